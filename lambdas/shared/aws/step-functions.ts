@@ -1,0 +1,25 @@
+import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { callAws } from './call';
+
+export const stepFunctions = new SFNClient({});
+
+/** Every RUNNING execution of the state machine (ListExecutions is eventually consistent: AWS-FACTS.md). */
+export async function runningExecutions(stateMachineArn: string): Promise<ExecutionListItem[]> {
+  const executions: ExecutionListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callAws('ListExecutions', () =>
+      stepFunctions.send(
+        new ListExecutionsCommand({
+          stateMachineArn,
+          statusFilter: 'RUNNING',
+          maxResults: 1000,
+          nextToken,
+        }),
+      ),
+    );
+    executions.push(...(page.executions ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return executions;
+}

@@ -1,0 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/** One logger per Lambda container; the service name groups every step's logs in CloudWatch Logs Insights. */
+export const logger = new Logger({ serviceName: 'asg-blue-green' });

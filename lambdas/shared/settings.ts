@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+/**
+ * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
+ * in the state machine definition, merged with the execution's overrides and validated again by the
+ * validate step. One schema serves both, so a value `cdk synth` accepts is a value the Lambdas accept.
+ */
+
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+const GROUP_NAME = /^[\u0020-\uD7FF\uE000-\uFFFD]{1,255}$/;
+
+export const amiIdSchema = z
+  .string({ error: 'must be a string like "ami-0123456789abcdef0"' })
+  .regex(AMI_ID, 'must be "ami-" followed by 8 or 17 lowercase hex digits, e.g. "ami-0123456789abcdef0"');
+
+export const groupNameSchema = z
+  .string()
+  .regex(GROUP_NAME, 'must be an Auto Scaling group name (1–255 characters)');
+
+export const targetGroupArnSchema = z
+  .string()
+  .regex(
+    TARGET_GROUP_ARN,
+    'must be a target group ARN like "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/name/0123456789abcdef"',
+  );
+
+export const capacitySchema = z
+  .object({
+    min: z.number().int().min(0).max(1000),
+    desired: z.number().int().min(0).max(1000),
+    max: z.number().int().min(1).max(1000),
+  })
+  .strict()
+  .refine((c) => c.min <= c.desired && c.desired <= c.max, {
+    message: 'must satisfy min <= desired <= max',
+  });
+export type Capacity = z.infer<typeof capacitySchema>;
+
+export const waitSettingsSchema = z
+  .object({
+    intervalSeconds: z.number().int().min(5).max(300),
+    timeoutSeconds: z.number().int().min(30).max(86_400),
+  })
+  .strict();
+export type WaitSettings = z.infer<typeof waitSettingsSchema>;
+
+const wait = (intervalSeconds: number, timeoutSeconds: number) =>
+  waitSettingsSchema.default({ intervalSeconds, timeoutSeconds });
+
+export const syntheticCheckSchema = z
+  .object({
+    path: z.string().startsWith('/', 'must start with "/"'),
+    expectedStatus: z.number().int().min(100).max(599).default(200),
+    /** The response body must contain this text. */
+    bodyIncludes: z.string().min(1).optional(),
+    maxLatencyMs: z.number().int().min(1).max(60_000).default(2_000),
+  })
+  .strict();
+export type SyntheticCheck = z.infer<typeof syntheticCheckSchema>;
+
+export const syntheticChecksSchema = z
+  .object({
+    /** Base URL of the ALB listener, e.g. "http://my-alb-123.us-east-1.elb.amazonaws.com". */
+    endpoint: z.url({
+      error: 'must be an http(s) URL of the load balancer, e.g. "http://my-alb.example.com"',
+    }),
+    header: z
+      .object({ name: z.string().min(1), value: z.string().min(1) })
+      .strict()
+      .default({ name: 'Synthetic', value: 'True' }),
+    checks: z.array(syntheticCheckSchema).min(1, 'needs at least one check').max(20),
+    /** How many times each check runs; every run must pass. */
+    repetitions: z.number().int().min(1).max(100).default(3),
+    /** When set, this response header must carry the new AMI id: proof the check reached the new version. */
+    versionHeader: z.string().min(1).optional(),
+    requestTimeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+  })
+  .strict();
+export type SyntheticChecks = z.infer<typeof syntheticChecksSchema>;
+
+/** Transitions one monitoring iteration costs in execution history (Task 5, Choice 2, Wait 2). */
+export const HISTORY_EVENTS_PER_POLL = 9;
+/** Step Functions fails an execution at 25,000 history events; keep the window well below that. */
+export const MAX_MONITOR_POLLS = 2_000;
+
+export const monitoringSchema = z
+  .object({
+    /** CloudWatch alarms (metric or composite) that fail the deployment when in ALARM. */
+    alarmNames: z.array(z.string().min(1).max(255)).max(100, 'at most 100 alarms (DescribeAlarms limit)'),
+    rollbackWindowMinutes: z.number().int().min(0).max(1_440).default(60),
+    intervalSeconds: z.number().int().min(10).max(300).default(30),
+    /** New-version targets allowed to be unhealthy in the main target group before rolling back. */
+    maxUnhealthyTargets: z.number().int().min(0).default(0),
+    /**
+     * New alarms, and alarms on metrics only reported when non-zero (5xx counts), sit in INSUFFICIENT_DATA:
+     * by default that is not a failure; "alarm" makes it one for teams whose alarms always have data.
+     */
+    insufficientDataIs: z.enum(['ok', 'alarm']).default('ok'),
+  })
+  .strict()
+  .refine((m) => (m.rollbackWindowMinutes * 60) / m.intervalSeconds <= MAX_MONITOR_POLLS, {
+    message: `rollbackWindowMinutes * 60 / intervalSeconds must be at most ${MAX_MONITOR_POLLS} (each poll adds ${HISTORY_EVENTS_PER_POLL} events to the execution history, capped at 25,000): raise intervalSeconds or shorten the window`,
+  });
+export type MonitoringSettings = z.infer<typeof monitoringSchema>;
+
+export const amiSelectorSchema = z
+  .object({
+    /** The AMI must carry this tag (e.g. Application=webapp). */
+    tag: z
+      .object({ key: z.string().min(1), value: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** The AMI name must match this regular expression. */
+    namePattern: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => s.tag !== undefined || s.namePattern !== undefined, {
+    message: 'set "tag" or "namePattern" (or both) so that only this application\'s AMIs are deployed',
+  })
+  .refine((s) => s.namePattern === undefined || isValidRegExp(s.namePattern), {
+    message: 'namePattern must be a valid regular expression',
+  });
+export type AmiSelector = z.infer<typeof amiSelectorSchema>;
+
+function isValidRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const settingsSchema = z
+  .object({
+    applicationName: z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9-]{0,39}$/,
+        'must be 1–40 letters, digits or hyphens, starting with a letter',
+      ),
+    groups: z.object({ blue: groupNameSchema, green: groupNameSchema }).strict(),
+    /** Which group receives the first deployment when neither serves yet. */
+    firstDeploymentGroup: z.enum(['blue', 'green']).default('blue'),
+    targetGroups: z.object({ main: targetGroupArnSchema, synthetic: targetGroupArnSchema }).strict(),
+    amiSelector: amiSelectorSchema,
+    syntheticChecks: syntheticChecksSchema,
+    monitoring: monitoringSchema,
+    /** Capacity of the new group; when absent it copies the active group's current min/desired/max. */
+    capacity: capacitySchema.optional(),
+    /** Capacity for the first deployment, when there is no active group to copy and `capacity` is absent. */
+    initialCapacity: capacitySchema.default({ min: 1, desired: 2, max: 4 }),
+    waits: z
+      .object({
+        groupEmpty: wait(10, 900),
+        instancesInService: wait(15, 1_200),
+        syntheticTargetsHealthy: wait(10, 600),
+        mainTargetsHealthy: wait(10, 600),
+        oldFleetInStandby: wait(10, 900),
+        targetGroupsDetached: wait(10, 900),
+        rollbackRecovery: wait(10, 900),
+      })
+      .strict()
+      .prefault({}),
+    /** SNS topic told about every outcome; set by the construct. */
+    notificationTopicArn: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => s.groups.blue !== s.groups.green, {
+    message: 'blue and green must be two different Auto Scaling groups',
+    path: ['groups'],
+  })
+  .refine((s) => s.targetGroups.main !== s.targetGroups.synthetic, {
+    message: 'main and synthetic must be two different target groups',
+    path: ['targetGroups'],
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+/** Settings as written in a configuration file, before defaults are applied. */
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+/** What an execution may override, within the same bounds as the configuration. */
+export const overridesSchema = z
+  .object({
+    rollbackWindowMinutes: z.number().int().min(0).max(1_440).optional(),
+    capacity: capacitySchema.optional(),
+  })
+  .strict();
+export type Overrides = z.infer<typeof overridesSchema>;
+
+export const deploymentRequestSchema = z
+  .object({
+    amiId: amiIdSchema,
+    /** "ami-event" when the EventBridge rule started the execution: a foreign AMI is skipped, not refused. */
+    trigger: z.enum(['pipeline', 'ami-event']).default('pipeline'),
+    overrides: overridesSchema.optional(),
+  })
+  .strict();
+export type DeploymentRequest = z.infer<typeof deploymentRequestSchema>;

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { capacitySchema, groupNameSchema, type Capacity } from './settings';
+
+/** The execution's identity, from the context object; used for the guard and for idempotency tokens. */
+export const executionSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  stateMachineArn: z.string().min(1),
+  startTime: z.string().min(1),
+});
+export type ExecutionRef = z.infer<typeof executionSchema>;
+
+/** Which group serves now (the old fleet) and which receives the new version; discovered, never configured. */
+export const rolesSchema = z.object({
+  firstDeployment: z.boolean(),
+  active: z
+    .object({ groupName: groupNameSchema, capacity: capacitySchema, instanceCount: z.number() })
+    .nullable(),
+  standby: z.object({ groupName: groupNameSchema }),
+  targetCapacity: capacitySchema,
+});
+export type Roles = z.infer<typeof rolesSchema>;
+export type { Capacity };
