@@ -1,0 +1,75 @@
+import { App, CfnOutput } from 'aws-cdk-lib';
+import { BlueGreenDeployment, type BlueGreenDeploymentProps } from './blue-green-deployment';
+import { ConfigurationError, type ConfigFile } from './config';
+import { ReferenceEnvironmentStack } from './environment/reference-environment-stack';
+import { OrchestratorStack } from './orchestrator-stack';
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly orchestrator: OrchestratorStack;
+  readonly environment?: ReferenceEnvironmentStack;
+}
+
+/**
+ * Builds the CDK app from a configuration: the orchestrator alone for an existing environment, or the
+ * reference environment plus the orchestrator wired to its outputs (cross-stack references, no copied ARNs).
+ * The CLI entry point (app.ts) and the local engine both build the app here, so they run the same definition.
+ */
+export function buildApp(config: ConfigFile, app: App = new App()): BuiltApp {
+  let environment: ReferenceEnvironmentStack | undefined;
+  let deployment = config.deployment;
+  if (config.environment === 'reference') {
+    environment = new ReferenceEnvironmentStack(app, 'BlueGreenReferenceEnvironment', {});
+    deployment = {
+      applicationName: environment.applicationName,
+      groups: { blue: environment.blueGroupName, green: environment.greenGroupName },
+      targetGroups: { main: environment.mainTargetGroupArn, synthetic: environment.syntheticTargetGroupArn },
+      launchTemplateIds: [environment.blueLaunchTemplateId, environment.greenLaunchTemplateId],
+      ...deployment,
+      syntheticChecks: {
+        ...(deployment.syntheticChecks ?? { checks: [{ path: '/' }] }),
+        endpoint: deployment.syntheticChecks?.endpoint ?? environment.loadBalancerUrl,
+      },
+      monitoring: {
+        ...deployment.monitoring,
+        alarmNames: deployment.monitoring?.alarmNames ?? environment.alarmNames,
+      },
+    };
+  }
+  const orchestrator = new OrchestratorStack(app, config.stackName ?? 'BlueGreenOrchestrator', {
+    deployment: requireComplete(deployment),
+    description: 'Zero-downtime blue/green deployments for EC2 Auto Scaling groups',
+  });
+  describeOutputs(orchestrator.deployment);
+  return { app, orchestrator, environment };
+}
+
+function requireComplete(deployment: Partial<BlueGreenDeploymentProps>): BlueGreenDeploymentProps {
+  const required = [
+    'applicationName',
+    'groups',
+    'targetGroups',
+    'amiSelector',
+    'syntheticChecks',
+    'monitoring',
+  ] as const;
+  const missing = required.filter((key) => deployment[key] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `deployment: missing ${missing.join(', ')} (required when "environment" is "existing"; see config/example.json)`,
+    );
+  }
+  return deployment as BlueGreenDeploymentProps;
+}
+
+function describeOutputs(deployment: BlueGreenDeployment): void {
+  new CfnOutput(deployment, 'StateMachineArn', {
+    value: deployment.stateMachine.stateMachineArn,
+    description:
+      'Start a deployment: aws stepfunctions start-execution --state-machine-arn <this> --input \'{"amiId":"ami-…"}\'',
+  });
+  new CfnOutput(deployment, 'NotificationTopicArn', {
+    value: deployment.notificationTopic.topicArn,
+    description: 'Subscribe to hear about every deployment outcome',
+  });
+}

@@ -1,0 +1,215 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { describeIssues } from '../lambdas/shared/handler';
+import { settingsSchema, type Settings, type SettingsInput } from '../lambdas/shared/settings';
+import { deploymentDefinition, executionTimeout } from '../state-machine/definition';
+import { STEP_HANDLERS, type StepFunctions, type StepHandler } from '../state-machine/step-handlers';
+import { stepFunction } from './lambda-defaults';
+import { stateMachineArnFor, stepPermissions } from './step-permissions';
+
+/**
+ * Configuration of one application's blue/green deployments. Defaults in brackets; bounds are checked at
+ * synth time and a bad value fails `cdk synth` with the field and what is allowed.
+ */
+export interface BlueGreenDeploymentProps {
+  /** Names the state machine, the notification topic and the logs. 1–40 letters, digits, hyphens. */
+  readonly applicationName: string;
+  /** The two Auto Scaling groups. Which one is active is discovered at run time, never configured. */
+  readonly groups: { readonly blue: string; readonly green: string };
+  /** The group that receives the first deployment, when neither group serves yet. [blue] */
+  readonly firstDeploymentGroup?: 'blue' | 'green';
+  /** The listener's default (main) target group, and the one behind the `Synthetic: True` header rule. */
+  readonly targetGroups: { readonly main: string; readonly synthetic: string };
+  /** How to tell this application's AMIs from others (the AMI-published trigger sees every AMI). */
+  readonly amiSelector: {
+    readonly tag?: { readonly key: string; readonly value: string };
+    readonly namePattern?: string;
+  };
+  /**
+   * Checks sent through the ALB with the synthetic header before any user traffic reaches the new version:
+   * `endpoint` (ALB URL), `header` [Synthetic: True], `checks` ({path, expectedStatus [200], bodyIncludes,
+   * maxLatencyMs [2000]}), `repetitions` [3], `versionHeader` (response header that must carry the new AMI
+   * id), `requestTimeoutMs` [5000].
+   */
+  readonly syntheticChecks: SettingsInput['syntheticChecks'];
+  /**
+   * The rollback window: `alarmNames` (metric or composite alarms that roll back when in ALARM),
+   * `rollbackWindowMinutes` [60], `intervalSeconds` [30], `maxUnhealthyTargets` [0], `insufficientDataIs` [ok].
+   */
+  readonly monitoring: SettingsInput['monitoring'];
+  /** Capacity of the new version. [a copy of the active group's current min/desired/max] */
+  readonly capacity?: SettingsInput['capacity'];
+  /** Capacity of the first deployment, when there is no active group to copy. [1/2/4] */
+  readonly initialCapacity?: SettingsInput['initialCapacity'];
+  /** Poll interval and deadline of each wait, in seconds (see README for the defaults). */
+  readonly waits?: SettingsInput['waits'];
+  /** The groups' launch template ids, to scope launch permissions. [any launch template in the account] */
+  readonly launchTemplateIds?: readonly string[];
+  /** Roles in the templates' instance profiles, which launching passes to EC2. [none] */
+  readonly instanceRoleArns?: readonly string[];
+  /** Start a deployment when an AMI becomes available in the account (EventBridge). [true] */
+  readonly deployOnNewAmi?: boolean;
+  /** Topic told about every outcome. [a new topic] */
+  readonly notificationTopic?: sns.ITopic;
+  /** Retention of the workflow's and the steps' logs. [one month] */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** A blue/green deployment workflow for one application's pair of Auto Scaling groups. */
+export class BlueGreenDeployment extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly notificationTopic: sns.ITopic;
+  readonly steps: StepFunctions;
+  /** The settings as validated and embedded in the definition. */
+  readonly settings: Settings;
+  readonly amiAvailableRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.notificationTopic =
+      props.notificationTopic ?? new sns.Topic(this, 'Notifications', { enforceSSL: true });
+    this.settings = validateSettings({
+      applicationName: props.applicationName,
+      groups: props.groups,
+      firstDeploymentGroup: props.firstDeploymentGroup,
+      targetGroups: props.targetGroups,
+      amiSelector: props.amiSelector,
+      syntheticChecks: props.syntheticChecks,
+      monitoring: props.monitoring,
+      capacity: props.capacity,
+      initialCapacity: props.initialCapacity,
+      waits: props.waits,
+      notificationTopicArn: this.notificationTopic.topicArn,
+    });
+
+    const stateMachineName = `${this.settings.applicationName}-blue-green-deployment`;
+    const resources = {
+      groupNames: [this.settings.groups.blue, this.settings.groups.green],
+      targetGroupArns: [this.settings.targetGroups.main, this.settings.targetGroups.synthetic],
+      launchTemplateIds: props.launchTemplateIds,
+      instanceRoleArns: props.instanceRoleArns,
+      stateMachineArn: stateMachineArnFor(stack, stateMachineName),
+      topicArn: this.notificationTopic.topicArn,
+    };
+    const functions = {} as Record<StepHandler, lambda.Function>;
+    for (const step of STEP_HANDLERS) {
+      const fn = stepFunction(this, step, { logRetention, timeout: stepTimeout(step, this.settings) });
+      for (const statement of stepPermissions(stack, step, resources)) fn.addToRolePolicy(statement);
+      functions[step] = fn;
+    }
+    this.steps = functions;
+
+    const definitionScope = new Construct(this, 'Definition');
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        deploymentDefinition(definitionScope, { steps: this.steps, settings: this.settings }),
+      ),
+      timeout: executionTimeout(this.settings),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logRetention }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+
+    if (props.deployOnNewAmi ?? true) {
+      // The event carries no name or tags: the validate step checks the AMI is this application's and
+      // ends the execution as skipped when it is not (AWS-FACTS: EC2 AMI State Change).
+      this.amiAvailableRule = new events.Rule(this, 'DeployOnNewAmi', {
+        description: `Deploys each newly available AMI of ${this.settings.applicationName}`,
+        eventPattern: {
+          source: ['aws.ec2'],
+          detailType: ['EC2 AMI State Change'],
+          detail: { State: ['available'] },
+        },
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject({
+              amiId: events.EventField.fromPath('$.detail.ImageId'),
+              trigger: 'ami-event',
+            }),
+          }),
+        ],
+      });
+    }
+  }
+}
+
+/** Synthetic checks run serially; the step may take as long as all their timeouts. */
+function stepTimeout(step: StepHandler, settings: Settings): Duration | undefined {
+  switch (step) {
+    case 'run-synthetic-checks': {
+      const { checks, repetitions, requestTimeoutMs } = settings.syntheticChecks;
+      return Duration.seconds(
+        Math.min(900, Math.ceil((checks.length * repetitions * requestTimeoutMs) / 1000) + 30),
+      );
+    }
+    case 'enter-standby':
+    case 'retire-old-fleet':
+    case 'restore-old-fleet':
+      // Large fleets take many batched calls under a shared Auto Scaling throttle.
+      return Duration.minutes(5);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Validates at synth time. Values not known until deploy time (tokens, e.g. ARNs from another stack) are
+ * checked as well-formed placeholders, so the rest of the configuration is still validated.
+ */
+export function validateSettings(input: SettingsInput): Settings {
+  const parsed = settingsSchema.safeParse(withTokenPlaceholders(input));
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid blue/green deployment configuration: ${describeIssues(parsed.error, 'configuration')}`,
+    );
+  }
+  return restoreTokens(parsed.data, input);
+}
+
+const PLACEHOLDERS = {
+  targetGroup: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/placeholder/0123456789abcdef',
+  endpoint: 'http://placeholder.invalid',
+};
+
+function withTokenPlaceholders(input: SettingsInput): SettingsInput {
+  const token = (value: string | undefined, placeholder: string) =>
+    value !== undefined && Token.isUnresolved(value) ? placeholder : value;
+  return {
+    ...input,
+    targetGroups: input.targetGroups && {
+      main: token(input.targetGroups.main, PLACEHOLDERS.targetGroup) as string,
+      synthetic: token(
+        input.targetGroups.synthetic,
+        PLACEHOLDERS.targetGroup.replace('placeholder', 'placeholder-2'),
+      ) as string,
+    },
+    syntheticChecks: input.syntheticChecks && {
+      ...input.syntheticChecks,
+      endpoint: token(input.syntheticChecks.endpoint, PLACEHOLDERS.endpoint) as string,
+    },
+    notificationTopicArn: token(input.notificationTopicArn, 'arn:aws:sns:us-east-1:123456789012:placeholder'),
+  };
+}
+
+function restoreTokens(settings: Settings, input: SettingsInput): Settings {
+  return {
+    ...settings,
+    targetGroups: { main: input.targetGroups.main, synthetic: input.targetGroups.synthetic },
+    syntheticChecks: { ...settings.syntheticChecks, endpoint: input.syntheticChecks.endpoint },
+    notificationTopicArn: input.notificationTopicArn,
+  };
+}

@@ -1,0 +1,147 @@
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { StepHandler } from '../state-machine/step-handlers';
+
+/** The resources the deployment may touch; every mutating permission is scoped to them. */
+export interface DeploymentResources {
+  readonly groupNames: readonly string[];
+  readonly targetGroupArns: readonly string[];
+  /** Launch templates of the two groups; absent: any launch template in the account and Region. */
+  readonly launchTemplateIds?: readonly string[];
+  /** Roles of the templates' instance profiles, which launching on a template passes to EC2. */
+  readonly instanceRoleArns?: readonly string[];
+  readonly stateMachineArn: string;
+  readonly topicArn: string;
+}
+
+/**
+ * Describe and List actions that AWS does not authorise per resource: they are granted on `*` and only
+ * read. Everything else names its resources.
+ */
+const READ_ONLY_UNSCOPED = {
+  groups: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeTrafficSources'],
+  images: ['ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions'],
+  targetHealth: ['elasticloadbalancing:DescribeTargetHealth'],
+  alarms: ['cloudwatch:DescribeAlarms'],
+};
+
+/** Least-privilege statements for one step. */
+export function stepPermissions(
+  stack: Stack,
+  step: StepHandler,
+  resources: DeploymentResources,
+): iam.PolicyStatement[] {
+  const groupArns = resources.groupNames.map((name) =>
+    stack.formatArn({
+      service: 'autoscaling',
+      resource: 'autoScalingGroup',
+      resourceName: `*:autoScalingGroupName/${name}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  );
+  const launchTemplateArns = (resources.launchTemplateIds ?? ['*']).map((id) =>
+    stack.formatArn({ service: 'ec2', resource: 'launch-template', resourceName: id }),
+  );
+  const read = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ['*'] });
+  const onGroups = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: groupArns });
+  const describeGroups = read(...READ_ONLY_UNSCOPED.groups);
+
+  switch (step) {
+    case 'validate-request':
+      return [read('ec2:DescribeImages')];
+    case 'guard-single-deployment':
+      return [
+        new iam.PolicyStatement({
+          actions: ['states:ListExecutions'],
+          resources: [resources.stateMachineArn],
+        }),
+      ];
+    case 'resolve-roles':
+    case 'check-group-empty':
+    case 'check-instances-in-service':
+    case 'check-instances-in-standby':
+    case 'check-target-groups-detached':
+      return [describeGroups];
+    case 'check-targets-healthy':
+      return [describeGroups, read(...READ_ONLY_UNSCOPED.targetHealth)];
+    case 'scale-group-to-zero':
+      return [describeGroups, onGroups('autoscaling:UpdateAutoScalingGroup')];
+    case 'launch-new-version':
+      return [
+        describeGroups,
+        read(...READ_ONLY_UNSCOPED.images),
+        onGroups('autoscaling:UpdateAutoScalingGroup', 'autoscaling:DeleteTags'),
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateLaunchTemplateVersion'],
+          resources: launchTemplateArns,
+        }),
+        // Pointing a group at a launch template is authorised as launching from it (RunInstances).
+        new iam.PolicyStatement({
+          actions: ['ec2:RunInstances', 'ec2:CreateTags'],
+          resources: ['*'],
+          conditions: { ArnLike: { 'ec2:LaunchTemplate': launchTemplateArns } },
+        }),
+        ...(resources.instanceRoleArns && resources.instanceRoleArns.length > 0
+          ? [
+              new iam.PolicyStatement({
+                actions: ['iam:PassRole'],
+                resources: [...resources.instanceRoleArns],
+                conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+              }),
+            ]
+          : []),
+      ];
+    case 'attach-target-groups':
+      return [describeGroups, onGroups('autoscaling:AttachTrafficSources')];
+    case 'detach-target-groups':
+      return [describeGroups, onGroups('autoscaling:DetachTrafficSources')];
+    case 'run-synthetic-checks':
+      return [];
+    case 'enter-standby':
+      return [
+        describeGroups,
+        read(...READ_ONLY_UNSCOPED.targetHealth),
+        onGroups(
+          'autoscaling:SuspendProcesses',
+          'autoscaling:UpdateAutoScalingGroup',
+          'autoscaling:EnterStandby',
+        ),
+      ];
+    case 'monitor-new-version':
+      return [describeGroups, read(...READ_ONLY_UNSCOPED.targetHealth), read(...READ_ONLY_UNSCOPED.alarms)];
+    case 'retire-old-fleet':
+      return [
+        describeGroups,
+        onGroups(
+          'autoscaling:ExitStandby',
+          'autoscaling:UpdateAutoScalingGroup',
+          'autoscaling:ResumeProcesses',
+        ),
+      ];
+    case 'restore-old-fleet':
+      return [
+        describeGroups,
+        onGroups(
+          'autoscaling:AttachTrafficSources',
+          'autoscaling:ResumeProcesses',
+          'autoscaling:ExitStandby',
+          'autoscaling:UpdateAutoScalingGroup',
+        ),
+      ];
+    case 'report-outcome':
+      return [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [resources.topicArn] })];
+  }
+}
+
+/** The ARN a state machine of this name will have, known before it exists (breaks the guard's cycle). */
+export function stateMachineArnFor(stack: Stack, name: string): string {
+  return Arn.format(
+    {
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    },
+    stack,
+  );
+}

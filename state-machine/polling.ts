@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { lambdaStep } from './step';
+
+export interface PollProps {
+  /** The check step: answers `{ done, detail, … }` (lambdas/shared/wait.ts), throws when it gives up. */
+  readonly check: lambda.IFunction;
+  readonly payload: Record<string, unknown>;
+  readonly interval: Duration;
+  /** Passed to the check as `timeoutSeconds`; omitted for loops whose end is success (the rollback window). */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Every wait of the deployment, written once: reset the loop state, check, and if not done pause and check
+ * again. The check runs first so a condition that already holds costs no wait; the deadline is enforced by
+ * the check (it throws WaitTimeoutError), so a timeout is an error the phase's Catch routes like any other.
+ *
+ *   <name>  →  <name>: check  →  <name>: done?  ──no──→  <name>: pause ─┐
+ *                    ↑                          └──yes──→ (next step)   │
+ *                    └──────────────────────────────────────────────────┘
+ */
+export class PollUntilDone extends sfn.StateMachineFragment {
+  readonly startState: sfn.State;
+  readonly endStates: sfn.INextable[];
+
+  constructor(scope: Construct, name: string, props: PollProps) {
+    super(scope, name);
+    const start = new sfn.Pass(this, name, {
+      result: sfn.Result.fromObject({ startedAt: null }),
+      resultPath: '$.wait',
+    });
+    const check = lambdaStep(
+      this,
+      `${name}: check`,
+      props.check,
+      {
+        ...props.payload,
+        'wait.$': '$.wait',
+        ...(props.timeout ? { timeoutSeconds: props.timeout.toSeconds() } : {}),
+      },
+      { resultPath: '$.wait' },
+    );
+    const pause = new sfn.Wait(this, `${name}: pause`, { time: sfn.WaitTime.duration(props.interval) });
+    const done = new sfn.Choice(this, `${name}: done?`).when(
+      sfn.Condition.booleanEquals('$.wait.done', false),
+      pause,
+    );
+    start.next(check).next(done);
+    pause.next(check);
+    this.startState = start;
+    this.endStates = done.afterwards({ includeOtherwise: true }).endStates;
+  }
+}
+
+export function seconds(value: number): Duration {
+  return Duration.seconds(value);
+}

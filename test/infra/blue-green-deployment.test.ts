@@ -1,0 +1,284 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import {
+  resolveDefinition,
+  type AslDefinition,
+  type CfnTemplate,
+} from '../../simulator/engine/resolve-definition';
+import { STEP_HANDLERS } from '../../state-machine/step-handlers';
+import { TRANSIENT_ERRORS } from '../../state-machine/retry';
+import { synthExample } from '../support/synth';
+
+type State = Record<string, unknown> & { Type: string; Next?: string; End?: boolean };
+
+const { template, orchestrator } = synthExample();
+const asl: AslDefinition = resolveDefinition(template.toJSON() as CfnTemplate, {
+  region: 'us-east-1',
+  accountId: '123456789012',
+});
+
+/** Every state of the definition, Parallel branches included, by name. */
+function allStates(definition: { States: Record<string, unknown> } = asl): Record<string, State> {
+  const states: Record<string, State> = {};
+  for (const [name, raw] of Object.entries(definition.States)) {
+    const state = raw as State;
+    states[name] = state;
+    for (const branch of (state.Branches as { States: Record<string, unknown> }[] | undefined) ?? []) {
+      Object.assign(states, allStates(branch));
+    }
+  }
+  return states;
+}
+const states = allStates();
+const catchTarget = (name: string) => (states[name].Catch as { Next: string; ErrorEquals: string[] }[])[0];
+
+describe('the state machine', () => {
+  it('is a Standard workflow in JSONPath with logs at level ALL, execution data, tracing and a timeout', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    expect(asl.TimeoutSeconds).toBeGreaterThan(3_600);
+    expect(JSON.stringify(asl)).not.toMatch(/JSONata/i);
+  });
+
+  it.each([
+    ['§2.1 validate', 'Validate deployment request'],
+    ['§2.2 guard (I5)', 'Make sure no other deployment is running'],
+    ['§2.3 resolve roles', 'Find the active and standby groups'],
+    ['§2.4 scale standby to zero', 'Scale standby group to zero'],
+    ['§2.4 wait until empty', 'Wait until standby group is empty'],
+    ['§2.5 launch', 'Launch new version on standby group'],
+    ['§2.6 wait in service', 'Wait until new instances are in service'],
+    ['§2.7 attach synthetic', 'Attach new group to synthetic target group'],
+    ['§2.7 wait synthetic healthy', 'Wait until new targets are healthy in synthetic target group'],
+    ['§2.8 synthetic checks', 'Run synthetic checks'],
+    ['§2.8 abort', 'Abort: remove the new version'],
+    ['§2.9 attach main', 'Attach new group to main target group'],
+    ['§2.9 wait main healthy', 'Wait until new targets are healthy in main target group'],
+    ['§2.9 old fleet to standby', 'Put old fleet in standby'],
+    ['§2.9 wait standby', 'Wait until old fleet is in standby'],
+    ['§2.10 monitor', 'Monitor new version during rollback window'],
+    ['§2.11 detach old group', 'Detach old group from target groups'],
+    ['§2.11 wait detached', 'Wait until old group has left target groups'],
+    ['§2.11 detach new from synthetic', 'Detach new group from synthetic target group'],
+    ['§2.11 retire old fleet', 'Retire old fleet'],
+    ['§2.12 restore old fleet', 'Put old fleet back in service'],
+    ['§2.12 wait old healthy', 'Wait until old targets are healthy in main target group'],
+    ['§2.12 remove new group', 'Rollback: detach new group from target groups'],
+    ['§2.12 scale new to zero', 'Rollback: scale new group to zero'],
+  ])('has the step %s: "%s"', (_step, name) => {
+    expect(states[name]).toBeDefined();
+  });
+
+  it('builds every wait from the one polling helper: reset, check with a deadline, done?, pause, check again', () => {
+    const waits = Object.keys(states).filter((name) => states[`${name}: check`] !== undefined);
+    expect(waits).toHaveLength(11);
+    for (const name of waits) {
+      expect(states[name]).toMatchObject({
+        Type: 'Pass',
+        Result: { startedAt: null },
+        ResultPath: '$.wait',
+        Next: `${name}: check`,
+      });
+      expect(states[`${name}: check`]).toMatchObject({
+        Type: 'Task',
+        ResultPath: '$.wait',
+        Next: `${name}: done?`,
+      });
+      const choice = states[`${name}: done?`] as State & { Choices: { Next: string }[] };
+      expect(choice.Choices[0].Next).toBe(`${name}: pause`);
+      expect(states[`${name}: pause`]).toMatchObject({ Type: 'Wait', Next: `${name}: check` });
+      const parameters = states[`${name}: check`].Parameters as Record<string, unknown>;
+      if (name !== 'Monitor new version during rollback window')
+        expect(parameters.timeoutSeconds).toBeGreaterThan(0);
+    }
+  });
+
+  it('retries transient AWS and Lambda errors on every task with jittered exponential back-off', () => {
+    const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(30);
+    for (const [, task] of tasks) {
+      expect(task.Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: [...TRANSIENT_ERRORS],
+          BackoffRate: 2,
+          MaxAttempts: 6,
+          JitterStrategy: 'FULL',
+        }),
+      ]);
+    }
+  });
+
+  it('I8: a failed request check is a rejection that changes nothing (no cleanup step runs)', () => {
+    for (const name of [
+      'Validate deployment request',
+      'Make sure no other deployment is running',
+      'Find the active and standby groups',
+    ]) {
+      expect(catchTarget(name)).toMatchObject({
+        ErrorEquals: ['States.ALL'],
+        Next: 'Report: deployment rejected',
+      });
+    }
+    expect(states['Report: deployment rejected'].Next).toBe('Deployment rejected (nothing changed)');
+  });
+
+  it('I2: any failure before the traffic shift aborts and removes the new version', () => {
+    expect(catchTarget('Prepare the new version (production untouched)').Next).toBe(
+      'Abort: remove the new version',
+    );
+    const prepare = JSON.stringify(asl.States['Prepare the new version (production untouched)']);
+    expect(prepare).not.toContain('Attach new group to main target group');
+    expect(prepare).not.toContain('Put old fleet in standby');
+  });
+
+  it('I3: any failure after the shift rolls back; a failed rollback ends loudly as manual action needed', () => {
+    expect(catchTarget('Shift traffic and monitor').Next).toBe('Roll back to the old version');
+    expect(catchTarget('Roll back to the old version').Next).toBe('Report: manual action needed');
+    expect(catchTarget('Abort: remove the new version').Next).toBe('Report: manual action needed');
+    expect(catchTarget('Finish deployment').Next).toBe('Report: manual action needed');
+    expect(states['Manual action needed']).toMatchObject({
+      Type: 'Fail',
+      Error: 'ManualActionNeeded',
+      CausePath: '$.outcome.message',
+    });
+  });
+
+  it('I1: on the way in the new group is healthy in the main target group before the old fleet stands down', () => {
+    expect(states['Attach new group to main target group'].Next).toBe(
+      'Wait until new targets are healthy in main target group',
+    );
+    const choice = states['Wait until new targets are healthy in main target group: done?'];
+    expect(choice.Default).toBe('Is there an old fleet to stand down?');
+    expect(states['Is there an old fleet to stand down?'].Default).toBe('Put old fleet in standby');
+  });
+
+  it('I1: on rollback the old targets are healthy again before the new group is detached', () => {
+    expect(states['Put old fleet back in service'].Next).toBe(
+      'Wait until old targets are healthy in main target group',
+    );
+    expect(states['Wait until old targets are healthy in main target group: done?'].Default).toBe(
+      'Rollback: detach new group from target groups',
+    );
+  });
+
+  it('I4: the old group leaves every target group, and that is confirmed, before it is retired', () => {
+    expect(states['Detach old group from target groups'].Next).toBe(
+      'Wait until old group has left target groups',
+    );
+    expect(states['Wait until old group has left target groups: done?'].Default).toBe('Retire old fleet');
+  });
+
+  it('ends each path with a plain-words outcome', () => {
+    expect(states['Deployment succeeded']).toMatchObject({ Type: 'Succeed', OutputPath: '$.outcome' });
+    expect(states['Deployment rolled back']).toMatchObject({
+      Error: 'DeploymentRolledBack',
+      CausePath: '$.outcome.message',
+    });
+    expect(states['Deployment aborted (production untouched)']).toMatchObject({ Error: 'DeploymentAborted' });
+    expect(states['Skipped (nothing changed)']).toMatchObject({ Type: 'Succeed' });
+  });
+
+  it('passes asl-validator once resolved', async () => {
+    const { default: aslValidator } = (await import('asl-validator')) as unknown as {
+      default: (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+    };
+    const result = aslValidator(asl);
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+});
+
+/**
+ * Reads, plus the actions AWS only authorises on `*`: X-Ray segment upload and the CloudWatch Logs
+ * vended-delivery actions Step Functions needs for execution logging.
+ */
+const READ_OR_AWS_MANDATED_WILDCARD =
+  /:(Describe|List|Get)|^xray:Put(TraceSegments|TelemetryRecords)$|^logs:(Create|Get|Update|Delete|List)LogDelivery$|^logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
+
+describe('the Lambda functions', () => {
+  it('are one per step, on Node.js 22, traced', () => {
+    template.resourceCountIs('AWS::Lambda::Function', STEP_HANDLERS.length);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('have least-privilege policies: no wildcard action, `*` resources only for reads or under a condition', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const stepPolicies = Object.values(policies).filter((policy) =>
+      JSON.stringify(policy).match(/StepFunctions|Role/),
+    );
+    expect(stepPolicies.length).toBeGreaterThan(0);
+    for (const policy of Object.values(policies)) {
+      const statements = (policy.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } })
+        .PolicyDocument.Statement;
+      for (const statement of statements) {
+        const actions = ([] as string[]).concat(statement.Action as string | string[]);
+        for (const action of actions) expect(action).not.toMatch(/(^\*$|:\*$)/);
+        const resources = ([] as unknown[]).concat(statement.Resource);
+        if (resources.includes('*') && statement.Condition === undefined) {
+          for (const action of actions) expect(action).toMatch(READ_OR_AWS_MANDATED_WILDCARD);
+        }
+      }
+    }
+  });
+
+  it('scope every Auto Scaling change to the two configured groups', () => {
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    const groupScoped = policies.match(/autoScalingGroupName\/[a-z-]+/g) ?? [];
+    expect(new Set(groupScoped)).toEqual(
+      new Set(['autoScalingGroupName/webapp-blue', 'autoScalingGroupName/webapp-green']),
+    );
+  });
+
+  it('scope launch-template changes to the groups’ templates', () => {
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('launch-template/lt-0123456789abcdef0');
+    expect(policies).not.toContain('launch-template/*');
+  });
+
+  it('give the guard ListExecutions on this state machine only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'states:ListExecutions',
+            Resource: Match.objectLike({
+              'Fn::Join': Match.arrayWith([Match.arrayWith([':stateMachine:webapp-blue-green-deployment'])]),
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('the AMI-published trigger', () => {
+  it('starts a deployment with the AMI id when an AMI becomes available', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 AMI State Change'],
+        detail: { State: ['available'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+          InputTransformer: {
+            InputPathsMap: { 'detail-ImageId': '$.detail.ImageId' },
+            InputTemplate: '{"amiId":<detail-ImageId>,"trigger":"ami-event"}',
+          },
+        }),
+      ],
+    });
+  });
+
+  it('names the state machine after the application', () => {
+    expect(orchestrator.deployment.stateMachine).toBeDefined();
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'webapp-blue-green-deployment',
+    });
+  });
+});

@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ConfigurationError, loadConfig, parseConfig, type ConfigFile } from '../../infra/config';
+import { buildApp } from '../../infra/app-builder';
+import { EXAMPLE_CONFIG, testApp } from '../support/synth';
+
+const example = loadConfig(EXAMPLE_CONFIG);
+
+/** The example configuration with one part of `deployment` replaced. */
+function withDeployment(patch: Record<string, unknown>): ConfigFile {
+  return { ...example, deployment: { ...example.deployment, ...patch } } as ConfigFile;
+}
+
+const synth = (config: ConfigFile) => () => buildApp(config, testApp());
+
+describe('the configuration file', () => {
+  it('ships an example that synthesizes', () => {
+    expect(synth(example)).not.toThrow();
+  });
+
+  it('ships a reference-environment configuration that synthesizes both stacks, wired by reference', () => {
+    const built = buildApp(
+      loadConfig(path.join(__dirname, '..', '..', 'config', 'reference.json')),
+      testApp(),
+    );
+    expect(built.environment).toBeDefined();
+    const orchestrator = JSON.stringify(Template.fromStack(built.orchestrator).toJSON());
+    expect(orchestrator).toContain('Fn::ImportValue');
+    expect(orchestrator).toContain('webapp-blue');
+  });
+
+  it.each([
+    [
+      { monitoring: { alarmNames: [], rollbackWindowMinutes: 5_000 } },
+      /monitoring\.rollbackWindowMinutes: .*1440/,
+    ],
+    [
+      { monitoring: { alarmNames: [], intervalSeconds: 10, rollbackWindowMinutes: 600 } },
+      /intervalSeconds must be at most 2000.*raise intervalSeconds/,
+    ],
+    [{ groups: { blue: 'same', green: 'same' } }, /groups: blue and green must be two different/],
+    [
+      { targetGroups: { main: 'not-an-arn', synthetic: 'x' } },
+      /targetGroups\.main: must be a target group ARN/,
+    ],
+    [{ amiSelector: {} }, /amiSelector: set "tag" or "namePattern"/],
+    [{ capacity: { min: 3, desired: 2, max: 4 } }, /capacity: must satisfy min <= desired <= max/],
+    [
+      { syntheticChecks: { endpoint: 'not a url', checks: [{ path: '/' }] } },
+      /syntheticChecks\.endpoint: must be an http\(s\) URL/,
+    ],
+    [
+      { syntheticChecks: { endpoint: 'http://alb', checks: [{ path: 'health' }] } },
+      /syntheticChecks\.checks\.0\.path: must start with "\/"/,
+    ],
+    [
+      { waits: { groupEmpty: { intervalSeconds: 1, timeoutSeconds: 60 } } },
+      /waits\.groupEmpty\.intervalSeconds/,
+    ],
+    [{ applicationName: 'my app!' }, /applicationName: must be 1–40 letters/],
+  ])('fails cdk synth on %j naming the field and what is allowed', (patch, message) => {
+    expect(synth(withDeployment(patch))).toThrow(message);
+  });
+
+  it('rejects unknown top-level keys and bad construct-only fields with the field named', () => {
+    expect(() => parseConfig({ ...example, enviroment: 'existing' }, 'my.json')).toThrow(
+      /my\.json: .*enviroment/,
+    );
+    expect(() =>
+      parseConfig({ ...example, deployment: { ...example.deployment, launchTemplateIds: ['x'] } }, 'my.json'),
+    ).toThrow(/deployment\.launchTemplateIds\.0: must be a launch template id/);
+  });
+
+  it('names what is missing when an existing environment is not described', () => {
+    expect(
+      synth({ environment: 'existing', deployment: { applicationName: 'webapp' } } as ConfigFile),
+    ).toThrow(ConfigurationError);
+    expect(
+      synth({ environment: 'existing', deployment: { applicationName: 'webapp' } } as ConfigFile),
+    ).toThrow(/missing groups, targetGroups, amiSelector, syntheticChecks, monitoring/);
+  });
+
+  it('reports an unreadable file by name', () => {
+    expect(() => loadConfig('/nonexistent/config.json')).toThrow(/\/nonexistent\/config\.json: cannot read/);
+  });
+});
