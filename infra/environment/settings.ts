@@ -31,6 +31,16 @@ export interface AlarmSettings {
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
+  /** How the statistic is compared with the threshold (the CloudWatch `ComparisonOperator`). */
+  readonly comparisonOperator: 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold';
+  /**
+   * How periods without data count (the CloudWatch `TreatMissingData`). ALB publishes
+   * HTTPCode_Target_5XX_Count only when non-zero and TargetResponseTime only when there were requests,
+   * so a gap there means "no errors" / "no traffic": `notBreaching`. UnHealthyHostCount is published every
+   * minute while the target group has targets; `notBreaching` too, so a rare gap reads as OK instead of
+   * INSUFFICIENT_DATA, which the orchestrator would have to interpret.
+   */
+  readonly treatMissingData: 'notBreaching' | 'missing' | 'breaching' | 'ignore';
   readonly description: string;
 }
 
@@ -83,6 +93,8 @@ export const referenceEnvironment: ReferenceEnvironmentSettings = {
       periodSeconds: 60,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
       description: 'The application answered 5 or more requests with a 5xx in one minute.',
     },
     {
@@ -93,6 +105,8 @@ export const referenceEnvironment: ReferenceEnvironmentSettings = {
       periodSeconds: 60,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
       description: 'At least one target of the main target group was unhealthy for two minutes.',
     },
     {
@@ -103,6 +117,8 @@ export const referenceEnvironment: ReferenceEnvironmentSettings = {
       periodSeconds: 60,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
       description: 'The 99th percentile response time stayed above 1 s for three minutes.',
     },
   ],

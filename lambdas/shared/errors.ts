@@ -58,4 +58,7 @@ export class UnsafeOperationError extends DeploymentError {}
 export class NotReadyError extends DeploymentError {}
 
 /** Errors the state machine retries with back-off; everything else routes to reject, abort or rollback. */
-export const RETRYABLE_ERRORS: readonly string[] = [TransientAwsError.name, NotReadyError.name];
+export const RETRYABLE_ERRORS: readonly string[] = [TransientAwsError.name];
+
+/** Retried on a longer budget: waiting out a transition can take a target group's whole deregistration delay. */
+export const NOT_READY_ERRORS: readonly string[] = [NotReadyError.name];

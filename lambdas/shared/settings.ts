@@ -80,6 +80,9 @@ export const syntheticChecksSchema = z
   .strict();
 export type SyntheticChecks = z.infer<typeof syntheticChecksSchema>;
 
+/** The longest rollback window the configuration or an execution's override may ask for (24 h). */
+export const MAX_ROLLBACK_WINDOW_MINUTES = 1_440;
+
 /** Transitions one monitoring iteration costs in execution history (Task 5, Choice 2, Wait 2). */
 export const HISTORY_EVENTS_PER_POLL = 9;
 /** Step Functions fails an execution at 25,000 history events; keep the window well below that. */
@@ -89,7 +92,7 @@ export const monitoringSchema = z
   .object({
     /** CloudWatch alarms (metric or composite) that fail the deployment when in ALARM. */
     alarmNames: z.array(z.string().min(1).max(255)).max(100, 'at most 100 alarms (DescribeAlarms limit)'),
-    rollbackWindowMinutes: z.number().int().min(0).max(1_440).default(60),
+    rollbackWindowMinutes: z.number().int().min(0).max(MAX_ROLLBACK_WINDOW_MINUTES).default(60),
     intervalSeconds: z.number().int().min(10).max(300).default(30),
     /** New-version targets allowed to be unhealthy in the main target group before rolling back. */
     maxUnhealthyTargets: z.number().int().min(0).default(0),
@@ -184,7 +187,7 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 /** What an execution may override, within the same bounds as the configuration. */
 export const overridesSchema = z
   .object({
-    rollbackWindowMinutes: z.number().int().min(0).max(1_440).optional(),
+    rollbackWindowMinutes: z.number().int().min(0).max(MAX_ROLLBACK_WINDOW_MINUTES).optional(),
     capacity: capacitySchema.optional(),
   })
   .strict();

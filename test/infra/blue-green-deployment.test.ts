@@ -95,11 +95,17 @@ describe('the state machine', () => {
     }
   });
 
-  it('retries transient AWS and Lambda errors on every task with jittered exponential back-off', () => {
+  it('retries transient AWS and Lambda errors on every task with jittered back-off, and waits out draining for over an hour', () => {
     const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(30);
     for (const [, task] of tasks) {
       expect(task.Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: ['NotReadyError'],
+          MaxAttempts: 120,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        }),
         expect.objectContaining({
           ErrorEquals: [...TRANSIENT_ERRORS],
           BackoffRate: 2,
@@ -181,9 +187,7 @@ describe('the state machine', () => {
   });
 
   it('passes asl-validator once resolved', async () => {
-    const { default: aslValidator } = (await import('asl-validator')) as unknown as {
-      default: (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
-    };
+    const { default: aslValidator } = await import('asl-validator');
     const result = aslValidator(asl);
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);

@@ -18,7 +18,9 @@ export function testApp(): App {
   return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
 }
 
-export function synthExample(config: ConfigFile = loadConfig(EXAMPLE_CONFIG)): BuiltApp & { template: Template } {
+export function synthExample(
+  config: ConfigFile = loadConfig(EXAMPLE_CONFIG),
+): BuiltApp & { template: Template } {
   const built = buildApp(config, testApp());
   return { ...built, template: Template.fromStack(built.orchestrator) };
 }

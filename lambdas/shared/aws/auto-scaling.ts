@@ -241,3 +241,86 @@ export async function clearOperatorRequest(group: AutoScalingGroup): Promise<voi
     ),
   );
 }
+
+/**
+ * Attaches those of `arns` that the group is not attached to (or is leaving), so that a repeated step
+ * attaches nothing (I6). Returns how many this call attached.
+ */
+export async function attachMissingTargetGroups(groupName: string, arns: readonly string[]): Promise<number> {
+  const current = await listAttachedTargetGroups(groupName);
+  const attached = new Set(current.filter(isAttached).map((source) => source.arn));
+  const missing = [...new Set(arns)].filter((arn) => !attached.has(arn));
+  if (missing.length > 0) await attachTargetGroups(groupName, missing);
+  return missing.length;
+}
+
+/**
+ * Detaches those of `arns` that are attached and not already on their way out: a repeated step, or a
+ * target group that was never attached, costs no call (I6). Returns how many this call detached.
+ */
+export async function detachAttachedTargetGroups(
+  groupName: string,
+  arns: readonly string[],
+): Promise<number> {
+  const wanted = new Set(arns);
+  const current = await listAttachedTargetGroups(groupName);
+  const toDetach = [
+    ...new Set(current.filter((source) => wanted.has(source.arn) && isAttached(source)).map((s) => s.arn)),
+  ];
+  if (toDetach.length > 0) await detachTargetGroups(groupName, toDetach);
+  return toDetach.length;
+}
+
+export function suspendedProcessesOf(group: AutoScalingGroup): Set<string> {
+  return new Set(
+    (group.SuspendedProcesses ?? [])
+      .map((process) => process.ProcessName ?? '')
+      .filter((name) => name !== ''),
+  );
+}
+
+/** Suspends those of `processes` the group does not already have suspended; returns how many. */
+export async function suspendMissingProcesses(
+  group: AutoScalingGroup,
+  processes: readonly string[],
+): Promise<number> {
+  const suspended = suspendedProcessesOf(group);
+  const missing = processes.filter((process) => !suspended.has(process));
+  if (missing.length > 0) await suspendProcesses(group.AutoScalingGroupName ?? '', missing);
+  return missing.length;
+}
+
+/** Resumes those of `processes` the group has suspended; returns how many. */
+export async function resumeSuspendedProcesses(
+  group: AutoScalingGroup,
+  processes: readonly string[],
+): Promise<number> {
+  const suspended = suspendedProcessesOf(group);
+  const present = processes.filter((process) => suspended.has(process));
+  if (present.length > 0) await resumeProcesses(group.AutoScalingGroupName ?? '', present);
+  return present.length;
+}
+
+/**
+ * Moves every Standby instance of the group back towards service (≤ 20 per call). ExitStandby raises the
+ * group's desired capacity by the number of instances, so callers that set sizes afterwards must not rely
+ * on the capacity they described before this call. Returns how many instances left Standby.
+ */
+export async function exitAllStandby(group: AutoScalingGroup): Promise<number> {
+  const ids = instanceIds(instancesIn(group, 'Standby'));
+  if (ids.length > 0) await exitStandby(group.AutoScalingGroupName ?? '', ids);
+  return ids.length;
+}
+
+/** "2 InService, 1 Pending": how many of the instances are in each lifecycle state, in a stable order. */
+export function lifecycleSummary(instances: readonly Instance[]): string {
+  const counts = new Map<string, number>();
+  for (const instance of instances) {
+    const state = instance.LifecycleState ?? 'unknown';
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([state, count]) => `${count} ${state}`)
+    .join(', ');
+}

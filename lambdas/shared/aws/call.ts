@@ -1,13 +1,18 @@
 import { AwsRequestError, DeploymentError, TransientAwsError } from '../errors';
 
-/** Error names AWS uses for throttling, contention and server-side faults (AWS-FACTS.md). */
+/**
+ * Error names AWS uses for throttling, contention and server-side faults (AWS-FACTS.md). SDK v3 names Auto
+ * Scaling's with a `Fault` suffix (and marks ScalingActivityInProgressFault a client fault), so list both.
+ */
 const TRANSIENT_ERROR_NAMES = new Set([
   'Throttling',
   'ThrottlingException',
   'RequestLimitExceeded',
   'TooManyRequestsException',
   'ResourceContention',
+  'ResourceContentionFault',
   'ScalingActivityInProgress',
+  'ScalingActivityInProgressFault',
   'InternalFailure',
   'InternalError',
   'ServiceUnavailable',

@@ -6,7 +6,14 @@ import {
   type Image,
   type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
-import { AmiNotFoundError, InvalidInputError } from '../errors';
+import { createHash } from 'node:crypto';
+import {
+  AmiNotAvailableError,
+  AmiNotFoundError,
+  AwsRequestError,
+  InconsistentAccountError,
+  InvalidInputError,
+} from '../errors';
 import { callAws, errorName } from './call';
 
 export const ec2 = new EC2Client({});
@@ -25,27 +32,71 @@ export async function describeImage(amiId: string): Promise<Image> {
         throw new InvalidInputError(
           `amiId: "${amiId}" is not a valid AMI id (expecting "ami-" and hex digits).`,
         );
+      case 'InvalidAMIID.Unavailable':
+        throw new AmiNotAvailableError(
+          `AMI ${amiId} is not available (EC2: InvalidAMIID.Unavailable); deploy an AMI in the available state.`,
+        );
       default:
         return callAws('DescribeImages', () => Promise.reject(error));
     }
   }
 }
 
+/** EC2's answers for a template or version that does not exist. */
+const LAUNCH_TEMPLATE_NOT_FOUND = new Set([
+  'InvalidLaunchTemplateId.NotFound',
+  'InvalidLaunchTemplateId.VersionNotFound',
+  'InvalidLaunchTemplateName.NotFoundException',
+]);
+
+/** How a group names its launch template: AWS returns both, but a group may have been created with either. */
+export interface LaunchTemplateRef {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+}
+
 /** Resolves a version specifier ("7", "$Latest", "$Default") to the template version it names now. */
 export async function launchTemplateVersion(
-  launchTemplateId: string,
+  template: string | LaunchTemplateRef,
   version: string,
 ): Promise<LaunchTemplateVersion> {
-  const response = await callAws('DescribeLaunchTemplateVersions', () =>
-    ec2.send(
-      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: [version] }),
-    ),
-  );
+  const ref: LaunchTemplateRef = typeof template === 'string' ? { LaunchTemplateId: template } : template;
+  const label = ref.LaunchTemplateId ?? ref.LaunchTemplateName ?? '(unnamed)';
+  const missing = () =>
+    new InconsistentAccountError(
+      `Launch template ${label} has no version ${version} (or does not exist): point the group at an ` +
+        `existing launch template version (aws ec2 describe-launch-template-versions ` +
+        `${ref.LaunchTemplateId ? `--launch-template-id ${label}` : `--launch-template-name ${label}`}).`,
+    );
+  const response = await callAws('DescribeLaunchTemplateVersions', async () => {
+    try {
+      return await ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          // EC2 accepts the id or the name, not both.
+          ...(ref.LaunchTemplateId
+            ? { LaunchTemplateId: ref.LaunchTemplateId }
+            : { LaunchTemplateName: ref.LaunchTemplateName }),
+          Versions: [version],
+        }),
+      );
+    } catch (error) {
+      if (LAUNCH_TEMPLATE_NOT_FOUND.has(errorName(error) ?? '')) throw missing();
+      throw error;
+    }
+  });
   const found = response.LaunchTemplateVersions?.[0];
-  if (!found?.VersionNumber) {
-    throw new AmiNotFoundError(`Launch template ${launchTemplateId} has no version ${version}.`);
-  }
+  if (!found?.VersionNumber) throw missing();
   return found;
+}
+
+/**
+ * A CreateLaunchTemplateVersion client token that is the same for every invocation of one deployment step
+ * (so a retried or duplicated invocation gets the first one's version back) and different across
+ * executions, groups and AMIs. EC2 allows up to 128 ASCII characters (CreateLaunchTemplateVersion API
+ * reference); a sha256 hex digest is 64, short enough for every EC2 call that takes a client token.
+ */
+export function launchTemplateClientToken(...parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
 /**
@@ -71,7 +122,10 @@ export async function createVersionWithImage(
     ),
   );
   const version = response.LaunchTemplateVersion?.VersionNumber;
-  if (version === undefined)
-    throw new AmiNotFoundError(`CreateLaunchTemplateVersion returned no version number.`);
+  if (version === undefined) {
+    throw new AwsRequestError(
+      `CreateLaunchTemplateVersion on ${launchTemplateId} returned no version number; run the step again.`,
+    );
+  }
   return version;
 }

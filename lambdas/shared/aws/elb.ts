@@ -29,3 +29,43 @@ export async function targetHealth(targetGroupArn: string): Promise<Map<string, 
 export function targetGroupName(arn: string): string {
   return arn.split('/')[1] ?? arn;
 }
+
+export interface TargetSummary {
+  /** How many of the asked-for instances there are. */
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  /** "1 initial, 1 not registered": the instances neither healthy nor unhealthy, for progress messages. */
+  others: string;
+}
+
+/**
+ * How the given instances fare in one target group's health map. An instance absent from the map is not
+ * registered there (DescribeTargetHealth without `Targets` lists registered targets only).
+ */
+export function summariseTargets(
+  health: ReadonlyMap<string, TargetState>,
+  instanceIds: readonly string[],
+): TargetSummary {
+  let healthy = 0;
+  let unhealthy = 0;
+  const others = new Map<string, number>();
+  for (const id of instanceIds) {
+    const state = health.get(id);
+    if (state === 'healthy') healthy += 1;
+    else if (state === 'unhealthy') unhealthy += 1;
+    else {
+      const label = state ?? 'not registered';
+      others.set(label, (others.get(label) ?? 0) + 1);
+    }
+  }
+  return {
+    total: instanceIds.length,
+    healthy,
+    unhealthy,
+    others: [...others.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([state, count]) => `${count} ${state}`)
+      .join(', '),
+  };
+}

@@ -6,12 +6,24 @@ export const sns = new SNSClient({});
 /** SNS subjects are limited to 100 characters. */
 const MAX_SUBJECT_LENGTH = 100;
 
+/**
+ * SNS rejects a subject (InvalidParameter) that is empty, has line breaks or characters outside printable
+ * ASCII; a notification must not be lost to a typographic dash in an application name.
+ */
+export function snsSubject(text: string): string {
+  const printable = text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7E]/g, '?')
+    .trim();
+  return (printable || 'Notification').slice(0, MAX_SUBJECT_LENGTH);
+}
+
 export async function publish(topicArn: string, subject: string, message: string): Promise<void> {
   await callAws('Publish', () =>
     sns.send(
       new PublishCommand({
         TopicArn: topicArn,
-        Subject: subject.slice(0, MAX_SUBJECT_LENGTH),
+        Subject: snsSubject(subject),
         Message: message,
       }),
     ),

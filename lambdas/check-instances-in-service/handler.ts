@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { describeGroup, instancesIn } from '../shared/aws/auto-scaling';
+import { defineHandler } from '../shared/handler';
+import { groupNameSchema } from '../shared/settings';
+import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
+
+/**
+ * Step 6 (DESIGN §2): polls until the group runs the desired number of healthy InService instances, all on
+ * the new launch template version. An InService instance on another version (launched before the group
+ * was pointed at the new one) would take production traffic with the old AMI after the shift. Read-only.
+ */
+
+const InputSchema = z.object({
+  groupName: groupNameSchema,
+  launchTemplateVersion: z.number().int().positive(),
+  desiredCapacity: z.number().int().min(0),
+  ...pollInputShape,
+});
+
+async function run(input: z.infer<typeof InputSchema>): Promise<WaitState> {
+  const { groupName, launchTemplateVersion, desiredCapacity } = input;
+  const group = await describeGroup(groupName);
+  const version = String(launchTemplateVersion);
+  let ready = 0;
+  let unhealthy = 0;
+  let otherVersion = 0;
+  for (const instance of instancesIn(group, 'InService')) {
+    if (instance.LaunchTemplate?.Version !== version) otherVersion += 1;
+    else if (instance.HealthStatus === 'Healthy') ready += 1;
+    else unhealthy += 1;
+  }
+  // Counts only: the detail lands in the execution state, which must not grow with the fleet (I7).
+  const notes: string[] = [];
+  if (unhealthy > 0) notes.push(`${unhealthy} InService but unhealthy`);
+  if (otherVersion > 0) {
+    notes.push(`${otherVersion} InService instance${otherVersion === 1 ? '' : 's'} on another version`);
+  }
+  const detail =
+    `${ready} of ${desiredCapacity} instances in service on launch template version ${version}` +
+    (notes.length > 0 ? ` (${notes.join('; ')})` : '');
+  return evaluateWait(
+    `${desiredCapacity} instances of ${groupName} in service on launch template version ${version}`,
+    input.wait,
+    input.timeoutSeconds,
+    { done: ready >= desiredCapacity && otherVersion === 0, detail },
+  );
+}
+
+export const handler = defineHandler('check-instances-in-service', InputSchema, run);

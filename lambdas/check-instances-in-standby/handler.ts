@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { describeGroup, instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
+import { defineHandler } from '../shared/handler';
+import { groupNameSchema } from '../shared/settings';
+import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
+
+export const InputSchema = z
+  .object({
+    groupName: groupNameSchema,
+    ...pollInputShape,
+  })
+  .strict();
+export type Input = z.infer<typeof InputSchema>;
+
+/**
+ * Done when every instance of the (old) group is in Standby. EnteringStandby instances are still draining
+ * their connections for the deregistration delay; any other state means an instance was not parked.
+ */
+async function run(input: Input): Promise<WaitState> {
+  const group = await describeGroup(input.groupName);
+  const instances = instancesOf(group);
+  const standby = instances.filter((instance) => instance.LifecycleState === 'Standby').length;
+  const entering = instances.filter((instance) => instance.LifecycleState === 'EnteringStandby').length;
+  const elsewhere = instances.filter(
+    (instance) => instance.LifecycleState !== 'Standby' && instance.LifecycleState !== 'EnteringStandby',
+  );
+
+  let detail = `${standby} of ${instances.length} instances of ${input.groupName} in Standby`;
+  if (entering > 0) detail += ` (${entering} still draining)`;
+  if (elsewhere.length > 0) {
+    detail += `; not on their way to Standby: ${lifecycleSummary(elsewhere)}`;
+  }
+
+  return evaluateWait(
+    `the instances of ${input.groupName} to reach Standby`,
+    input.wait,
+    input.timeoutSeconds,
+    { done: standby === instances.length, detail },
+  );
+}
+
+export const handler = defineHandler('check-instances-in-standby', InputSchema, run);

@@ -1,0 +1,127 @@
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { z } from 'zod';
+import { capacityOf, clearOperatorRequest, describeGroup, pointGroupAt } from '../shared/aws/auto-scaling';
+import { createVersionWithImage, launchTemplateClientToken, launchTemplateVersion } from '../shared/aws/ec2';
+import { AwsRequestError, UnsupportedGroupError } from '../shared/errors';
+import { defineHandler } from '../shared/handler';
+import { amiIdSchema, capacitySchema, groupNameSchema, type Capacity } from '../shared/settings';
+import { executionSchema } from '../shared/types';
+
+/**
+ * Step 5 (DESIGN §2): a launch template version that differs from the group's current one only in its AMI,
+ * and the standby group pointed at it by number (never $Latest: an unrelated new version must not change
+ * what a later scale-out launches) with the target sizes.
+ *
+ * Idempotent (I6) in both halves: a version that already carries the AMI is reused, and the creation
+ * carries a client token derived from the execution, the group and the AMI, so an invocation that died
+ * between creating the version and pointing the group gets the same version back from EC2.
+ */
+
+const InputSchema = z.object({
+  groupName: groupNameSchema,
+  amiId: amiIdSchema,
+  capacity: capacitySchema,
+  execution: executionSchema,
+});
+
+export interface LaunchResult {
+  launchTemplateId: string;
+  /** The version the group now launches. */
+  version: number;
+  /** The version it was copied from. */
+  sourceVersion: number;
+}
+
+/** Ties a created version to its source so a repeated invocation can report the same source. */
+const DESCRIPTION_SOURCE = / from version (\d+)$/;
+
+async function run(input: z.infer<typeof InputSchema>): Promise<LaunchResult> {
+  const { groupName, amiId, capacity, execution } = input;
+  const group = await describeGroup(groupName);
+  const template = launchTemplateOf(group);
+
+  // A promote/rollback tag left by an operator on this group belongs to an earlier deployment.
+  await clearOperatorRequest(group);
+
+  const current = await launchTemplateVersion(template, template.Version ?? '$Default');
+  const launchTemplateId = current.LaunchTemplateId ?? template.LaunchTemplateId;
+  if (!launchTemplateId) {
+    throw new AwsRequestError(
+      `DescribeLaunchTemplateVersions returned no launch template id for ${groupName}; run the step again.`,
+    );
+  }
+  const currentNumber = current.VersionNumber ?? 0;
+
+  let version: number;
+  let sourceVersion: number;
+  if (current.LaunchTemplateData?.ImageId === amiId) {
+    // Either this step already ran (the group points at the version it created) or the group already
+    // launches this AMI: a new identical version would only pile up toward the 10,000-version quota.
+    version = currentNumber;
+    const recorded = DESCRIPTION_SOURCE.exec(current.VersionDescription ?? '')?.[1];
+    sourceVersion = recorded ? Number(recorded) : currentNumber;
+  } else {
+    sourceVersion = currentNumber;
+    version = await createVersionWithImage(
+      launchTemplateId,
+      sourceVersion,
+      amiId,
+      launchTemplateClientToken(execution.id, groupName, amiId),
+      `asg-blue-green ${execution.name}: ${amiId} from version ${sourceVersion}`,
+    );
+  }
+
+  if (!pointsAt(group, launchTemplateId, version, capacity)) {
+    await pointGroupAt(groupName, launchTemplateId, version, capacity);
+  }
+  return { launchTemplateId, version, sourceVersion };
+}
+
+interface GroupTemplate {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  Version?: string;
+}
+
+/** Only a group with one launch template can be moved to a new AMI by a new template version. */
+function launchTemplateOf(group: AutoScalingGroup): GroupTemplate {
+  const name = group.AutoScalingGroupName ?? '(unnamed group)';
+  if (group.MixedInstancesPolicy) {
+    throw new UnsupportedGroupError(
+      `${name} uses a mixed instances policy; this tool deploys to groups that use a single launch ` +
+        `template. Replace the policy with a launch template: aws autoscaling update-auto-scaling-group ` +
+        `--auto-scaling-group-name ${name} --launch-template LaunchTemplateId=<lt-id>,Version='$Default'`,
+    );
+  }
+  const template = group.LaunchTemplate;
+  if (!template || (!template.LaunchTemplateId && !template.LaunchTemplateName)) {
+    const uses = group.LaunchConfigurationName
+      ? `uses the launch configuration "${group.LaunchConfigurationName}"`
+      : 'has no launch template';
+    throw new UnsupportedGroupError(
+      `${name} ${uses}; this tool deploys a new AMI as a new launch template version. Give the group a ` +
+        `launch template (launch configurations are deprecated): aws autoscaling update-auto-scaling-group ` +
+        `--auto-scaling-group-name ${name} --launch-template LaunchTemplateId=<lt-id>,Version='$Default'`,
+    );
+  }
+  return template;
+}
+
+/** True when a previous invocation already pointed the group: a repeated call then changes nothing. */
+function pointsAt(
+  group: AutoScalingGroup,
+  launchTemplateId: string,
+  version: number,
+  capacity: Capacity,
+): boolean {
+  const current = capacityOf(group);
+  return (
+    group.LaunchTemplate?.LaunchTemplateId === launchTemplateId &&
+    group.LaunchTemplate?.Version === String(version) &&
+    current.min === capacity.min &&
+    current.desired === capacity.desired &&
+    current.max === capacity.max
+  );
+}
+
+export const handler = defineHandler('launch-new-version', InputSchema, run);

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import {
+  describeGroup,
+  instanceIds,
+  instancesIn,
+  OPERATOR_REQUEST_TAG,
+  operatorRequestOf,
+} from '../shared/aws/auto-scaling';
+import { alarmStates, type AlarmState } from '../shared/aws/cloudwatch';
+import { summariseTargets, targetGroupName, targetHealth, type TargetSummary } from '../shared/aws/elb';
+import {
+  AlarmFiringError,
+  AwsRequestError,
+  RollbackRequestedError,
+  UnhealthyTargetsError,
+} from '../shared/errors';
+import { defineHandler } from '../shared/handler';
+import {
+  groupNameSchema,
+  monitoringSchema,
+  targetGroupArnSchema,
+  type MonitoringSettings,
+} from '../shared/settings';
+import { waitClock, waitInputSchema, type WaitState } from '../shared/wait';
+
+export const InputSchema = z
+  .object({
+    /** The NEW group, now serving in the main target group. */
+    groupName: groupNameSchema,
+    /** The main target group. */
+    targetGroupArn: targetGroupArnSchema,
+    monitoring: monitoringSchema,
+    // No timeoutSeconds: reaching the end of the window is success, not a timeout.
+    wait: waitInputSchema,
+  })
+  .strict();
+export type Input = z.infer<typeof InputSchema>;
+
+export interface Output extends WaitState {
+  windowSeconds: number;
+  remainingSeconds: number;
+}
+
+/**
+ * One check of the rollback window. Every failure throws (the workflow rolls back, I3), in order of how
+ * plainly it speaks: the operator's request, the alarms, then the new fleet's targets. The window ends
+ * with success when it has run its length or an operator promotes early.
+ */
+async function run(input: Input): Promise<Output> {
+  const { startedAt, elapsedSeconds } = waitClock(input.wait);
+  const windowSeconds = input.monitoring.rollbackWindowMinutes * 60;
+  const group = await describeGroup(input.groupName);
+  const request = operatorRequestOf(group);
+  if (request === 'rollback') {
+    throw new RollbackRequestedError(
+      `An operator asked for a rollback (tag ${OPERATOR_REQUEST_TAG}=rollback on ${input.groupName}) ${minutes(elapsedSeconds)} minutes into the rollback window.`,
+    );
+  }
+
+  const alarms = await checkAlarms(input.monitoring);
+  const targets = await checkTargets(group, input.targetGroupArn, input.monitoring.maxUnhealthyTargets);
+
+  const progress = `${alarms}, ${targets.healthy} of ${targets.total} targets healthy`;
+  const windowText = `${minutes(elapsedSeconds)} of ${minutes(windowSeconds)} minutes`;
+  let done = false;
+  let detail = `${windowText}: ${progress}`;
+  if (request === 'promote') {
+    done = true;
+    detail = `promoted early by an operator at ${windowText}: ${progress}`;
+  } else if (elapsedSeconds >= windowSeconds) {
+    done = true;
+    detail = `rollback window of ${minutes(windowSeconds)} minutes passed: ${progress}`;
+  }
+  return {
+    startedAt,
+    done,
+    elapsedSeconds,
+    detail,
+    windowSeconds,
+    remainingSeconds: done ? 0 : windowSeconds - elapsedSeconds,
+  };
+}
+
+/** Throws when an alarm fires or cannot be watched; otherwise describes the alarms for the detail line. */
+async function checkAlarms(monitoring: MonitoringSettings): Promise<string> {
+  const names = [...new Set(monitoring.alarmNames)];
+  if (names.length === 0) return 'no alarms configured';
+  const states = await alarmStates(names);
+
+  const failing = (alarm: AlarmState) =>
+    alarm.state === 'ALARM' ||
+    (alarm.state === 'INSUFFICIENT_DATA' && monitoring.insufficientDataIs === 'alarm');
+  const firing = states.filter(failing);
+  if (firing.length > 0) {
+    throw new AlarmFiringError(
+      `${firing.length} alarm${firing.length === 1 ? '' : 's'} firing during the rollback window: ${firing
+        .map((alarm) => `${alarm.name} is ${alarm.state}${alarm.reason ? ` (${alarm.reason})` : ''}`)
+        .join('; ')}`,
+    );
+  }
+
+  // A watched alarm that does not exist would leave the window blind; that is not a pass.
+  const found = new Set(states.map((alarm) => alarm.name));
+  const missing = names.filter((name) => !found.has(name));
+  if (missing.length > 0) {
+    throw new AwsRequestError(
+      `Cannot monitor the new version: alarm${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist. Fix monitoring.alarmNames in the deployment configuration (or create the alarm).`,
+    );
+  }
+
+  const insufficient = states.filter((alarm) => alarm.state === 'INSUFFICIENT_DATA').length;
+  return `${names.length} alarm${names.length === 1 ? '' : 's'} OK${insufficient > 0 ? ` (${insufficient} with insufficient data)` : ''}`;
+}
+
+/**
+ * Throws when more of the new fleet's InService instances are unhealthy in the main target group than
+ * allowed, or when none is healthy there (the old fleet is parked, so users would have nothing: I1).
+ * Targets still `initial` (a replacement instance) are neither: they are given time.
+ */
+async function checkTargets(
+  group: AutoScalingGroup,
+  targetGroupArn: string,
+  maxUnhealthyTargets: number,
+): Promise<TargetSummary> {
+  const groupName = group.AutoScalingGroupName ?? '';
+  const inService = instanceIds(instancesIn(group, 'InService'));
+  const targets = summariseTargets(await targetHealth(targetGroupArn), inService);
+  const main = targetGroupName(targetGroupArn);
+  if (targets.unhealthy > maxUnhealthyTargets) {
+    throw new UnhealthyTargetsError(
+      `${targets.unhealthy} of ${targets.total} targets of ${groupName} are unhealthy in ${main} (at most ${maxUnhealthyTargets} allowed by monitoring.maxUnhealthyTargets).`,
+    );
+  }
+  if (targets.healthy === 0) {
+    throw new UnhealthyTargetsError(
+      `No target of ${groupName} is healthy in ${main} (${targets.total} InService instances${targets.others ? `: ${targets.others}` : ''}): the new version is not serving.`,
+    );
+  }
+  return targets;
+}
+
+function minutes(seconds: number): number {
+  return Math.floor(seconds / 60);
+}
+
+export const handler = defineHandler('monitor-new-version', InputSchema, run);

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { publish } from '../shared/aws/sns';
+import { defineHandler } from '../shared/handler';
+import { logger } from '../shared/logger';
+import { rolesSchema, type Roles } from '../shared/types';
+
+/**
+ * The last state of every path: says in plain words what happened and tells the SNS topic. It runs on the
+ * failure paths too, so it must not fail: fields other than the outcome and names are read leniently (a
+ * malformed one is dropped, not an error) and a failed publish is logged and reported as `notified: false`.
+ */
+
+const OUTCOMES = [
+  'succeeded',
+  'skipped',
+  'rejected',
+  'aborted',
+  'rolled-back',
+  'manual-action-needed',
+] as const;
+type Outcome = (typeof OUTCOMES)[number];
+
+const failureSchema = z.object({ Error: z.string(), Cause: z.string().nullish() });
+
+const InputSchema = z.object({
+  outcome: z.enum(OUTCOMES),
+  applicationName: z.string().min(1),
+  executionName: z.string().min(1),
+  amiId: z.string().nullish().catch(null),
+  roles: rolesSchema.nullish().catch(null),
+  failure: failureSchema.nullish().catch(null),
+  skipReason: z.string().nullish().catch(null),
+  notificationTopicArn: z.string().nullish().catch(null),
+});
+
+export interface OutcomeReport {
+  outcome: Outcome;
+  amiId: string | null;
+  /** The group serving production after this execution, when the execution knows it. */
+  activeGroup: string | null;
+  /** The group that served production before this execution (null on a first deployment or if unknown). */
+  previousGroup: string | null;
+  reason: string | null;
+  message: string;
+  notified: boolean;
+}
+
+async function run(input: z.infer<typeof InputSchema>): Promise<OutcomeReport> {
+  const amiId = input.amiId ?? null;
+  const roles = input.roles ?? null;
+  const reason = reasonOf(input.failure ?? null, input.skipReason ?? null);
+  const message = messageFor(input.outcome, input.applicationName, amiId, roles, reason);
+  const report: OutcomeReport = {
+    outcome: input.outcome,
+    amiId,
+    activeGroup: activeGroupAfter(input.outcome, roles),
+    previousGroup: roles?.active?.groupName ?? null,
+    reason,
+    message,
+    notified: false,
+  };
+  if (input.notificationTopicArn) {
+    report.notified = await notify(input.notificationTopicArn, input, report);
+  }
+  return report;
+}
+
+function activeGroupAfter(outcome: Outcome, roles: Roles | null): string | null {
+  switch (outcome) {
+    case 'succeeded':
+      return roles?.standby.groupName ?? null;
+    case 'aborted':
+    case 'rolled-back':
+      return roles?.active?.groupName ?? null;
+    default:
+      // Skipped and rejected runs may not have resolved roles; after a failed rollback nobody knows.
+      return null;
+  }
+}
+
+/**
+ * The human sentence inside a Catch's `{Error, Cause}`: a Lambda failure's Cause is the JSON
+ * `{"errorType","errorMessage","trace"}`, other states' Causes are plain text, some have none.
+ */
+function reasonOf(failure: z.infer<typeof failureSchema> | null, skipReason: string | null): string | null {
+  if (skipReason) return skipReason;
+  if (!failure) return null;
+  const cause = failure.Cause?.trim() ?? '';
+  if (cause.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(cause) as { errorMessage?: unknown; errorType?: unknown };
+      if (typeof parsed.errorMessage === 'string' && parsed.errorMessage !== '') return parsed.errorMessage;
+    } catch {
+      // Not JSON after all: fall through to the plain text.
+    }
+  }
+  if (cause !== '') return cause;
+  return failure.Error;
+}
+
+function messageFor(
+  outcome: Outcome,
+  application: string,
+  amiId: string | null,
+  roles: Roles | null,
+  reason: string | null,
+): string {
+  const ami = amiId ?? 'the requested AMI';
+  // Error messages end in a full stop; the sentence around them adds its own.
+  const why = (reason ?? 'no reason was recorded').replace(/[\s.]+$/, '');
+  const standby = roles?.standby.groupName ?? 'the standby group';
+  const active = roles?.active?.groupName ?? null;
+  switch (outcome) {
+    case 'succeeded':
+      if (!active || roles?.firstDeployment) {
+        return `${application}: first deployment: ${ami} now serves all traffic from ${standby}.`;
+      }
+      return `${application}: ${ami} now serves all traffic from ${standby}; ${active} was scaled to zero.`;
+    case 'skipped':
+      return `Skipped ${ami}: ${why}. Nothing was changed.`;
+    case 'rejected':
+      return `Rejected ${ami}: ${why}. Nothing was changed.`;
+    case 'aborted':
+      return (
+        `Aborted ${ami} before the traffic shift: ${why}. Production was not touched; ` +
+        `${standby} was scaled back to zero.`
+      );
+    case 'rolled-back':
+      return (
+        `Rolled back ${ami}: ${why}. ` +
+        (active
+          ? `${active} serves again`
+          : roles
+            ? 'No previous version was serving'
+            : 'The previously active group serves again') +
+        `; ${standby} was detached and scaled to zero.`
+      );
+    case 'manual-action-needed': {
+      const old = active ?? 'the previously active group';
+      return (
+        `MANUAL ACTION NEEDED: the deployment of ${ami} for ${application} failed and could not be rolled ` +
+        `back automatically: ${why}. Production may be served by ${old}, by ${standby}, or by both; ` +
+        `instances of ${old} may still be in Standby. Check: (1) which groups are attached to the main ` +
+        `target group and healthy there (aws autoscaling describe-traffic-sources --auto-scaling-group-name ` +
+        `<group>; aws elbv2 describe-target-health); (2) whether ${old} has instances in Standby ` +
+        `(aws autoscaling exit-standby --auto-scaling-group-name ${old} --instance-ids …, at most 20 per ` +
+        `call); (3) once the intended version serves healthily, detach the other group from the main and ` +
+        `synthetic target groups and scale it to zero. Do not start another deployment until then.`
+      );
+    }
+  }
+}
+
+async function notify(
+  topicArn: string,
+  input: z.infer<typeof InputSchema>,
+  report: OutcomeReport,
+): Promise<boolean> {
+  const subject = `[${input.applicationName}] deployment ${input.outcome}: ${report.amiId ?? 'unknown AMI'}`;
+  const body = [
+    report.message,
+    '',
+    `Application: ${input.applicationName}`,
+    `Execution: ${input.executionName}`,
+    `Outcome: ${input.outcome}`,
+    `AMI: ${report.amiId ?? 'unknown'}`,
+    ...(input.failure ? [`Error: ${input.failure.Error}`] : []),
+  ].join('\n');
+  try {
+    await publish(topicArn, subject, body);
+    return true;
+  } catch (error) {
+    // The outcome itself must still be reported as the execution's result; a lost e-mail is not worth
+    // turning a rollback into a failed report.
+    logger.warn('could not publish the outcome notification', { topicArn, error: error as Error });
+    return false;
+  }
+}
+
+export const handler = defineHandler('report-outcome', InputSchema, run);

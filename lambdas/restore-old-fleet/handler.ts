@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import {
+  attachMissingTargetGroups,
+  capacityOf,
+  describeGroup,
+  exitAllStandby,
+  instancesIn,
+  OLD_FLEET_SUSPENDED_PROCESSES,
+  resumeSuspendedProcesses,
+  updateCapacity,
+} from '../shared/aws/auto-scaling';
+import { NotReadyError } from '../shared/errors';
+import { defineHandler } from '../shared/handler';
+import { capacitySchema, groupNameSchema, targetGroupArnSchema } from '../shared/settings';
+
+export const InputSchema = z
+  .object({
+    /** The old fleet, parked in Standby. */
+    groupName: groupNameSchema,
+    mainTargetGroupArn: targetGroupArnSchema,
+    /** The old group's capacity before the deployment. */
+    capacity: capacitySchema,
+  })
+  .strict();
+export type Input = z.infer<typeof InputSchema>;
+
+export interface Output {
+  groupName: string;
+  /** How many Standby instances this run returned to service: 0 on a repeated run (I6). */
+  exitedStandby: number;
+}
+
+/**
+ * Rollback, first half: the old fleet serves again in the main target group (add before remove, I1); the
+ * workflow waits for its targets to be healthy before it removes the new group.
+ */
+async function run(input: Input): Promise<Output> {
+  // Attached before ExitStandby, so the instances that leave Standby are registered as they return.
+  await attachMissingTargetGroups(input.groupName, [input.mainTargetGroupArn]);
+  const group = await describeGroup(input.groupName);
+  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  // Those already in Standby come back now rather than after the slowest one has drained.
+  const exitedStandby = await exitAllStandby(group);
+
+  // Restoring the sizes now would launch replacements for the instances still draining, and exiting them
+  // later would overshoot (or fail at MaxSize): wait for them instead.
+  const entering = instancesIn(group, 'EnteringStandby').length;
+  if (entering > 0) {
+    throw new NotReadyError(
+      `${entering} instance${entering === 1 ? ' is' : 's are'} of ${input.groupName} still entering Standby (draining); they return to service once they reach Standby.`,
+    );
+  }
+
+  const current = capacityOf(group);
+  const { min, desired, max } = input.capacity;
+  // ExitStandby raised desired capacity, so the described sizes are stale once anything left Standby.
+  if (exitedStandby > 0 || current.min !== min || current.desired !== desired || current.max !== max) {
+    await updateCapacity(input.groupName, { min, desired, max });
+  }
+  return { groupName: input.groupName, exitedStandby };
+}
+
+export const handler = defineHandler('restore-old-fleet', InputSchema, run);

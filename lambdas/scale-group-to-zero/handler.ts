@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { capacityOf, describeGroup, updateCapacity } from '../shared/aws/auto-scaling';
+import { defineHandler } from '../shared/handler';
+import { groupNameSchema, type Capacity } from '../shared/settings';
+
+/**
+ * Empties a group that serves nobody: the standby group before a launch (step 4), and the standby group
+ * again when a deployment is aborted. MinSize goes to 0 with desired because desired cannot go below min;
+ * MaxSize stays, so the next launch only has to set sizes, not restore limits.
+ */
+
+const InputSchema = z.object({ groupName: groupNameSchema });
+
+export interface ScaleToZeroResult {
+  groupName: string;
+  /** The sizes found before this call; on a repeated call that is already min 0 / desired 0. */
+  previousCapacity: Capacity;
+}
+
+async function run({ groupName }: z.infer<typeof InputSchema>): Promise<ScaleToZeroResult> {
+  const group = await describeGroup(groupName);
+  const previousCapacity = capacityOf(group);
+  // Already empty by configuration: a repeated or redundant call must not touch the group (I6).
+  if (previousCapacity.min !== 0 || previousCapacity.desired !== 0) {
+    await updateCapacity(groupName, { min: 0, desired: 0 });
+  }
+  return { groupName, previousCapacity };
+}
+
+export const handler = defineHandler('scale-group-to-zero', InputSchema, run);

@@ -1,0 +1,179 @@
+import type { Image } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import { describeImage } from '../shared/aws/ec2';
+import {
+  AmiNotAvailableError,
+  AmiNotRecognisedError,
+  InvalidConfigurationError,
+  InvalidInputError,
+} from '../shared/errors';
+import { defineHandler } from '../shared/handler';
+import {
+  deploymentRequestSchema,
+  MAX_MONITOR_POLLS,
+  settingsSchema,
+  type AmiSelector,
+  type DeploymentRequest,
+  type Settings,
+} from '../shared/settings';
+import { executionSchema, type ExecutionRef } from '../shared/types';
+import { explainIssues } from './issues';
+
+/**
+ * Step 1 (DESIGN §2): the request, the configuration and the AMI, checked before anything else runs.
+ * Read-only by construction (I8): the only AWS call is DescribeImages.
+ */
+
+const InputSchema = z.object({
+  /** The execution input, as the pipeline, the EventBridge rule or an operator wrote it. */
+  request: z.unknown(),
+  /** The settings embedded in the state machine at synth time. */
+  config: z.unknown(),
+  execution: executionSchema,
+});
+
+export interface ValidatedRequest {
+  execution: ExecutionRef;
+  amiId: string;
+  trigger: DeploymentRequest['trigger'];
+  settings: Settings;
+  skip: boolean;
+  skipReason: string | null;
+  ami: { id: string; name: string | null };
+}
+
+async function run(input: z.infer<typeof InputSchema>): Promise<ValidatedRequest> {
+  const configured = parseConfig(input.config);
+  const request = parseRequest(input.request);
+  const settings = applyOverrides(configured, request);
+
+  const image = await describeImage(request.amiId);
+  const ami = { id: request.amiId, name: image.Name ?? null };
+
+  // Ownership before state: a foreign AMI that happens to be pending or failed is still someone else's,
+  // and an AMI event for another application must be skipped, not turned into a failed execution.
+  const mismatch = ownershipMismatch(image, settings.amiSelector);
+  if (mismatch) {
+    const reason = `AMI ${request.amiId}${ami.name ? ` ("${ami.name}")` : ''} is not an AMI of ${settings.applicationName}: ${mismatch}`;
+    if (request.trigger === 'ami-event') {
+      return {
+        execution: input.execution,
+        amiId: request.amiId,
+        trigger: request.trigger,
+        settings,
+        skip: true,
+        skipReason: reason,
+        ami,
+      };
+    }
+    throw new AmiNotRecognisedError(
+      `${reason}. Check the AMI id the pipeline passed, or the amiSelector in the deployment configuration. ` +
+        `Tags of an AMI shared from another account are not visible here: select such AMIs by namePattern.`,
+    );
+  }
+
+  if (image.State !== 'available') throw notAvailable(request.amiId, image.State);
+
+  return {
+    execution: input.execution,
+    amiId: request.amiId,
+    trigger: request.trigger,
+    settings,
+    skip: false,
+    skipReason: null,
+    ami,
+  };
+}
+
+function parseConfig(config: unknown): Settings {
+  const parsed = settingsSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new InvalidConfigurationError(
+      `The deployment configuration is invalid: ${explainIssues(parsed.error, settingsSchema, 'config')}. ` +
+        `Fix the configuration file and deploy the orchestrator again (cdk deploy).`,
+    );
+  }
+  return parsed.data;
+}
+
+function parseRequest(request: unknown): DeploymentRequest {
+  const parsed = deploymentRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    throw new InvalidInputError(
+      `Invalid deployment request: ${explainIssues(parsed.error, deploymentRequestSchema, 'request')}. ` +
+        `Expected input like {"amiId": "ami-0123456789abcdef0", "overrides": {"rollbackWindowMinutes": 30}}.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Overrides are bounded by their own schema, then the merged settings by the cross-field rules. */
+function applyOverrides(settings: Settings, request: DeploymentRequest): Settings {
+  const overrides = request.overrides;
+  if (!overrides) return settings;
+  const merged = {
+    ...settings,
+    monitoring: {
+      ...settings.monitoring,
+      ...(overrides.rollbackWindowMinutes !== undefined && {
+        rollbackWindowMinutes: overrides.rollbackWindowMinutes,
+      }),
+    },
+    ...(overrides.capacity !== undefined && { capacity: overrides.capacity }),
+  };
+  const parsed = settingsSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+
+  const problems = parsed.error.issues.map((issue) => {
+    if (issue.path[0] === 'monitoring') {
+      // The only merged-settings rule an override can break: the window's size in history events.
+      const interval = settings.monitoring.intervalSeconds;
+      const maxMinutes = Math.floor((MAX_MONITOR_POLLS * interval) / 60);
+      return (
+        `overrides.rollbackWindowMinutes: ${overrides.rollbackWindowMinutes} minutes is too long for the ` +
+        `configured monitoring interval of ${interval} s (it would exceed the execution history limit); ` +
+        `use at most ${maxMinutes} minutes`
+      );
+    }
+    const field = issue.path[0] === 'capacity' ? 'overrides.capacity' : issue.path.join('.') || 'overrides';
+    return `${field}: ${issue.message}`;
+  });
+  throw new InvalidInputError(`Invalid deployment request: ${problems.join('; ')}.`);
+}
+
+/** Why the AMI fails the selector, in plain words; undefined when it belongs to this application. */
+function ownershipMismatch(image: Image, selector: AmiSelector): string | undefined {
+  const reasons: string[] = [];
+  if (selector.tag) {
+    const { key, value } = selector.tag;
+    const actual = image.Tags?.find((tag) => tag.Key === key)?.Value;
+    if (actual !== value) {
+      reasons.push(
+        actual === undefined
+          ? `it has no tag ${key}=${value}`
+          : `its tag ${key} is "${actual}", not "${value}"`,
+      );
+    }
+  }
+  if (selector.namePattern !== undefined) {
+    const name = image.Name ?? '';
+    if (!new RegExp(selector.namePattern).test(name)) {
+      reasons.push(`its name "${name}" does not match /${selector.namePattern}/`);
+    }
+  }
+  return reasons.length > 0 ? reasons.join(' and ') : undefined;
+}
+
+function notAvailable(amiId: string, state: string | undefined): AmiNotAvailableError {
+  if (state === 'pending' || state === 'transient') {
+    return new AmiNotAvailableError(
+      `AMI ${amiId} is ${state}; start the deployment again once it is available.`,
+    );
+  }
+  return new AmiNotAvailableError(
+    `AMI ${amiId} is ${state ?? 'in an unknown state'} and cannot be deployed; build or choose an AMI ` +
+      `in the available state and start the deployment again.`,
+  );
+}
+
+export const handler = defineHandler('validate-request', InputSchema, run);

@@ -1,0 +1,171 @@
+/**
+ * Watches DESIGN §3's invariants while a simulated deployment runs, from the account's state each virtual
+ * second and the state the execution is in: I1 (never empty), I2 (production untouched until proven),
+ * I4 (old fleet warm and out of the main target group) and I8 (rejected means unchanged).
+ */
+
+export interface InstanceView {
+  id: string;
+  lifecycleState: string;
+}
+export interface GroupView {
+  name: string;
+  min: number;
+  desired: number;
+  max: number;
+  launchTemplate?: { id: string; version: string } | null;
+  instances: InstanceView[];
+  trafficSources: { identifier: string; state: string }[];
+}
+export interface TargetGroupView {
+  targets: { id: string; state: string }[];
+}
+export interface AccountView {
+  groups: Record<string, GroupView>;
+  targetGroups: Record<string, TargetGroupView>;
+}
+
+export type InvariantId = 'I1' | 'I2' | 'I4' | 'I8';
+
+export interface InvariantViolation {
+  invariant: InvariantId;
+  /** Seconds of virtual time since the simulation started. */
+  at: number;
+  state: string | null;
+  message: string;
+}
+
+/** States that mark the deployment's phases (state-machine/definition.ts). */
+const SHIFT_STARTS = 'Attach new group to main target group';
+const WINDOW_STARTS = 'Monitor new version during rollback window';
+const ROLLBACK_STARTS = 'Roll back to the old version';
+const FINISH_STARTS = 'Finish deployment';
+
+export class InvariantMonitor {
+  readonly violations: InvariantViolation[] = [];
+  private readonly reported = new Set<string>();
+  private readonly activeGroup: string | null;
+  private readonly initialActiveInstances: string[];
+  private readonly productionSignature: string;
+  private readonly accountSignature: string;
+  private servedBefore: boolean;
+  private readonly reached = new Set<string>();
+
+  constructor(
+    initial: AccountView,
+    private readonly mainTargetGroupArn: string,
+  ) {
+    const active = Object.values(initial.groups).find((group) => servesMain(group, mainTargetGroupArn));
+    this.activeGroup = active?.name ?? null;
+    this.initialActiveInstances = active?.instances.map((instance) => instance.id) ?? [];
+    this.productionSignature = this.production(initial);
+    this.accountSignature = accountSignature(initial);
+    this.servedBefore = healthyTargets(initial, mainTargetGroupArn) > 0;
+  }
+
+  /** Records that the execution entered a state (phases are one-way: reached stays reached). */
+  stateEntered(state: string): void {
+    this.reached.add(state);
+  }
+
+  observe(account: AccountView, state: string | null, at: number): void {
+    const healthy = healthyTargets(account, this.mainTargetGroupArn);
+    const firstDeploymentRollback = this.activeGroup === null && this.reached.has(ROLLBACK_STARTS);
+    if (this.servedBefore && healthy === 0 && !firstDeploymentRollback) {
+      this.report('I1', at, state, 'the main target group has no healthy target: users get errors');
+    }
+    this.servedBefore ||= healthy > 0;
+
+    if (!this.reached.has(SHIFT_STARTS) && this.production(account) !== this.productionSignature) {
+      this.report(
+        'I2',
+        at,
+        state,
+        'the active group or the main target group changed before synthetic checks passed',
+      );
+    }
+
+    if (
+      this.activeGroup &&
+      this.reached.has(WINDOW_STARTS) &&
+      !this.reached.has(ROLLBACK_STARTS) &&
+      !this.reached.has(FINISH_STARTS)
+    ) {
+      const group = account.groups[this.activeGroup];
+      const standby = new Set(group.instances.filter((i) => i.lifecycleState === 'Standby').map((i) => i.id));
+      if (this.initialActiveInstances.some((id) => !standby.has(id))) {
+        this.report(
+          'I4',
+          at,
+          state,
+          `an instance of the old fleet (${this.activeGroup}) left Standby during the rollback window`,
+        );
+      }
+      const registered = (account.targetGroups[this.mainTargetGroupArn]?.targets ?? []).filter(
+        (target) => target.state !== 'draining' && this.initialActiveInstances.includes(target.id),
+      );
+      if (registered.length > 0) {
+        this.report(
+          'I4',
+          at,
+          state,
+          `old instance ${registered[0].id} is registered with the main target group`,
+        );
+      }
+    }
+  }
+
+  /** I8: a rejected (or skipped) deployment leaves the account exactly as it found it. */
+  checkUnchanged(final: AccountView, at: number): void {
+    if (accountSignature(final) !== this.accountSignature) {
+      this.report('I8', at, null, 'a rejected deployment changed the account');
+    }
+  }
+
+  private production(account: AccountView): string {
+    const group = this.activeGroup ? account.groups[this.activeGroup] : undefined;
+    const targets = (account.targetGroups[this.mainTargetGroupArn]?.targets ?? [])
+      .map((target) => target.id)
+      .sort();
+    return JSON.stringify({ group: group ? groupSignature(group) : null, targets });
+  }
+
+  private report(invariant: InvariantId, at: number, state: string | null, message: string): void {
+    // One report per invariant and message: a violation usually lasts many seconds.
+    const key = `${invariant}:${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.violations.push({ invariant, at, state, message });
+  }
+}
+
+function servesMain(group: GroupView, mainTargetGroupArn: string): boolean {
+  return group.trafficSources.some(
+    (source) => source.identifier === mainTargetGroupArn && !['Removing', 'Removed'].includes(source.state),
+  );
+}
+
+function healthyTargets(account: AccountView, targetGroupArn: string): number {
+  return (account.targetGroups[targetGroupArn]?.targets ?? []).filter((target) => target.state === 'healthy')
+    .length;
+}
+
+function groupSignature(group: GroupView): unknown {
+  return {
+    sizes: [group.min, group.desired, group.max],
+    launchTemplate: group.launchTemplate ?? null,
+    instances: group.instances.map((instance) => `${instance.id}:${instance.lifecycleState}`).sort(),
+    trafficSources: group.trafficSources.map((source) => source.identifier).sort(),
+  };
+}
+
+function accountSignature(account: AccountView): string {
+  return JSON.stringify({
+    groups: Object.values(account.groups)
+      .map((group) => ({ name: group.name, ...(groupSignature(group) as object) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    targetGroups: Object.entries(account.targetGroups)
+      .map(([arn, targetGroup]) => [arn, targetGroup.targets.map((target) => target.id).sort()])
+      .sort(),
+  });
+}

@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { buildApp } from '../../infra/app-builder';
+import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import { STEP_HANDLERS, type StepHandler } from '../../state-machine/step-handlers';
+import { resolveDefinition, type AslDefinition, type CfnTemplate } from './resolve-definition';
+
+export interface SynthesizedWorkflow {
+  readonly asl: AslDefinition;
+  readonly stateMachineArn: string;
+  /** Which step handler each Task state runs (the local engine keys its handlers by state name). */
+  readonly stepByState: ReadonlyMap<string, StepHandler>;
+  readonly notificationTopicArn: string;
+}
+
+/**
+ * Synthesizes the CDK app in-process, exactly as `cdk synth` would (same app builder, same construct), and
+ * resolves the state machine to plain ASL. Asset bundling is skipped: the handlers run in-process.
+ */
+export function synthesizeWorkflow(
+  deployment: BlueGreenDeploymentProps,
+  region: string,
+  accountId: string,
+): SynthesizedWorkflow {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'blue-green-synth-'));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const { orchestrator } = buildApp({ environment: 'existing', deployment }, app);
+    const template = app.synth().getStackByName(orchestrator.stackName).template as CfnTemplate;
+    const construct = orchestrator.deployment;
+    const stepByLogicalId = new Map<string, StepHandler>(
+      STEP_HANDLERS.map((step) => [
+        Stack.of(construct).getLogicalId(construct.steps[step].node.defaultChild as CfnFunction),
+        step,
+      ]),
+    );
+    const stateMachineName = construct.settings.applicationName + '-blue-green-deployment';
+    const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
+    const functionArn = (step: string) => `arn:aws:lambda:${region}:${accountId}:function:${step}`;
+    const topicArn = `arn:aws:sns:${region}:${accountId}:${construct.settings.applicationName}-deployments`;
+    const asl = resolveDefinition(template, {
+      region,
+      accountId,
+      getAtt: (logicalId, attribute) => {
+        const step = stepByLogicalId.get(logicalId);
+        return step && attribute === 'Arn' ? functionArn(step) : undefined;
+      },
+      ref: (_logicalId, type) => (type === 'AWS::SNS::Topic' ? topicArn : undefined),
+    });
+    return {
+      asl,
+      stateMachineArn,
+      stepByState: tasksToSteps(asl, functionArn),
+      notificationTopicArn: topicArn,
+    };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function tasksToSteps(asl: AslDefinition, functionArn: (step: string) => string): Map<string, StepHandler> {
+  const byArn = new Map(STEP_HANDLERS.map((step) => [functionArn(step), step]));
+  const steps = new Map<string, StepHandler>();
+  const visit = (states: Record<string, unknown>) => {
+    for (const [name, raw] of Object.entries(states)) {
+      const state = raw as {
+        Type: string;
+        Resource?: string;
+        Branches?: { States: Record<string, unknown> }[];
+      };
+      if (state.Type === 'Task') {
+        const step = byArn.get(state.Resource ?? '');
+        if (!step) throw new Error(`Task "${name}" runs ${state.Resource}, which is not a step handler`);
+        steps.set(name, step);
+      }
+      for (const branch of state.Branches ?? []) visit(branch.States);
+    }
+  };
+  visit(asl.States);
+  return steps;
+}

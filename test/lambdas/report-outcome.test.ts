@@ -1,0 +1,250 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../lambdas/report-outcome/handler';
+import { logger } from '../../lambdas/shared/logger';
+
+const sns = mockClient(SNSClient);
+
+const AMI = 'ami-0123456789abcdef0';
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:webapp-deployments';
+const roles = {
+  firstDeployment: false,
+  active: { groupName: 'webapp-blue', capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
+  standby: { groupName: 'webapp-green' },
+  targetCapacity: { min: 2, desired: 3, max: 6 },
+};
+const firstRoles = {
+  ...roles,
+  firstDeployment: true,
+  active: null,
+  targetCapacity: { min: 1, desired: 2, max: 4 },
+};
+
+const lambdaFailure = (errorType: string, errorMessage: string) => ({
+  Error: errorType,
+  Cause: JSON.stringify({
+    errorType,
+    errorMessage,
+    trace: [`${errorType}: ${errorMessage}`, '    at run (handler.js:1:1)'],
+  }),
+});
+
+const report = (fields: object) =>
+  handler({
+    applicationName: 'webapp',
+    executionName: 'run-1',
+    amiId: AMI,
+    notificationTopicArn: TOPIC,
+    ...fields,
+  });
+
+function awsError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+beforeAll(() => logger.setLogLevel('SILENT'));
+beforeEach(() => {
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+describe('report-outcome', () => {
+  it('succeeded: the new group serves, the old one was scaled to zero; the topic is told', async () => {
+    await expect(report({ outcome: 'succeeded', roles })).resolves.toEqual({
+      outcome: 'succeeded',
+      amiId: AMI,
+      activeGroup: 'webapp-green',
+      previousGroup: 'webapp-blue',
+      reason: null,
+      message: `webapp: ${AMI} now serves all traffic from webapp-green; webapp-blue was scaled to zero.`,
+      notified: true,
+    });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      Subject: `[webapp] deployment succeeded: ${AMI}`,
+      Message: expect.stringContaining('Execution: run-1'),
+    });
+  });
+
+  it('succeeded on a first deployment says so', async () => {
+    const output = await report({ outcome: 'succeeded', roles: firstRoles });
+    expect(output).toMatchObject({ activeGroup: 'webapp-green', previousGroup: null });
+    expect(output.message).toBe(`webapp: first deployment: ${AMI} now serves all traffic from webapp-green.`);
+  });
+
+  it('skipped: carries the skip reason and says nothing changed', async () => {
+    const skipReason = `AMI ${AMI} ("billing-1") is not an AMI of webapp: it has no tag Application=webapp`;
+    const output = await report({ outcome: 'skipped', skipReason });
+    expect(output).toMatchObject({ activeGroup: null, reason: skipReason });
+    expect(output.message).toBe(`Skipped ${AMI}: ${skipReason}. Nothing was changed.`);
+  });
+
+  it('rejected: extracts the human message from a Lambda error Cause (JSON)', async () => {
+    const output = await report({
+      outcome: 'rejected',
+      failure: lambdaFailure(
+        'AmiNotAvailableError',
+        `AMI ${AMI} is pending; start the deployment again once it is available.`,
+      ),
+    });
+    expect(output.reason).toBe(`AMI ${AMI} is pending; start the deployment again once it is available.`);
+    expect(output.message).toBe(
+      `Rejected ${AMI}: AMI ${AMI} is pending; start the deployment again once it is available. Nothing was changed.`,
+    );
+    expect(output.activeGroup).toBeNull();
+  });
+
+  it('rejected before the AMI id was known speaks of "the requested AMI"', async () => {
+    const output = await report({
+      outcome: 'rejected',
+      amiId: null,
+      failure: lambdaFailure('InvalidInputError', 'Invalid deployment request: amiId: must be "ami-"…'),
+    });
+    expect(output.message).toMatch(/^Rejected the requested AMI: Invalid deployment request/);
+  });
+
+  it('aborted: production untouched, the standby group scaled back to zero; plain-text Cause kept as is', async () => {
+    const output = await report({
+      outcome: 'aborted',
+      roles,
+      failure: { Error: 'States.Timeout', Cause: 'The state timed out waiting for synthetic targets.' },
+    });
+    expect(output).toMatchObject({
+      activeGroup: 'webapp-blue',
+      previousGroup: 'webapp-blue',
+      reason: 'The state timed out waiting for synthetic targets.',
+    });
+    expect(output.message).toBe(
+      `Aborted ${AMI} before the traffic shift: The state timed out waiting for synthetic targets. ` +
+        'Production was not touched; webapp-green was scaled back to zero.',
+    );
+  });
+
+  it('rolled-back: the old group serves again, the new one was detached and scaled to zero', async () => {
+    const output = await report({
+      outcome: 'rolled-back',
+      roles,
+      failure: lambdaFailure('AlarmFiringError', 'Alarm webapp-5xx is in ALARM.'),
+    });
+    expect(output.activeGroup).toBe('webapp-blue');
+    expect(output.message).toBe(
+      `Rolled back ${AMI}: Alarm webapp-5xx is in ALARM. webapp-blue serves again; webapp-green was detached and scaled to zero.`,
+    );
+  });
+
+  it('rolled-back after a first deployment says no previous version was serving', async () => {
+    const output = await report({
+      outcome: 'rolled-back',
+      roles: firstRoles,
+      failure: { Error: 'X', Cause: 'Boom.' },
+    });
+    expect(output.activeGroup).toBeNull();
+    expect(output.message).toBe(
+      `Rolled back ${AMI}: Boom. No previous version was serving; webapp-green was detached and scaled to zero.`,
+    );
+  });
+
+  it('I3: manual-action-needed is loud: it starts with MANUAL ACTION NEEDED and says what to check', async () => {
+    const output = await report({
+      outcome: 'manual-action-needed',
+      roles,
+      failure: lambdaFailure('TransientAwsError', 'ExitStandby failed: Throttling: Rate exceeded'),
+    });
+    expect(output.activeGroup).toBeNull();
+    expect(output.message).toMatch(/^MANUAL ACTION NEEDED:/);
+    expect(output.message).toContain('ExitStandby failed: Throttling: Rate exceeded');
+    expect(output.message).toContain('webapp-blue');
+    expect(output.message).toContain('webapp-green');
+    expect(output.message).toContain('aws autoscaling exit-standby --auto-scaling-group-name webapp-blue');
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: `[webapp] deployment manual-action-needed: ${AMI}`,
+      Message: expect.stringMatching(/^MANUAL ACTION NEEDED:[\s\S]*Error: TransientAwsError/),
+    });
+  });
+
+  it('falls back to the error name when a failure has no Cause, and to plain text for a broken JSON Cause', async () => {
+    await expect(
+      report({ outcome: 'aborted', roles, failure: { Error: 'States.TaskFailed' } }),
+    ).resolves.toMatchObject({
+      reason: 'States.TaskFailed',
+    });
+    await expect(
+      report({ outcome: 'aborted', roles, failure: { Error: 'Lambda.Unknown', Cause: '{not json' } }),
+    ).resolves.toMatchObject({ reason: '{not json' });
+  });
+
+  it('I3: a failed publish is logged and reported as notified: false, never thrown', async () => {
+    sns.on(PublishCommand).rejects(awsError('AuthorizationError', 'not authorized to publish'));
+    await expect(report({ outcome: 'rolled-back', roles })).resolves.toMatchObject({ notified: false });
+
+    sns.on(PublishCommand).rejects(awsError('Throttled', 'slow down', 500));
+    await expect(report({ outcome: 'manual-action-needed', roles })).resolves.toMatchObject({
+      notified: false,
+      message: expect.stringMatching(/^MANUAL ACTION NEEDED:/),
+    });
+  });
+
+  it('without a topic it publishes nothing', async () => {
+    const output = await handler({
+      outcome: 'succeeded',
+      applicationName: 'webapp',
+      executionName: 'run-1',
+      amiId: AMI,
+      roles,
+    });
+    expect(output.notified).toBe(false);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('keeps the subject within 100 printable ASCII characters', async () => {
+    await handler({
+      outcome: 'rolled-back',
+      applicationName: `webapp—${'x'.repeat(120)}`,
+      executionName: 'run-1',
+      amiId: AMI,
+      notificationTopicArn: TOPIC,
+    });
+    const subject = sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject ?? '';
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject).toMatch(/^[\x20-\x7E]+$/);
+  });
+
+  it('I3: malformed optional fields are dropped rather than failing the report', async () => {
+    const output = await report({
+      outcome: 'rolled-back',
+      roles: { standby: 'webapp-green' },
+      failure: 'boom',
+      amiId: 42,
+    });
+    expect(output).toMatchObject({
+      outcome: 'rolled-back',
+      amiId: null,
+      activeGroup: null,
+      reason: null,
+      notified: true,
+    });
+    expect(output.message).toBe(
+      'Rolled back the requested AMI: no reason was recorded. The previously active group serves again; the standby group was detached and scaled to zero.',
+    );
+  });
+
+  it('I6: reporting twice gives the same output', async () => {
+    const fields = {
+      outcome: 'aborted',
+      roles,
+      failure: lambdaFailure('SyntheticCheckFailedError', '1 of 6 failed'),
+    };
+    expect(await report(fields)).toEqual(await report(fields));
+  });
+
+  it('rejects an unknown outcome (a wiring bug) as InvalidInputError without publishing', async () => {
+    await expect(report({ outcome: 'exploded' })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+});

@@ -1,0 +1,355 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeTrafficSourcesCommand,
+  type AutoScalingGroup,
+  type Instance,
+  type TrafficSourceState,
+} from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../lambdas/resolve-roles/handler';
+import { logger } from '../../lambdas/shared/logger';
+import { settingsSchema } from '../../lambdas/shared/settings';
+
+const autoScaling = mockClient(AutoScalingClient);
+
+const MAIN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-main/0123456789abcdef';
+const SYNTHETIC =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-syn/fedcba9876543210';
+const baseConfig = {
+  applicationName: 'webapp',
+  groups: { blue: 'webapp-blue', green: 'webapp-green' },
+  targetGroups: { main: MAIN, synthetic: SYNTHETIC },
+  amiSelector: { tag: { key: 'Application', value: 'webapp' } },
+  syntheticChecks: { endpoint: 'http://alb.example.com', checks: [{ path: '/health' }] },
+  monitoring: { alarmNames: [] },
+};
+const settings = (extra: object = {}) => settingsSchema.parse({ ...baseConfig, ...extra });
+
+function instances(count: number, state: string, prefix = 'i-'): Instance[] {
+  return Array.from({ length: count }, (_, index) => ({
+    InstanceId: `${prefix}${String(index).padStart(8, '0')}`,
+    LifecycleState: state as Instance['LifecycleState'],
+    HealthStatus: 'Healthy',
+    AvailabilityZone: 'us-east-1a',
+    ProtectedFromScaleIn: false,
+  }));
+}
+
+function group(name: string, capacity: [number, number, number], members: Instance[] = []): AutoScalingGroup {
+  const [min, desired, max] = capacity;
+  return {
+    AutoScalingGroupName: name,
+    MinSize: min,
+    DesiredCapacity: desired,
+    MaxSize: max,
+    Instances: members,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['us-east-1a'],
+    HealthCheckType: 'ELB',
+    CreatedTime: new Date('2024-01-01T00:00:00Z'),
+  };
+}
+
+interface Account {
+  groups: AutoScalingGroup[];
+  attached?: Record<string, { arn: string; state: TrafficSourceState['State'] }[]>;
+  /** Traffic sources per DescribeTrafficSources page, to exercise pagination. */
+  pageSize?: number;
+}
+
+function givenAccount({ groups, attached = {}, pageSize = 50 }: Account): void {
+  autoScaling
+    .on(DescribeAutoScalingGroupsCommand)
+    .callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: groups.filter((candidate) =>
+        input.AutoScalingGroupNames?.includes(candidate.AutoScalingGroupName ?? ''),
+      ),
+    }));
+  autoScaling
+    .on(DescribeTrafficSourcesCommand)
+    .callsFake((input: { AutoScalingGroupName?: string; NextToken?: string }) => {
+      const all = attached[input.AutoScalingGroupName ?? ''] ?? [];
+      const start = Number(input.NextToken ?? 0);
+      return {
+        TrafficSources: all.slice(start, start + pageSize).map((source) => ({
+          Identifier: source.arn,
+          Type: 'elbv2',
+          State: source.state,
+          TrafficSource: source.arn,
+        })),
+        NextToken: start + pageSize < all.length ? String(start + pageSize) : undefined,
+      };
+    });
+}
+
+function awsError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+const READ_ONLY = new Set(['DescribeAutoScalingGroupsCommand', 'DescribeTrafficSourcesCommand']);
+const onlyReads = () => autoScaling.calls().every((call) => READ_ONLY.has(call.args[0].constructor.name));
+
+beforeAll(() => logger.setLogLevel('SILENT'));
+beforeEach(() => autoScaling.reset());
+
+describe('resolve-roles', () => {
+  it('the group attached to the main target group is active; the other is standby', async () => {
+    givenAccount({
+      groups: [group('webapp-blue', [2, 3, 6], instances(3, 'InService')), group('webapp-green', [0, 0, 6])],
+      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+    });
+
+    await expect(handler({ settings: settings() })).resolves.toEqual({
+      firstDeployment: false,
+      active: { groupName: 'webapp-blue', capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
+      standby: { groupName: 'webapp-green' },
+      targetCapacity: { min: 2, desired: 3, max: 6 },
+    });
+    expect(autoScaling).toHaveReceivedCommandWith(DescribeTrafficSourcesCommand, {
+      AutoScalingGroupName: 'webapp-blue',
+      TrafficSourceType: 'elbv2',
+    });
+    expect(onlyReads()).toBe(true);
+  });
+
+  it('discovers green as active just as well (roles are never configured)', async () => {
+    givenAccount({
+      groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [1, 2, 4], instances(2, 'InService'))],
+      attached: {
+        'webapp-green': [
+          { arn: SYNTHETIC, state: 'InService' },
+          { arn: MAIN, state: 'InService' },
+        ],
+      },
+    });
+    const roles = await handler({ settings: settings() });
+    expect(roles.active?.groupName).toBe('webapp-green');
+    expect(roles.standby.groupName).toBe('webapp-blue');
+  });
+
+  it("configured capacity wins over the active group's sizes", async () => {
+    givenAccount({
+      groups: [group('webapp-blue', [2, 3, 6], instances(3, 'InService')), group('webapp-green', [0, 0, 6])],
+      attached: { 'webapp-blue': [{ arn: MAIN, state: 'Added' }] },
+    });
+    const roles = await handler({ settings: settings({ capacity: { min: 4, desired: 4, max: 8 } }) });
+    expect(roles.targetCapacity).toEqual({ min: 4, desired: 4, max: 8 });
+  });
+
+  it('first deployment: no group serves, the configured first group is standby with the initial capacity', async () => {
+    givenAccount({ groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [0, 0, 4])] });
+    await expect(handler({ settings: settings() })).resolves.toEqual({
+      firstDeployment: true,
+      active: null,
+      standby: { groupName: 'webapp-blue' },
+      targetCapacity: { min: 1, desired: 2, max: 4 },
+    });
+
+    const green = await handler({
+      settings: settings({ firstDeploymentGroup: 'green', initialCapacity: { min: 2, desired: 2, max: 2 } }),
+    });
+    expect(green.standby.groupName).toBe('webapp-green');
+    expect(green.targetCapacity).toEqual({ min: 2, desired: 2, max: 2 });
+  });
+
+  it('a group on its way out of the main target group (Removing/Removed) does not serve', async () => {
+    givenAccount({
+      groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [1, 1, 4], instances(1, 'InService'))],
+      attached: {
+        'webapp-blue': [{ arn: MAIN, state: 'Removing' }],
+        'webapp-green': [{ arn: MAIN, state: 'Adding' }],
+      },
+    });
+    const roles = await handler({ settings: settings() });
+    expect(roles.active?.groupName).toBe('webapp-green');
+  });
+
+  it('I7: follows DescribeTrafficSources pages to find the main target group', async () => {
+    const others = Array.from({ length: 120 }, (_, index) => ({
+      arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other-${index}/0${index}`,
+      state: 'InService' as const,
+    }));
+    givenAccount({
+      groups: [group('webapp-blue', [1, 1, 2], instances(1, 'InService')), group('webapp-green', [0, 0, 2])],
+      attached: { 'webapp-blue': [...others, { arn: MAIN, state: 'InService' }] },
+    });
+    const roles = await handler({ settings: settings() });
+    expect(roles.active?.groupName).toBe('webapp-blue');
+    expect(autoScaling).toHaveReceivedCommandWith(DescribeTrafficSourcesCommand, {
+      AutoScalingGroupName: 'webapp-blue',
+      NextToken: '100',
+    });
+  });
+
+  it('I7: 250 instances come out as counts, not lists', async () => {
+    givenAccount({
+      groups: [
+        group('webapp-blue', [250, 250, 300], instances(250, 'InService')),
+        group('webapp-green', [0, 0, 300]),
+      ],
+      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+    });
+    const roles = await handler({ settings: settings() });
+    expect(roles.active?.instanceCount).toBe(250);
+    expect(JSON.stringify(roles).length).toBeLessThan(400);
+  });
+
+  describe('I1/I4: refuses an account it cannot safely deploy from, with a recovery command', () => {
+    it('both groups attached to the main target group', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 1, 2], instances(1, 'InService')),
+          group('webapp-green', [1, 1, 2], instances(1, 'InService', 'i-g')),
+        ],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [{ arn: MAIN, state: 'InService' }],
+        },
+      });
+      const failure = handler({ settings: settings() });
+      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
+      await expect(failure).rejects.toThrow(
+        `Both webapp-blue and webapp-green are attached to the main target group ${MAIN}`,
+      );
+      await expect(failure).rejects.toThrow(
+        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN},Type=elbv2`,
+      );
+      expect(onlyReads()).toBe(true);
+    });
+
+    it('the active group holds Standby instances (an interrupted deployment)', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 2, 4], [...instances(2, 'InService'), ...instances(2, 'Standby', 'i-s')]),
+          group('webapp-green', [0, 0, 4]),
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      await expect(handler({ settings: settings() })).rejects.toMatchObject({
+        name: 'InconsistentAccountError',
+        message: expect.stringContaining(
+          'aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids i-s00000000 i-s00000001',
+        ),
+      });
+    });
+
+    it('I7: 250 Standby instances: the hint quotes at most 20 ids and counts the rest', async () => {
+      givenAccount({
+        groups: [
+          group(
+            'webapp-blue',
+            [1, 1, 300],
+            [...instances(1, 'InService'), ...instances(250, 'Standby', 'i-s')],
+          ),
+          group('webapp-green', [0, 0, 300]),
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      const error = await handler({ settings: settings() }).catch((caught: Error) => caught);
+      expect(error).toMatchObject({ name: 'InconsistentAccountError' });
+      const message = (error as Error).message;
+      expect(message.match(/i-s\d{8}/g)).toHaveLength(20);
+      expect(message).toContain('250 in Standby');
+      expect(message).toContain('repeat for the other 230');
+    });
+
+    it('the active group has instances still entering Standby', async () => {
+      givenAccount({
+        groups: [
+          group(
+            'webapp-blue',
+            [1, 1, 4],
+            [...instances(1, 'InService'), ...instances(1, 'EnteringStandby', 'i-e')],
+          ),
+          group('webapp-green', [0, 0, 4]),
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      await expect(handler({ settings: settings() })).rejects.toThrow(/1 entering Standby.*Wait until/);
+    });
+
+    it('the active group has no InService instance', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [0, 0, 4], instances(1, 'Terminating')),
+          group('webapp-green', [0, 0, 4]),
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      await expect(handler({ settings: settings() })).rejects.toMatchObject({
+        name: 'InconsistentAccountError',
+        message: expect.stringContaining('webapp-blue is attached to the main target group'),
+      });
+    });
+
+    it('the standby group holds Standby instances (scale-in would never empty it)', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 1, 4], instances(1, 'InService')),
+          group('webapp-green', [0, 0, 4], instances(3, 'Standby', 'i-g')),
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      await expect(handler({ settings: settings() })).rejects.toMatchObject({
+        name: 'InconsistentAccountError',
+        message: expect.stringContaining(
+          'aws autoscaling exit-standby --auto-scaling-group-name webapp-green',
+        ),
+      });
+    });
+
+    it('the first-deployment group holds Standby instances', async () => {
+      givenAccount({
+        groups: [group('webapp-blue', [0, 0, 4], instances(1, 'Standby')), group('webapp-green', [0, 0, 4])],
+      });
+      await expect(handler({ settings: settings() })).rejects.toMatchObject({
+        name: 'InconsistentAccountError',
+      });
+    });
+
+    it('a configured group does not exist', async () => {
+      givenAccount({ groups: [group('webapp-blue', [0, 0, 4])] });
+      const failure = handler({ settings: settings() });
+      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
+      await expect(failure).rejects.toThrow(/"webapp-green" does not exist/);
+      expect(autoScaling).not.toHaveReceivedCommand(DescribeTrafficSourcesCommand);
+    });
+  });
+
+  it('maps throttling to TransientAwsError and a validation error to AwsRequestError', async () => {
+    autoScaling.on(DescribeAutoScalingGroupsCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded'));
+    await expect(handler({ settings: settings() })).rejects.toMatchObject({ name: 'TransientAwsError' });
+
+    autoScaling.reset();
+    givenAccount({ groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [0, 0, 4])] });
+    autoScaling.on(DescribeTrafficSourcesCommand).rejects(awsError('ValidationError', 'bad request'));
+    await expect(handler({ settings: settings() })).rejects.toMatchObject({
+      name: 'AwsRequestError',
+      message: expect.stringContaining('DescribeTrafficSources'),
+    });
+  });
+
+  it('I6: a second run gives the same roles and changes nothing', async () => {
+    givenAccount({
+      groups: [group('webapp-blue', [2, 3, 6], instances(3, 'InService')), group('webapp-green', [0, 0, 6])],
+      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+    });
+    const first = await handler({ settings: settings() });
+    const second = await handler({ settings: settings() });
+    expect(second).toEqual(first);
+    expect(onlyReads()).toBe(true);
+  });
+
+  it('rejects malformed settings before any AWS call', async () => {
+    await expect(handler({ settings: { ...baseConfig, groups: { blue: 'x' } } })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
+    expect(autoScaling.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,284 @@
+import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../lambdas/validate-request/handler';
+import { logger } from '../../lambdas/shared/logger';
+
+const ec2 = mockClient(EC2Client);
+
+const AMI = 'ami-0123456789abcdef0';
+const execution = {
+  id: 'arn:aws:states:us-east-1:123456789012:execution:webapp-deploy:run-1',
+  name: 'run-1',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-deploy',
+  startTime: '2025-01-01T10:00:00.000Z',
+};
+const config = {
+  applicationName: 'webapp',
+  groups: { blue: 'webapp-blue', green: 'webapp-green' },
+  targetGroups: {
+    main: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-main/0123456789abcdef',
+    synthetic: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-syn/fedcba9876543210',
+  },
+  amiSelector: { tag: { key: 'Application', value: 'webapp' } },
+  syntheticChecks: { endpoint: 'http://alb.example.com', checks: [{ path: '/health' }] },
+  monitoring: { alarmNames: ['webapp-5xx'], intervalSeconds: 30 },
+};
+
+function image(overrides: Partial<Image> = {}): Image {
+  return {
+    ImageId: AMI,
+    Name: 'webapp-2025-01-01',
+    State: 'available',
+    Tags: [{ Key: 'Application', Value: 'webapp' }],
+    ...overrides,
+  };
+}
+
+/** The account's AMIs: DescribeImages answers like EC2 does for an id it does not know. */
+function givenImages(...images: Image[]): void {
+  ec2.on(DescribeImagesCommand).callsFake((input: { ImageIds?: string[] }) => {
+    const found = images.filter((candidate) => input.ImageIds?.includes(candidate.ImageId ?? ''));
+    if (found.length === 0) {
+      throw awsError('InvalidAMIID.NotFound', `The image id '[${input.ImageIds?.[0]}]' does not exist`);
+    }
+    return { Images: found };
+  });
+}
+
+function awsError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+const event = (request: unknown, settings: unknown = config) => ({ request, config: settings, execution });
+
+beforeAll(() => logger.setLogLevel('SILENT'));
+beforeEach(() => ec2.reset());
+
+describe('validate-request', () => {
+  it('accepts an available AMI of this application and carries the execution through', async () => {
+    givenImages(image());
+
+    const output = await handler(event({ amiId: AMI }));
+
+    expect(output).toMatchObject({
+      execution,
+      amiId: AMI,
+      trigger: 'pipeline',
+      skip: false,
+      skipReason: null,
+      ami: { id: AMI, name: 'webapp-2025-01-01' },
+    });
+    expect(output.settings.applicationName).toBe('webapp');
+    expect(output.settings.monitoring.rollbackWindowMinutes).toBe(60);
+    expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, { ImageIds: [AMI] });
+  });
+
+  it('I8: makes no call other than DescribeImages', async () => {
+    givenImages(image());
+    await handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 30 } }));
+    expect(ec2.calls()).toHaveLength(1);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeImagesCommand, 1);
+  });
+
+  it('I8: a malformed AMI id is rejected before any AWS call, naming the field and the fix', async () => {
+    givenImages(image());
+    const failure = handler(event({ amiId: 'ami-XYZ' }));
+    await expect(failure).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(failure).rejects.toThrow(/amiId: must be "ami-" followed by 8 or 17 lowercase hex digits/);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('I8: an unknown override is named with the allowed keys, before any AWS call', async () => {
+    givenImages(image());
+    await expect(handler(event({ amiId: AMI, overrides: { windowMinutes: 30 } }))).rejects.toThrow(
+      'overrides: unrecognized key "windowMinutes"; allowed: rollbackWindowMinutes, capacity',
+    );
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('names an unknown top-level key with the allowed keys', async () => {
+    await expect(handler(event({ amiId: AMI, ami: AMI }))).rejects.toThrow(
+      'request: unrecognized key "ami"; allowed: amiId, trigger, overrides',
+    );
+  });
+
+  it('names every bad field at once', async () => {
+    const failure = handler(
+      event({ amiId: 'ami-1', trigger: 'cron', overrides: { capacity: { min: 3, desired: 1, max: 2 } } }),
+    );
+    await expect(failure).rejects.toThrow(/amiId: must be/);
+    await expect(failure).rejects.toThrow(/trigger: Invalid option/);
+    await expect(failure).rejects.toThrow(/overrides\.capacity: must satisfy min <= desired <= max/);
+  });
+
+  it('rejects a request that is not an object', async () => {
+    await expect(handler(event(null))).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(handler(event('ami-0123456789abcdef0'))).rejects.toThrow(/request: /);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('merges overrides into the settings', async () => {
+    givenImages(image());
+    const capacity = { min: 2, desired: 3, max: 6 };
+    const output = await handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 15, capacity } }));
+    expect(output.settings.monitoring.rollbackWindowMinutes).toBe(15);
+    expect(output.settings.monitoring.alarmNames).toEqual(['webapp-5xx']);
+    expect(output.settings.capacity).toEqual(capacity);
+  });
+
+  it('I8: a rollback window beyond the history bound names overrides.rollbackWindowMinutes and its maximum', async () => {
+    givenImages(image());
+    // 30 s interval: 2,000 polls are 1,000 minutes.
+    const failure = handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 1_001 } }));
+    await expect(failure).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(failure).rejects.toThrow(/overrides\.rollbackWindowMinutes: .*at most 1000 minutes/);
+    expect(ec2.calls()).toHaveLength(0);
+    await expect(
+      handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 1_000 } })),
+    ).resolves.toBeDefined();
+  });
+
+  it('reports an invalid configuration as InvalidConfigurationError naming the field, before any AWS call', async () => {
+    const broken = { ...config, groups: { blue: 'webapp', green: 'webapp' }, extra: true };
+    const failure = handler(event({ amiId: AMI }, broken));
+    await expect(failure).rejects.toMatchObject({ name: 'InvalidConfigurationError' });
+    await expect(failure).rejects.toThrow(/groups: blue and green must be two different Auto Scaling groups/);
+    await expect(failure).rejects.toThrow(/config: unrecognized key "extra"; allowed: applicationName/);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('checks the configuration before the request', async () => {
+    await expect(handler(event({ amiId: 'bad' }, { applicationName: 'webapp' }))).rejects.toMatchObject({
+      name: 'InvalidConfigurationError',
+    });
+  });
+
+  it('an AMI that does not exist is AmiNotFoundError', async () => {
+    givenImages();
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
+      name: 'AmiNotFoundError',
+      message: expect.stringContaining(AMI),
+    });
+  });
+
+  it('an empty DescribeImages answer is AmiNotFoundError too', async () => {
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'AmiNotFoundError' });
+  });
+
+  it('a pending AMI is AmiNotAvailableError telling to start again once available', async () => {
+    givenImages(image({ State: 'pending' }));
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
+      name: 'AmiNotAvailableError',
+      message: `AMI ${AMI} is pending; start the deployment again once it is available.`,
+    });
+  });
+
+  it.each(['failed', 'deregistered', 'disabled', 'invalid', 'error'])(
+    'a %s AMI is AmiNotAvailableError',
+    async (state) => {
+      givenImages(image({ State: state as Image['State'] }));
+      await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
+        name: 'AmiNotAvailableError',
+        message: expect.stringContaining(`is ${state}`),
+      });
+    },
+  );
+
+  it('maps EC2 throttling to TransientAwsError and a permission error to AwsRequestError', async () => {
+    ec2.on(DescribeImagesCommand).rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'TransientAwsError' });
+
+    ec2.reset();
+    ec2.on(DescribeImagesCommand).rejects(awsError('UnauthorizedOperation', 'not authorized'));
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
+      name: 'AwsRequestError',
+      message: expect.stringContaining('DescribeImages'),
+    });
+  });
+
+  it('maps InvalidAMIID.Unavailable to AmiNotAvailableError', async () => {
+    ec2.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.Unavailable', 'unavailable'));
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'AmiNotAvailableError' });
+  });
+
+  describe('ownership', () => {
+    it('an AMI event for a foreign AMI is skipped, in plain words, without failing', async () => {
+      givenImages(image({ Name: 'other-app-1', Tags: [{ Key: 'Application', Value: 'billing' }] }));
+      const output = await handler(event({ amiId: AMI, trigger: 'ami-event' }));
+      expect(output.skip).toBe(true);
+      expect(output.execution).toEqual(execution);
+      expect(output.skipReason).toBe(
+        `AMI ${AMI} ("other-app-1") is not an AMI of webapp: its tag Application is "billing", not "webapp"`,
+      );
+    });
+
+    it('a foreign AMI from the pipeline is AmiNotRecognisedError', async () => {
+      givenImages(image({ Tags: [] }));
+      await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
+        name: 'AmiNotRecognisedError',
+        message: expect.stringContaining('it has no tag Application=webapp'),
+      });
+    });
+
+    it('a foreign AMI is skipped even when it is not available (the event fires on failures too)', async () => {
+      givenImages(image({ State: 'failed', Tags: [] }));
+      const output = await handler(event({ amiId: AMI, trigger: 'ami-event' }));
+      expect(output.skip).toBe(true);
+    });
+
+    it('selects by name pattern', async () => {
+      const settings = { ...config, amiSelector: { namePattern: '^webapp-\\d{4}' } };
+      givenImages(image({ Tags: [] }));
+      await expect(handler(event({ amiId: AMI }, settings))).resolves.toMatchObject({ skip: false });
+
+      ec2.reset();
+      givenImages(image({ Name: 'base-image', Tags: [] }));
+      const output = await handler(event({ amiId: AMI, trigger: 'ami-event' }, settings));
+      expect(output.skipReason).toContain('its name "base-image" does not match /^webapp-\\d{4}/');
+    });
+
+    it('needs both the tag and the name when both are set', async () => {
+      const settings = {
+        ...config,
+        amiSelector: { tag: { key: 'Application', value: 'webapp' }, namePattern: '^webapp-' },
+      };
+      givenImages(image({ Name: 'billing-1' }));
+      await expect(handler(event({ amiId: AMI }, settings))).rejects.toMatchObject({
+        name: 'AmiNotRecognisedError',
+        message: expect.stringContaining('does not match /^webapp-/'),
+      });
+
+      ec2.reset();
+      givenImages(image({ Tags: [{ Key: 'Application', Value: 'billing' }] }));
+      await expect(handler(event({ amiId: AMI }, settings))).rejects.toMatchObject({
+        name: 'AmiNotRecognisedError',
+      });
+
+      ec2.reset();
+      givenImages(image());
+      await expect(handler(event({ amiId: AMI }, settings))).resolves.toMatchObject({ skip: false });
+    });
+  });
+
+  it('I6: a second run gives the same output', async () => {
+    givenImages(image());
+    const request = { amiId: AMI, overrides: { capacity: { min: 1, desired: 1, max: 2 } } };
+    const first = await handler(event(request));
+    const second = await handler(event(request));
+    expect(second).toEqual(first);
+  });
+
+  it('rejects an event without the execution reference as InvalidInputError', async () => {
+    await expect(handler({ request: { amiId: AMI }, config })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('execution'),
+    });
+    expect(ec2.calls()).toHaveLength(0);
+  });
+});
