@@ -40,6 +40,8 @@ export interface ExecutionRecord {
   readonly timeline: TimelineEntry[];
   readonly history: HistoryEvent[];
   stateTransitions: number;
+  /** Largest state input seen, in bytes of JSON (DESIGN I7: constant whatever the fleet size; limit 256 KiB). */
+  maxPayloadBytes: number;
   finished: Promise<void>;
   abort(): void;
 }
@@ -171,6 +173,7 @@ export class LocalStepFunctions {
       timeline: [],
       history: [],
       stateTransitions: 0,
+      maxPayloadBytes: 0,
       finished: Promise.resolve(),
       abort: () => undefined,
     };
@@ -210,6 +213,10 @@ export class LocalStepFunctions {
       execution.history.push(toHistoryEvent(event, execution.history.length + 1));
       if (event.type === 'StateEntered') {
         execution.stateTransitions++;
+        execution.maxPayloadBytes = Math.max(
+          execution.maxPayloadBytes,
+          JSON.stringify(event.state.input).length,
+        );
         execution.currentState = event.state.name;
         execution.timeline.push({ state: event.state.name, at: this.options.elapsedSeconds() });
         this.options.onStateEntered?.(execution, event.state.name);

@@ -1,0 +1,128 @@
+import '../simulator/engine/polyfills';
+import { parseArgs } from 'node:util';
+import { SCENARIOS } from '../simulator/scenarios/catalog';
+import type { SimulationOptions } from '../simulator/scenarios/options';
+import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
+import { LiveDisplay, summary } from './display';
+
+const USAGE = `Usage: npm run simulate -- [options]
+
+Runs a blue/green deployment of the real, synthesized state machine against a simulated AWS account
+with user traffic, in virtual time (a one-hour rollback window takes well under a second).
+
+Options (all combinable):
+  --scenario NAME        ${SCENARIOS.map((s) => s.name).join(', ')} (default: happy)
+  --seed N               random seed; a seed replays the same run (default: 1)
+  --instances N          size of the active fleet (default: 3)
+  --window-minutes M     rollback window (default: 60)
+  --boot-seconds S       instance boot time (default: 60)
+  --fail-health          the new version never passes health checks
+  --fail-synthetic       the new version fails the synthetic checks
+  --alarm-at MINUTES     the new version errs from this minute after the traffic shift
+  --error-rate P         fraction of requests the erring version fails (default 0.5)
+  --stop-at STATE        stop the execution when it enters STATE (like StopExecution)
+  --rps N                user requests per virtual second (default: 10)
+  --json                 print one JSON report on standard output (progress goes to standard error)
+  --quiet                no live progress
+  --list                 list the scenarios
+  --help
+
+Exit code 0 exactly when every execution ends as expected, no invariant is violated and no user
+request failed.`;
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new UsageError(`--${name} takes a number, got "${value}"`);
+  return parsed;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(
+  argv: string[],
+): { options: SimulationOptions; json: boolean; quiet: boolean } | 'help' | 'list' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', default: 'happy' },
+      seed: { type: 'string', default: '1' },
+      instances: { type: 'string' },
+      'window-minutes': { type: 'string' },
+      'boot-seconds': { type: 'string' },
+      'fail-health': { type: 'boolean' },
+      'fail-synthetic': { type: 'boolean' },
+      'alarm-at': { type: 'string' },
+      'error-rate': { type: 'string' },
+      'stop-at': { type: 'string' },
+      rps: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  if (values.list) return 'list';
+  const errorRate = number(values['error-rate'], 'error-rate');
+  if (errorRate !== undefined && (errorRate < 0 || errorRate > 1))
+    throw new UsageError('--error-rate takes a fraction from 0 to 1');
+  return {
+    json: values.json,
+    quiet: values.quiet,
+    options: {
+      scenario: values.scenario,
+      seed: number(values.seed, 'seed') ?? 1,
+      instances: number(values.instances, 'instances'),
+      windowMinutes: number(values['window-minutes'], 'window-minutes'),
+      bootSeconds: number(values['boot-seconds'], 'boot-seconds'),
+      failHealth: values['fail-health'],
+      failSynthetic: values['fail-synthetic'],
+      alarmAt: number(values['alarm-at'], 'alarm-at'),
+      errorRate,
+      stopAt: values['stop-at'],
+      requestsPerSecond: number(values.rps, 'rps'),
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed === 'list') {
+    for (const scenario of SCENARIOS)
+      process.stdout.write(`${scenario.name.padEnd(18)} ${scenario.description}\n`);
+    return 0;
+  }
+  const { options, json, quiet } = parsed;
+  const display = new LiveDisplay(process.stderr, options, quiet);
+  let report: SimulationReport;
+  try {
+    report = await simulate(options, display.hooks());
+  } catch (error) {
+    process.stderr.write(`simulation failed: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(summary(report));
+  return passed(report) ? 0 : 1;
+}
+
+// Exit only once standard output has drained: a piped report larger than the pipe buffer would otherwise
+// be cut short by process.exit.
+main().then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`, () => process.exit(2));
+  },
+);

@@ -1,0 +1,109 @@
+import type { FaultOptions } from '../account/account';
+import type { DefaultEnvironmentOptions } from '../account/environment';
+import type { Outcome } from './options';
+
+export interface DeploymentRun {
+  /** The execution input; `{next}` stands for the new AMI, `{third}` for a later one. */
+  readonly input: Record<string, unknown>;
+  readonly expectedOutcome: Outcome;
+  /** Start together with the previous run instead of after it ended. */
+  readonly concurrentWithPrevious?: boolean;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly environment?: DefaultEnvironmentOptions;
+  readonly runs: readonly DeploymentRun[];
+  readonly faults?: FaultOptions;
+  /** Every Lambda runs twice with the same input (DESIGN I6). */
+  readonly duplicateInvocations?: boolean;
+}
+
+const deployNext = (expectedOutcome: Outcome = 'succeeded'): DeploymentRun => ({
+  input: { amiId: '{next}' },
+  expectedOutcome,
+});
+
+/** The named scenarios of `npm run simulate -- --scenario NAME`, each a test in test/simulator/scenarios. */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'happy',
+    description: 'A new AMI replaces 3 healthy instances; users see no error.',
+    runs: [deployNext()],
+  },
+  {
+    name: 'bootstrap',
+    description: 'First deployment: no group serves yet; the new version becomes the active fleet.',
+    environment: { firstDeployment: true },
+    runs: [deployNext()],
+  },
+  {
+    name: 'synthetic-fail',
+    description: 'The new version fails its synthetic checks: aborted before users ever reach it.',
+    environment: { newVersion: { failSyntheticChecks: true } },
+    runs: [deployNext('aborted')],
+  },
+  {
+    name: 'never-healthy',
+    description: 'The new version never passes health checks: aborted at the deadline, production untouched.',
+    environment: { newVersion: { failHealthChecks: true } },
+    runs: [deployNext('aborted')],
+  },
+  {
+    name: 'alarm-rollback',
+    description: 'The new version serves errors 30 minutes after the shift; the 5xx alarm rolls it back.',
+    environment: { newVersion: { errorRate: 0.5, errorsFromMinuteAfterShift: 30 } },
+    runs: [deployNext('rolled-back')],
+  },
+  {
+    name: 'throttled',
+    description: 'AWS throttles 20% of calls and fails 5% with 5xx; retries carry the deployment through.',
+    faults: { throttleProbability: 0.2, transientErrorProbability: 0.05 },
+    runs: [deployNext()],
+  },
+  {
+    name: 'duplicate-lambdas',
+    description:
+      'Every step runs twice with the same input, as Step Functions may do; the result is the same.',
+    duplicateInvocations: true,
+    runs: [deployNext()],
+  },
+  {
+    name: 'large-fleet',
+    description: '500 instances: batched Standby calls, paginated describes, constant-size state.',
+    environment: { instances: 500 },
+    runs: [deployNext()],
+  },
+  {
+    name: 'not-our-ami',
+    description: "An AMI of another application is published: the trigger's execution is skipped.",
+    runs: [{ input: { amiId: '{foreign}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
+  },
+  {
+    name: 'bad-input',
+    description: 'A malformed AMI id: rejected with the field named, the account unchanged.',
+    runs: [{ input: { amiId: 'ami-123' }, expectedOutcome: 'rejected' }],
+  },
+  {
+    name: 'concurrent',
+    description: 'Two executions start together: exactly one deploys, the other is refused.',
+    runs: [
+      deployNext(),
+      { input: { amiId: '{next}' }, expectedOutcome: 'rejected', concurrentWithPrevious: true },
+    ],
+  },
+  {
+    name: 'second-deployment',
+    description: 'Two deployments in a row: roles swap twice and blue is active again.',
+    runs: [deployNext(), { input: { amiId: '{third}' }, expectedOutcome: 'succeeded' }],
+  },
+];
+
+export function findScenario(name: string): Scenario {
+  const scenario = SCENARIOS.find((candidate) => candidate.name === name);
+  if (!scenario) {
+    throw new Error(`unknown scenario "${name}"; choose one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+  return scenario;
+}

@@ -1,0 +1,135 @@
+import { InvariantMonitor, type AccountView, type GroupView } from '../../../simulator/engine/invariants';
+
+const MAIN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/main/1';
+
+function group(
+  name: string,
+  instances: [string, string][],
+  attached: boolean,
+  desired = instances.length,
+): GroupView {
+  return {
+    name,
+    min: 0,
+    desired,
+    max: 10,
+    launchTemplate: { id: `lt-${name}`, version: '1' },
+    instances: instances.map(([id, lifecycleState]) => ({ id, lifecycleState })),
+    trafficSources: attached ? [{ identifier: MAIN, state: 'InService' }] : [],
+  };
+}
+
+function account(blue: GroupView, green: GroupView, targets: [string, string][]): AccountView {
+  return {
+    groups: { blue: blue, green: green },
+    targetGroups: { [MAIN]: { targets: targets.map(([id, state]) => ({ id, state })) } },
+  };
+}
+
+const steady = account(
+  group(
+    'blue',
+    [
+      ['b1', 'InService'],
+      ['b2', 'InService'],
+    ],
+    true,
+  ),
+  group('green', [], false),
+  [
+    ['b1', 'healthy'],
+    ['b2', 'healthy'],
+  ],
+);
+
+describe('the invariant monitor', () => {
+  it('holds quietly in a steady state', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
+    monitor.observe(steady, 'Validate deployment request', 1);
+    monitor.checkUnchanged(steady, 2);
+    expect(monitor.violations).toEqual([]);
+  });
+
+  it('I1: reports a main target group left without a healthy target, once', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
+    const empty = account(steady.groups.blue, steady.groups.green, [
+      ['b1', 'draining'],
+      ['b2', 'draining'],
+    ]);
+    monitor.stateEntered('Attach new group to main target group');
+    monitor.observe(empty, 'Put old fleet in standby', 10);
+    monitor.observe(empty, 'Put old fleet in standby', 11);
+    expect(monitor.violations).toEqual([
+      {
+        invariant: 'I1',
+        at: 10,
+        state: 'Put old fleet in standby',
+        message: expect.stringMatching(/no healthy target/),
+      },
+    ]);
+  });
+
+  it('I2: reports a change to the active group before the traffic shift, not after it', () => {
+    const scaled = account(
+      group(
+        'blue',
+        [
+          ['b1', 'InService'],
+          ['b2', 'InService'],
+        ],
+        true,
+        5,
+      ),
+      steady.groups.green,
+      [
+        ['b1', 'healthy'],
+        ['b2', 'healthy'],
+      ],
+    );
+    const before = new InvariantMonitor(steady, MAIN);
+    before.observe(scaled, 'Run synthetic checks', 5);
+    expect(before.violations.map((v) => v.invariant)).toEqual(['I2']);
+    const after = new InvariantMonitor(steady, MAIN);
+    after.stateEntered('Attach new group to main target group');
+    after.observe(scaled, 'Put old fleet in standby', 5);
+    expect(after.violations).toEqual([]);
+  });
+
+  it('I4: reports an old instance back in the main target group during the window', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
+    for (const state of [
+      'Attach new group to main target group',
+      'Monitor new version during rollback window',
+    ])
+      monitor.stateEntered(state);
+    const leaked = account(
+      group(
+        'blue',
+        [
+          ['b1', 'Standby'],
+          ['b2', 'Standby'],
+        ],
+        true,
+      ),
+      group('green', [['g1', 'InService']], true),
+      [
+        ['g1', 'healthy'],
+        ['b1', 'initial'],
+      ],
+    );
+    monitor.observe(leaked, 'Monitor new version during rollback window: check', 100);
+    expect(monitor.violations).toEqual([
+      expect.objectContaining({ invariant: 'I4', message: expect.stringMatching(/b1 is registered/) }),
+    ]);
+  });
+
+  it('I8: reports a rejected deployment that changed the account', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
+    const changed = account(steady.groups.blue, group('green', [['g1', 'Pending']], false), [
+      ['b1', 'healthy'],
+      ['b2', 'healthy'],
+    ]);
+    monitor.checkUnchanged(changed, 30);
+    expect(monitor.violations.map((v) => v.invariant)).toEqual(['I8']);
+  });
+});

@@ -1,0 +1,125 @@
+import { DEFAULT_AMIS } from '../../simulator/account/environment';
+import { simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
+import { SCENARIOS } from '../../simulator/scenarios/catalog';
+
+interface ExpectedFinalState {
+  activeGroup: string;
+  ami: string;
+  instances: number;
+}
+
+const BLUE = 'webapp-blue';
+const GREEN = 'webapp-green';
+const unchanged: ExpectedFinalState = { activeGroup: BLUE, ami: DEFAULT_AMIS.current, instances: 3 };
+const deployed: ExpectedFinalState = { activeGroup: GREEN, ami: DEFAULT_AMIS.next, instances: 3 };
+
+/** What the account must look like after each scenario, whichever way it went. */
+const EXPECTED: Record<string, ExpectedFinalState> = {
+  happy: deployed,
+  bootstrap: { activeGroup: BLUE, ami: DEFAULT_AMIS.next, instances: 3 },
+  'synthetic-fail': unchanged,
+  'never-healthy': unchanged,
+  'alarm-rollback': unchanged,
+  throttled: deployed,
+  'duplicate-lambdas': deployed,
+  'large-fleet': { activeGroup: GREEN, ami: DEFAULT_AMIS.next, instances: 500 },
+  'not-our-ami': unchanged,
+  'bad-input': unchanged,
+  concurrent: deployed,
+  'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
+};
+
+describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
+  'scenario %s on the synthesized definition',
+  (name) => {
+    let report: SimulationReport;
+
+    beforeAll(async () => {
+      report = await simulate({ scenario: name, seed: 1 });
+    }, 60_000);
+
+    it('ends every execution with the expected outcome', () => {
+      expect(report.executions.map((execution) => [execution.outcome, execution.message])).toEqual(
+        report.executions.map((execution) => [execution.expectedOutcome, expect.any(String)]),
+      );
+    });
+
+    it('I1: no user request failed (zero downtime)', () => {
+      expect(report.requests.failed).toBe(0);
+      if (name !== 'bad-input' && name !== 'not-our-ami') expect(report.requests.total).toBeGreaterThan(0);
+    });
+
+    it('violates no invariant (I1, I2, I4, I8 watched every virtual second)', () => {
+      expect(report.invariantViolations).toEqual([]);
+    });
+
+    it('leaves one group serving on the right AMI, the other empty, nothing in Standby, no stray attachment', () => {
+      const expected = EXPECTED[name];
+      const standby = expected.activeGroup === BLUE ? GREEN : BLUE;
+      expect(report.finalState).toEqual({
+        activeGroup: expected.activeGroup,
+        activeAmis: [expected.ami],
+        activeInstances: expected.instances,
+        standbyGroup: standby,
+        standbyGroupSize: 0,
+        attachments: { [expected.activeGroup]: ['webapp-main'], [standby]: [] },
+        standbyInstances: 0,
+      });
+    });
+  },
+);
+
+describe('scenario specifics', () => {
+  it('alarm-rollback: errors are the bad version’s own, counted apart from downtime, and the old AMI serves again', async () => {
+    const report = await simulate({ scenario: 'alarm-rollback', seed: 1 });
+    expect(report.requests.byVersion[DEFAULT_AMIS.next].appErrors).toBeGreaterThan(0);
+    expect(report.requests.byVersion[DEFAULT_AMIS.current].appErrors).toBe(0);
+    expect(report.message).toMatch(/webapp-target-5xx/);
+    const states = report.timeline.map((entry) => entry.state);
+    expect(states.indexOf('Roll back to the old version')).toBeGreaterThan(
+      states.indexOf('Monitor new version during rollback window'),
+    );
+  });
+
+  it('concurrent: the later execution is refused by the guard and changes nothing', async () => {
+    const report = await simulate({ scenario: 'concurrent', seed: 1 });
+    expect(report.executions[1].message).toMatch(/deploying|in progress|running/i);
+    expect(
+      report.timeline.filter((entry) => entry.state === 'Launch new version on standby group'),
+    ).toHaveLength(1);
+  });
+
+  it('bad-input: the rejection names the field and the fix', async () => {
+    const report = await simulate({ scenario: 'bad-input', seed: 1 });
+    expect(report.message).toMatch(/amiId: must be "ami-" followed by 8 or 17 lowercase hex digits/);
+    // I8: the only call is the outcome notification; nothing in the account is read or changed.
+    expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1 });
+  });
+
+  it('I7: the execution payload does not grow with the fleet (3 vs 500 instances)', async () => {
+    const small = await simulate({ scenario: 'happy', seed: 1 });
+    const large = await simulate({ scenario: 'large-fleet', seed: 1 });
+    expect(large.maxPayloadBytes).toBeLessThanOrEqual(small.maxPayloadBytes + 32);
+    expect(large.maxPayloadBytes).toBeLessThan(16 * 1024);
+    expect(large.stateTransitions).toBeLessThan(small.stateTransitions * 1.5);
+    // EnterStandby and ExitStandby take at most 20 instances a call: 500 instances, 25 calls each.
+    expect(large.apiCalls.byOperation['autoscaling:EnterStandby']).toBe(25);
+  }, 60_000);
+
+  it('the same seed replays the same run', async () => {
+    const [first, second] = [
+      await simulate({ scenario: 'throttled', seed: 7 }),
+      await simulate({ scenario: 'throttled', seed: 7 }),
+    ];
+    const comparable = (report: SimulationReport) => ({ ...report, realMs: 0, synthesisMs: 0 });
+    expect(comparable(second)).toEqual(comparable(first));
+  });
+
+  it('--stop-at leaves the execution stopped mid-way, as StopExecution does, and reports it as failed', async () => {
+    const report = await simulate({ scenario: 'happy', seed: 1, stopAt: 'Run synthetic checks' });
+    expect(report.outcome).toBe('failed');
+    expect(report.expectedOutcome).toBe('failed');
+    expect(report.message).toMatch(/stopped in state "Run synthetic checks"/);
+    expect(report.requests.failed).toBe(0);
+  });
+});
