@@ -1,0 +1,295 @@
+/**
+ * CloudWatch alarms over the simulated ALB's metrics: metric alarms evaluated once a minute (period,
+ * evaluation periods, datapoints to alarm, missing-data treatment), composite alarms from their rule.
+ */
+import {
+  DescribeAlarmsCommand,
+  SetAlarmStateCommand,
+  type CompositeAlarm,
+  type MetricAlarm,
+  type Statistic,
+} from '@aws-sdk/client-cloudwatch';
+import { AlarmRule } from './alarm-rule';
+import type {
+  AlarmDescription,
+  AlarmState,
+  CompositeAlarmDescription,
+  EnvironmentDescription,
+  MetricAlarmDescription,
+} from './environment';
+import { constraintMessage, serviceError } from './errors';
+import type { MetricStore } from './metrics';
+import { paginate } from './pagination';
+import { route, type Route } from './router';
+
+const MINUTE_MS = 60_000;
+const STANDARD_STATISTICS = ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'];
+
+const cwError = (name: string, message: string): Error => serviceError('cloudwatch', name, message);
+
+interface AlarmRecord<D extends AlarmDescription = AlarmDescription> {
+  readonly description: D;
+  readonly arn: string;
+  state: AlarmState;
+  reason: string;
+  updatedAt: number;
+  readonly rule?: AlarmRule;
+}
+
+export class CloudWatch {
+  private readonly metricAlarms: AlarmRecord<MetricAlarmDescription>[] = [];
+  private readonly compositeAlarms: AlarmRecord<CompositeAlarmDescription>[] = [];
+  private readonly byName = new Map<string, AlarmRecord>();
+  private lastEvaluatedMinute: number;
+  private readonly loadBalancerDimension: string;
+
+  constructor(
+    environment: EnvironmentDescription,
+    private readonly metrics: MetricStore,
+    private readonly now: () => number,
+  ) {
+    const start = now();
+    this.lastEvaluatedMinute = Math.floor(start / MINUTE_MS);
+    this.loadBalancerDimension =
+      environment.loadBalancer.arn.split(':loadbalancer/')[1] ?? environment.loadBalancer.name;
+    for (const description of environment.alarms) {
+      const record: AlarmRecord = {
+        description,
+        arn: `arn:aws:cloudwatch:${environment.region}:${environment.accountId}:alarm:${description.name}`,
+        // The default environment starts in steady state; CloudWatch itself starts new alarms in INSUFFICIENT_DATA.
+        state: description.initialState ?? 'OK',
+        reason: 'Simulation started in steady state',
+        updatedAt: start,
+        rule: description.type === 'composite' ? new AlarmRule(description.rule) : undefined,
+      };
+      this.byName.set(description.name, record);
+      if (description.type === 'metric')
+        this.metricAlarms.push(record as AlarmRecord<MetricAlarmDescription>);
+      else this.compositeAlarms.push(record as AlarmRecord<CompositeAlarmDescription>);
+    }
+    this.metricAlarms.sort((a, b) => a.description.name.localeCompare(b.description.name));
+    this.compositeAlarms.sort((a, b) => a.description.name.localeCompare(b.description.name));
+  }
+
+  /** Evaluates the alarms once per minute (CloudWatch evaluates standard-resolution alarms every minute). */
+  step(now: number): void {
+    const minute = Math.floor(now / MINUTE_MS);
+    if (minute <= this.lastEvaluatedMinute) return;
+    this.lastEvaluatedMinute = minute;
+    for (const alarm of this.metricAlarms) this.evaluateMetricAlarm(alarm, minute * MINUTE_MS, now);
+    this.evaluateComposites(now);
+    this.metrics.prune(now);
+  }
+
+  states(): { name: string; type: 'metric' | 'composite'; state: AlarmState }[] {
+    return [...this.metricAlarms, ...this.compositeAlarms].map((alarm) => ({
+      name: alarm.description.name,
+      type: alarm.description.type,
+      state: alarm.state,
+    }));
+  }
+
+  routes(): Route[] {
+    return [
+      route(DescribeAlarmsCommand, (input) => {
+        const names = input.AlarmNames ?? [];
+        // AWS-FACTS: AlarmNames ≤ 100, not combined with AlarmNamePrefix; MaxRecords ≤ 100.
+        if (names.length > 100) {
+          throw cwError(
+            'ValidationException',
+            constraintMessage(
+              `[${names.join(', ')}]`,
+              'alarmNames',
+              'Member must have length less than or equal to 100',
+            ),
+          );
+        }
+        if (names.length > 0 && input.AlarmNamePrefix !== undefined) {
+          // UNCONFIRMED: exact text.
+          throw cwError(
+            'InvalidParameterCombinationException',
+            'AlarmNames and AlarmNamePrefix cannot be specified together.',
+          );
+        }
+        if (input.MaxRecords !== undefined && (input.MaxRecords < 1 || input.MaxRecords > 100)) {
+          throw cwError(
+            'ValidationException',
+            constraintMessage(
+              String(input.MaxRecords),
+              'maxRecords',
+              'Member must have value less than or equal to 100',
+            ),
+          );
+        }
+        // AWS-FACTS: without AlarmTypes only metric alarms are returned.
+        const types = input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm'];
+        let candidates: AlarmRecord[] = [
+          ...(types.includes('MetricAlarm') ? this.metricAlarms : []),
+          ...(types.includes('CompositeAlarm') ? this.compositeAlarms : []),
+        ];
+        if (input.ChildrenOfAlarmName !== undefined) {
+          const parent = this.byName.get(input.ChildrenOfAlarmName);
+          const children = new Set(parent?.rule?.references.map((reference) => this.nameOf(reference)) ?? []);
+          candidates = candidates.filter((alarm) => children.has(alarm.description.name));
+        }
+        if (input.ParentsOfAlarmName !== undefined) {
+          const child = input.ParentsOfAlarmName;
+          candidates = candidates.filter((alarm) =>
+            alarm.rule?.references.some((reference) => this.nameOf(reference) === child),
+          );
+        }
+        const selected = candidates.filter(
+          (alarm) =>
+            (names.length === 0 || names.includes(alarm.description.name)) &&
+            (input.AlarmNamePrefix === undefined ||
+              alarm.description.name.startsWith(input.AlarmNamePrefix)) &&
+            (input.StateValue === undefined || alarm.state === input.StateValue),
+        );
+        const page = paginate(selected, input.NextToken, input.MaxRecords ?? 50, 'DescribeAlarms', () =>
+          cwError('InvalidNextToken', 'The service returned an invalid next token.'),
+        );
+        const metricAlarms: MetricAlarm[] = [];
+        const compositeAlarms: CompositeAlarm[] = [];
+        for (const alarm of page.items) {
+          if (alarm.description.type === 'metric')
+            metricAlarms.push(this.describeMetricAlarm(alarm, alarm.description));
+          else compositeAlarms.push(this.describeCompositeAlarm(alarm, alarm.description));
+        }
+        return {
+          MetricAlarms: types.includes('MetricAlarm') ? metricAlarms : undefined,
+          CompositeAlarms: types.includes('CompositeAlarm') ? compositeAlarms : undefined,
+          NextToken: page.nextToken,
+        };
+      }),
+      // SetAlarmState: the state holds until the next evaluation (CloudWatch API reference).
+      route(SetAlarmStateCommand, (input) => {
+        const alarm = this.byName.get(input.AlarmName ?? '');
+        if (!alarm) throw cwError('ResourceNotFound', `Alarm ${input.AlarmName} not found`);
+        const state = input.StateValue;
+        if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA') {
+          throw cwError('InvalidParameterValueException', `Invalid state value ${state}`);
+        }
+        this.transition(alarm, state, input.StateReason ?? '', this.now());
+        this.evaluateComposites(this.now());
+        return {};
+      }),
+    ];
+  }
+
+  private nameOf(reference: string): string {
+    return reference.startsWith('arn:') ? (reference.split(':alarm:')[1] ?? reference) : reference;
+  }
+
+  private evaluateMetricAlarm(
+    alarm: AlarmRecord<MetricAlarmDescription>,
+    boundary: number,
+    now: number,
+  ): void {
+    const d = alarm.description;
+    const periodMs = d.periodSeconds * 1000;
+    const lastEnd = Math.floor(boundary / periodMs) * periodMs;
+    let breaching = 0;
+    let missing = 0;
+    const shown: string[] = [];
+    for (let k = 0; k < d.evaluationPeriods; k++) {
+      const end = lastEnd - k * periodMs;
+      const value = this.metrics.statistic(d.targetGroupArn, d.metricName, d.statistic, end - periodMs, end);
+      if (value === undefined) {
+        missing++;
+        if (d.treatMissingData === 'breaching') breaching++;
+        continue;
+      }
+      shown.push(`${value} (${new Date(end - periodMs).toISOString()})`);
+      if (compare(value, d.comparisonOperator, d.threshold)) breaching++;
+    }
+    let state: AlarmState;
+    if (breaching >= d.datapointsToAlarm) state = 'ALARM';
+    else if (missing === d.evaluationPeriods && d.treatMissingData === 'missing') state = 'INSUFFICIENT_DATA';
+    else if (missing === d.evaluationPeriods && d.treatMissingData === 'ignore') state = alarm.state;
+    else state = 'OK';
+    const reason =
+      `Threshold ${state === 'ALARM' ? 'Crossed' : 'not crossed'}: ${breaching} out of the last ${d.evaluationPeriods} datapoints ` +
+      `[${shown.join(', ')}] breached ${d.comparisonOperator} ${d.threshold} (minimum ${d.datapointsToAlarm} for ALARM).`;
+    this.transition(alarm, state, reason, now);
+  }
+
+  private evaluateComposites(now: number): void {
+    for (const alarm of this.compositeAlarms) {
+      const rule = alarm.rule;
+      if (!rule) continue;
+      const inAlarm = rule.evaluate((reference) => this.byName.get(this.nameOf(reference))?.state);
+      this.transition(
+        alarm,
+        inAlarm ? 'ALARM' : 'OK',
+        `Alarm rule ${inAlarm ? 'is' : 'is not'} true: ${rule.text}`,
+        now,
+      );
+    }
+  }
+
+  private transition(alarm: AlarmRecord, state: AlarmState, reason: string, now: number): void {
+    if (alarm.state === state) return;
+    alarm.state = state;
+    alarm.reason = reason;
+    alarm.updatedAt = now;
+  }
+
+  private describeMetricAlarm(alarm: AlarmRecord, d: MetricAlarmDescription): MetricAlarm {
+    const standard = STANDARD_STATISTICS.includes(d.statistic);
+    return {
+      ...this.describeCommon(alarm),
+      MetricName: d.metricName,
+      Namespace: 'AWS/ApplicationELB',
+      Statistic: standard ? (d.statistic as Statistic) : undefined,
+      ExtendedStatistic: standard ? undefined : d.statistic,
+      Dimensions: [
+        { Name: 'TargetGroup', Value: d.targetGroupArn.split(':').pop() ?? d.targetGroupArn },
+        { Name: 'LoadBalancer', Value: this.loadBalancerDimension },
+      ],
+      Period: d.periodSeconds,
+      EvaluationPeriods: d.evaluationPeriods,
+      DatapointsToAlarm: d.datapointsToAlarm,
+      Threshold: d.threshold,
+      ComparisonOperator: d.comparisonOperator,
+      TreatMissingData: d.treatMissingData,
+    };
+  }
+
+  private describeCompositeAlarm(alarm: AlarmRecord, d: CompositeAlarmDescription): CompositeAlarm {
+    return { ...this.describeCommon(alarm), AlarmRule: d.rule };
+  }
+
+  private describeCommon(alarm: AlarmRecord): MetricAlarm & CompositeAlarm {
+    return {
+      AlarmName: alarm.description.name,
+      AlarmArn: alarm.arn,
+      AlarmDescription: alarm.description.description,
+      ActionsEnabled: true,
+      OKActions: [],
+      AlarmActions: [],
+      InsufficientDataActions: [],
+      StateValue: alarm.state,
+      StateReason: alarm.reason,
+      StateUpdatedTimestamp: new Date(alarm.updatedAt),
+      StateTransitionedTimestamp: new Date(alarm.updatedAt),
+      AlarmConfigurationUpdatedTimestamp: new Date(0),
+    };
+  }
+}
+
+function compare(
+  value: number,
+  operator: MetricAlarmDescription['comparisonOperator'],
+  threshold: number,
+): boolean {
+  switch (operator) {
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= threshold;
+    case 'GreaterThanThreshold':
+      return value > threshold;
+    case 'LessThanThreshold':
+      return value < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= threshold;
+  }
+}

@@ -1,0 +1,230 @@
+/** The Elastic Load Balancing v2 API over the simulated load balancer and its target groups. */
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type Action,
+  type Listener,
+  type LoadBalancer,
+  type TargetGroup as SdkTargetGroup,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { EnvironmentDescription } from './environment';
+import { serviceError } from './errors';
+import type { Instance } from './instances';
+import { paginate } from './pagination';
+import { route, type Route } from './router';
+import type { TargetGroup } from './target-groups';
+
+const elbError = (name: string, message: string): Error =>
+  serviceError('elasticloadbalancing', name, message);
+const targetGroupNotFound = (): Error =>
+  elbError('TargetGroupNotFoundException', 'One or more target groups not found');
+const loadBalancerNotFound = (): Error =>
+  elbError('LoadBalancerNotFoundException', 'One or more load balancers not found');
+const invalidMarker = (): Error => elbError('ValidationError', 'Invalid value for marker');
+
+const PORT = 80;
+
+interface ElbDependencies {
+  environment: EnvironmentDescription;
+  targetGroups: Map<string, TargetGroup>;
+  registry: Map<string, Instance>;
+  now: () => number;
+}
+
+export class ElasticLoadBalancing {
+  constructor(private readonly deps: ElbDependencies) {}
+
+  routes(): Route[] {
+    const { environment } = this.deps;
+    const lb = environment.loadBalancer;
+    const listenerArn =
+      lb.listenerArn ?? `${lb.arn.replace(':loadbalancer/', ':listener/')}/0000000000000001`;
+    return [
+      // AWS-FACTS: DescribeTargetHealth has no pagination.
+      route(DescribeTargetHealthCommand, (input) => {
+        const targetGroup = this.deps.targetGroups.get(input.TargetGroupArn ?? '');
+        if (!targetGroup) throw targetGroupNotFound();
+        const ids = input.Targets?.map((target) => target.Id ?? '') ?? [...targetGroup.targets.keys()];
+        return { TargetHealthDescriptions: ids.map((id) => this.describeTargetHealth(targetGroup, id)) };
+      }),
+
+      route(DescribeTargetGroupsCommand, (input) => {
+        if (input.PageSize !== undefined && (input.PageSize < 1 || input.PageSize > 400)) {
+          throw elbError(
+            'ValidationError',
+            `1 validation error detected: Value '${input.PageSize}' at 'pageSize' failed to satisfy constraint: Member must have value less than or equal to 400`,
+          );
+        }
+        if (input.LoadBalancerArn !== undefined && input.LoadBalancerArn !== lb.arn)
+          throw loadBalancerNotFound();
+        let groups = [...this.deps.targetGroups.values()];
+        if (input.TargetGroupArns?.length) {
+          groups = input.TargetGroupArns.map(
+            (arn) => this.deps.targetGroups.get(arn) ?? throwError(targetGroupNotFound()),
+          );
+        }
+        if (input.Names?.length) {
+          groups = input.Names.map(
+            (name) => groups.find((group) => group.name === name) ?? throwError(targetGroupNotFound()),
+          );
+        }
+        const page = paginate(
+          groups,
+          input.Marker,
+          input.PageSize ?? 400,
+          'DescribeTargetGroups',
+          invalidMarker,
+        );
+        return {
+          TargetGroups: page.items.map((group) => this.describeTargetGroup(group)),
+          NextMarker: page.nextToken,
+        };
+      }),
+
+      route(DescribeTargetGroupAttributesCommand, (input) => {
+        const targetGroup = this.deps.targetGroups.get(input.TargetGroupArn ?? '');
+        if (!targetGroup) throw targetGroupNotFound();
+        return {
+          Attributes: [
+            {
+              Key: 'deregistration_delay.timeout_seconds',
+              Value: String(targetGroup.deregistrationDelaySeconds),
+            },
+            { Key: 'stickiness.enabled', Value: 'false' },
+            { Key: 'load_balancing.algorithm.type', Value: 'round_robin' },
+            { Key: 'slow_start.duration_seconds', Value: '0' },
+          ],
+        };
+      }),
+
+      route(DescribeLoadBalancersCommand, (input) => {
+        const wanted = [...(input.LoadBalancerArns ?? []), ...(input.Names ?? [])];
+        if (wanted.some((key) => key !== lb.arn && key !== lb.name)) throw loadBalancerNotFound();
+        const loadBalancer: LoadBalancer = {
+          LoadBalancerArn: lb.arn,
+          LoadBalancerName: lb.name,
+          DNSName: lb.dnsName,
+          CanonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
+          Scheme: 'internet-facing',
+          Type: 'application',
+          State: { Code: 'active' },
+          IpAddressType: 'ipv4',
+          VpcId: 'vpc-0a1b2c3d4e5f60001',
+          CreatedTime: new Date(0),
+        };
+        return { LoadBalancers: [loadBalancer] };
+      }),
+
+      route(DescribeListenersCommand, (input) => {
+        if (input.LoadBalancerArn !== undefined && input.LoadBalancerArn !== lb.arn)
+          throw loadBalancerNotFound();
+        if (input.ListenerArns?.some((arn) => arn !== listenerArn)) {
+          throw elbError('ListenerNotFoundException', 'One or more listeners not found');
+        }
+        const listener: Listener = {
+          ListenerArn: listenerArn,
+          LoadBalancerArn: lb.arn,
+          Port: PORT,
+          Protocol: 'HTTP',
+          DefaultActions: [forward(environment.mainTargetGroup.arn)],
+        };
+        return { Listeners: [listener] };
+      }),
+
+      route(DescribeRulesCommand, (input) => {
+        if (input.ListenerArn !== undefined && input.ListenerArn !== listenerArn) {
+          throw elbError('ListenerNotFoundException', 'One or more listeners not found');
+        }
+        const { name, value } = environment.syntheticHeader;
+        return {
+          Rules: [
+            {
+              RuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/0000000000000010`,
+              Priority: String(lb.syntheticRulePriority ?? 10),
+              Conditions: [
+                { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: name, Values: [value] } },
+              ],
+              Actions: [forward(environment.syntheticTargetGroup.arn)],
+              IsDefault: false,
+            },
+            {
+              RuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/0000000000000000`,
+              Priority: 'default',
+              Conditions: [],
+              Actions: [forward(environment.mainTargetGroup.arn)],
+              IsDefault: true,
+            },
+          ],
+        };
+      }),
+    ];
+  }
+
+  private describeTargetHealth(targetGroup: TargetGroup, id: string): TargetHealthDescription {
+    const target = targetGroup.targets.get(id);
+    const description = { Target: { Id: id, Port: PORT }, HealthCheckPort: String(PORT) };
+    if (target) {
+      return {
+        ...description,
+        TargetHealth: { State: target.state, Reason: target.reason, Description: target.description },
+      };
+    }
+    const instance = this.deps.registry.get(id);
+    if (!instance) {
+      // UNCONFIRMED: message text for an id that is not an instance of this account.
+      throw elbError('InvalidTargetException', `The following targets are not valid instances: '${id}'`);
+    }
+    const terminated = instance.stoppedAt !== undefined && this.deps.now() >= instance.stoppedAt;
+    return {
+      ...description,
+      TargetHealth: terminated
+        ? { State: 'unused', Reason: 'Target.InvalidState', Description: 'Target is in the terminated state' }
+        : {
+            State: 'unused',
+            Reason: 'Target.NotRegistered',
+            Description: 'Target is not registered to the target group',
+          },
+    };
+  }
+
+  private describeTargetGroup(group: TargetGroup): SdkTargetGroup {
+    const hc = group.healthCheck;
+    return {
+      TargetGroupArn: group.arn,
+      TargetGroupName: group.name,
+      Protocol: 'HTTP',
+      Port: PORT,
+      VpcId: 'vpc-0a1b2c3d4e5f60001',
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPort: 'traffic-port',
+      HealthCheckEnabled: true,
+      HealthCheckPath: hc.path,
+      HealthCheckIntervalSeconds: hc.intervalSeconds,
+      HealthCheckTimeoutSeconds: hc.timeoutSeconds,
+      HealthyThresholdCount: hc.healthyThresholdCount,
+      UnhealthyThresholdCount: hc.unhealthyThresholdCount,
+      Matcher: { HttpCode: hc.matcherHttpCode },
+      LoadBalancerArns: [this.deps.environment.loadBalancer.arn],
+      TargetType: 'instance',
+      ProtocolVersion: 'HTTP1',
+      IpAddressType: 'ipv4',
+    };
+  }
+}
+
+function forward(targetGroupArn: string): Action {
+  return {
+    Type: 'forward',
+    TargetGroupArn: targetGroupArn,
+    ForwardConfig: { TargetGroups: [{ TargetGroupArn: targetGroupArn, Weight: 1 }] },
+  };
+}
+
+function throwError(error: Error): never {
+  throw error;
+}

@@ -1,0 +1,285 @@
+/**
+ * The description of a simulated account: what exists when the simulation starts. `defaultEnvironment`
+ * builds the reference environment from `infra/environment/settings.ts`, the one place that both the CDK
+ * stack and the simulator read, so the simulation gets the health-check timing, draining and alarms a real
+ * deployment gets.
+ */
+import { referenceEnvironment, type ReferenceEnvironmentSettings } from '../../infra/environment/settings';
+
+/** How the application on one AMI behaves. */
+export interface VersionBehaviour {
+  /** The app never answers: health checks time out, requests routed to it fail with 502. */
+  failHealthChecks?: boolean;
+  /** `/health` is fine, every other path answers 500. */
+  failSyntheticChecks?: boolean;
+  /** 0..1: fraction of requests answered 500 (application errors). */
+  errorRate?: number;
+  /**
+   * `errorRate` applies only from this many minutes after the version first served user traffic through the
+   * main target group (undefined: from the start).
+   */
+  errorsFromMinuteAfterShift?: number;
+  /** Response time of the application (default 20 ms). */
+  latencyMs?: number;
+}
+
+export type AmiState =
+  'available' | 'pending' | 'failed' | 'deregistered' | 'invalid' | 'transient' | 'error' | 'disabled';
+
+export interface AmiDescription {
+  id: string;
+  name: string;
+  state: AmiState;
+  tags: Record<string, string>;
+  /** ISO 8601; defaults to the simulation start. */
+  creationDate?: string;
+  behaviour?: VersionBehaviour;
+}
+
+export interface HealthCheckDescription {
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  matcherHttpCode: string;
+}
+
+export interface TargetGroupDescription {
+  arn: string;
+  name: string;
+  healthCheck: HealthCheckDescription;
+  deregistrationDelaySeconds: number;
+}
+
+export interface GroupDescription {
+  name: string;
+  launchTemplateId: string;
+  launchTemplateName: string;
+  /** AMI of the launch template's current (first) version. */
+  amiId: string;
+  min: number;
+  desired: number;
+  max: number;
+  /** Target group ARNs the group is attached to (its instances start registered and healthy there). */
+  attachedTargetGroups: string[];
+  healthCheckType: 'EC2' | 'ELB';
+  healthCheckGracePeriodSeconds: number;
+  /** Instance type written into the launch template (default t3.micro). */
+  instanceType?: string;
+  tags?: Record<string, string>;
+}
+
+export type ComparisonOperator =
+  | 'GreaterThanOrEqualToThreshold'
+  | 'GreaterThanThreshold'
+  | 'LessThanThreshold'
+  | 'LessThanOrEqualToThreshold';
+
+export type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface MetricAlarmDescription {
+  type: 'metric';
+  name: string;
+  description?: string;
+  /** ALB metrics recorded by the simulated load balancer, per target group. */
+  metricName:
+    | 'HTTPCode_Target_5XX_Count'
+    | 'UnHealthyHostCount'
+    | 'HealthyHostCount'
+    | 'TargetResponseTime'
+    | 'RequestCount'
+    | 'HTTPCode_ELB_5XX_Count';
+  /** `Sum`, `Maximum`, `Minimum`, `Average`, `SampleCount` or a percentile such as `p99`. */
+  statistic: string;
+  /** The `TargetGroup` dimension: ARN of the target group whose metric the alarm watches. */
+  targetGroupArn: string;
+  threshold: number;
+  comparisonOperator: ComparisonOperator;
+  periodSeconds: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  treatMissingData: TreatMissingData;
+  /** State at the start of the simulation (default OK: the simulation starts in steady state). */
+  initialState?: AlarmState;
+}
+
+export interface CompositeAlarmDescription {
+  type: 'composite';
+  name: string;
+  description?: string;
+  /** CloudWatch alarm rule syntax, e.g. `ALARM("a") OR ALARM("b")`. */
+  rule: string;
+  initialState?: AlarmState;
+}
+
+export type AlarmDescription = MetricAlarmDescription | CompositeAlarmDescription;
+
+export interface LoadBalancerDescription {
+  name: string;
+  dnsName: string;
+  arn: string;
+  /** The production listener (additive to the brief: needed for DescribeListeners/DescribeRules). */
+  listenerArn?: string;
+  /** Priority of the header rule that forwards to the synthetic target group. */
+  syntheticRulePriority?: number;
+}
+
+export interface EnvironmentDescription {
+  region: string;
+  accountId: string;
+  applicationName?: string;
+  loadBalancer: LoadBalancerDescription;
+  syntheticHeader: { name: string; value: string };
+  mainTargetGroup: TargetGroupDescription;
+  syntheticTargetGroup: TargetGroupDescription;
+  groups: { blue: GroupDescription; green: GroupDescription };
+  amis: AmiDescription[];
+  alarms: AlarmDescription[];
+  /** Seconds from launch until the instance is InService and the app answers (default 60). */
+  bootSeconds: number;
+}
+
+export interface DefaultEnvironmentOptions {
+  /** Size of the active fleet (default 3, the settings' desired capacity). */
+  instances?: number;
+  bootSeconds?: number;
+  /** No active fleet: blue is at zero too and attached to nothing. */
+  firstDeployment?: boolean;
+  /** Behaviour of the application on AMI `next`. */
+  newVersion?: VersionBehaviour;
+  /** Defaults to the reference environment settings. */
+  settings?: ReferenceEnvironmentSettings;
+}
+
+/** Valid AMI ids ('ami-' + 17 hex digits). */
+export const DEFAULT_AMIS = {
+  current: 'ami-0a1b2c3d4e5f60001',
+  next: 'ami-0a1b2c3d4e5f60002',
+  foreign: 'ami-0f0e0d0c0b0a90003',
+} as const;
+
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '123456789012';
+
+function elbArn(resource: string): string {
+  return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:${resource}`;
+}
+
+export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): EnvironmentDescription {
+  const settings = options.settings ?? referenceEnvironment;
+  const app = settings.applicationName;
+  const instances = options.instances ?? settings.initialCapacity.desired;
+  if (!Number.isInteger(instances) || instances < 0) throw new Error(`instances must be a whole number ≥ 0`);
+
+  const healthCheck: HealthCheckDescription = { ...settings.healthCheck };
+  const mainTargetGroup: TargetGroupDescription = {
+    arn: elbArn(`targetgroup/${app}-main/0123456789abcdef`),
+    name: `${app}-main`,
+    healthCheck,
+    deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+  };
+  const syntheticTargetGroup: TargetGroupDescription = {
+    arn: elbArn(`targetgroup/${app}-synthetic/fedcba9876543210`),
+    name: `${app}-synthetic`,
+    healthCheck: { ...healthCheck },
+    deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+  };
+
+  const active = !options.firstDeployment;
+  const blue: GroupDescription = {
+    name: `${app}-blue`,
+    launchTemplateId: 'lt-0b1e0000000000001',
+    launchTemplateName: `${app}-blue`,
+    amiId: DEFAULT_AMIS.current,
+    min: active ? Math.min(settings.initialCapacity.min, instances) : 0,
+    desired: active ? instances : 0,
+    max: active ? Math.max(settings.initialCapacity.max, instances) : settings.initialCapacity.max,
+    attachedTargetGroups: active ? [mainTargetGroup.arn] : [],
+    healthCheckType: 'ELB',
+    healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
+    instanceType: settings.instanceType,
+    tags: { Application: app, Color: 'blue' },
+  };
+  const green: GroupDescription = {
+    name: `${app}-green`,
+    launchTemplateId: 'lt-06ee0000000000002',
+    launchTemplateName: `${app}-green`,
+    amiId: DEFAULT_AMIS.current,
+    min: 0,
+    desired: 0,
+    max: 0,
+    attachedTargetGroups: [],
+    healthCheckType: 'ELB',
+    healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
+    instanceType: settings.instanceType,
+    tags: { Application: app, Color: 'green' },
+  };
+
+  const metricAlarms: AlarmDescription[] = settings.alarms.map((alarm) => ({
+    type: 'metric',
+    name: `${app}-${alarm.suffix}`,
+    description: alarm.description,
+    metricName: alarm.metricName,
+    statistic: alarm.statistic,
+    targetGroupArn: mainTargetGroup.arn,
+    threshold: alarm.threshold,
+    comparisonOperator: alarm.comparisonOperator,
+    periodSeconds: alarm.periodSeconds,
+    evaluationPeriods: alarm.evaluationPeriods,
+    datapointsToAlarm: alarm.datapointsToAlarm,
+    treatMissingData: alarm.treatMissingData,
+  }));
+  const alarmName = (suffix: string): string => `${app}-${suffix}`;
+  const composite: AlarmDescription = {
+    type: 'composite',
+    name: `${app}-any-critical`,
+    description: 'Any alarm that must stop or roll back a deployment.',
+    rule: `ALARM("${alarmName('target-5xx')}") OR ALARM("${alarmName('unhealthy-hosts')}")`,
+  };
+
+  return {
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    applicationName: app,
+    loadBalancer: {
+      name: `${app}-alb`,
+      dnsName: `${app}-alb-1234567890.${REGION}.elb.amazonaws.com`,
+      arn: elbArn(`loadbalancer/app/${app}-alb/50dc6c495c0c9188`),
+      listenerArn: elbArn(`listener/app/${app}-alb/50dc6c495c0c9188/f2f7dc8efc522ab2`),
+      syntheticRulePriority: settings.syntheticRulePriority,
+    },
+    syntheticHeader: { ...settings.syntheticHeader },
+    mainTargetGroup,
+    syntheticTargetGroup,
+    groups: { blue, green },
+    amis: [
+      {
+        id: DEFAULT_AMIS.current,
+        name: `${app}-1.0.0`,
+        state: 'available',
+        tags: { Application: app, Version: '1.0.0' },
+        creationDate: '2025-01-01T00:00:00.000Z',
+      },
+      {
+        id: DEFAULT_AMIS.next,
+        name: `${app}-1.1.0`,
+        state: 'available',
+        tags: { Application: app, Version: '1.1.0' },
+        creationDate: '2025-02-01T00:00:00.000Z',
+        behaviour: options.newVersion,
+      },
+      {
+        id: DEFAULT_AMIS.foreign,
+        name: 'other-app-2.0.0',
+        state: 'available',
+        tags: { Application: 'other-app', Version: '2.0.0' },
+        creationDate: '2025-02-01T00:00:00.000Z',
+      },
+    ],
+    alarms: [...metricAlarms, composite],
+    bootSeconds: options.bootSeconds ?? 60,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Errors shaped like the ones the SDK v3 clients throw, so handler code (and Step Functions Retry/Catch,
+ * which match on `error.name`) sees what it would see against AWS. Errors a service models get the SDK's
+ * own class (e.g. `ResourceContentionFault`); the rest are the service's base exception carrying the wire
+ * error code as `name` (e.g. `ValidationError`, `InvalidAMIID.NotFound`), exactly like the SDK's fallback.
+ */
+import {
+  AutoScalingServiceException,
+  InvalidNextToken as AutoScalingInvalidNextToken,
+  LimitExceededFault,
+  ResourceContentionFault,
+  ScalingActivityInProgressFault,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CloudWatchServiceException,
+  InvalidNextToken as CloudWatchInvalidNextToken,
+  InvalidParameterCombinationException,
+  InvalidParameterValueException,
+  ResourceNotFound,
+  ValidationException as CloudWatchValidationException,
+} from '@aws-sdk/client-cloudwatch';
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import {
+  ElasticLoadBalancingV2ServiceException,
+  InvalidTargetException,
+  ListenerNotFoundException,
+  LoadBalancerNotFoundException,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  InvalidParameterException as SnsInvalidParameterException,
+  SNSServiceException,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
+
+export type ServiceName = 'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns';
+
+/** What every simulated error has in common (the SDK's `ServiceException` surface). */
+export type SimulatedServiceError = Error & {
+  readonly $fault: 'client' | 'server';
+  $metadata: { httpStatusCode?: number };
+};
+
+interface ModeledOptions {
+  message: string;
+  $metadata: { httpStatusCode: number; attempts: number; totalRetryDelay: number };
+}
+type ModeledErrorClass = new (options: ModeledOptions) => SimulatedServiceError;
+type BaseErrorClass = new (options: {
+  name: string;
+  message: string;
+  $fault: 'client' | 'server';
+  $metadata: ModeledOptions['$metadata'];
+}) => SimulatedServiceError;
+
+const baseClasses: Record<ServiceName, BaseErrorClass> = {
+  autoscaling: AutoScalingServiceException,
+  ec2: EC2ServiceException,
+  elasticloadbalancing: ElasticLoadBalancingV2ServiceException,
+  cloudwatch: CloudWatchServiceException,
+  sns: SNSServiceException,
+};
+
+// The SDK's modeled exception classes, by the `name` they carry.
+const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
+  autoscaling: {
+    ResourceContentionFault,
+    InvalidNextToken: AutoScalingInvalidNextToken,
+    LimitExceededFault,
+    ScalingActivityInProgressFault,
+  },
+  ec2: {},
+  elasticloadbalancing: {
+    TargetGroupNotFoundException,
+    InvalidTargetException,
+    LoadBalancerNotFoundException,
+    ListenerNotFoundException,
+  },
+  cloudwatch: {
+    InvalidNextToken: CloudWatchInvalidNextToken,
+    InvalidParameterCombinationException,
+    InvalidParameterValueException,
+    ValidationException: CloudWatchValidationException,
+    ResourceNotFound,
+  },
+  sns: { InvalidParameterException: SnsInvalidParameterException, ThrottledException },
+};
+
+export function serviceError(
+  service: ServiceName,
+  name: string,
+  message: string,
+  httpStatusCode = 400,
+): SimulatedServiceError {
+  const $metadata = { httpStatusCode, attempts: 1, totalRetryDelay: 0 };
+  const Modeled = modeledClasses[service][name];
+  if (Modeled) return new Modeled({ message, $metadata });
+  const Base = baseClasses[service];
+  return new Base({ name, message, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata });
+}
+
+/** Each service's own throttling error (AWS-FACTS: Auto Scaling `Throttling`, EC2 `RequestLimitExceeded`, ELB `ThrottlingException`). */
+export function throttlingError(service: ServiceName): SimulatedServiceError {
+  switch (service) {
+    case 'autoscaling':
+      return serviceError(service, 'Throttling', 'Rate exceeded', 400);
+    case 'ec2':
+      // EC2 API reference, "Error codes": RequestLimitExceeded is returned with HTTP 503.
+      return serviceError(service, 'RequestLimitExceeded', 'Request limit exceeded.', 503);
+    case 'elasticloadbalancing':
+      return serviceError(service, 'ThrottlingException', 'Rate exceeded', 400);
+    case 'cloudwatch':
+      // UNCONFIRMED: CloudWatch (JSON protocol, query-compatible) documents `Throttling` as the query code.
+      return serviceError(service, 'Throttling', 'Rate exceeded', 400);
+    case 'sns':
+      return serviceError(service, 'ThrottledException', 'Rate exceeded', 429);
+  }
+}
+
+/** A transient server-side failure (the kind SDK and Step Functions retries exist for). */
+export function transientError(service: ServiceName, unavailable: boolean): SimulatedServiceError {
+  return unavailable
+    ? serviceError(
+        service,
+        'ServiceUnavailable',
+        'The request has failed due to a temporary failure of the server.',
+        503,
+      )
+    : serviceError(
+        service,
+        'InternalFailure',
+        'The request processing has failed because of an unknown error.',
+        500,
+      );
+}
+
+/** The generic message AWS uses for request-shape constraint violations. */
+export function constraintMessage(value: string, member: string, constraint: string): string {
+  return `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`;
+}

@@ -1,0 +1,6 @@
+export { SimulatedAccount, type AccountOptions, type AccountSnapshot, type FaultOptions } from './account';
+export * from './environment';
+export type { AlbOutcome, AlbRequest, AlbResponse, SimulatedLoadBalancer } from './load-balancer';
+export type { PublishedMessage } from './sns';
+export { TIMINGS } from './auto-scaling-groups';
+export { REGISTRATION_SECONDS } from './target-groups';

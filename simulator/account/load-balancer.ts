@@ -1,0 +1,121 @@
+/**
+ * The Application Load Balancer's production listener: a header rule forwards synthetic requests to the
+ * synthetic target group, everything else goes to the main target group. Each response is attributed to
+ * the version that produced it, and per-minute metrics feed the CloudWatch alarms.
+ */
+import type { SimulatedApplication } from './application';
+import type { EnvironmentDescription } from './environment';
+import type { Instance } from './instances';
+import type { MetricStore } from './metrics';
+import type { TargetGroup } from './target-groups';
+
+export interface AlbRequest {
+  path: string;
+  headers?: Record<string, string>;
+  /** Labels the request for the caller's statistics; routing looks only at the headers, like the ALB. */
+  kind?: 'user' | 'synthetic';
+}
+
+export type AlbOutcome = 'ok' | 'app-error' | 'failed';
+
+export interface AlbResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+  /** The instance that answered (or was tried). */
+  targetId?: string;
+  /** AMI id of the version that answered. */
+  version?: string;
+  outcome: AlbOutcome;
+  /** The target group the listener forwarded to. */
+  targetGroupArn: string;
+  latencyMs: number;
+}
+
+interface LoadBalancerDependencies {
+  environment: EnvironmentDescription;
+  targetGroup: (arn: string) => TargetGroup;
+  instanceById: (id: string) => Instance | undefined;
+  app: SimulatedApplication;
+  metrics: MetricStore;
+  /** Brings the world up to the virtual clock and returns it. */
+  advance: () => number;
+}
+
+const ELB_HEADERS = { 'content-type': 'text/html', server: 'awselb/2.0' };
+
+export class SimulatedLoadBalancer {
+  readonly name: string;
+  readonly arn: string;
+  readonly dnsName: string;
+  private readonly roundRobin = new Map<string, number>();
+
+  constructor(private readonly deps: LoadBalancerDependencies) {
+    this.name = deps.environment.loadBalancer.name;
+    this.arn = deps.environment.loadBalancer.arn;
+    this.dnsName = deps.environment.loadBalancer.dnsName;
+  }
+
+  /** Which target group the listener forwards a request with these headers to. */
+  targetGroupFor(headers: Record<string, string> = {}): string {
+    const { name, value } = this.deps.environment.syntheticHeader;
+    // AWS-FACTS: header conditions are case-insensitive on both name and value.
+    const matches = Object.entries(headers).some(
+      ([key, headerValue]) =>
+        key.toLowerCase() === name.toLowerCase() && headerValue.toLowerCase() === value.toLowerCase(),
+    );
+    return matches
+      ? this.deps.environment.syntheticTargetGroup.arn
+      : this.deps.environment.mainTargetGroup.arn;
+  }
+
+  request(request: AlbRequest): AlbResponse {
+    const now = this.deps.advance();
+    const targetGroupArn = this.targetGroupFor(request.headers);
+    const targetGroup = this.deps.targetGroup(targetGroupArn);
+    const { metrics } = this.deps;
+    const targets = targetGroup.routableTargets();
+    if (targets.length === 0) {
+      // AWS-FACTS: no registered targets (or only draining ones) → 503 from the load balancer itself.
+      metrics.record(this.arn, 'HTTPCode_ELB_5XX_Count', 1, now);
+      return this.elbError(503, 'Service Temporarily Unavailable', targetGroupArn);
+    }
+    const index = this.roundRobin.get(targetGroupArn) ?? 0;
+    this.roundRobin.set(targetGroupArn, index + 1);
+    const targetId = targets[index % targets.length] as string;
+    const instance = this.deps.instanceById(targetId);
+    metrics.record(targetGroupArn, 'RequestCount', 1, now);
+    if (instance && targetGroupArn === this.deps.environment.mainTargetGroup.arn) {
+      this.deps.app.markServedViaMain(instance.amiId, now);
+    }
+    const answer = instance ? this.deps.app.answer(instance, request.path, now) : undefined;
+    if (!answer) {
+      // Nothing answers on the target (booting, hung or shut down): the ALB reports a bad gateway.
+      metrics.record(this.arn, 'HTTPCode_ELB_5XX_Count', 1, now);
+      return { ...this.elbError(502, 'Bad Gateway', targetGroupArn), targetId };
+    }
+    metrics.record(targetGroupArn, 'TargetResponseTime', answer.latencyMs / 1000, now);
+    if (answer.status >= 500) metrics.record(targetGroupArn, 'HTTPCode_Target_5XX_Count', 1, now);
+    return {
+      status: answer.status,
+      body: answer.body,
+      headers: { ...answer.headers },
+      targetId,
+      version: instance?.amiId,
+      outcome: answer.status >= 500 ? 'app-error' : 'ok',
+      targetGroupArn,
+      latencyMs: answer.latencyMs,
+    };
+  }
+
+  private elbError(status: number, text: string, targetGroupArn: string): AlbResponse {
+    return {
+      status,
+      body: `<html><head><title>${status} ${text}</title></head><body><center><h1>${status} ${text}</h1></center></body></html>`,
+      headers: { ...ELB_HEADERS },
+      outcome: 'failed',
+      targetGroupArn,
+      latencyMs: 0,
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  TrafficGenerator,
+  type TrafficFailure,
+  type TrafficGeneratorOptions,
+  type TrafficStats,
+} from './traffic-generator';

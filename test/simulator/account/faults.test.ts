@@ -1,0 +1,110 @@
+import { AutoScalingServiceException, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeImagesCommand, EC2ServiceException } from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SDK_MAX_ATTEMPTS } from '../../../simulator/account/account';
+import { createHarness, rejection, type Harness } from './harness';
+
+describe('injected faults and the API call record', () => {
+  let h: Harness;
+  afterEach(() => h.dispose());
+
+  it('throttles every service with its own error', async () => {
+    h = createHarness({ faults: { throttleProbability: 1 } });
+    const asg = await rejection(h.asg.send(new DescribeAutoScalingGroupsCommand({})));
+    expect(asg).toBeInstanceOf(AutoScalingServiceException);
+    expect([asg.name, asg.message, asg.$fault, asg.$metadata?.httpStatusCode]).toEqual([
+      'Throttling',
+      'Rate exceeded',
+      'client',
+      400,
+    ]);
+    const ec2 = await rejection(h.ec2.send(new DescribeImagesCommand({})));
+    expect(ec2).toBeInstanceOf(EC2ServiceException);
+    expect(ec2.name).toBe('RequestLimitExceeded');
+    expect(
+      (await rejection(h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: h.main })))).name,
+    ).toBe('ThrottlingException');
+    expect((await rejection(h.cloudWatch.send(new DescribeAlarmsCommand({})))).name).toBe('Throttling');
+  });
+
+  it('fails with transient 5xx errors before doing anything', async () => {
+    h = createHarness({ faults: { transientErrorProbability: 1 } });
+    const names = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const error = await rejection(h.asg.send(new DescribeAutoScalingGroupsCommand({})));
+      expect(error.$fault).toBe('server');
+      expect([500, 503]).toContain(error.$metadata?.httpStatusCode);
+      names.add(error.name);
+    }
+    expect(names).toEqual(new Set(['InternalFailure', 'ServiceUnavailable']));
+  });
+
+  it('retries a faulted attempt as the SDK standard retry mode would: the caller sees it after 3 failed attempts', async () => {
+    h = createHarness({ faults: { throttleProbability: 1 } });
+    await rejection(h.asg.send(new DescribeAutoScalingGroupsCommand({})));
+    expect(h.account.apiCalls.byOperation['autoscaling:DescribeAutoScalingGroups']).toBe(SDK_MAX_ATTEMPTS);
+  });
+
+  it('lets a call through when a retry succeeds, counting every attempt', async () => {
+    h = createHarness({ seed: 3, faults: { throttleProbability: 0.5 } });
+    let failed = 0;
+    for (let i = 0; i < 200; i++) {
+      await h.asg.send(new DescribeAutoScalingGroupsCommand({})).catch(() => failed++);
+    }
+    const attempts = h.account.apiCalls.byOperation['autoscaling:DescribeAutoScalingGroups'] ?? 0;
+    // Half the attempts fail: about 1 call in 8 fails all three, and retries add about 75% more attempts.
+    expect(failed).toBeGreaterThan(10);
+    expect(failed).toBeLessThan(45);
+    expect(attempts).toBeGreaterThan(300);
+  });
+
+  it('is deterministic for a seed', async () => {
+    const outcomes = async (seed: number) => {
+      h = createHarness({ seed, faults: { throttleProbability: 0.3, transientErrorProbability: 0.2 } });
+      const results: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        results.push(
+          await h.asg.send(new DescribeAutoScalingGroupsCommand({})).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        );
+      }
+      const ids = h.account.snapshot().groups[h.blue]?.instances.map((instance) => instance.id);
+      h.dispose();
+      return { results, ids };
+    };
+    const first = await outcomes(42);
+    expect(first.results).toContain('ok');
+    expect(first.results).toContain('Throttling');
+    expect(await outcomes(42)).toEqual(first);
+    expect((await outcomes(43)).results).not.toEqual(first.results);
+    h = createHarness(); // for afterEach
+  });
+
+  it('counts calls by operation, reports them to onApiCall, and leaves Step Functions alone', async () => {
+    h = createHarness();
+    const seen: [string, unknown][] = [];
+    h.account.onApiCall = (operation, input) => seen.push([operation, input]);
+    await h.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [h.blue] }));
+    await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: h.main }));
+    await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: h.main }));
+    expect(h.account.apiCalls).toEqual({
+      total: 3,
+      byOperation: {
+        'autoscaling:DescribeAutoScalingGroups': 1,
+        'elasticloadbalancing:DescribeTargetHealth': 2,
+      },
+    });
+    expect(seen[0]).toEqual(['autoscaling:DescribeAutoScalingGroups', { AutoScalingGroupNames: [h.blue] }]);
+    expect(SFNClient.prototype.send).not.toHaveProperty('callsFake');
+  });
+
+  it('uninstall restores the real clients', async () => {
+    h = createHarness();
+    h.account.uninstall();
+    expect(h.asg.send).not.toHaveProperty('callsFake');
+  });
+});

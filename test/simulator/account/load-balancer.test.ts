@@ -1,0 +1,153 @@
+import {
+  AttachTrafficSourcesCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { DEFAULT_AMIS } from '../../../simulator/account';
+import { createHarness, type Harness } from './harness';
+
+describe('the simulated ALB and application', () => {
+  let h: Harness;
+  afterEach(() => h.dispose());
+
+  /** Green on the new version, InService and healthy in the synthetic target group. */
+  async function greenOnSynthetic(): Promise<void> {
+    const { CreateLaunchTemplateVersionCommand } = await import('@aws-sdk/client-ec2');
+    const ltId = h.environment.groups.green.launchTemplateId;
+    await h.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: ltId,
+        SourceVersion: '1',
+        LaunchTemplateData: { ImageId: DEFAULT_AMIS.next },
+      }),
+    );
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: h.green,
+        LaunchTemplate: { LaunchTemplateId: ltId, Version: '2' },
+        MaxSize: 2,
+        DesiredCapacity: 2,
+      }),
+    );
+    h.run(61);
+    await h.asg.send(
+      new AttachTrafficSourcesCommand({
+        AutoScalingGroupName: h.green,
+        TrafficSources: [{ Identifier: h.synthetic }],
+      }),
+    );
+    h.run(5);
+  }
+
+  it('forwards the synthetic header (name and value case-insensitive) to the synthetic target group', async () => {
+    h = createHarness();
+    await greenOnSynthetic();
+    const variants: Record<string, string>[] = [
+      { Synthetic: 'True' },
+      { synthetic: 'true' },
+      { SYNTHETIC: 'TRUE' },
+    ];
+    for (const headers of variants) {
+      const response = h.account.alb.request({ path: '/', headers, kind: 'synthetic' });
+      expect([response.status, response.version, response.targetGroupArn]).toEqual([
+        200,
+        DEFAULT_AMIS.next,
+        h.synthetic,
+      ]);
+    }
+    const user = h.account.alb.request({ path: '/' });
+    expect([user.status, user.version, user.targetGroupArn]).toEqual([200, DEFAULT_AMIS.current, h.main]);
+    expect(h.account.alb.request({ path: '/', headers: { Synthetic: 'False' } }).version).toBe(
+      DEFAULT_AMIS.current,
+    );
+  });
+
+  it('answers like the reference app: JSON body and X-App-Version header', () => {
+    h = createHarness();
+    const response = h.account.alb.request({ path: '/health' });
+    expect(JSON.parse(response.body)).toEqual({ version: DEFAULT_AMIS.current, instance: response.targetId });
+    expect(response.headers['x-app-version']).toBe(DEFAULT_AMIS.current);
+    expect(response.outcome).toBe('ok');
+  });
+
+  it('answers 503 when the target group has no registered targets', () => {
+    h = createHarness();
+    const response = h.account.alb.request({ path: '/', headers: { Synthetic: 'True' } });
+    expect([response.status, response.outcome, response.targetId]).toEqual([503, 'failed', undefined]);
+  });
+
+  it('fails open to unhealthy targets when none is healthy', async () => {
+    h = createHarness();
+    await h.asg.send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: h.blue, ScalingProcesses: ['HealthCheck'] }),
+    );
+    // Health checks time out (5 s) but users still get slow answers.
+    h.account.setVersionBehaviour(DEFAULT_AMIS.current, { latencyMs: 6000 });
+    h.run(20);
+    expect(h.account.snapshot().targetGroups[h.main]?.targets.map((t) => t.state)).toEqual([
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+    ]);
+    const served = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const response = h.account.alb.request({ path: '/' });
+      expect([response.status, response.latencyMs]).toEqual([200, 6000]);
+      served.add(response.targetId as string);
+    }
+    expect(served.size).toBe(3);
+  });
+
+  it('a target whose app does not answer gives 502', async () => {
+    h = createHarness();
+    h.account.setVersionBehaviour(DEFAULT_AMIS.current, { failHealthChecks: true });
+    const response = h.account.alb.request({ path: '/' });
+    expect([response.status, response.outcome]).toEqual([502, 'failed']);
+  });
+
+  it('failSyntheticChecks: /health is fine, every other path answers 500', async () => {
+    h = createHarness({ newVersion: { failSyntheticChecks: true } });
+    await greenOnSynthetic();
+    expect(h.account.snapshot().targetGroups[h.synthetic]?.targets.map((t) => t.state)).toEqual([
+      'healthy',
+      'healthy',
+    ]);
+    const page = h.account.alb.request({ path: '/products', headers: { Synthetic: 'True' } });
+    expect([page.status, page.outcome, page.version]).toEqual([500, 'app-error', DEFAULT_AMIS.next]);
+  });
+
+  it('errorRate starts the given minutes after the version first served through the main target group', async () => {
+    h = createHarness({ newVersion: { errorRate: 1, errorsFromMinuteAfterShift: 2 } });
+    await greenOnSynthetic();
+    const synthetic = () => h.account.alb.request({ path: '/', headers: { Synthetic: 'True' } }).status;
+    expect(synthetic()).toBe(200);
+    await h.asg.send(
+      new AttachTrafficSourcesCommand({
+        AutoScalingGroupName: h.green,
+        TrafficSources: [{ Identifier: h.main }],
+      }),
+    );
+    h.run(6);
+    const versions = new Set<string>();
+    for (let i = 0; i < 10; i++) versions.add(h.account.alb.request({ path: '/' }).version as string);
+    expect(versions).toEqual(new Set([DEFAULT_AMIS.current, DEFAULT_AMIS.next]));
+    h.run(119);
+    expect(synthetic()).toBe(200);
+    h.run(1);
+    expect(synthetic()).toBe(500);
+  });
+
+  it('fetch reaches the ALB by its DNS name and nothing else', async () => {
+    h = createHarness();
+    await greenOnSynthetic();
+    const response = await h.account.fetch(`http://${h.environment.loadBalancer.dnsName}/health?x=1`, {
+      headers: { Synthetic: 'True' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-app-version')).toBe(DEFAULT_AMIS.next);
+    expect(await response.json()).toMatchObject({ version: DEFAULT_AMIS.next });
+    const viaRequest = await h.account.fetch(new Request(`https://${h.environment.loadBalancer.dnsName}/`));
+    expect(viaRequest.headers.get('x-app-version')).toBe(DEFAULT_AMIS.current);
+    await expect(h.account.fetch('https://example.com/')).rejects.toThrow('fetch failed');
+  });
+});
