@@ -26,12 +26,17 @@ export function clockTime(seconds: number): string {
   return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
 }
 
-/** How often (virtual seconds) the fleet status is printed; the step list prints as it happens. */
+/**
+ * The step list prints as it happens; the fleets and traffic every five virtual minutes, and when the
+ * deployment moves on to a new step (at most every 30 virtual seconds).
+ */
 const STATUS_EVERY_SECONDS = 300;
+const STATUS_ON_NEW_STEP_AFTER_SECONDS = 30;
 
 /** Streams the deployment as it advances: each step, and every few virtual minutes the fleets and traffic. */
 export class LiveDisplay {
   private lastStatusAt = -Infinity;
+  private newStep = false;
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -48,10 +53,14 @@ export class LiveDisplay {
       onStateEntered: (state, at) => {
         if (/: (check|done\?|pause)$/.test(state) || state.endsWith(': complete')) return;
         this.out.write(`  ${clockTime(at)}  ${state}\n`);
+        this.newStep = true;
       },
       onSecond: (view) => {
-        if (view.at - this.lastStatusAt < STATUS_EVERY_SECONDS) return;
+        const since = view.at - this.lastStatusAt;
+        if (since < STATUS_EVERY_SECONDS && !(this.newStep && since >= STATUS_ON_NEW_STEP_AFTER_SECONDS))
+          return;
         this.lastStatusAt = view.at;
+        this.newStep = false;
         this.out.write(status(view));
       },
     };
