@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { attachMissingTargetGroups } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema, targetGroupArnSchema } from '../shared/settings';
+import { groupAndTargetGroupsShape } from '../shared/types';
 
 export const InputSchema = z
   .object({
-    groupName: groupNameSchema,
-    targetGroupArns: z.array(targetGroupArnSchema).min(1, 'needs at least one target group ARN'),
+    ...groupAndTargetGroupsShape,
   })
   .strict();
 export type Input = z.infer<typeof InputSchema>;

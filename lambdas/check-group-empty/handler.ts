@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeGroup, instancesOf } from '../shared/aws/auto-scaling';
+import { describeGroup, instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
 import { groupNameSchema } from '../shared/settings';
 import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
@@ -12,24 +12,15 @@ async function run(input: z.infer<typeof InputSchema>): Promise<WaitState> {
   const group = await describeGroup(input.groupName);
   // Terminated instances linger in the description for a while but no longer exist for the group.
   const left = instancesOf(group).filter((instance) => instance.LifecycleState !== 'Terminated');
-  const byState = new Map<string, number>();
-  for (const instance of left) {
-    const state = instance.LifecycleState ?? 'Unknown';
-    byState.set(state, (byState.get(state) ?? 0) + 1);
-  }
-  // Counts per state, not ids: the detail goes into the execution state, which must not grow with the fleet (I7).
-  const breakdown = [...byState.entries()]
-    .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
-    .map(([state, count]) => `${count} ${state}`)
-    .join(', ');
   const hints: string[] = [];
-  if (byState.has('Standby')) hints.push('Standby instances are not terminated by scale-in');
+  if (left.some((instance) => instance.LifecycleState === 'Standby'))
+    hints.push('Standby instances are not terminated by scale-in');
   const desired = group.DesiredCapacity ?? 0;
   if (desired > 0) hints.push(`desired capacity is ${desired}, not 0`);
   const detail =
     left.length === 0
       ? `${input.groupName} has no instances left`
-      : `${left.length} instance${left.length === 1 ? '' : 's'} left in ${input.groupName} (${breakdown})` +
+      : `${left.length} instance${left.length === 1 ? '' : 's'} left in ${input.groupName} (${lifecycleSummary(left)})` +
         (hints.length > 0 ? `; ${hints.join('; ')}` : '');
   return evaluateWait(`${input.groupName} to empty`, input.wait, input.timeoutSeconds, {
     done: left.length === 0,

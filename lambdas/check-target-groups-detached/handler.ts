@@ -2,13 +2,12 @@ import { z } from 'zod';
 import { listAttachedTargetGroups } from '../shared/aws/auto-scaling';
 import { targetGroupName } from '../shared/aws/elb';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema, targetGroupArnSchema } from '../shared/settings';
+import { groupAndTargetGroupsShape } from '../shared/types';
 import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
 
 export const InputSchema = z
   .object({
-    groupName: groupNameSchema,
-    targetGroupArns: z.array(targetGroupArnSchema).min(1, 'needs at least one target group ARN'),
+    ...groupAndTargetGroupsShape,
     ...pollInputShape,
   })
   .strict();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { capacitySchema, groupNameSchema, type Capacity } from './settings';
+import { capacitySchema, groupNameSchema, targetGroupArnSchema, type Capacity } from './settings';
 
 /** The execution's identity, from the context object; used for the guard and for idempotency tokens. */
 export const executionSchema = z.object({
@@ -21,3 +21,9 @@ export const rolesSchema = z.object({
 });
 export type Roles = z.infer<typeof rolesSchema>;
 export type { Capacity };
+
+/** A group and some target groups: the input of the attach, detach and detached-check steps. */
+export const groupAndTargetGroupsShape = {
+  groupName: groupNameSchema,
+  targetGroupArns: z.array(targetGroupArnSchema).min(1, 'needs at least one target group ARN'),
+};

@@ -319,8 +319,9 @@ export function lifecycleSummary(instances: readonly Instance[]): string {
     const state = instance.LifecycleState ?? 'unknown';
     counts.set(state, (counts.get(state) ?? 0) + 1);
   }
+  // Counts per state, never ids: details go into the execution state, which must not grow with the fleet (I7).
   return [...counts.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
     .map(([state, count]) => `${count} ${state}`)
     .join(', ');
 }
