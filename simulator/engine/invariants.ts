@@ -45,7 +45,7 @@ export class InvariantMonitor {
   readonly violations: InvariantViolation[] = [];
   private readonly reported = new Set<string>();
   private readonly activeGroup: string | null;
-  private readonly initialActiveInstances: string[];
+  private readonly initialActiveInstances: ReadonlySet<string>;
   private readonly productionSignature: string;
   private readonly accountSignature: string;
   private servedBefore: boolean;
@@ -57,7 +57,7 @@ export class InvariantMonitor {
   ) {
     const active = Object.values(initial.groups).find((group) => servesMain(group, mainTargetGroupArn));
     this.activeGroup = active?.name ?? null;
-    this.initialActiveInstances = active?.instances.map((instance) => instance.id) ?? [];
+    this.initialActiveInstances = new Set(active?.instances.map((instance) => instance.id) ?? []);
     this.productionSignature = this.production(initial);
     this.accountSignature = accountSignature(initial);
     this.servedBefore = healthyTargets(initial, mainTargetGroupArn) > 0;
@@ -93,7 +93,7 @@ export class InvariantMonitor {
     ) {
       const group = account.groups[this.activeGroup];
       const standby = new Set(group.instances.filter((i) => i.lifecycleState === 'Standby').map((i) => i.id));
-      if (this.initialActiveInstances.some((id) => !standby.has(id))) {
+      if ([...this.initialActiveInstances].some((id) => !standby.has(id))) {
         this.report(
           'I4',
           at,
@@ -102,7 +102,7 @@ export class InvariantMonitor {
         );
       }
       const registered = (account.targetGroups[this.mainTargetGroupArn]?.targets ?? []).filter(
-        (target) => target.state !== 'draining' && this.initialActiveInstances.includes(target.id),
+        (target) => target.state !== 'draining' && this.initialActiveInstances.has(target.id),
       );
       if (registered.length > 0) {
         this.report(

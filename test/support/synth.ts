@@ -12,9 +12,12 @@ export const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'exampl
  * A CDK app for tests: no asset bundling (esbuild per function would dominate the run) and no built-in
  * CloudFormation validation (LOCAL-ENGINE-NOTES 11), written to a temporary folder that is removed after.
  */
+const outdirs: string[] = [];
+process.once('exit', () => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
+
 export function testApp(): App {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-'));
-  process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
+  outdirs.push(outdir);
   return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
 }
 
