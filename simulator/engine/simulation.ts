@@ -10,7 +10,12 @@ import { TrafficGenerator } from '../traffic/traffic-generator';
 import { VirtualClock } from './clock';
 import { loadHandlers } from './handlers';
 import { InvariantMonitor, type InvariantViolation } from './invariants';
-import { LocalStepFunctions, type ExecutionRecord, type TimelineEntry } from './step-functions-service';
+import {
+  LocalStepFunctions,
+  type ExecutionRecord,
+  type Json,
+  type TimelineEntry,
+} from './step-functions-service';
 import { synthesizeWorkflow, type SynthesizedWorkflow } from './synthesize';
 
 /** A third AMI of the application, for the second of two deployments in a row. */
@@ -138,7 +143,7 @@ export async function simulate(
     for (const batch of batches(runs)) {
       monitor = new InvariantMonitor(account.snapshot(), environment.mainTargetGroup.arn);
       windowStartedAt = null;
-      const started = batch.map((run) => ({ record: service.start(inputFor(run) as never), run }));
+      const started = batch.map((run) => ({ record: service.start(inputFor(run)), run }));
       executions.push(...started);
       const second = async () => {
         account.tick();
@@ -299,18 +304,15 @@ function batches(runs: DeploymentRun[]): DeploymentRun[][] {
   return result;
 }
 
-function inputFor(run: DeploymentRun): Record<string, unknown> {
+function inputFor(run: DeploymentRun): Json {
   const amis: Record<string, string> = {
     '{next}': DEFAULT_AMIS.next,
     '{third}': THIRD_AMI,
     '{foreign}': DEFAULT_AMIS.foreign,
   };
-  return Object.fromEntries(
-    Object.entries(run.input).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? (amis[value] ?? value) : value,
-    ]),
-  );
+  const input: Record<string, string> = {};
+  for (const [key, value] of Object.entries(run.input)) input[key] = amis[value] ?? value;
+  return input;
 }
 
 export function outcomeOf(record: ExecutionRecord): Outcome {

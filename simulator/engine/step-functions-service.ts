@@ -16,7 +16,8 @@ import type { StepHandler } from '../../state-machine/step-handlers';
 import type { StepHandlerFunction } from './handlers';
 import type { SynthesizedWorkflow } from './synthesize';
 
-type Json = Parameters<StateMachine['run']>[0];
+/** A JSON value as the local engine takes and returns it. */
+export type Json = Parameters<StateMachine['run']>[0];
 type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
 

@@ -4,7 +4,7 @@ import type { Outcome } from './options';
 
 export interface DeploymentRun {
   /** The execution input; `{next}` stands for the new AMI, `{third}` for a later one. */
-  readonly input: Record<string, unknown>;
+  readonly input: Readonly<Record<string, string>>;
   readonly expectedOutcome: Outcome;
   /** Start together with the previous run instead of after it ended. */
   readonly concurrentWithPrevious?: boolean;

@@ -1,0 +1,146 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { VirtualClock } from '../../../simulator/engine/clock';
+import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
+import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
+import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
+import type { StepHandler } from '../../../state-machine/step-handlers';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:test';
+const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:validate-request';
+
+/** A small definition: one Task, a ten-minute Wait, and a Fail reached when the task throws. */
+const workflow: SynthesizedWorkflow = {
+  stateMachineArn: STATE_MACHINE,
+  notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
+  stepByState: new Map<string, StepHandler>([['Validate', 'validate-request']]),
+  asl: {
+    StartAt: 'Validate',
+    States: {
+      Validate: {
+        Type: 'Task',
+        Resource: FUNCTION,
+        Next: 'Pause',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Rejected' }],
+      },
+      Pause: { Type: 'Wait', Seconds: 600, Next: 'Done' },
+      Done: { Type: 'Succeed' },
+      Rejected: { Type: 'Fail', Error: 'DeploymentRejected', CausePath: '$.failure.Cause' },
+    },
+  },
+};
+
+class NamedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+const validate: StepHandlerFunction = async (event) => {
+  if ((event as { amiId?: string }).amiId === 'bad') throw new NamedError('amiId: malformed');
+  return event;
+};
+
+describe('the local Step Functions service', () => {
+  let clock: VirtualClock;
+  let service: LocalStepFunctions;
+  const client = new SFNClient({ region: 'us-east-1' });
+
+  beforeEach(() => {
+    clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    service = new LocalStepFunctions(
+      workflow,
+      { 'validate-request': validate } as Record<StepHandler, StepHandlerFunction>,
+      {
+        elapsedSeconds: () => clock.elapsedSeconds(),
+      },
+    );
+    service.install();
+  });
+
+  afterEach(() => {
+    service.uninstall();
+    clock.uninstall();
+  });
+
+  it('starts, lists, describes and finishes executions through the SDK, in virtual time', async () => {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: STATE_MACHINE,
+        name: 'first',
+        input: '{"amiId":"ami-1"}',
+      }),
+    );
+    await clock.settle();
+    const running = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE, statusFilter: 'RUNNING' }),
+    );
+    expect(running.executions?.map((execution) => execution.name)).toEqual(['first']);
+    expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+
+    await clock.advance(600_000);
+    await service.executions[0].finished;
+    const finished = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(finished).toMatchObject({ status: 'SUCCEEDED', output: '{"amiId":"ami-1"}' });
+    expect(service.executions[0].timeline.map((entry) => [entry.state, entry.at])).toEqual([
+      ['Validate', 0],
+      ['Pause', 0],
+      ['Done', 600],
+    ]);
+  });
+
+  it('reports a Lambda error as Step Functions does: the error name, and a JSON cause with the message', async () => {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, input: '{"amiId":"bad"}' }),
+    );
+    await clock.settle();
+    await service.executions[0].finished;
+    const failed = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe('DeploymentRejected');
+    expect(JSON.parse(failed.cause ?? '{}')).toMatchObject({
+      errorType: 'InvalidInputError',
+      errorMessage: 'amiId: malformed',
+    });
+    const history = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(history.events?.some((event) => event.type === 'ExecutionFailed')).toBe(true);
+  });
+
+  it('stops an execution without running anything after it (StopExecution)', async () => {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, input: '{}' }),
+    );
+    await clock.settle();
+    await client.send(new StopExecutionCommand({ executionArn }));
+    await clock.advance(600_000);
+    expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('ABORTED');
+    expect(service.executions[0].timeline.map((entry) => entry.state)).not.toContain('Done');
+  });
+
+  it('StartExecution with a running name: the same input returns the original, another input is refused', async () => {
+    const first = await client.send(
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: 'x', input: '{"a":1}' }),
+    );
+    const again = await client.send(
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: 'x', input: '{"a":1}' }),
+    );
+    expect(again.executionArn).toBe(first.executionArn);
+    await expect(
+      client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: 'x', input: '{"a":2}' })),
+    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    await expect(
+      client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:other',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+  });
+});
