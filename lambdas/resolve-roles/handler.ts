@@ -5,6 +5,8 @@ import {
   describeGroups,
   instanceIds,
   instancesIn,
+  instancesOf,
+  lifecycleSummary,
   isAttached,
   listAttachedTargetGroups,
 } from '../shared/aws/auto-scaling';
@@ -33,15 +35,7 @@ async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
     if (sources.some((source) => source.arn === mainArn && isAttached(source))) serving.push(group);
   }
 
-  if (serving.length === 2) {
-    throw new InconsistentAccountError(
-      `Both ${nameOf(blue)} and ${nameOf(green)} are attached to the main target group ${mainArn}, so ` +
-        `there is no standby group to deploy into (an interrupted deployment leaves this). Decide which ` +
-        `version should serve and detach the other: aws autoscaling detach-traffic-sources ` +
-        `--auto-scaling-group-name ${nameOf(green)} --traffic-sources Identifier=${mainArn},Type=elbv2 ` +
-        `(or the same with --auto-scaling-group-name ${nameOf(blue)}), then start the deployment again.`,
-    );
-  }
+  if (serving.length === 2) throw bothAttached(blue, green, mainArn);
 
   const active = serving[0];
   const other = (group: AutoScalingGroup) => (group === blue ? green : blue);
@@ -95,6 +89,42 @@ function checkActive(group: AutoScalingGroup, mainArn: string): void {
 }
 
 /** Scale-in does not terminate Standby instances, so the standby group could never become empty. */
+/**
+ * Both groups in the main target group: an interrupted deployment. The recovery hint must never propose
+ * detaching the only group in service (I1), so it names the group that serves and the one parked.
+ */
+function bothAttached(
+  blue: AutoScalingGroup,
+  green: AutoScalingGroup,
+  mainArn: string,
+): InconsistentAccountError {
+  const detach = (group: AutoScalingGroup) =>
+    `aws autoscaling detach-traffic-sources --auto-scaling-group-name ${nameOf(group)} ` +
+    `--traffic-sources Identifier=${mainArn},Type=elbv2`;
+  const state = (group: AutoScalingGroup) =>
+    `${nameOf(group)}: ${lifecycleSummary(instancesOf(group)) || 'no instances'}`;
+  const intro =
+    `Both ${nameOf(blue)} and ${nameOf(green)} are attached to the main target group ${mainArn}, so there ` +
+    `is no standby group to deploy into (an interrupted deployment leaves this; ${state(blue)}; ${state(green)}). `;
+  const inService = [blue, green].filter((group) => instancesIn(group, 'InService').length > 0);
+  if (inService.length === 1) {
+    const serves = inService[0];
+    const parked = serves === blue ? green : blue;
+    return new InconsistentAccountError(
+      intro +
+        `Only ${nameOf(serves)} is in service: keep it attached. To keep its version, detach ${nameOf(parked)} ` +
+        `(${detach(parked)}), then return its Standby instances (aws autoscaling exit-standby) and scale it to ` +
+        `zero, and start the deployment again. To go back to ${nameOf(parked)}'s version instead, exit its ` +
+        `Standby instances first and detach ${nameOf(serves)} only once they are healthy in the main target group.`,
+    );
+  }
+  return new InconsistentAccountError(
+    intro +
+      `Decide which version should serve, check its targets are healthy in the main target group, then ` +
+      `detach the other (e.g. ${detach(green)}) and start the deployment again.`,
+  );
+}
+
 function checkStandby(group: AutoScalingGroup): void {
   rejectStandbyLeftovers(group, 'is about to receive the new version');
 }

@@ -125,7 +125,7 @@ export async function simulate(
   let usersArrived = false;
   const service = new LocalStepFunctions(workflow, handlers, {
     duplicateInvocations: scenario.duplicateInvocations,
-    stopAtState: options.stopAt,
+    stopAtState: options.stopAt ?? scenario.stopAt,
     elapsedSeconds: () => clock.elapsedSeconds(),
     onStateEntered: (_execution, state) => {
       currentState = state;
@@ -356,9 +356,15 @@ function finalStateOf(snapshot: AccountSnapshot, environment: EnvironmentDescrip
     group.trafficSources
       .filter((source) => source.state !== 'Removed')
       .map((source) => names.get(source.identifier) ?? source.identifier);
-  const active = groups.find((group) =>
-    group.trafficSources.some((source) => source.identifier === main && source.state !== 'Removed'),
-  );
+  // The serving group: attached to the main target group with instances in service (after a stopped
+  // execution both groups may be attached, one of them parked in Standby).
+  const inServiceCount = (group: (typeof groups)[number]) =>
+    group.instances.filter((instance) => instance.lifecycleState === 'InService').length;
+  const active = groups
+    .filter((group) =>
+      group.trafficSources.some((source) => source.identifier === main && source.state !== 'Removed'),
+    )
+    .sort((a, b) => inServiceCount(b) - inServiceCount(a))[0];
   const standby = groups.find((group) => group !== active) ?? null;
   const inService = active?.instances.filter((instance) => instance.lifecycleState === 'InService') ?? [];
   return {

@@ -18,6 +18,8 @@ export interface Scenario {
   readonly faults?: FaultOptions;
   /** Every Lambda runs twice with the same input (DESIGN I6). */
   readonly duplicateInvocations?: boolean;
+  /** Stop each execution when it enters this state, as an operator's StopExecution would. */
+  readonly stopAt?: string;
 }
 
 const deployNext = (expectedOutcome: Outcome = 'succeeded'): DeploymentRun => ({
@@ -92,6 +94,13 @@ export const SCENARIOS: readonly Scenario[] = [
       deployNext(),
       { input: { amiId: '{next}' }, expectedOutcome: 'rejected', concurrentWithPrevious: true },
     ],
+  },
+  {
+    name: 'stopped-then-redeploy',
+    description:
+      'An operator stops a deployment in its rollback window: users stay served; the next deployment is refused with the commands that clean up.',
+    stopAt: 'Monitor new version during rollback window',
+    runs: [deployNext('failed'), { input: { amiId: '{third}' }, expectedOutcome: 'rejected' }],
   },
   {
     name: 'second-deployment',

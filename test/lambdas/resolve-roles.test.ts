@@ -223,6 +223,26 @@ describe('resolve-roles', () => {
       expect(onlyReads()).toBe(true);
     });
 
+    it('I1: a stopped deployment (old fleet parked, new one serving): the hint never detaches the only group in service', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [0, 0, 6], instances(3, 'Standby')),
+          group('webapp-green', [2, 3, 6], instances(3, 'InService', 'i-g')),
+        ],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [{ arn: MAIN, state: 'InService' }],
+        },
+      });
+      const failure = handler({ settings: settings() });
+      await expect(failure).rejects.toThrow('Only webapp-green is in service: keep it attached.');
+      await expect(failure).rejects.toThrow(
+        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${MAIN},Type=elbv2`,
+      );
+      await expect(failure).rejects.not.toThrow('--auto-scaling-group-name webapp-green --traffic-sources');
+      expect(onlyReads()).toBe(true);
+    });
+
     it('the active group holds Standby instances (an interrupted deployment)', async () => {
       givenAccount({
         groups: [

@@ -6,6 +6,8 @@ interface ExpectedFinalState {
   activeGroup: string;
   ami: string;
   instances: number;
+  /** A stopped execution leaves the old fleet parked in Standby and attached: nothing cleaned it up. */
+  leftHalfway?: boolean;
 }
 
 const BLUE = 'webapp-blue';
@@ -26,6 +28,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'not-our-ami': unchanged,
   'bad-input': unchanged,
   concurrent: deployed,
+  'stopped-then-redeploy': { ...deployed, leftHalfway: true },
   'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
 };
 
@@ -56,15 +59,31 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
     it('leaves one group serving on the right AMI, the other empty, nothing in Standby, no stray attachment', () => {
       const expected = EXPECTED[name];
       const standby = expected.activeGroup === BLUE ? GREEN : BLUE;
-      expect(report.finalState).toEqual({
+      const serving = {
         activeGroup: expected.activeGroup,
         activeAmis: [expected.ami],
         activeInstances: expected.instances,
-        standbyGroup: standby,
-        standbyGroupSize: 0,
-        attachments: { [expected.activeGroup]: ['webapp-main'], [standby]: [] },
-        standbyInstances: 0,
-      });
+      };
+      expect(report.finalState).toEqual(
+        expected.leftHalfway
+          ? {
+              ...serving,
+              standbyGroup: standby,
+              standbyGroupSize: 3,
+              attachments: {
+                [expected.activeGroup]: ['webapp-synthetic', 'webapp-main'],
+                [standby]: ['webapp-main'],
+              },
+              standbyInstances: 3,
+            }
+          : {
+              ...serving,
+              standbyGroup: standby,
+              standbyGroupSize: 0,
+              attachments: { [expected.activeGroup]: ['webapp-main'], [standby]: [] },
+              standbyInstances: 0,
+            },
+      );
     });
   },
 );
@@ -104,6 +123,15 @@ describe('scenario specifics', () => {
     expect(large.stateTransitions).toBeLessThan(small.stateTransitions * 1.5);
     // EnterStandby and ExitStandby take at most 20 instances a call: 500 instances, 25 calls each.
     expect(large.apiCalls.byOperation['autoscaling:EnterStandby']).toBe(25);
+  }, 60_000);
+
+  it('stopped-then-redeploy: the refusal says how to recover; the report names the group that serves', async () => {
+    const report = await simulate({ scenario: 'stopped-then-redeploy', seed: 1 });
+    expect(report.executions[0].message).toMatch(
+      /stopped in state "Monitor new version during rollback window"/,
+    );
+    expect(report.executions[1].message).toMatch(/aws autoscaling/);
+    expect(report.finalState.activeGroup).toBe('webapp-green');
   }, 60_000);
 
   it('the same seed replays the same run', async () => {
