@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { MAX_ROLLBACK_WINDOW_MINUTES, type Settings } from '../lambdas/shared/settings';
-import { onAnyFailure, phase } from './error-routing';
+import { CLEANUP_FAILURE_PATH, onAnyFailure, phase } from './error-routing';
 import { PollUntilDone, seconds } from './polling';
 import { lambdaStep } from './step';
 import type { StepFunctions } from './step-handlers';
@@ -20,6 +20,9 @@ export const FAILURE_ERRORS = {
   rolledBack: 'DeploymentRolledBack',
   manualAction: 'ManualActionNeeded',
 } as const;
+
+/** Longer than ListExecutions takes to show a new execution (AWS-FACTS: eventually consistent). */
+const GUARD_SETTLE = Duration.seconds(20);
 
 const STANDBY = '$.roles.standby.groupName';
 const ACTIVE = '$.roles.active.groupName';
@@ -69,9 +72,16 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
   const rejected = report('Report: deployment rejected', 'rejected', { 'failure.$': '$.failure' }).next(
     fail('Deployment rejected (nothing changed)', FAILURE_ERRORS.rejected),
   );
+  const manualActionNeeded = fail('Manual action needed', FAILURE_ERRORS.manualAction);
   const manualAction = report('Report: manual action needed', 'manual-action-needed', deployed).next(
-    fail('Manual action needed', FAILURE_ERRORS.manualAction),
+    manualActionNeeded,
   );
+  // When the abort or the rollback itself fails, the report keeps both failures: what started the clean-up
+  // and what stopped it.
+  const cleanupFailed = report('Report: clean-up failed, manual action needed', 'manual-action-needed', {
+    ...deployed,
+    'cleanupFailure.$': CLEANUP_FAILURE_PATH,
+  }).next(manualActionNeeded);
 
   // 1–3. Request checks: they change nothing, so a failure is a rejection with nothing to clean up (I8).
   const validate = lambdaStep(scope, 'Validate deployment request', steps['validate-request'], {
@@ -84,13 +94,27 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
       'startTime.$': '$$.Execution.StartTime',
     },
   });
-  const guard = lambdaStep(
-    scope,
-    'Make sure no other deployment is running',
-    steps['guard-single-deployment'],
-    { 'execution.$': '$.execution' },
-    { resultPath: sfn.JsonPath.DISCARD },
-  );
+  const guardStep = (name: string) =>
+    lambdaStep(
+      scope,
+      name,
+      steps['guard-single-deployment'],
+      { 'execution.$': '$.execution' },
+      {
+        resultPath: sfn.JsonPath.DISCARD,
+      },
+    );
+  const guard = guardStep('Make sure no other deployment is running');
+  // ListExecutions is eventually consistent (AWS-FACTS): two executions started together may not list each
+  // other yet. Looking again once both are visible lets the tie-break admit exactly one (I5).
+  const guardAgain = guardStep('Make sure no other deployment started meanwhile');
+  guard
+    .next(
+      new sfn.Wait(scope, 'Let simultaneous starts become visible', {
+        time: sfn.WaitTime.duration(GUARD_SETTLE),
+      }),
+    )
+    .next(guardAgain);
   const resolveRoles = lambdaStep(
     scope,
     'Find the active and standby groups',
@@ -98,7 +122,7 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
     { 'settings.$': '$.settings' },
     { resultPath: '$.roles' },
   );
-  for (const task of [validate, guard, resolveRoles]) onAnyFailure(task, rejected);
+  for (const task of [validate, guard, guardAgain, resolveRoles]) onAnyFailure(task, rejected);
 
   const skipped = report('Report: not this application’s AMI', 'skipped', {
     'amiId.$': '$.amiId',
@@ -137,7 +161,8 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
           waits.groupEmpty,
         ),
       ),
-    manualAction,
+    cleanupFailed,
+    CLEANUP_FAILURE_PATH,
   )
     .next(report('Report: deployment aborted', 'aborted', deployed))
     .next(fail('Deployment aborted (production untouched)', FAILURE_ERRORS.aborted));
@@ -271,7 +296,8 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
     scope,
     'Roll back to the old version',
     sfn.Chain.custom(restoreChoice, newGroupRemoved.endStates, newGroupRemoved),
-    manualAction,
+    cleanupFailed,
+    CLEANUP_FAILURE_PATH,
   )
     .next(report('Report: deployment rolled back', 'rolled-back', deployed))
     .next(fail('Deployment rolled back', FAILURE_ERRORS.rolledBack));
@@ -387,7 +413,14 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
   return sfn.Chain.start(validate).next(
     new sfn.Choice(scope, 'Is this an AMI of this application?')
       .when(sfn.Condition.booleanEquals('$.skip', true), skipped)
-      .otherwise(guard.next(resolveRoles).next(prepare).next(shift).next(finish).next(succeeded)),
+      .otherwise(
+        sfn.Chain.custom(guard, [guardAgain], guardAgain)
+          .next(resolveRoles)
+          .next(prepare)
+          .next(shift)
+          .next(finish)
+          .next(succeeded),
+      ),
   );
 }
 

@@ -28,3 +28,11 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** The command ran but could not do what was asked (nothing to act on, a refusal). Exit code 1. */
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}

@@ -1,6 +1,13 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { z } from 'zod';
-import { capacityOf, clearOperatorRequest, describeGroup, pointGroupAt } from '../shared/aws/auto-scaling';
+import {
+  capacityOf,
+  clearOperatorRequest,
+  describeGroup,
+  OLD_FLEET_SUSPENDED_PROCESSES,
+  pointGroupAt,
+  resumeSuspendedProcesses,
+} from '../shared/aws/auto-scaling';
 import { createVersionWithImage, launchTemplateClientToken, launchTemplateVersion } from '../shared/aws/ec2';
 import { AwsRequestError, UnsupportedGroupError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
@@ -40,8 +47,11 @@ async function run(input: z.infer<typeof InputSchema>): Promise<LaunchResult> {
   const group = await describeGroup(groupName);
   const template = launchTemplateOf(group);
 
-  // A promote/rollback tag left by an operator on this group belongs to an earlier deployment.
+  // A promote/rollback tag left by an operator on this group belongs to an earlier deployment, and so do
+  // processes suspended while it was an old fleet in Standby (an interrupted deployment): the new version
+  // must scale and heal normally once it serves. This group is not production yet (I2).
   await clearOperatorRequest(group);
+  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
 
   const current = await launchTemplateVersion(template, template.Version ?? '$Default');
   const launchTemplateId = current.LaunchTemplateId ?? template.LaunchTemplateId;

@@ -29,6 +29,8 @@ const InputSchema = z.object({
   amiId: z.string().nullish().catch(null),
   roles: rolesSchema.nullish().catch(null),
   failure: failureSchema.nullish().catch(null),
+  /** What went wrong while aborting or rolling back, when `failure` is what started it. */
+  cleanupFailure: failureSchema.nullish().catch(null),
   skipReason: z.string().nullish().catch(null),
   notificationTopicArn: z.string().nullish().catch(null),
 });
@@ -49,7 +51,8 @@ async function run(input: z.infer<typeof InputSchema>): Promise<OutcomeReport> {
   const amiId = input.amiId ?? null;
   const roles = input.roles ?? null;
   const reason = reasonOf(input.failure ?? null, input.skipReason ?? null);
-  const message = messageFor(input.outcome, input.applicationName, amiId, roles, reason);
+  const cleanupReason = reasonOf(input.cleanupFailure ?? null, null);
+  const message = messageFor(input.outcome, input.applicationName, amiId, roles, reason, cleanupReason);
   const report: OutcomeReport = {
     outcome: input.outcome,
     amiId,
@@ -104,6 +107,7 @@ function messageFor(
   amiId: string | null,
   roles: Roles | null,
   reason: string | null,
+  cleanupReason: string | null = null,
 ): string {
   const ami = amiId ?? 'the requested AMI';
   // Error messages end in a full stop; the sentence around them adds its own.
@@ -137,9 +141,11 @@ function messageFor(
       );
     case 'manual-action-needed': {
       const old = active ?? 'the previously active group';
+      const what = cleanupReason
+        ? `failed (${why}) and cleaning up after it failed too: ${cleanupReason.replace(/[\s.]+$/, '')}`
+        : `failed and could not be rolled back automatically: ${why}`;
       return (
-        `MANUAL ACTION NEEDED: the deployment of ${ami} for ${application} failed and could not be rolled ` +
-        `back automatically: ${why}. Production may be served by ${old}, by ${standby}, or by both; ` +
+        `MANUAL ACTION NEEDED: the deployment of ${ami} for ${application} ${what}. Production may be served by ${old}, by ${standby}, or by both; ` +
         `instances of ${old} may still be in Standby. Check: (1) which groups are attached to the main ` +
         `target group and healthy there (aws autoscaling describe-traffic-sources --auto-scaling-group-name ` +
         `<group>; aws elbv2 describe-target-health); (2) whether ${old} has instances in Standby ` +
@@ -165,6 +171,7 @@ async function notify(
     `Outcome: ${input.outcome}`,
     `AMI: ${report.amiId ?? 'unknown'}`,
     ...(input.failure ? [`Error: ${input.failure.Error}`] : []),
+    ...(input.cleanupFailure ? [`Clean-up error: ${input.cleanupFailure.Error}`] : []),
   ].join('\n');
   try {
     await publish(topicArn, subject, body);

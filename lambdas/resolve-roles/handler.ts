@@ -30,12 +30,16 @@ async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
   const [blue, green] = await describeBothGroups(settings);
   const mainArn = settings.targetGroups.main;
   const serving: AutoScalingGroup[] = [];
+  const attachedTo = new Map<AutoScalingGroup, string[]>();
   for (const group of [blue, green]) {
-    const sources = await listAttachedTargetGroups(nameOf(group));
-    if (sources.some((source) => source.arn === mainArn && isAttached(source))) serving.push(group);
+    const sources = (await listAttachedTargetGroups(nameOf(group)))
+      .filter(isAttached)
+      .map((source) => source.arn);
+    attachedTo.set(group, sources);
+    if (sources.includes(mainArn)) serving.push(group);
   }
 
-  if (serving.length === 2) throw bothAttached(blue, green, mainArn);
+  if (serving.length === 2) throw bothAttached(blue, green, mainArn, settings.targetGroups.synthetic);
 
   const active = serving[0];
   const other = (group: AutoScalingGroup) => (group === blue ? green : blue);
@@ -44,6 +48,8 @@ async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
 
   if (active) checkActive(active, mainArn);
   checkStandby(standby);
+  checkAttachments(active, standby, attachedTo, settings);
+  if (active) checkSharedTemplate(active, standby);
 
   const inService = active ? instancesIn(active, 'InService').length : 0;
   return {
@@ -88,6 +94,71 @@ function checkActive(group: AutoScalingGroup, mainArn: string): void {
   }
 }
 
+/**
+ * The active group serves through the main target group only; the standby group is attached to nothing
+ * but, at most, the synthetic target group. Anything else is refused now, with nothing changed, rather than
+ * failing later: the old fleet could not be retired (ExitStandby would register it with what is still
+ * attached, I4), and the new version would take production traffic before its checks (I2).
+ */
+function checkAttachments(
+  active: AutoScalingGroup | undefined,
+  standby: AutoScalingGroup,
+  attachedTo: Map<AutoScalingGroup, string[]>,
+  settings: Settings,
+): void {
+  const { main, synthetic } = settings.targetGroups;
+  const detach = (group: AutoScalingGroup, arns: string[]) =>
+    arns
+      .map(
+        (arn) =>
+          `aws autoscaling detach-traffic-sources --auto-scaling-group-name ${nameOf(group)} --traffic-sources Identifier=${arn},Type=elbv2`,
+      )
+      .join('; ');
+  if (active) {
+    const extra = (attachedTo.get(active) ?? []).filter((arn) => arn !== main);
+    if (extra.length > 0) {
+      throw new InconsistentAccountError(
+        `${nameOf(active)} serves production but is also attached to ${extra.join(', ')}` +
+          `${extra.includes(synthetic) ? ' (the synthetic target group: an interrupted deployment leaves this)' : ''}. ` +
+          `It must be attached to the main target group only, or synthetic checks would reach it and it could ` +
+          `not be retired safely after the next deployment. Detach it: ${detach(active, extra)}; then start the deployment again.`,
+      );
+    }
+  }
+  const stray = (attachedTo.get(standby) ?? []).filter((arn) => arn !== synthetic);
+  if (stray.length > 0) {
+    throw new InconsistentAccountError(
+      `${nameOf(standby)} is about to receive the new version but is attached to ${stray.join(', ')}, so it ` +
+        `would take traffic before the synthetic checks. Detach it: ${detach(standby, stray)}; then start the deployment again.`,
+    );
+  }
+}
+
+/**
+ * One launch template for both groups, with production launching `$Latest`: the new version the deployment
+ * creates would reach production's next launch before any check (I2).
+ */
+function checkSharedTemplate(active: AutoScalingGroup, standby: AutoScalingGroup): void {
+  const activeTemplate = active.LaunchTemplate;
+  const standbyTemplate = standby.LaunchTemplate;
+  const same =
+    activeTemplate !== undefined &&
+    standbyTemplate !== undefined &&
+    ((activeTemplate.LaunchTemplateId !== undefined &&
+      activeTemplate.LaunchTemplateId === standbyTemplate.LaunchTemplateId) ||
+      (activeTemplate.LaunchTemplateName !== undefined &&
+        activeTemplate.LaunchTemplateName === standbyTemplate.LaunchTemplateName));
+  if (same && activeTemplate.Version === '$Latest') {
+    throw new InconsistentAccountError(
+      `${nameOf(active)} and ${nameOf(standby)} share a launch template and ${nameOf(active)} launches its ` +
+        `$Latest version, so the version this deployment creates would reach production before it is proven. ` +
+        `Give each group its own launch template, or point ${nameOf(active)} at a version number ` +
+        `(aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${nameOf(active)} ` +
+        `--launch-template LaunchTemplateId=${activeTemplate.LaunchTemplateId ?? '<lt-id>'},Version=<number>).`,
+    );
+  }
+}
+
 /** Scale-in does not terminate Standby instances, so the standby group could never become empty. */
 /**
  * Both groups in the main target group: an interrupted deployment. The recovery hint must never propose
@@ -97,10 +168,11 @@ function bothAttached(
   blue: AutoScalingGroup,
   green: AutoScalingGroup,
   mainArn: string,
+  syntheticArn: string,
 ): InconsistentAccountError {
-  const detach = (group: AutoScalingGroup) =>
+  const detach = (group: AutoScalingGroup, arn = mainArn) =>
     `aws autoscaling detach-traffic-sources --auto-scaling-group-name ${nameOf(group)} ` +
-    `--traffic-sources Identifier=${mainArn},Type=elbv2`;
+    `--traffic-sources Identifier=${arn},Type=elbv2`;
   const state = (group: AutoScalingGroup) =>
     `${nameOf(group)}: ${lifecycleSummary(instancesOf(group)) || 'no instances'}`;
   const intro =
@@ -114,7 +186,8 @@ function bothAttached(
       intro +
         `Only ${nameOf(serves)} is in service: keep it attached. To keep its version, detach ${nameOf(parked)} ` +
         `(${detach(parked)}), then return its Standby instances (aws autoscaling exit-standby) and scale it to ` +
-        `zero, and start the deployment again. To go back to ${nameOf(parked)}'s version instead, exit its ` +
+        `zero; if ${nameOf(serves)} is still attached to the synthetic target group, detach it from that one ` +
+        `(${detach(serves, syntheticArn)}); then start the deployment again. To go back to ${nameOf(parked)}'s version instead, exit its ` +
         `Standby instances first and detach ${nameOf(serves)} only once they are healthy in the main target group.`,
     );
   }

@@ -52,8 +52,12 @@ async function run(input: Input): Promise<Output> {
   }
 
   const current = capacityOf(group);
-  const { min, desired, max } = input.capacity;
-  // ExitStandby raised desired capacity, so the described sizes are stale once anything left Standby.
+  // The sizes from before the deployment, except that instances just returned from Standby are never
+  // scaled in again: the group may have grown while the new version was being prepared, and ExitStandby
+  // raised desired capacity by what it returned.
+  const desired = Math.max(input.capacity.desired, current.desired + exitedStandby);
+  const { min } = input.capacity;
+  const max = Math.max(input.capacity.max, desired);
   if (exitedStandby > 0 || current.min !== min || current.desired !== desired || current.max !== max) {
     await updateCapacity(input.groupName, { min, desired, max });
   }

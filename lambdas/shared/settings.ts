@@ -38,6 +38,14 @@ export const capacitySchema = z
   });
 export type Capacity = z.infer<typeof capacitySchema>;
 
+/** The capacity of a new version: at least one instance, or there is nothing to check or to shift to. */
+const deploymentCapacitySchema = capacitySchema.refine((c) => c.desired >= 1, {
+  message: 'desired must be at least 1: a new version with no instance cannot be checked or serve',
+});
+
+/** Synthetic checks run serially in one Lambda, whose time limit is 15 minutes: keep a margin. */
+export const MAX_SYNTHETIC_CHECK_SECONDS = 840;
+
 export const waitSettingsSchema = z
   .object({
     intervalSeconds: z.number().int().min(5).max(300),
@@ -77,7 +85,13 @@ export const syntheticChecksSchema = z
     versionHeader: z.string().min(1).optional(),
     requestTimeoutMs: z.number().int().min(100).max(30_000).default(5_000),
   })
-  .strict();
+  .strict()
+  .refine(
+    (c) => (c.checks.length * c.repetitions * c.requestTimeoutMs) / 1000 <= MAX_SYNTHETIC_CHECK_SECONDS,
+    {
+      message: `checks × repetitions × requestTimeoutMs must fit in ${MAX_SYNTHETIC_CHECK_SECONDS} s (one Lambda runs them all): use fewer repetitions or a shorter requestTimeoutMs`,
+    },
+  );
 export type SyntheticChecks = z.infer<typeof syntheticChecksSchema>;
 
 /** The longest rollback window the configuration or an execution's override may ask for (24 h). */
@@ -136,6 +150,30 @@ function isValidRegExp(pattern: string): boolean {
   }
 }
 
+/** Execution history the longest path may write, with a margin under Step Functions' 25,000 events. */
+export const MAX_HISTORY_EVENTS = 24_000;
+/** Everything outside the polling loops, retries included, generously. */
+const FIXED_HISTORY_EVENTS = 600;
+
+/**
+ * The longest path: prepare, shift, the whole window, then the longer of rollback and finish. Each loop
+ * polls at most timeout/interval + 1 times.
+ */
+function historyEvents(s: {
+  waits: Record<string, { intervalSeconds: number; timeoutSeconds: number }>;
+  monitoring: { rollbackWindowMinutes: number; intervalSeconds: number };
+}): number {
+  const polls = (name: string) => Math.ceil(s.waits[name].timeoutSeconds / s.waits[name].intervalSeconds) + 1;
+  const prepare = polls('groupEmpty') + polls('instancesInService') + polls('syntheticTargetsHealthy');
+  const shift = polls('mainTargetsHealthy') + polls('oldFleetInStandby');
+  const window = Math.ceil((s.monitoring.rollbackWindowMinutes * 60) / s.monitoring.intervalSeconds) + 1;
+  const rollback = polls('rollbackRecovery') + polls('groupEmpty');
+  const finish = polls('targetGroupsDetached') + polls('groupEmpty');
+  return (
+    (prepare + shift + window + Math.max(rollback, finish)) * HISTORY_EVENTS_PER_POLL + FIXED_HISTORY_EVENTS
+  );
+}
+
 export const settingsSchema = z
   .object({
     applicationName: z
@@ -152,9 +190,9 @@ export const settingsSchema = z
     syntheticChecks: syntheticChecksSchema,
     monitoring: monitoringSchema,
     /** Capacity of the new group; when absent it copies the active group's current min/desired/max. */
-    capacity: capacitySchema.optional(),
+    capacity: deploymentCapacitySchema.optional(),
     /** Capacity for the first deployment, when there is no active group to copy and `capacity` is absent. */
-    initialCapacity: capacitySchema.default({ min: 1, desired: 2, max: 4 }),
+    initialCapacity: deploymentCapacitySchema.default({ min: 1, desired: 2, max: 4 }),
     waits: z
       .object({
         groupEmpty: wait(10, 900),
@@ -178,6 +216,10 @@ export const settingsSchema = z
   .refine((s) => s.targetGroups.main !== s.targetGroups.synthetic, {
     message: 'main and synthetic must be two different target groups',
     path: ['targetGroups'],
+  })
+  .refine((s) => historyEvents(s) <= MAX_HISTORY_EVENTS, {
+    message: `the waits and the rollback window could need more than ${MAX_HISTORY_EVENTS} execution history events (Step Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or lower timeoutSeconds of the waits, or shorten the window`,
+    path: ['waits'],
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -188,7 +230,7 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 export const overridesSchema = z
   .object({
     rollbackWindowMinutes: z.number().int().min(0).max(MAX_ROLLBACK_WINDOW_MINUTES).optional(),
-    capacity: capacitySchema.optional(),
+    capacity: deploymentCapacitySchema.optional(),
   })
   .strict();
 export type Overrides = z.infer<typeof overridesSchema>;

@@ -31,6 +31,11 @@ export interface FaultOptions {
   throttleProbability?: number;
   /** Probability that any call fails with a 5xx (InternalFailure / ServiceUnavailable) before doing anything. */
   transientErrorProbability?: number;
+  /**
+   * Probability that a call takes effect but its answer is lost (a timeout or 5xx after the fact), so the
+   * SDK sends it again: the retry meets the account as the first attempt left it.
+   */
+  lostResponseProbability?: number;
 }
 
 export interface AccountOptions {
@@ -353,7 +358,15 @@ export class SimulatedAccount {
     if (!entry || entry.service !== service) {
       throw serviceError(service, 'InvalidAction', `The simulated account does not implement ${operation}.`);
     }
-    const answer = entry.route.handle(structuredClone(input));
+    let answer = entry.route.handle(structuredClone(input));
+    if (attempts < SDK_MAX_ATTEMPTS && this.random.faults.chance(this.faults.lostResponseProbability ?? 0)) {
+      // The first attempt took effect; the caller sees only what the retry answers.
+      attempts++;
+      this.apiCalls.total++;
+      this.apiCalls.byOperation[operation] = (this.apiCalls.byOperation[operation] ?? 0) + 1;
+      this.onApiCall?.(operation, input);
+      answer = entry.route.handle(structuredClone(input));
+    }
     return {
       ...answer,
       $metadata: {

@@ -85,13 +85,10 @@ export class InvariantMonitor {
       );
     }
 
-    if (
-      this.activeGroup &&
-      this.reached.has(WINDOW_STARTS) &&
-      !this.reached.has(ROLLBACK_STARTS) &&
-      !this.reached.has(FINISH_STARTS)
-    ) {
-      const group = account.groups[this.activeGroup];
+    const parked =
+      this.activeGroup !== null && this.reached.has(WINDOW_STARTS) && !this.reached.has(ROLLBACK_STARTS);
+    if (parked && !this.reached.has(FINISH_STARTS)) {
+      const group = account.groups[this.activeGroup as string];
       const standby = new Set(group.instances.filter((i) => i.lifecycleState === 'Standby').map((i) => i.id));
       if ([...this.initialActiveInstances].some((id) => !standby.has(id))) {
         this.report(
@@ -101,6 +98,10 @@ export class InvariantMonitor {
           `an instance of the old fleet (${this.activeGroup}) left Standby during the rollback window`,
         );
       }
+    }
+    // Through the window and the finish (which takes the old fleet out of Standby to retire it), no old
+    // instance may be registered with the main target group again: only a rollback brings it back.
+    if (parked) {
       const registered = (account.targetGroups[this.mainTargetGroupArn]?.targets ?? []).filter(
         (target) => target.state !== 'draining' && this.initialActiveInstances.has(target.id),
       );
@@ -124,8 +125,9 @@ export class InvariantMonitor {
 
   private production(account: AccountView): string {
     const group = this.activeGroup ? account.groups[this.activeGroup] : undefined;
+    // Which targets are registered, and which of them are draining out: health flaps are not changes.
     const targets = (account.targetGroups[this.mainTargetGroupArn]?.targets ?? [])
-      .map((target) => target.id)
+      .map((target) => `${target.id}${target.state === 'draining' ? ':draining' : ''}`)
       .sort();
     return JSON.stringify({ group: group ? groupSignature(group) : null, targets });
   }
@@ -145,6 +147,10 @@ function servesMain(group: GroupView, mainTargetGroupArn: string): boolean {
   );
 }
 
+function isDetaching(state: string): boolean {
+  return state === 'Removing' || state === 'Removed';
+}
+
 function healthyTargets(account: AccountView, targetGroupArn: string): number {
   return (account.targetGroups[targetGroupArn]?.targets ?? []).filter((target) => target.state === 'healthy')
     .length;
@@ -155,7 +161,9 @@ function groupSignature(group: GroupView): unknown {
     sizes: [group.min, group.desired, group.max],
     launchTemplate: group.launchTemplate ?? null,
     instances: group.instances.map((instance) => `${instance.id}:${instance.lifecycleState}`).sort(),
-    trafficSources: group.trafficSources.map((source) => source.identifier).sort(),
+    trafficSources: group.trafficSources
+      .map((source) => `${source.identifier}:${isDetaching(source.state) ? 'detaching' : 'attached'}`)
+      .sort(),
   };
 }
 

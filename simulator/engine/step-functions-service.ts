@@ -21,6 +21,9 @@ export type Json = Parameters<StateMachine['run']>[0];
 type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
 
+/** How long a new execution stays out of ListExecutions (modelled eventual consistency). */
+export const LISTING_LAG_MS = 5_000;
+
 export interface TimelineEntry {
   state: string;
   /** Seconds of virtual time since the simulation started. */
@@ -117,9 +120,12 @@ export class LocalStepFunctions {
           nextToken?: string;
         }) => {
           this.requireStateMachine(input.stateMachineArn);
-          // Newest first, like the service (AWS-FACTS). Served consistently: the real listing is eventually
-          // consistent, which is why the guard also breaks ties deterministically.
+          // Newest first, like the service (AWS-FACTS). The listing is eventually consistent: an execution
+          // shows up LISTING_LAG_MS after it started (UNCONFIRMED: AWS gives no figure), which is what the
+          // guard's second look is for.
+          const visibleSince = Date.now() - LISTING_LAG_MS;
           const matching = [...this.executions]
+            .filter((execution) => execution.startDate.getTime() <= visibleSince)
             .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
             .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
           const start = Number(input.nextToken ?? 0);
@@ -179,7 +185,7 @@ export class LocalStepFunctions {
       abort: () => undefined,
     };
     const run = this.machine.run(input, {
-      overrides: { taskResourceLocalHandlers: this.localHandlers() },
+      overrides: { taskResourceLocalHandlers: this.localHandlers(execution) },
       context: {
         Execution: { Id: arn, Name: executionName },
         StateMachine: {
@@ -244,10 +250,16 @@ export class LocalStepFunctions {
    * error type and a JSON cause `{errorType, errorMessage}`, so Retry/Catch and the report step see what
    * Step Functions reports for a Lambda function error.
    */
-  private localHandlers(): Record<string, (input: Json) => Promise<Json>> {
+  private localHandlers(execution: ExecutionRecord): Record<string, (input: Json) => Promise<Json>> {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [state, step] of this.workflow.stepByState) {
       handlers[state] = async (input) => {
+        if (state === this.options.stopAtState) {
+          // Stopped as the state is entered: its Lambda never runs, as with StopExecution before it starts.
+          execution.currentState = state;
+          execution.abort();
+          return new Promise<Json>(() => undefined);
+        }
         const invoke = async () => {
           this.lambdaInvocations[step] = (this.lambdaInvocations[step] ?? 0) + 1;
           return (await this.handlers[step](structuredClone(input))) as Json;

@@ -60,8 +60,9 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'throttled',
-    description: 'AWS throttles 20% of calls and fails 5% with 5xx; retries carry the deployment through.',
-    faults: { throttleProbability: 0.2, transientErrorProbability: 0.05 },
+    description:
+      'AWS throttles 20% of attempts, fails 5% with 5xx, and loses the answer to 5% it applied; retries carry the deployment through.',
+    faults: { throttleProbability: 0.2, transientErrorProbability: 0.05, lostResponseProbability: 0.05 },
     runs: [deployNext()],
   },
   {

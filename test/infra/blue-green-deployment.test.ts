@@ -116,10 +116,24 @@ describe('the state machine', () => {
     }
   });
 
+  it('I5: the guard looks twice, once simultaneous starts are visible to ListExecutions', () => {
+    expect(states['Make sure no other deployment is running'].Next).toBe(
+      'Let simultaneous starts become visible',
+    );
+    expect(states['Let simultaneous starts become visible']).toMatchObject({ Type: 'Wait', Seconds: 20 });
+    expect(states['Let simultaneous starts become visible'].Next).toBe(
+      'Make sure no other deployment started meanwhile',
+    );
+    expect(states['Make sure no other deployment started meanwhile'].Next).toBe(
+      'Find the active and standby groups',
+    );
+  });
+
   it('I8: a failed request check is a rejection that changes nothing (no cleanup step runs)', () => {
     for (const name of [
       'Validate deployment request',
       'Make sure no other deployment is running',
+      'Make sure no other deployment started meanwhile',
       'Find the active and standby groups',
     ]) {
       expect(catchTarget(name)).toMatchObject({
@@ -141,9 +155,22 @@ describe('the state machine', () => {
 
   it('I3: any failure after the shift rolls back; a failed rollback ends loudly as manual action needed', () => {
     expect(catchTarget('Shift traffic and monitor').Next).toBe('Roll back to the old version');
-    expect(catchTarget('Roll back to the old version').Next).toBe('Report: manual action needed');
-    expect(catchTarget('Abort: remove the new version').Next).toBe('Report: manual action needed');
-    expect(catchTarget('Finish deployment').Next).toBe('Report: manual action needed');
+    // A failed clean-up keeps the failure that started it beside its own.
+    for (const cleanup of ['Roll back to the old version', 'Abort: remove the new version']) {
+      expect(catchTarget(cleanup)).toMatchObject({
+        Next: 'Report: clean-up failed, manual action needed',
+        ResultPath: '$.cleanupFailure',
+      });
+    }
+    expect(states['Report: clean-up failed, manual action needed'].Parameters).toMatchObject({
+      'failure.$': '$.failure',
+      'cleanupFailure.$': '$.cleanupFailure',
+    });
+    expect(states['Report: clean-up failed, manual action needed'].Next).toBe('Manual action needed');
+    expect(catchTarget('Finish deployment')).toMatchObject({
+      Next: 'Report: manual action needed',
+      ResultPath: '$.failure',
+    });
     expect(states['Manual action needed']).toMatchObject({
       Type: 'Fail',
       Error: 'ManualActionNeeded',

@@ -84,3 +84,29 @@ describe('the configuration file', () => {
     expect(() => loadConfig('/nonexistent/config.json')).toThrow(/\/nonexistent\/config\.json: cannot read/);
   });
 });
+
+describe('bounds that protect a running deployment', () => {
+  it.each([
+    [{ capacity: { min: 0, desired: 0, max: 4 } }, /capacity: desired must be at least 1/],
+    [
+      {
+        syntheticChecks: {
+          endpoint: 'http://alb',
+          checks: [{ path: '/' }],
+          repetitions: 100,
+          requestTimeoutMs: 30_000,
+        },
+      },
+      /syntheticChecks: checks × repetitions × requestTimeoutMs must fit in 840 s/,
+    ],
+    [
+      {
+        monitoring: { alarmNames: [], rollbackWindowMinutes: 1_000, intervalSeconds: 30 },
+        waits: { rollbackRecovery: { intervalSeconds: 5, timeoutSeconds: 3_600 } },
+      },
+      /waits: the waits and the rollback window could need more than 24000 execution history events/,
+    ],
+  ])('I3: %j fails cdk synth before it could fail an execution mid-rollback', (patch, message) => {
+    expect(synth(withDeployment(patch))).toThrow(message);
+  });
+});

@@ -211,16 +211,27 @@ describe('enter-standby', () => {
 
   it('maps a rejected EnterStandby to AwsRequestError carrying AWS’s reason', async () => {
     shifted(2);
+    const reason =
+      'AutoScalingGroup webapp-blue has min-size=1, max-size=1, and desired-size=1. To place into standby 1 instance, please update the AutoScalingGroup sizes appropriately.';
+    asgMock.on(EnterStandbyCommand).rejects(awsError('ValidationError', reason));
+
+    const error = await thrown(handler(INPUT));
+
+    expect(error.name).toBe('AwsRequestError');
+    expect(error.message).toContain(`EnterStandby failed: ValidationError: ${reason}`);
+  });
+
+  it('I6: an EnterStandby that AWS applied but whose answer was lost is retried, not failed (NotReadyError)', async () => {
+    // The SDK retries a timed-out call; the retry finds the instance already on its way to Standby.
+    shifted(2);
     asgMock
       .on(EnterStandbyCommand)
       .rejects(awsError('ValidationError', 'The instance i-blue-0000 is not in InService.'));
 
     const error = await thrown(handler(INPUT));
 
-    expect(error.name).toBe('AwsRequestError');
-    expect(error.message).toContain(
-      'EnterStandby failed: ValidationError: The instance i-blue-0000 is not in InService.',
-    );
+    expect(error.name).toBe('NotReadyError');
+    expect(error.message).toContain('The instance i-blue-0000 is not in InService.');
   });
 
   it('maps Auto Scaling throttling to TransientAwsError', async () => {

@@ -248,3 +248,32 @@ describe('report-outcome', () => {
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
   });
 });
+
+describe('report-outcome when a clean-up fails', () => {
+  it('I3: the manual-action message keeps what started the rollback and says what stopped it', async () => {
+    const report = await handler({
+      outcome: 'manual-action-needed',
+      applicationName: 'webapp',
+      executionName: 'deployment-1',
+      amiId: 'ami-0123456789abcdef0',
+      failure: {
+        Error: 'AlarmFiringError',
+        Cause: JSON.stringify({
+          errorType: 'AlarmFiringError',
+          errorMessage: '1 alarm firing: webapp-target-5xx is ALARM.',
+        }),
+      },
+      cleanupFailure: {
+        Error: 'WaitTimeoutError',
+        Cause: JSON.stringify({
+          errorType: 'WaitTimeoutError',
+          errorMessage: 'Gave up waiting for the old targets.',
+        }),
+      },
+    });
+    expect(report.message).toMatch(
+      /^MANUAL ACTION NEEDED: the deployment of ami-0123456789abcdef0 for webapp failed \(1 alarm firing: webapp-target-5xx is ALARM\) and cleaning up after it failed too: Gave up waiting for the old targets\./,
+    );
+    expect(report.reason).toBe('1 alarm firing: webapp-target-5xx is ALARM.');
+  });
+});

@@ -123,7 +123,7 @@ describe('resolve-roles', () => {
       groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [1, 2, 4], instances(2, 'InService'))],
       attached: {
         'webapp-green': [
-          { arn: SYNTHETIC, state: 'InService' },
+          { arn: SYNTHETIC, state: 'Removed' },
           { arn: MAIN, state: 'InService' },
         ],
       },
@@ -171,9 +171,10 @@ describe('resolve-roles', () => {
   });
 
   it('I7: follows DescribeTrafficSources pages to find the main target group', async () => {
+    // Recently detached sources stay listed as Removed for a while: they page, but do not count as attached.
     const others = Array.from({ length: 120 }, (_, index) => ({
       arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other-${index}/0${index}`,
-      state: 'InService' as const,
+      state: 'Removed' as const,
     }));
     givenAccount({
       groups: [group('webapp-blue', [1, 1, 2], instances(1, 'InService')), group('webapp-green', [0, 0, 2])],
@@ -239,8 +240,66 @@ describe('resolve-roles', () => {
       await expect(failure).rejects.toThrow(
         `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${MAIN},Type=elbv2`,
       );
-      await expect(failure).rejects.not.toThrow('--auto-scaling-group-name webapp-green --traffic-sources');
+      await expect(failure).rejects.not.toThrow(
+        `--auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN}`,
+      );
       expect(onlyReads()).toBe(true);
+    });
+
+    it('I2/I4: the active group is still attached to the synthetic target group (an interrupted deployment)', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
+          group('webapp-green', [0, 0, 4]),
+        ],
+        attached: {
+          'webapp-blue': [
+            { arn: MAIN, state: 'InService' },
+            { arn: SYNTHETIC, state: 'InService' },
+          ],
+        },
+      });
+      const failure = handler({ settings: settings() });
+      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
+      await expect(failure).rejects.toThrow('webapp-blue serves production but is also attached to');
+      await expect(failure).rejects.toThrow(
+        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${SYNTHETIC},Type=elbv2`,
+      );
+      expect(onlyReads()).toBe(true);
+    });
+
+    it('I2: the standby group is attached to another target group (it would take traffic before its checks)', async () => {
+      const other = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/internal/0abc';
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
+          group('webapp-green', [0, 0, 4]),
+        ],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [{ arn: other, state: 'Added' }],
+        },
+      });
+      await expect(handler({ settings: settings() })).rejects.toThrow(
+        `webapp-green is about to receive the new version but is attached to ${other}`,
+      );
+    });
+
+    it('I2: both groups share one launch template and production launches $Latest', async () => {
+      const shared = { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'webapp' };
+      givenAccount({
+        groups: [
+          {
+            ...group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
+            LaunchTemplate: { ...shared, Version: '$Latest' },
+          },
+          { ...group('webapp-green', [0, 0, 4]), LaunchTemplate: { ...shared, Version: '7' } },
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      await expect(handler({ settings: settings() })).rejects.toThrow(
+        /share a launch template and webapp-blue launches its \$Latest version/,
+      );
     });
 
     it('the active group holds Standby instances (an interrupted deployment)', async () => {

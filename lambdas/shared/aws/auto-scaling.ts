@@ -15,7 +15,7 @@ import {
   type TrafficSourceState,
 } from '@aws-sdk/client-auto-scaling';
 import { chunk } from '../batch';
-import { InconsistentAccountError } from '../errors';
+import { AwsRequestError, InconsistentAccountError, NotReadyError } from '../errors';
 import type { Capacity } from '../settings';
 import { callAws } from './call';
 
@@ -166,9 +166,33 @@ export async function updateCapacity(groupName: string, capacity: Partial<Capaci
   );
 }
 
+/**
+ * A Standby move that AWS applied but whose answer was lost (a timeout or 5xx after the fact) comes back
+ * from the SDK's automatic retry as "The instance … is not in InService/Standby": the instance has already
+ * moved. That is not a failure of the step; retrying it re-reads the group and moves only what is left.
+ */
+async function moveStandby(
+  operation: 'EnterStandby' | 'ExitStandby',
+  call: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await callAws(operation, call);
+  } catch (error) {
+    if (
+      error instanceof AwsRequestError &&
+      /ValidationError: The instance \S+ is not in (InService|Standby)/.test(error.message)
+    ) {
+      throw new NotReadyError(
+        `${error.message} (it moved already, or is moving): the step re-reads the group and retries.`,
+      );
+    }
+    throw error;
+  }
+}
+
 export async function enterStandby(groupName: string, ids: readonly string[]): Promise<void> {
   for (const batch of chunk(ids, MAX_INSTANCES_PER_STANDBY_CALL)) {
-    await callAws('EnterStandby', () =>
+    await moveStandby('EnterStandby', () =>
       autoScaling.send(
         new EnterStandbyCommand({
           AutoScalingGroupName: groupName,
@@ -182,7 +206,7 @@ export async function enterStandby(groupName: string, ids: readonly string[]): P
 
 export async function exitStandby(groupName: string, ids: readonly string[]): Promise<void> {
   for (const batch of chunk(ids, MAX_INSTANCES_PER_STANDBY_CALL)) {
-    await callAws('ExitStandby', () =>
+    await moveStandby('ExitStandby', () =>
       autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch })),
     );
   }

@@ -1,4 +1,8 @@
-import { AutoScalingServiceException, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingServiceException,
+  DescribeAutoScalingGroupsCommand,
+  EnterStandbyCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeImagesCommand, EC2ServiceException } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -58,6 +62,26 @@ describe('injected faults and the API call record', () => {
     expect(failed).toBeGreaterThan(10);
     expect(failed).toBeLessThan(45);
     expect(attempts).toBeGreaterThan(300);
+  });
+
+  it('loses the answer to a call it applied: the SDK retry meets the account as the first attempt left it', async () => {
+    h = createHarness({ faults: { lostResponseProbability: 1 } });
+    const [instance] = h.account.snapshot().groups[h.blue].instances;
+    const error = await rejection(
+      h.asg.send(
+        new EnterStandbyCommand({
+          AutoScalingGroupName: h.blue,
+          InstanceIds: [instance.id],
+          ShouldDecrementDesiredCapacity: false,
+        }),
+      ),
+    );
+    expect([error.name, error.message]).toEqual([
+      'ValidationError',
+      `The instance ${instance.id} is not in InService.`,
+    ]);
+    expect(h.account.snapshot().groups[h.blue].instances[0].lifecycleState).toBe('EnteringStandby');
+    expect(h.account.apiCalls.byOperation['autoscaling:EnterStandby']).toBe(2);
   });
 
   it('is deterministic for a seed', async () => {

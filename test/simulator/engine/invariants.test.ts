@@ -123,6 +123,46 @@ describe('the invariant monitor', () => {
     ]);
   });
 
+  it('I4: keeps watching while the deployment finishes (retiring takes the old fleet out of Standby)', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
+    for (const state of [
+      'Attach new group to main target group',
+      'Monitor new version during rollback window',
+      'Finish deployment',
+    ]) {
+      monitor.stateEntered(state);
+    }
+    const reRegistered = account(
+      group(
+        'blue',
+        [
+          ['b1', 'InService'],
+          ['b2', 'InService'],
+        ],
+        true,
+      ),
+      group('green', [['g1', 'InService']], true),
+      [
+        ['g1', 'healthy'],
+        ['b2', 'initial'],
+      ],
+    );
+    monitor.observe(reRegistered, 'Retire old fleet', 200);
+    expect(monitor.violations).toEqual([
+      expect.objectContaining({ invariant: 'I4', message: expect.stringMatching(/b2 is registered/) }),
+    ]);
+  });
+
+  it('I2: a target starting to drain before the shift is a change, reported at once', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
+    const draining = account(steady.groups.blue, steady.groups.green, [
+      ['b1', 'healthy'],
+      ['b2', 'draining'],
+    ]);
+    monitor.observe(draining, 'Run synthetic checks', 7);
+    expect(monitor.violations.map((v) => [v.invariant, v.at])).toEqual([['I2', 7]]);
+  });
+
   it('I8: reports a rejected deployment that changed the account', () => {
     const monitor = new InvariantMonitor(steady, MAIN);
     const changed = account(steady.groups.blue, group('green', [['g1', 'Pending']], false), [

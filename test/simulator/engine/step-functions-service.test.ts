@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { VirtualClock } from '../../../simulator/engine/clock';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
-import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
+import { LISTING_LAG_MS, LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import type { StepHandler } from '../../../state-machine/step-handlers';
 
@@ -79,13 +79,19 @@ describe('the local Step Functions service', () => {
       }),
     );
     await clock.settle();
-    const running = await client.send(
-      new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE, statusFilter: 'RUNNING' }),
-    );
-    expect(running.executions?.map((execution) => execution.name)).toEqual(['first']);
+    const list = async () =>
+      (
+        await client.send(
+          new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE, statusFilter: 'RUNNING' }),
+        )
+      ).executions ?? [];
+    // Eventually consistent, like the service: a new execution is listed a few seconds after it starts.
+    expect(await list()).toEqual([]);
+    await clock.advance(LISTING_LAG_MS);
+    expect((await list()).map((execution) => execution.name)).toEqual(['first']);
     expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
 
-    await clock.advance(600_000);
+    await clock.advance(600_000 - LISTING_LAG_MS);
     await service.executions[0].finished;
     const finished = await client.send(new DescribeExecutionCommand({ executionArn }));
     expect(finished).toMatchObject({ status: 'SUCCEEDED', output: '{"amiId":"ami-1"}' });

@@ -1,0 +1,69 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { parseOptions } from './args';
+import { regionOf } from './arns';
+import { stepFunctionsClient } from './clients';
+import type { Command } from './command';
+import {
+  EXECUTION_OPTIONS,
+  EXECUTION_USAGE,
+  findExecution,
+  parseExecutionRef,
+  type ExecutionRef,
+} from './execution-option';
+import { currentState, stepOf } from './history';
+import { EXIT, type Io } from './io';
+import { duration, endingLines, labelled, requestOf } from './outcome';
+import { STATE_MACHINE_USAGE } from './state-machine';
+
+export interface StatusOptions {
+  execution: ExecutionRef;
+}
+
+const USAGE = `Usage: npm run ops -- status [--execution ARN | latest] [state machine options]
+
+Says where a deployment is: its status, AMI and current step (with the rollback window's progress
+during the window), or how it ended and why.
+
+${EXECUTION_USAGE}
+
+${STATE_MACHINE_USAGE}
+
+Exit code 0 when the status was read, whatever it is; 1 when it could not be read; 2 on a usage error.`;
+
+export function parseStatusOptions(argv: string[]): StatusOptions {
+  return { execution: parseExecutionRef(parseOptions(argv, EXECUTION_OPTIONS)) };
+}
+
+export async function status(options: StatusOptions, io: Io): Promise<number> {
+  const executionArn = await findExecution(options.execution);
+  const client = stepFunctionsClient(regionOf(executionArn));
+  const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+  const { state, detail } = await currentState(client, executionArn);
+  const request = requestOf(execution);
+  const window = request.windowMinutes === undefined ? '' : ` (rollback window ${request.windowMinutes} min)`;
+  const step = state === undefined ? 'none yet' : (stepOf(state) ?? state);
+  const started = execution.startDate ?? new Date();
+
+  io.out(labelled('Deployment', execution.name ?? executionArn));
+  io.out(labelled('Execution', executionArn));
+  io.out(labelled('AMI', `${request.amiId ?? 'unknown'}${window}`));
+  if (execution.status === 'RUNNING') {
+    io.out(
+      labelled('Status', `RUNNING for ${duration(started, new Date())}, since ${started.toISOString()}`),
+    );
+    io.out(labelled('Step', step));
+    if (detail) io.out(labelled('Progress', detail));
+  } else {
+    for (const line of endingLines(execution)) io.out(line);
+    io.out(labelled('Last step', step));
+  }
+  return EXIT.ok;
+}
+
+export const statusCommand: Command<StatusOptions> = {
+  name: 'status',
+  summary: 'where a deployment is, or how it ended and why',
+  usage: USAGE,
+  parse: parseStatusOptions,
+  run: status,
+};

@@ -1,0 +1,188 @@
+import type { BlueGreenDeploymentProps } from '../../../infra/blue-green-deployment';
+import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
+import type { Io } from '../../../cli/operations/io';
+import { parseOperatorRequestOptions } from '../../../cli/operations/operator-request';
+import { promote } from '../../../cli/operations/promote';
+import { rollback } from '../../../cli/operations/rollback';
+import { status } from '../../../cli/operations/status';
+import { watch } from '../../../cli/operations/watch';
+import { logger } from '../../../lambdas/shared/logger';
+import { SimulatedAccount } from '../../../simulator/account/account';
+import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/environment';
+import { VirtualClock } from '../../../simulator/engine/clock';
+import { loadHandlers, type StepHandlerFunction } from '../../../simulator/engine/handlers';
+import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
+import { synthesizeWorkflow, type SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
+import type { StepHandler } from '../../../state-machine/step-handlers';
+
+/**
+ * The commands against the real state machine (synthesized from the CDK app, as `npm run simulate` runs it)
+ * and the simulated account: deploy and watch follow a whole deployment; promote and rollback, run in the
+ * middle of the rollback window, are what ends it.
+ */
+const environment = defaultEnvironment();
+const WINDOW = 'Monitor new version during rollback window';
+const deployment: BlueGreenDeploymentProps = {
+  applicationName: 'webapp',
+  groups: { blue: environment.groups.blue.name, green: environment.groups.green.name },
+  targetGroups: { main: environment.mainTargetGroup.arn, synthetic: environment.syntheticTargetGroup.arn },
+  amiSelector: { tag: { key: 'Application', value: 'webapp' } },
+  syntheticChecks: {
+    endpoint: `http://${environment.loadBalancer.dnsName}`,
+    checks: [{ path: '/health' }, { path: '/', bodyIncludes: '"version"' }],
+    versionHeader: 'X-App-Version',
+  },
+  monitoring: { alarmNames: environment.alarms.map((alarm) => alarm.name), rollbackWindowMinutes: 60 },
+};
+const groupOptions = parseOperatorRequestOptions([
+  '--groups',
+  'webapp-blue,webapp-green',
+  '--main-target-group',
+  environment.mainTargetGroup.arn,
+  '--synthetic-target-group',
+  environment.syntheticTargetGroup.arn,
+]);
+
+let workflow: SynthesizedWorkflow;
+let handlers: Record<StepHandler, StepHandlerFunction>;
+let clock: VirtualClock;
+let account: SimulatedAccount;
+let service: LocalStepFunctions;
+const realFetch = globalThis.fetch;
+
+function recordingIo() {
+  const lines = { out: [] as string[], err: [] as string[] };
+  const io: Io = {
+    out: (line) => lines.out.push(line),
+    err: (line) => lines.err.push(line),
+    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
+  };
+  return { io, ...lines };
+}
+
+/** Runs virtual time, five seconds at a time, until the condition holds. */
+async function runUntil(condition: () => boolean, maxSeconds = 4 * 3600): Promise<void> {
+  for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) await clock.advance(5000);
+  if (!condition()) throw new Error(`still waiting after ${maxSeconds} virtual seconds`);
+}
+
+async function settled<T>(promise: Promise<T>): Promise<T> {
+  let done = false;
+  const settle = () => (done = true);
+  promise.then(settle, settle);
+  await runUntil(() => done);
+  return promise;
+}
+
+async function startDeployment(...extra: string[]): Promise<string> {
+  const { io, out } = recordingIo();
+  const stateMachine = ['--state-machine-arn', workflow.stateMachineArn];
+  expect(await deploy(parseDeployOptions(['--ami', DEFAULT_AMIS.next, ...stateMachine, ...extra]), io)).toBe(
+    0,
+  );
+  return out[0];
+}
+
+const inWindow = () => service.executions[0]?.currentState?.startsWith(WINDOW) ?? false;
+
+beforeAll(async () => {
+  workflow = synthesizeWorkflow(deployment, environment.region, environment.accountId);
+  logger.setLogLevel('SILENT');
+  handlers = await loadHandlers();
+}, 60_000);
+
+beforeEach(() => {
+  clock = new VirtualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
+  account = new SimulatedAccount(environment, { seed: 1 });
+  service = new LocalStepFunctions(workflow, handlers, { elapsedSeconds: () => clock.elapsedSeconds() });
+  account.install();
+  service.install();
+  // Synthetic checks reach the simulated load balancer only.
+  globalThis.fetch = account.fetch.bind(account) as typeof fetch;
+});
+
+afterEach(() => {
+  globalThis.fetch = realFetch;
+  service.uninstall();
+  account.uninstall();
+  clock.uninstall();
+});
+
+describe('the commands on the real state machine', () => {
+  it('deploy --wait follows a whole deployment step by step and exits 0 when it succeeded', async () => {
+    const { io, out, err } = recordingIo();
+    const options = parseDeployOptions([
+      '--ami',
+      DEFAULT_AMIS.next,
+      '--window-minutes',
+      '5',
+      '--state-machine-arn',
+      workflow.stateMachineArn,
+      '--wait',
+    ]);
+
+    expect(await settled(deploy(options, io))).toBe(0);
+
+    expect(out).toEqual([service.executions[0].arn]);
+    const steps = err.filter((line) => line.startsWith('  +')).map((line) => line.slice(13));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'Validate deployment request',
+        'Wait until new instances are in service',
+        'Run synthetic checks',
+        WINDOW,
+        'Retire old fleet',
+        'Deployment succeeded',
+      ]),
+    );
+    // One line per step: the wait loops' inner states never show, and no step repeats back to back.
+    expect(steps.filter((step) => / (check|done\?|pause|complete)$/.test(step))).toEqual([]);
+    expect(steps.filter((step, index) => step === steps[index - 1])).toEqual([]);
+    expect(err).toContain('Outcome    succeeded');
+    expect(err.find((line) => line.startsWith('Result'))).toContain(
+      `${DEFAULT_AMIS.next} now serves all traffic`,
+    );
+  }, 60_000);
+
+  it('promote in the middle of the window finishes the deployment early; watch exits 0', async () => {
+    const executionArn = await startDeployment();
+    await runUntil(inWindow);
+    await clock.advance(5 * 60_000);
+    const during = recordingIo();
+    await status({ execution: { latestOf: workflow.stateMachineArn } }, during.io);
+    expect(during.out).toContain(`Step       ${WINDOW}`);
+
+    expect(await promote(groupOptions, recordingIo().io)).toBe(0);
+    const { io, out } = recordingIo();
+    expect(await settled(watch({ execution: { executionArn }, intervalSeconds: 10 }, io))).toBe(0);
+
+    expect(out).toContain('Outcome    succeeded');
+    // Well before the hour the window would otherwise have lasted.
+    expect(clock.elapsedSeconds()).toBeLessThan(30 * 60);
+    expect(account.snapshot().groups['webapp-blue'].desired).toBe(0);
+  }, 60_000);
+
+  it('rollback in the middle of the window rolls the deployment back; watch exits 1 and says why', async () => {
+    const executionArn = await startDeployment();
+    await runUntil(inWindow);
+
+    expect(await rollback(groupOptions, recordingIo().io)).toBe(0);
+    const { io, out } = recordingIo();
+    expect(await settled(watch({ execution: { executionArn }, intervalSeconds: 10 }, io))).toBe(1);
+
+    expect(out).toContain('Outcome    rolled back: the old version serves again');
+    expect(out.find((line) => line.startsWith('Reason'))).toContain('An operator asked for a rollback');
+    const groups = account.snapshot().groups;
+    expect(groups['webapp-green'].desired).toBe(0);
+    expect(groups['webapp-blue'].instances.filter((i) => i.lifecycleState === 'InService')).toHaveLength(3);
+  }, 60_000);
+
+  it('promote after the deployment has finished is refused (no group on the synthetic target group)', async () => {
+    await startDeployment('--window-minutes', '0');
+    await runUntil(() => service.executions[0].status !== 'RUNNING');
+
+    await expect(promote(groupOptions, recordingIo().io)).rejects.toThrow(
+      'No deployment is in its rollback window',
+    );
+  }, 60_000);
+});
