@@ -16,6 +16,8 @@ export interface GroupView {
   launchTemplate?: { id: string; version: string } | null;
   instances: InstanceView[];
   trafficSources: { identifier: string; state: string }[];
+  suspendedProcesses?: string[];
+  tags?: Record<string, string>;
 }
 export interface TargetGroupView {
   targets: { id: string; state: string }[];
@@ -164,6 +166,8 @@ function groupSignature(group: GroupView): unknown {
     trafficSources: group.trafficSources
       .map((source) => `${source.identifier}:${isDetaching(source.state) ? 'detaching' : 'attached'}`)
       .sort(),
+    suspendedProcesses: [...(group.suspendedProcesses ?? [])].sort(),
+    tags: Object.entries(group.tags ?? {}).sort(),
   };
 }
 

@@ -34,6 +34,9 @@ export interface ExecutionReport {
   outcome: Outcome;
   expectedOutcome: Outcome;
   message: string;
+  /** The state a stopped execution was stopped in, and the one the run expected (if it expected a stop). */
+  stoppedAt: string | null;
+  expectedStopAt: string | null;
 }
 
 export interface SimulationReport {
@@ -180,6 +183,8 @@ export async function simulate(
       outcome: outcomeOf(record),
       expectedOutcome: run.expectedOutcome,
       message: messageOf(record),
+      stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
+      expectedStopAt: run.expectStoppedAt ?? null,
     }));
     const primary = reports[0];
     return {
@@ -212,7 +217,11 @@ export async function simulate(
 /** Did the run go as expected: every execution's outcome, no invariant violated, no failed user request? */
 export function passed(report: SimulationReport): boolean {
   return (
-    report.executions.every((execution) => execution.outcome === execution.expectedOutcome) &&
+    report.executions.every(
+      (execution) =>
+        execution.outcome === execution.expectedOutcome &&
+        (execution.expectedStopAt === null || execution.stoppedAt === execution.expectedStopAt),
+    ) &&
     report.invariantViolations.length === 0 &&
     report.requests.failed === 0
   );
@@ -282,10 +291,11 @@ function cachedWorkflow(
 function runsFor(scenario: Scenario, options: SimulationOptions): DeploymentRun[] {
   const [first, ...rest] = scenario.runs;
   if (first.expectedOutcome !== 'succeeded') return [...scenario.runs];
+  if (options.stopAt)
+    return [{ ...first, expectedOutcome: 'failed', expectStoppedAt: options.stopAt }, ...rest];
   let expectedOutcome: Outcome = first.expectedOutcome;
   const window = options.windowMinutes ?? 60;
-  if (options.stopAt) expectedOutcome = 'failed';
-  else if (options.failHealth || options.failSynthetic) expectedOutcome = 'aborted';
+  if (options.failHealth || options.failSynthetic) expectedOutcome = 'aborted';
   else if (
     (options.alarmAt !== undefined || (options.errorRate ?? 0) > 0) &&
     (options.alarmAt ?? 0) < window

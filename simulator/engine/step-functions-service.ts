@@ -224,7 +224,9 @@ export class LocalStepFunctions {
           execution.maxPayloadBytes,
           JSON.stringify(event.state.input).length,
         );
-        execution.currentState = event.state.name;
+        // Events are buffered: those that arrive after a stop happened before it, and must not move the
+        // state the execution was stopped in.
+        if (execution.status === 'RUNNING') execution.currentState = event.state.name;
         execution.timeline.push({ state: event.state.name, at: this.options.elapsedSeconds() });
         this.options.onStateEntered?.(execution, event.state.name);
         if (event.state.name === this.options.stopAtState) execution.abort();

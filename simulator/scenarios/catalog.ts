@@ -8,6 +8,8 @@ export interface DeploymentRun {
   readonly expectedOutcome: Outcome;
   /** Start together with the previous run instead of after it ended. */
   readonly concurrentWithPrevious?: boolean;
+  /** The run must end stopped in this state (not failed some other way). */
+  readonly expectStoppedAt?: string;
 }
 
 export interface Scenario {
@@ -101,7 +103,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'An operator stops a deployment in its rollback window: users stay served; the next deployment is refused with the commands that clean up.',
     stopAt: 'Monitor new version during rollback window',
-    runs: [deployNext('failed'), { input: { amiId: '{third}' }, expectedOutcome: 'rejected' }],
+    runs: [
+      { ...deployNext('failed'), expectStoppedAt: 'Monitor new version during rollback window' },
+      { input: { amiId: '{third}' }, expectedOutcome: 'rejected' },
+    ],
   },
   {
     name: 'second-deployment',

@@ -1,5 +1,5 @@
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
-import { simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
+import { passed, simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
 import { SCENARIOS } from '../../simulator/scenarios/catalog';
 
 interface ExpectedFinalState {
@@ -125,6 +125,23 @@ describe('scenario specifics', () => {
     expect(large.apiCalls.byOperation['autoscaling:EnterStandby']).toBe(25);
   }, 60_000);
 
+  it('--stop-at "Put old fleet in standby": stopped before the old fleet moved, both fleets serve, users unaffected', async () => {
+    const report = await simulate({ scenario: 'happy', seed: 1, stopAt: 'Put old fleet in standby' });
+    expect(passed(report)).toBe(true);
+    expect(report.finalState).toMatchObject({ standbyInstances: 0, activeInstances: 3 });
+    expect(report.requests.failed).toBe(0);
+  }, 60_000);
+
+  it('a run expected to stop at one state does not pass when it stopped at another', async () => {
+    const report = await simulate({ scenario: 'happy', seed: 1, stopAt: 'Run synthetic checks' });
+    expect(
+      passed({
+        ...report,
+        executions: [{ ...report.executions[0], expectedStopAt: 'Put old fleet in standby' }],
+      }),
+    ).toBe(false);
+  }, 60_000);
+
   it('stopped-then-redeploy: the refusal says how to recover; the report names the group that serves', async () => {
     const report = await simulate({ scenario: 'stopped-then-redeploy', seed: 1 });
     expect(report.executions[0].message).toMatch(
@@ -148,6 +165,10 @@ describe('scenario specifics', () => {
     expect(report.outcome).toBe('failed');
     expect(report.expectedOutcome).toBe('failed');
     expect(report.message).toMatch(/stopped in state "Run synthetic checks"/);
+    expect(report.executions[0]).toMatchObject({
+      stoppedAt: 'Run synthetic checks',
+      expectedStopAt: 'Run synthetic checks',
+    });
     expect(report.requests.failed).toBe(0);
   });
 });
