@@ -1,4 +1,3 @@
-import { DescribeTrafficSourcesCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { isAttached, type AttachedTargetGroup } from '../../lambdas/shared/aws/auto-scaling';
 import { targetGroupArnSchema } from '../../lambdas/shared/settings';
 import { exclusive, required } from './args';
@@ -107,30 +106,6 @@ function targetGroupOption(value: string, option: string): string {
 /** Whether a traffic source ARN is the target group given by ARN or by name (`…:targetgroup/NAME/id`). */
 export function isTargetGroup(ref: string, arn: string): boolean {
   return ref.startsWith('arn:') ? ref === arn : arn.split(':').pop()?.split('/')[1] === ref;
-}
-
-/** The group's elbv2 traffic sources (every page). */
-export async function trafficSourcesOf(
-  client: AutoScalingClient,
-  groupName: string,
-): Promise<AttachedTargetGroup[]> {
-  const sources: AttachedTargetGroup[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new DescribeTrafficSourcesCommand({
-        AutoScalingGroupName: groupName,
-        TrafficSourceType: 'elbv2',
-        MaxRecords: 50,
-        NextToken: nextToken,
-      }),
-    );
-    for (const source of page.TrafficSources ?? []) {
-      if (source.Identifier) sources.push({ arn: source.Identifier, state: source.State });
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return sources;
 }
 
 /** Attached (Adding, Added, InService) to the target group, and not on its way out. */

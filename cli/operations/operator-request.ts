@@ -2,19 +2,13 @@ import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aw
 import {
   OPERATOR_REQUEST_TAG,
   operatorRequestOf,
+  trafficSourcesOf,
   type OperatorRequest,
 } from '../../lambdas/shared/aws/auto-scaling';
 import { parseOptions } from './args';
 import { autoScalingClient } from './clients';
 import type { Command } from './command';
-import {
-  attachedTo,
-  GROUP_OPTIONS,
-  GROUP_USAGE,
-  parseGroupTargets,
-  trafficSourcesOf,
-  type GroupTargets,
-} from './groups';
+import { attachedTo, GROUP_OPTIONS, GROUP_USAGE, parseGroupTargets, type GroupTargets } from './groups';
 import { EXIT, OperationError, type Io } from './io';
 
 export interface OperatorRequestOptions {

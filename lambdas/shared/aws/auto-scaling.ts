@@ -101,25 +101,34 @@ export interface AttachedTargetGroup {
 
 /** The group's elbv2 traffic sources with their attachment state (Adding, Added, InService, Removing, Removed). */
 export async function listAttachedTargetGroups(groupName: string): Promise<AttachedTargetGroup[]> {
-  const attached: AttachedTargetGroup[] = [];
+  return callAws('DescribeTrafficSources', () => trafficSourcesOf(autoScaling, groupName));
+}
+
+/**
+ * Every page of the group's elbv2 traffic sources, through any client: the steps use the module's, the
+ * operator CLI one per Region. AWS errors come through unnamed for the caller to word.
+ */
+export async function trafficSourcesOf(
+  client: AutoScalingClient,
+  groupName: string,
+): Promise<AttachedTargetGroup[]> {
+  const sources: AttachedTargetGroup[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await callAws('DescribeTrafficSources', () =>
-      autoScaling.send(
-        new DescribeTrafficSourcesCommand({
-          AutoScalingGroupName: groupName,
-          TrafficSourceType: 'elbv2',
-          MaxRecords: 50,
-          NextToken: nextToken,
-        }),
-      ),
+    const page = await client.send(
+      new DescribeTrafficSourcesCommand({
+        AutoScalingGroupName: groupName,
+        TrafficSourceType: 'elbv2',
+        MaxRecords: 50,
+        NextToken: nextToken,
+      }),
     );
     for (const source of page.TrafficSources ?? []) {
-      if (source.Identifier) attached.push({ arn: source.Identifier, state: source.State });
+      if (source.Identifier) sources.push({ arn: source.Identifier, state: source.State });
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return attached;
+  return sources;
 }
 
 /** Attached and not on its way out. */
