@@ -2,6 +2,7 @@ import '../simulator/engine/polyfills';
 import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
 import { SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
+import { hideSdkNodeVersionNotice } from '../cli/node-warnings';
 
 /**
  * `npm run bench`: the speed and scale figures the tests do not assert. Every scenario once (real time,
@@ -59,6 +60,7 @@ function table(title: string, rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
+  hideSdkNodeVersionNotice();
   process.stdout.write(
     'Blue/green deployment benchmarks (virtual time; real time measured on this machine)\n',
   );

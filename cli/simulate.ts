@@ -4,6 +4,7 @@ import { SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
 import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
 import { LiveDisplay, summary } from './display';
+import { hideSdkNodeVersionNotice } from './node-warnings';
 
 const USAGE = `Usage: npm run simulate -- [options]
 
@@ -88,6 +89,7 @@ function parseOptions(
 }
 
 async function main(): Promise<number> {
+  hideSdkNodeVersionNotice();
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(process.argv.slice(2));
