@@ -1,8 +1,4 @@
-import {
-  AttachTrafficSourcesCommand,
-  type AttachTrafficSourcesCommandInput,
-  DescribeTrafficSourcesCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AttachTrafficSourcesCommand, DescribeTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/attach-target-groups/handler';
 import {
   asgMock,
@@ -15,6 +11,7 @@ import {
   tgArn,
   thrown,
   type FakeAccount,
+  trafficSourceArns,
 } from './traffic-fakes';
 
 const GREEN = 'webapp-green';
@@ -24,13 +21,6 @@ beforeEach(() => {
   account = freshAccount();
   account.addGroup({ name: GREEN, instances: { InService: ids('green', 2) } });
 });
-
-function attachedArns(): string[] {
-  return asgMock
-    .commandCalls(AttachTrafficSourcesCommand)
-    .flatMap((call) => (call.args[0].input as AttachTrafficSourcesCommandInput).TrafficSources ?? [])
-    .map((source) => source.Identifier ?? '');
-}
 
 describe('attach-target-groups', () => {
   it('attaches a target group the group is not attached to, as an elbv2 traffic source', async () => {
@@ -50,7 +40,7 @@ describe('attach-target-groups', () => {
     const output = await handler({ groupName: GREEN, targetGroupArns: [SYNTHETIC_TG, MAIN_TG] });
 
     expect(output.attached).toBe(1);
-    expect(attachedArns()).toEqual([MAIN_TG]);
+    expect(trafficSourceArns(AttachTrafficSourcesCommand)).toEqual([MAIN_TG]);
   });
 
   it.each(['Adding', 'Added', 'InService'])(
@@ -73,7 +63,7 @@ describe('attach-target-groups', () => {
       const output = await handler({ groupName: GREEN, targetGroupArns: [MAIN_TG] });
 
       expect(output.attached).toBe(1);
-      expect(attachedArns()).toEqual([MAIN_TG]);
+      expect(trafficSourceArns(AttachTrafficSourcesCommand)).toEqual([MAIN_TG]);
     },
   );
 
@@ -93,7 +83,7 @@ describe('attach-target-groups', () => {
     const output = await handler({ groupName: GREEN, targetGroupArns: [MAIN_TG, MAIN_TG] });
 
     expect(output.attached).toBe(1);
-    expect(attachedArns()).toEqual([MAIN_TG]);
+    expect(trafficSourceArns(AttachTrafficSourcesCommand)).toEqual([MAIN_TG]);
   });
 
   it.each([
@@ -110,7 +100,7 @@ describe('attach-target-groups', () => {
     const batches = asgMock.commandCalls(AttachTrafficSourcesCommand);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.args[0].input.TrafficSources?.length).toBeLessThanOrEqual(10);
-    expect(attachedArns().sort()).toEqual([...arns].sort());
+    expect(trafficSourceArns(AttachTrafficSourcesCommand).sort()).toEqual([...arns].sort());
   });
 
   it('I7: reads every page of traffic sources before deciding what to attach', async () => {

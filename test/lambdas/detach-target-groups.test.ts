@@ -1,8 +1,4 @@
-import {
-  DescribeTrafficSourcesCommand,
-  DetachTrafficSourcesCommand,
-  type DetachTrafficSourcesCommandInput,
-} from '@aws-sdk/client-auto-scaling';
+import { DescribeTrafficSourcesCommand, DetachTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/detach-target-groups/handler';
 import {
   asgMock,
@@ -15,6 +11,7 @@ import {
   tgArn,
   thrown,
   type FakeAccount,
+  trafficSourceArns,
 } from './traffic-fakes';
 
 const BLUE = 'webapp-blue';
@@ -24,13 +21,6 @@ beforeEach(() => {
   account = freshAccount();
   account.addGroup({ name: BLUE, instances: { Standby: ids('blue', 2) } });
 });
-
-function detachedArns(): string[] {
-  return asgMock
-    .commandCalls(DetachTrafficSourcesCommand)
-    .flatMap((call) => (call.args[0].input as DetachTrafficSourcesCommandInput).TrafficSources ?? [])
-    .map((source) => source.Identifier ?? '');
-}
 
 describe('detach-target-groups', () => {
   it('detaches an attached target group (elbv2) and leaves it draining', async () => {
@@ -55,7 +45,7 @@ describe('detach-target-groups', () => {
     const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG, SYNTHETIC_TG] });
 
     expect(output.detached).toBe(1);
-    expect(detachedArns()).toEqual([MAIN_TG]);
+    expect(trafficSourceArns(DetachTrafficSourcesCommand)).toEqual([MAIN_TG]);
     expect(account.group(BLUE).trafficSources).toContainEqual({ arn: tgArn(7), state: 'InService' });
   });
 
@@ -107,7 +97,7 @@ describe('detach-target-groups', () => {
     const batches = asgMock.commandCalls(DetachTrafficSourcesCommand);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.args[0].input.TrafficSources?.length).toBeLessThanOrEqual(10);
-    expect(detachedArns().sort()).toEqual([...arns].sort());
+    expect(trafficSourceArns(DetachTrafficSourcesCommand).sort()).toEqual([...arns].sort());
   });
 
   it('I7: finds an attached target group on a later page of traffic sources', async () => {
@@ -125,7 +115,7 @@ describe('detach-target-groups', () => {
     expect(output.detached).toBe(1);
     expect(asgMock).toHaveReceivedCommandTimes(DescribeTrafficSourcesCommand, 3);
     expect(asgMock).toHaveReceivedNthCommandWith(3, DescribeTrafficSourcesCommand, { NextToken: '2' });
-    expect(detachedArns()).toEqual([MAIN_TG]);
+    expect(trafficSourceArns(DetachTrafficSourcesCommand)).toEqual([MAIN_TG]);
   });
 
   it.each([

@@ -1,7 +1,6 @@
 import {
   DescribeAutoScalingGroupsCommand,
   EnterStandbyCommand,
-  type EnterStandbyCommandInput,
   SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -18,6 +17,8 @@ import {
   mutatingCallCount,
   thrown,
   type FakeAccount,
+  instanceBatches,
+  mutationOrder,
 } from './traffic-fakes';
 
 const BLUE = 'webapp-blue';
@@ -37,19 +38,7 @@ function shifted(blueCount: number, min = 1): void {
   account.setHealth(MAIN_TG, ids('green', 3), 'healthy');
 }
 
-function standbyBatches(): string[][] {
-  return asgMock
-    .commandCalls(EnterStandbyCommand)
-    .map((call) => (call.args[0].input as EnterStandbyCommandInput).InstanceIds ?? []);
-}
-
 /** Order in which the handler sent its mutating commands, by command name. */
-function mutationOrder(): string[] {
-  return asgMock
-    .calls()
-    .map((call) => (call.args[0] as object).constructor.name)
-    .filter((name) => !name.startsWith('Describe'));
-}
 
 beforeEach(() => {
   account = freshAccount();
@@ -183,7 +172,7 @@ describe('enter-standby', () => {
     const output = await handler(INPUT);
 
     expect(output).toEqual({ groupName: BLUE, movedToStandby: count });
-    const batches = standbyBatches();
+    const batches = instanceBatches(EnterStandbyCommand);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(20);
     expect(batches.flat()).toEqual(ids('blue', count));
@@ -206,7 +195,7 @@ describe('enter-standby', () => {
     const output = await handler(INPUT);
 
     expect(output.movedToStandby).toBe(2);
-    expect(standbyBatches()).toEqual([ids('blue', 2)]);
+    expect(instanceBatches(EnterStandbyCommand)).toEqual([ids('blue', 2)]);
   });
 
   it('maps a rejected EnterStandby to AwsRequestError carrying AWS’s reason', async () => {

@@ -2,7 +2,6 @@ import {
   AttachTrafficSourcesCommand,
   DescribeAutoScalingGroupsCommand,
   ExitStandbyCommand,
-  type ExitStandbyCommandInput,
   ResumeProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -17,6 +16,8 @@ import {
   mutatingCallCount,
   thrown,
   type FakeAccount,
+  instanceBatches,
+  mutationOrder,
 } from './traffic-fakes';
 
 const BLUE = 'webapp-blue';
@@ -35,19 +36,6 @@ function parked(count: number, mainState: string | null = 'InService', max = 6):
     suspended: OLD_FLEET_SUSPENDED_PROCESSES,
     trafficSources: mainState ? { [MAIN_TG]: mainState } : {},
   });
-}
-
-function exitBatches(): string[][] {
-  return asgMock
-    .commandCalls(ExitStandbyCommand)
-    .map((call) => (call.args[0].input as ExitStandbyCommandInput).InstanceIds ?? []);
-}
-
-function mutationOrder(): string[] {
-  return asgMock
-    .calls()
-    .map((call) => (call.args[0] as object).constructor.name)
-    .filter((name) => !name.startsWith('Describe'));
 }
 
 beforeEach(() => {
@@ -121,7 +109,7 @@ describe('restore-old-fleet', () => {
 
     expect(error.name).toBe('NotReadyError');
     expect(error.message).toContain('1 instance is of webapp-blue still entering Standby');
-    expect(exitBatches()).toEqual([ids('blue', 2)]);
+    expect(instanceBatches(ExitStandbyCommand)).toEqual([ids('blue', 2)]);
     // Restoring desired now would launch a replacement for the draining instance.
     expect(asgMock).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
 
@@ -129,7 +117,7 @@ describe('restore-old-fleet', () => {
     const output = await handler(INPUT);
 
     expect(output.exitedStandby).toBe(1);
-    expect(exitBatches()).toEqual([ids('blue', 2), ids('blue', 1, 2)]);
+    expect(instanceBatches(ExitStandbyCommand)).toEqual([ids('blue', 2), ids('blue', 1, 2)]);
     const group = account.group(BLUE);
     expect([group.min, group.desired, group.max]).toEqual([1, 3, 6]);
   });
@@ -176,7 +164,7 @@ describe('restore-old-fleet', () => {
     const output = await handler({ ...INPUT, capacity: { min: 1, desired: count, max: count } });
 
     expect(output).toEqual({ groupName: BLUE, exitedStandby: count });
-    const batches = exitBatches();
+    const batches = instanceBatches(ExitStandbyCommand);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(20);
     expect(batches.flat()).toEqual(ids('blue', count));

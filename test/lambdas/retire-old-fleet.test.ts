@@ -1,7 +1,6 @@
 import {
   DescribeAutoScalingGroupsCommand,
   ExitStandbyCommand,
-  type ExitStandbyCommandInput,
   ResumeProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -17,6 +16,8 @@ import {
   SYNTHETIC_TG,
   thrown,
   type FakeAccount,
+  instanceBatches,
+  mutationOrder,
 } from './traffic-fakes';
 
 const BLUE = 'webapp-blue';
@@ -33,19 +34,6 @@ function parked(count: number, trafficSources: Record<string, string> = { [MAIN_
     suspended: OLD_FLEET_SUSPENDED_PROCESSES,
     trafficSources,
   });
-}
-
-function exitBatches(): string[][] {
-  return asgMock
-    .commandCalls(ExitStandbyCommand)
-    .map((call) => (call.args[0].input as ExitStandbyCommandInput).InstanceIds ?? []);
-}
-
-function mutationOrder(): string[] {
-  return asgMock
-    .calls()
-    .map((call) => (call.args[0] as object).constructor.name)
-    .filter((name) => !name.startsWith('Describe'));
 }
 
 beforeEach(() => {
@@ -155,7 +143,7 @@ describe('retire-old-fleet', () => {
     const output = await handler({ groupName: BLUE });
 
     expect(output).toEqual({ groupName: BLUE, exitedStandby: count });
-    const batches = exitBatches();
+    const batches = instanceBatches(ExitStandbyCommand);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(20);
     expect(batches.flat()).toEqual(ids('blue', count));

@@ -392,6 +392,37 @@ export function mutatingCallCount(): number {
   return asgMock.calls().filter((call) => MUTATING.some((command) => call.args[0] instanceof command)).length;
 }
 
+/** The mutating commands the handler sent, by command name, in the order it sent them. */
+export function mutationOrder(): string[] {
+  return asgMock
+    .calls()
+    .map((call) => (call.args[0] as object).constructor.name)
+    .filter((name) => !name.startsWith('Describe'));
+}
+
+/** The instance ids of each EnterStandby or ExitStandby call, one batch a call. */
+export function instanceBatches(command: typeof EnterStandbyCommand | typeof ExitStandbyCommand): string[][] {
+  return sentInputs<{ InstanceIds?: string[] }>(command).map((input) => input.InstanceIds ?? []);
+}
+
+/** The target group ARNs sent in every AttachTrafficSources or DetachTrafficSources call. */
+export function trafficSourceArns(
+  command: typeof AttachTrafficSourcesCommand | typeof DetachTrafficSourcesCommand,
+): string[] {
+  return sentInputs<{ TrafficSources?: { Identifier?: string }[] }>(command)
+    .flatMap((input) => input.TrafficSources ?? [])
+    .map((source) => source.Identifier ?? '');
+}
+
+/** The inputs of every call of `command`, in order. */
+function sentInputs<Input>(command: abstract new (...args: never[]) => object): Input[] {
+  return asgMock
+    .calls()
+    .map((call) => call.args[0] as object)
+    .filter((sent) => sent instanceof command)
+    .map((sent) => (sent as { input: Input }).input);
+}
+
 /** Resets every mock (calls and behaviours) and routes them to a fresh fake account. */
 export function freshAccount(): FakeAccount {
   asgMock.reset();
