@@ -98,12 +98,7 @@ export class LocalStepFunctions {
     mock.on(DescribeExecutionCommand).callsFake((input: { executionArn?: string }) => {
       const execution = this.find(input.executionArn);
       return {
-        executionArn: execution.arn,
-        stateMachineArn: this.workflow.stateMachineArn,
-        name: execution.name,
-        status: execution.status,
-        startDate: execution.startDate,
-        stopDate: execution.stopDate,
+        ...this.summary(execution),
         input: execution.input,
         output: execution.output === undefined ? undefined : JSON.stringify(execution.output),
         error: execution.error,
@@ -132,14 +127,7 @@ export class LocalStepFunctions {
           const pageSize = Math.min(input.maxResults || 100, 1000);
           const page = matching.slice(start, start + pageSize);
           return {
-            executions: page.map((execution) => ({
-              executionArn: execution.arn,
-              stateMachineArn: this.workflow.stateMachineArn,
-              name: execution.name,
-              status: execution.status,
-              startDate: execution.startDate,
-              stopDate: execution.stopDate,
-            })),
+            executions: page.map((execution) => this.summary(execution)),
             nextToken: start + pageSize < matching.length ? String(start + pageSize) : undefined,
           };
         },
@@ -275,6 +263,18 @@ export class LocalStepFunctions {
       };
     }
     return handlers;
+  }
+
+  /** What ListExecutions lists of an execution, and DescribeExecution starts from. */
+  private summary(execution: ExecutionRecord) {
+    return {
+      executionArn: execution.arn,
+      stateMachineArn: this.workflow.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate,
+      stopDate: execution.stopDate,
+    };
   }
 
   private find(executionArn: string | undefined): ExecutionRecord {
