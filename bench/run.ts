@@ -3,11 +3,13 @@ import { passed, simulate, type SimulationReport } from '../simulator/engine/sim
 import { SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
 import { hideSdkNodeVersionNotice } from '../cli/node-warnings';
+import { measureShippedAssets, printAssetTable } from './assets';
 
 /**
  * `npm run bench`: the speed and scale figures the tests do not assert. Every scenario once (real time,
  * virtual time, work and Step Functions cost), then fleet sizes from 10 to 1,000 instances (what grows
- * with the fleet and what must not: state transitions and payload size, DESIGN I7).
+ * with the fleet and what must not: state transitions and payload size, DESIGN I7), then the shipped
+ * assets: each step's bundle and source map size and its cold module-load time as Lambda loads it.
  */
 const TRANSITION_PRICE_USD = 0.025 / 1000;
 
@@ -89,6 +91,17 @@ async function main(): Promise<void> {
     windows.push(await measure(`${windowMinutes}-min window`, { scenario: 'happy', seed: 1, windowMinutes }));
   }
   table('Rollback window length (the history grows with the window, not with the fleet)', windows);
+
+  let assetsFailed = false;
+  try {
+    printAssetTable(measureShippedAssets());
+  } catch (error) {
+    process.stdout.write(
+      `\nShipped step assets: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    assetsFailed = true;
+  }
+
   const failed = [...scenarios, ...fleets, ...windows].filter(({ report }) => !passed(report));
   if (failed.length > 0) {
     process.stdout.write(
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
+  if (assetsFailed) process.exitCode = 1;
 }
 
 void main();

@@ -12,6 +12,7 @@ import { deploymentDefinition, executionTimeout } from '../state-machine/definit
 import { STEP_HANDLERS, type StepFunctions, type StepHandler } from '../state-machine/step-handlers';
 import { stepFunction } from './lambda-defaults';
 import { stateMachineArnFor, stepPermissions } from './step-permissions';
+import { runSyntheticChecksInVpc } from './synthetic-checks-network';
 
 /**
  * Configuration of one application's blue/green deployments. Defaults in brackets; bounds are checked at
@@ -35,7 +36,8 @@ export interface BlueGreenDeploymentProps {
    * Checks sent through the ALB with the synthetic header before any user traffic reaches the new version:
    * `endpoint` (ALB URL), `header` [Synthetic: True], `checks` ({path, expectedStatus [200], bodyIncludes,
    * maxLatencyMs [2000]}), `repetitions` [3], `versionHeader` (response header that must carry the new AMI
-   * id), `requestTimeoutMs` [5000].
+   * id), `requestTimeoutMs` [5000], `network` ({subnetIds, securityGroupIds}: run the checks in these
+   * subnets and security groups, to reach an internal ALB) [outside any VPC].
    */
   readonly syntheticChecks: SettingsInput['syntheticChecks'];
   /**
@@ -55,10 +57,20 @@ export interface BlueGreenDeploymentProps {
   readonly instanceRoleArns?: readonly string[];
   /** Start a deployment when an AMI becomes available in the account (EventBridge). [true] */
   readonly deployOnNewAmi?: boolean;
-  /** Topic told about every outcome. [a new topic] */
-  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Topic told about every outcome: a topic of this app, or an existing one by ARN with the KMS key it is
+   * encrypted with (the reporting step is granted the key). [a new topic]
+   */
+  readonly notificationTopic?: sns.ITopic | ExistingTopic;
   /** Retention of the workflow's and the steps' logs. [one month] */
   readonly logRetention?: logs.RetentionDays;
+}
+
+/** A topic outside this app, as the configuration file names it. */
+export interface ExistingTopic {
+  readonly topicArn: string;
+  /** The customer managed KMS key the topic is encrypted with, if any. */
+  readonly kmsKeyArn?: string;
 }
 
 /** A blue/green deployment workflow for one application's pair of Auto Scaling groups. */
@@ -74,8 +86,7 @@ export class BlueGreenDeployment extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    this.notificationTopic =
-      props.notificationTopic ?? new sns.Topic(this, 'Notifications', { enforceSSL: true });
+    this.notificationTopic = notificationTopic(this, props.notificationTopic);
     this.settings = validateSettings({
       applicationName: props.applicationName,
       groups: props.groups,
@@ -88,6 +99,7 @@ export class BlueGreenDeployment extends Construct {
       initialCapacity: props.initialCapacity,
       waits: props.waits,
       notificationTopicArn: this.notificationTopic.topicArn,
+      instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
     });
 
     const stateMachineName = `${this.settings.applicationName}-blue-green-deployment`;
@@ -98,6 +110,7 @@ export class BlueGreenDeployment extends Construct {
       instanceRoleArns: props.instanceRoleArns,
       stateMachineArn: stateMachineArnFor(stack, stateMachineName),
       topicArn: this.notificationTopic.topicArn,
+      topicKeyArn: this.notificationTopic.masterKey?.keyArn,
     };
     const functions = {} as Record<StepHandler, lambda.Function>;
     for (const step of STEP_HANDLERS) {
@@ -106,6 +119,9 @@ export class BlueGreenDeployment extends Construct {
       functions[step] = fn;
     }
     this.steps = functions;
+    // After the loop, which builds every step alike: only the checks may need to reach an internal ALB.
+    const network = this.settings.syntheticChecks.network;
+    if (network) runSyntheticChecksInVpc(functions['run-synthetic-checks'], network);
 
     const definitionScope = new Construct(this, 'Definition');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -147,6 +163,15 @@ export class BlueGreenDeployment extends Construct {
   }
 }
 
+function notificationTopic(scope: Construct, topic: sns.ITopic | ExistingTopic | undefined): sns.ITopic {
+  if (topic === undefined) return new sns.Topic(scope, 'Notifications', { enforceSSL: true });
+  if ('node' in topic) return topic;
+  return sns.Topic.fromTopicAttributes(scope, 'Notifications', {
+    topicArn: topic.topicArn,
+    keyArn: topic.kmsKeyArn,
+  });
+}
+
 /** Synthetic checks run serially; the step may take as long as all their timeouts. */
 function stepTimeout(step: StepHandler, settings: Settings): Duration | undefined {
   switch (step) {
@@ -183,6 +208,8 @@ export function validateSettings(input: SettingsInput): Settings {
 const PLACEHOLDERS = {
   targetGroup: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/placeholder/0123456789abcdef',
   endpoint: 'http://placeholder.invalid',
+  subnet: 'subnet-00000000',
+  securityGroup: 'sg-00000000',
 };
 
 function withTokenPlaceholders(input: SettingsInput): SettingsInput {
@@ -200,6 +227,16 @@ function withTokenPlaceholders(input: SettingsInput): SettingsInput {
     syntheticChecks: input.syntheticChecks && {
       ...input.syntheticChecks,
       endpoint: token(input.syntheticChecks.endpoint, PLACEHOLDERS.endpoint) as string,
+      network: input.syntheticChecks.network && {
+        // Subnets and security groups of a VPC defined in the same app are tokens until deploy time.
+        ...input.syntheticChecks.network,
+        subnetIds: input.syntheticChecks.network.subnetIds?.map(
+          (id) => token(id, PLACEHOLDERS.subnet) as string,
+        ),
+        securityGroupIds: input.syntheticChecks.network.securityGroupIds?.map(
+          (id) => token(id, PLACEHOLDERS.securityGroup) as string,
+        ),
+      },
     },
     notificationTopicArn: token(input.notificationTopicArn, 'arn:aws:sns:us-east-1:123456789012:placeholder'),
   };
@@ -209,7 +246,14 @@ function restoreTokens(settings: Settings, input: SettingsInput): Settings {
   return {
     ...settings,
     targetGroups: { main: input.targetGroups.main, synthetic: input.targetGroups.synthetic },
-    syntheticChecks: { ...settings.syntheticChecks, endpoint: input.syntheticChecks.endpoint },
+    syntheticChecks: {
+      ...settings.syntheticChecks,
+      endpoint: input.syntheticChecks.endpoint,
+      network: input.syntheticChecks.network && {
+        subnetIds: [...input.syntheticChecks.network.subnetIds],
+        securityGroupIds: [...input.syntheticChecks.network.securityGroupIds],
+      },
+    },
     notificationTopicArn: input.notificationTopicArn,
   };
 }

@@ -29,6 +29,21 @@ const configFileSchema = z
           .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))
           .optional(),
         deployOnNewAmi: z.boolean().optional(),
+        notificationTopic: z
+          .object({
+            topicArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
+            kmsKeyArn: z
+              .string()
+              .regex(
+                /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
+                'must be a KMS key ARN (not an alias)',
+              )
+              .optional(),
+          })
+          .strict()
+          .optional(),
       })
       .catchall(z.unknown()),
   })

@@ -1,12 +1,9 @@
-import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, RemovalPolicy, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StepHandler } from '../state-machine/step-handlers';
-
-const LAMBDAS_ROOT = path.join(__dirname, '..', 'lambdas');
+import { ASSET_ENTRY, copyShippedBundle, LAMBDAS_ROOT } from './bundling';
 
 export interface StepFunctionOptions {
   readonly timeout?: Duration;
@@ -14,21 +11,38 @@ export interface StepFunctionOptions {
 }
 
 /**
- * One step's function: bundled locally with esbuild (no Docker), the AWS SDK bundled in rather than taken
- * from the runtime so the code runs against the versions the lockfile pins and the tests exercised.
+ * Local bundling with esbuild's API (no Docker, no esbuild process per function). `step` is part of the
+ * object so that CDK's asset cache, keyed by the bundling options, tells the steps' assets apart.
+ */
+class StepBundler implements ILocalBundling {
+  constructor(readonly step: StepHandler) {}
+
+  tryBundle(outputDir: string): boolean {
+    copyShippedBundle(this.step, outputDir);
+    return true;
+  }
+}
+
+/**
+ * One step's function, its code bundled by `infra/bundling.ts` (the AWS SDK bundled in rather than taken
+ * from the runtime, so the code runs against the versions the lockfile pins and the tests exercised).
  */
 export function stepFunction(
   scope: Construct,
   step: StepHandler,
   options: StepFunctionOptions,
-): NodejsFunction {
+): lambda.Function {
   const logGroup = new logs.LogGroup(scope, `${step}-logs`, {
     retention: options.logRetention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  return new NodejsFunction(scope, step, {
-    entry: path.join(LAMBDAS_ROOT, step, 'handler.ts'),
-    handler: 'handler',
+  return new lambda.Function(scope, step, {
+    code: lambda.Code.fromAsset(LAMBDAS_ROOT, {
+      // The bundle depends on the lockfile as much as on lambdas/: hash what was built.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: { image: lambda.Runtime.NODEJS_22_X.bundlingImage, local: new StepBundler(step) },
+    }),
+    handler: ASSET_ENTRY.handler,
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
@@ -40,13 +54,6 @@ export function stepFunction(
       POWERTOOLS_SERVICE_NAME: 'asg-blue-green',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
-    },
-    bundling: {
-      minify: true,
-      sourceMap: true,
-      target: 'node22',
-      format: OutputFormat.CJS,
-      externalModules: [],
     },
   });
 }

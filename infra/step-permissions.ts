@@ -12,6 +12,8 @@ export interface DeploymentResources {
   readonly instanceRoleArns?: readonly string[];
   readonly stateMachineArn: string;
   readonly topicArn: string;
+  /** The KMS key the topic is encrypted with, if any. */
+  readonly topicKeyArn?: string;
 }
 
 /**
@@ -62,6 +64,18 @@ export function stepPermissions(
     case 'check-instances-in-standby':
     case 'check-target-groups-detached':
       return [describeGroups];
+    case 'preflight-checks':
+      return [
+        describeGroups,
+        read('ec2:DescribeLaunchTemplateVersions'),
+        read(...READ_ONLY_UNSCOPED.alarms),
+        new iam.PolicyStatement({
+          actions: ['iam:GetInstanceProfile'],
+          resources: [
+            stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' }),
+          ],
+        }),
+      ];
     case 'check-targets-healthy':
       return [describeGroups, read(...READ_ONLY_UNSCOPED.targetHealth)];
     case 'scale-group-to-zero':
@@ -70,23 +84,41 @@ export function stepPermissions(
       return [
         describeGroups,
         read(...READ_ONLY_UNSCOPED.images),
-        onGroups('autoscaling:UpdateAutoScalingGroup', 'autoscaling:DeleteTags'),
+        // ResumeProcesses: an interrupted deployment can leave this group's processes suspended.
+        onGroups(
+          'autoscaling:UpdateAutoScalingGroup',
+          'autoscaling:DeleteTags',
+          'autoscaling:ResumeProcesses',
+        ),
         new iam.PolicyStatement({
           actions: ['ec2:CreateLaunchTemplateVersion'],
           resources: launchTemplateArns,
         }),
-        // Pointing a group at a launch template is authorised as launching from it (RunInstances).
+        // Pointing a group at a launch template is authorized as launching from it: RunInstances on the
+        // template and what it launches, CreateTags for its tag specifications, PassRole for its instance
+        // profile's role (docs/aws-facts/iam-authorization.md, "UpdateAutoScalingGroup").
         new iam.PolicyStatement({
-          actions: ['ec2:RunInstances', 'ec2:CreateTags'],
+          actions: ['ec2:RunInstances'],
           resources: ['*'],
           conditions: { ArnLike: { 'ec2:LaunchTemplate': launchTemplateArns } },
+        }),
+        // Tags applied by a launch: AWS scopes them by the creating action, not by the template.
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateTags'],
+          resources: [stack.formatArn({ service: 'ec2', resource: '*', resourceName: '*' })],
+          conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
         }),
         ...(resources.instanceRoleArns && resources.instanceRoleArns.length > 0
           ? [
               new iam.PolicyStatement({
                 actions: ['iam:PassRole'],
                 resources: [...resources.instanceRoleArns],
-                conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+                // EC2 receives the role at launch; AWS's action map names Auto Scaling as the receiver of
+                // the group update's check (which of the two the check carries is UNCONFIRMED): allow both,
+                // for these roles only.
+                conditions: {
+                  StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'autoscaling.amazonaws.com'] },
+                },
               }),
             ]
           : []),
@@ -129,7 +161,18 @@ export function stepPermissions(
         ),
       ];
     case 'report-outcome':
-      return [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [resources.topicArn] })];
+      return [
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [resources.topicArn] }),
+        // Publishing to a topic encrypted with a customer managed key uses the key as the publisher.
+        ...(resources.topicKeyArn
+          ? [
+              new iam.PolicyStatement({
+                actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+                resources: [resources.topicKeyArn],
+              }),
+            ]
+          : []),
+      ];
   }
 }
 

@@ -122,7 +122,14 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
     { 'settings.$': '$.settings' },
     { resultPath: '$.roles' },
   );
-  for (const task of [validate, guard, guardAgain, resolveRoles]) onAnyFailure(task, rejected);
+  const preflight = lambdaStep(
+    scope,
+    'Check the account can take this deployment',
+    steps['preflight-checks'],
+    { 'settings.$': '$.settings', 'roles.$': '$.roles' },
+    { resultPath: sfn.JsonPath.DISCARD },
+  );
+  for (const task of [validate, guard, guardAgain, resolveRoles, preflight]) onAnyFailure(task, rejected);
 
   const skipped = report('Report: not this application’s AMI', 'skipped', {
     'amiId.$': '$.amiId',
@@ -244,7 +251,8 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
     abort,
   );
 
-  // 12. Roll back: the old fleet serves again before the new group leaves (I1), then the new group goes.
+  // 12. Roll back: the old fleet serves again before the new group leaves (I1), then the new group drains
+  // from its target groups and goes.
   const restoreOldFleet = lambdaStep(
     scope,
     'Put old fleet back in service',
@@ -260,6 +268,20 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
     { resultPath: sfn.JsonPath.DISCARD },
   );
   const newGroupRemoved = sfn.Chain.start(removeNewGroup)
+    .next(
+      // The detach only starts the drain: the traffic source stays `Removing` while ELB waits out the
+      // deregistration delay for in-flight requests (TrafficSourceState, "Removing":
+      // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TrafficSourceState.html; DetachTrafficSources:
+      // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DetachTrafficSources.html). Neither
+      // page, nor the user guide, says that a scale-in begun meanwhile waits for that drain before
+      // terminating the instances, so the rollback waits until the group has left, as finishing does.
+      poll(
+        'Rollback: wait until new group has left target groups',
+        'check-target-groups-detached',
+        { 'groupName.$': STANDBY, targetGroupArns: [main, synthetic] },
+        waits.targetGroupsDetached,
+      ),
+    )
     .next(
       lambdaStep(
         scope,
@@ -416,6 +438,7 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
       .otherwise(
         sfn.Chain.custom(guard, [guardAgain], guardAgain)
           .next(resolveRoles)
+          .next(preflight)
           .next(prepare)
           .next(shift)
           .next(finish)

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NOT_READY_ERRORS, RETRYABLE_ERRORS } from '../lambdas/shared/errors';
+import { RETRY_POLICY, type Retrier } from '../lambdas/shared/retry-policy';
 
 /**
  * Lambda's own transient failures (AWS's recommended list) plus the handlers' retryable errors: throttling
@@ -19,23 +20,21 @@ export const TRANSIENT_ERRORS: readonly string[] = [
  * The one retry policy of the workflow: exponential back-off with full jitter, so that steps throttled
  * together (all Auto Scaling calls share one bucket) do not retry in lockstep. Transient errors get
  * 6 attempts over ~2 minutes. An account mid-transition (instances still draining into Standby) gets
- * attempts for over an hour: the longest deregistration delay ALB allows is 3,600 s.
+ * attempts for over an hour: the longest deregistration delay ALB allows is 3,600 s. The numbers live in
+ * lambdas/shared/retry-policy.ts, where the synth-time history budget counts them too.
  */
 export function retryTransientErrors(task: sfn.TaskStateBase): void {
-  task.addRetry({
-    errors: [...NOT_READY_ERRORS],
-    interval: Duration.seconds(10),
-    maxAttempts: 120,
-    backoffRate: 1.5,
-    maxDelay: Duration.seconds(60),
+  task.addRetry(retryProps(NOT_READY_ERRORS, RETRY_POLICY.notReady));
+  task.addRetry(retryProps(TRANSIENT_ERRORS, RETRY_POLICY.transient));
+}
+
+function retryProps(errors: readonly string[], retrier: Retrier): sfn.RetryProps {
+  return {
+    errors: [...errors],
+    interval: Duration.seconds(retrier.intervalSeconds),
+    maxAttempts: retrier.maxAttempts,
+    backoffRate: retrier.backoffRate,
+    maxDelay: Duration.seconds(retrier.maxDelaySeconds),
     jitterStrategy: sfn.JitterType.FULL,
-  });
-  task.addRetry({
-    errors: [...TRANSIENT_ERRORS],
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  };
 }

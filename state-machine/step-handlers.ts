@@ -8,6 +8,7 @@ export const STEP_HANDLERS = [
   'validate-request',
   'guard-single-deployment',
   'resolve-roles',
+  'preflight-checks',
   'scale-group-to-zero',
   'check-group-empty',
   'launch-new-version',

@@ -79,6 +79,8 @@ export class ReferenceEnvironmentStack extends Stack {
   readonly greenLaunchTemplate: ec2.LaunchTemplate;
   readonly blueLaunchTemplateId: string;
   readonly greenLaunchTemplateId: string;
+  /** The role of the instances' profile, which the orchestrator passes to EC2 when it launches a version. */
+  readonly instanceRoleArn: string;
   readonly alarms: cloudwatch.IAlarm[];
   /** `<applicationName>-<suffix>` for each alarm of the settings: what the orchestrator watches by default. */
   readonly alarmNames: string[];
@@ -139,6 +141,8 @@ export class ReferenceEnvironmentStack extends Stack {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `${app} instances: no permissions, the application calls no AWS API`,
     });
+
+    this.instanceRoleArn = instanceRole.roleArn;
 
     this.scalingEventsTopic = new sns.Topic(this, 'ScalingEvents', {
       topicName: `${app}-scaling-events`,

@@ -7,7 +7,7 @@ import {
   OPERATOR_REQUEST_TAG,
   operatorRequestOf,
 } from '../shared/aws/auto-scaling';
-import { alarmStates, type AlarmState } from '../shared/aws/cloudwatch';
+import { alarmNameOf, alarmStates, type AlarmState } from '../shared/aws/cloudwatch';
 import { summariseTargets, targetGroupName, targetHealth, type TargetSummary } from '../shared/aws/elb';
 import {
   AlarmFiringError,
@@ -84,7 +84,7 @@ async function run(input: Input): Promise<Output> {
 
 /** Throws when an alarm fires or cannot be watched; otherwise describes the alarms for the detail line. */
 async function checkAlarms(monitoring: MonitoringSettings): Promise<string> {
-  const names = [...new Set(monitoring.alarmNames)];
+  const names = [...new Set(monitoring.alarmNames.map(alarmNameOf))];
   if (names.length === 0) return 'no alarms configured';
   const states = await alarmStates(names);
 

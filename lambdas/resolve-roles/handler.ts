@@ -1,13 +1,13 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { z } from 'zod';
 import {
+  attachedTargetGroupArns,
   capacityOf,
   describeGroups,
   instanceIds,
   instancesIn,
   instancesOf,
   lifecycleSummary,
-  isAttached,
   listAttachedTargetGroups,
 } from '../shared/aws/auto-scaling';
 import { InconsistentAccountError } from '../shared/errors';
@@ -32,9 +32,9 @@ async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
   const serving: AutoScalingGroup[] = [];
   const attachedTo = new Map<AutoScalingGroup, string[]>();
   for (const group of [blue, green]) {
-    const sources = (await listAttachedTargetGroups(nameOf(group)))
-      .filter(isAttached)
-      .map((source) => source.arn);
+    // Cross-checked with the group's TargetGroupARNs: a group attached to the main target group by the older
+    // API is active, never a standby group to launch into.
+    const sources = attachedTargetGroupArns(group, await listAttachedTargetGroups(nameOf(group)));
     attachedTo.set(group, sources);
     if (sources.includes(mainArn)) serving.push(group);
   }

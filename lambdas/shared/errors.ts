@@ -62,3 +62,6 @@ export const RETRYABLE_ERRORS: readonly string[] = [TransientAwsError.name];
 
 /** Retried on a longer budget: waiting out a transition can take a target group's whole deregistration delay. */
 export const NOT_READY_ERRORS: readonly string[] = [NotReadyError.name];
+
+/** Something that can be known before any change would make the deployment fail: refused up front (I8). */
+export class PreflightCheckFailedError extends DeploymentError {}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RETRY_POLICY } from './retry-policy';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -68,6 +69,38 @@ export const syntheticCheckSchema = z
   .strict();
 export type SyntheticCheck = z.infer<typeof syntheticCheckSchema>;
 
+/** Lambda VpcConfig limits (https://docs.aws.amazon.com/lambda/latest/dg/API_VpcConfig.html). */
+const MAX_SUBNETS = 16;
+const MAX_SECURITY_GROUPS = 5;
+
+export const syntheticChecksNetworkSchema = z
+  .object({
+    subnetIds: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/,
+            'must be a subnet id like "subnet-0123456789abcdef0"',
+          ),
+      )
+      .min(1, 'needs at least one subnet')
+      .max(MAX_SUBNETS, `at most ${MAX_SUBNETS} subnets (Lambda's limit)`),
+    securityGroupIds: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/,
+            'must be a security group id like "sg-0123456789abcdef0"',
+          ),
+      )
+      .min(1, 'needs at least one security group')
+      .max(MAX_SECURITY_GROUPS, `at most ${MAX_SECURITY_GROUPS} security groups (Lambda's limit)`),
+  })
+  .strict();
+export type SyntheticChecksNetwork = z.infer<typeof syntheticChecksNetworkSchema>;
+
 export const syntheticChecksSchema = z
   .object({
     /** Base URL of the ALB listener, e.g. "http://my-alb-123.us-east-1.elb.amazonaws.com". */
@@ -84,6 +117,11 @@ export const syntheticChecksSchema = z
     /** When set, this response header must carry the new AMI id: proof the check reached the new version. */
     versionHeader: z.string().min(1).optional(),
     requestTimeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+    /**
+     * Subnets and security groups the checks run from, for a load balancer reachable only inside a VPC (an
+     * internal ALB). Omitted: the checks run outside any VPC and reach only an internet-facing endpoint.
+     */
+    network: syntheticChecksNetworkSchema.optional(),
   })
   .strict()
   .refine(
@@ -152,26 +190,95 @@ function isValidRegExp(pattern: string): boolean {
 
 /** Execution history the longest path may write, with a margin under Step Functions' 25,000 events. */
 export const MAX_HISTORY_EVENTS = 24_000;
-/** Everything outside the polling loops, retries included, generously. */
+/** Everything outside the polling loops, retries apart: about 150 events, counted generously. */
 const FIXED_HISTORY_EVENTS = 600;
 
 /**
- * The longest path: prepare, shift, the whole window, then the longer of rollback and finish. Each loop
- * polls at most timeout/interval + 1 times.
+ * Events one retry adds to the history: the new attempt's TaskScheduled, TaskStarted and its TaskSucceeded,
+ * TaskFailed or TaskTimedOut. The Task's TaskStateEntered and TaskStateExited are written once whatever the
+ * attempts, and no event type records the retry itself (the event types:
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
  */
-function historyEvents(s: {
-  waits: Record<string, { intervalSeconds: number; timeoutSeconds: number }>;
+export const HISTORY_EVENTS_PER_RETRY = 3;
+
+/**
+ * Lambda steps outside the waits on the longest path: the request checks (5), prepare (4), shift (2), then
+ * the rollback or the finish (3 each) and its report. Two of them wait out a transition by throwing
+ * NotReadyError: "Put old fleet in standby", then "Put old fleet back in service" or "Retire old fleet".
+ * test/infra/blue-green-deployment.test.ts counts them again on the synthesized definition.
+ */
+export const LONGEST_PATH_STEPS = { lambda: 15, notReady: 2 } as const;
+
+type WaitName =
+  | 'groupEmpty'
+  | 'instancesInService'
+  | 'syntheticTargetsHealthy'
+  | 'mainTargetsHealthy'
+  | 'oldFleetInStandby'
+  | 'targetGroupsDetached'
+  | 'rollbackRecovery';
+
+/** The waits of each phase, in the order the definition runs them (state-machine/definition.ts). */
+const WAITS_BY_PHASE: Record<'prepare' | 'shift' | 'rollback' | 'finish', readonly WaitName[]> = {
+  prepare: ['groupEmpty', 'instancesInService', 'syntheticTargetsHealthy'],
+  shift: ['mainTargetsHealthy', 'oldFleetInStandby'],
+  rollback: ['rollbackRecovery', 'targetGroupsDetached', 'groupEmpty'],
+  finish: ['targetGroupsDetached', 'groupEmpty'],
+};
+
+interface HistoryInputs {
+  waits: Record<WaitName, { intervalSeconds: number; timeoutSeconds: number }>;
   monitoring: { rollbackWindowMinutes: number; intervalSeconds: number };
-}): number {
-  const polls = (name: string) => Math.ceil(s.waits[name].timeoutSeconds / s.waits[name].intervalSeconds) + 1;
-  const prepare = polls('groupEmpty') + polls('instancesInService') + polls('syntheticTargetsHealthy');
-  const shift = polls('mainTargetsHealthy') + polls('oldFleetInStandby');
+}
+
+export interface HistoryBudget {
+  /** Every event the longest path may write, retries included. */
+  total: number;
+  /** The part the retry policy may add. */
+  retries: number;
+}
+
+/**
+ * The longest path: prepare, shift, the whole window, then the longer of rollback and finish. Each loop
+ * polls at most timeout/interval + 1 times. Retries are sized from the retry policy: every NotReadyError
+ * retry of the two steps that wait out draining (they really take them: a deregistration delay of up to an
+ * hour), a spent transient retrier for every Lambda step, and one for every wait (a throttling spell while
+ * it polls; a check that spends its retrier fails, and the path ends sooner).
+ */
+export function historyBudget(s: HistoryInputs): HistoryBudget {
+  const polls = (names: readonly WaitName[]) =>
+    names.reduce(
+      (total, name) => total + Math.ceil(s.waits[name].timeoutSeconds / s.waits[name].intervalSeconds) + 1,
+      0,
+    );
   const window = Math.ceil((s.monitoring.rollbackWindowMinutes * 60) / s.monitoring.intervalSeconds) + 1;
-  const rollback = polls('rollbackRecovery') + polls('groupEmpty');
-  const finish = polls('targetGroupsDetached') + polls('groupEmpty');
-  return (
-    (prepare + shift + window + Math.max(rollback, finish)) * HISTORY_EVENTS_PER_POLL + FIXED_HISTORY_EVENTS
-  );
+  const cleanup =
+    polls(WAITS_BY_PHASE.rollback) >= polls(WAITS_BY_PHASE.finish)
+      ? WAITS_BY_PHASE.rollback
+      : WAITS_BY_PHASE.finish;
+  const pollEvents =
+    (polls(WAITS_BY_PHASE.prepare) + polls(WAITS_BY_PHASE.shift) + window + polls(cleanup)) *
+    HISTORY_EVENTS_PER_POLL;
+
+  const waitsOnPath = WAITS_BY_PHASE.prepare.length + WAITS_BY_PHASE.shift.length + 1 + cleanup.length;
+  const retries =
+    (LONGEST_PATH_STEPS.notReady * RETRY_POLICY.notReady.maxAttempts +
+      (LONGEST_PATH_STEPS.lambda + waitsOnPath) * RETRY_POLICY.transient.maxAttempts) *
+    HISTORY_EVENTS_PER_RETRY;
+  return { total: pollEvents + FIXED_HISTORY_EVENTS + retries, retries };
+}
+
+/**
+ * The longest rollback window these waits and this monitoring interval leave room for in the history, or
+ * -1 when even a window of 0 does not fit.
+ */
+export function maxRollbackWindowMinutes(s: HistoryInputs): number {
+  const byPolls = Math.floor((MAX_MONITOR_POLLS * s.monitoring.intervalSeconds) / 60);
+  for (let minutes = Math.min(MAX_ROLLBACK_WINDOW_MINUTES, byPolls); minutes >= 0; minutes--) {
+    const monitoring = { ...s.monitoring, rollbackWindowMinutes: minutes };
+    if (historyBudget({ ...s, monitoring }).total <= MAX_HISTORY_EVENTS) return minutes;
+  }
+  return -1;
 }
 
 export const settingsSchema = z
@@ -207,6 +314,11 @@ export const settingsSchema = z
       .prefault({}),
     /** SNS topic told about every outcome; set by the construct. */
     notificationTopicArn: z.string().min(1).optional(),
+    /**
+     * Roles of the launch templates' instance profiles that the orchestrator may pass to EC2; set by the
+     * construct from its `instanceRoleArns`, so the pre-flight check can refuse a template it could not launch.
+     */
+    instanceRoleArns: z.array(z.string().min(1)).default([]),
   })
   .strict()
   .refine((s) => s.groups.blue !== s.groups.green, {
@@ -217,9 +329,20 @@ export const settingsSchema = z
     message: 'main and synthetic must be two different target groups',
     path: ['targetGroups'],
   })
-  .refine((s) => historyEvents(s) <= MAX_HISTORY_EVENTS, {
-    message: `the waits and the rollback window could need more than ${MAX_HISTORY_EVENTS} execution history events (Step Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or lower timeoutSeconds of the waits, or shorten the window`,
-    path: ['waits'],
+  .superRefine((s, ctx) => {
+    const { total, retries } = historyBudget(s);
+    if (total <= MAX_HISTORY_EVENTS) return;
+    const fits = maxRollbackWindowMinutes(s);
+    ctx.addIssue({
+      code: 'custom',
+      path: ['waits'],
+      message:
+        `the waits and the rollback window could need more than ${MAX_HISTORY_EVENTS} execution history ` +
+        `events (${total} on the longest path, ${retries} of them for the retry policy's attempts; Step ` +
+        `Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or ` +
+        `lower timeoutSeconds of the waits, or shorten the window` +
+        (fits >= 0 ? ` (with these waits, to at most ${fits} minutes)` : ''),
+    });
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

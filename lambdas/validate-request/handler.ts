@@ -10,7 +10,7 @@ import {
 import { defineHandler } from '../shared/handler';
 import {
   deploymentRequestSchema,
-  MAX_MONITOR_POLLS,
+  maxRollbackWindowMinutes,
   settingsSchema,
   type AmiSelector,
   type DeploymentRequest,
@@ -125,20 +125,21 @@ function applyOverrides(settings: Settings, request: DeploymentRequest): Setting
   if (parsed.success) return parsed.data;
 
   const problems = parsed.error.issues.map((issue) => {
-    if (issue.path[0] === 'monitoring') {
-      // The only merged-settings rule an override can break: the window's size in history events.
+    // The configured settings passed, and waits cannot be overridden: a monitoring or waits rule broken now
+    // is the window's size in history events, on its own or with the waits and retries of the whole path.
+    if (issue.path[0] === 'monitoring' || issue.path[0] === 'waits') {
       const interval = settings.monitoring.intervalSeconds;
-      const maxMinutes = Math.floor((MAX_MONITOR_POLLS * interval) / 60);
+      const maxMinutes = maxRollbackWindowMinutes(settings);
       return (
         `overrides.rollbackWindowMinutes: ${overrides.rollbackWindowMinutes} minutes is too long for the ` +
-        `configured monitoring interval of ${interval} s (it would exceed the execution history limit); ` +
-        `use at most ${maxMinutes} minutes`
+        `configured waits and monitoring interval of ${interval} s (it would exceed the execution history ` +
+        `limit); use at most ${maxMinutes} minutes`
       );
     }
     const field = issue.path[0] === 'capacity' ? 'overrides.capacity' : issue.path.join('.') || 'overrides';
     return `${field}: ${issue.message}`;
   });
-  throw new InvalidInputError(`Invalid deployment request: ${problems.join('; ')}.`);
+  throw new InvalidInputError(`Invalid deployment request: ${[...new Set(problems)].join('; ')}.`);
 }
 
 /** Why the AMI fails the selector, in plain words; undefined when it belongs to this application. */

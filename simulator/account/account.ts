@@ -8,13 +8,17 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedApplication } from './application';
 import { AutoScaling } from './auto-scaling';
-import { AutoScalingGroupState, Fleet } from './auto-scaling-groups';
+import { AutoScalingGroupState, Fleet, type ScalingProcess } from './auto-scaling-groups';
 import { CloudWatch } from './cloudwatch';
 import { Ec2 } from './ec2';
+import { authorize, type AccountLookups, type LaunchTemplateUse } from './iam/authorization';
+import { InstanceProfiles } from './iam/instance-profiles';
+import { currentPrincipal } from './iam/principal';
 import { ElasticLoadBalancing } from './elb';
 import type { AlarmState, EnvironmentDescription, VersionBehaviour } from './environment';
 import { serviceError, throttlingError, transientError, type ServiceName } from './errors';
@@ -98,6 +102,7 @@ export class SimulatedAccount {
   private readonly cloudWatch: CloudWatch;
   private readonly sns: Sns;
   private readonly routes = new Map<unknown, { service: ServiceName; route: Route }>();
+  private readonly lookups: AccountLookups;
   private stubs: { restore(): void }[] = [];
 
   constructor(environment: EnvironmentDescription, options: AccountOptions = {}) {
@@ -154,9 +159,54 @@ export class SimulatedAccount {
       ['elasticloadbalancing', elb.routes()],
       ['cloudwatch', this.cloudWatch.routes()],
       ['sns', this.sns.routes()],
+      ['iam', new InstanceProfiles(env.instanceProfiles ?? []).routes()],
     ];
     for (const [service, routes] of services)
       for (const route of routes) this.routes.set(route.command, { service, route });
+    this.lookups = this.authorizationLookups();
+  }
+
+  /** What the authorizer reads of the account (every call made as a step is authorized, see `iam/`). */
+  get authorizationView(): AccountLookups {
+    return this.lookups;
+  }
+
+  private authorizationLookups(): AccountLookups {
+    const env = this.environment;
+    const profiles = env.instanceProfiles ?? [];
+    const launchTemplateUse = (spec: {
+      LaunchTemplateId?: string;
+      LaunchTemplateName?: string;
+      Version?: string;
+    }): LaunchTemplateUse | undefined => {
+      try {
+        const template = this.ec2.findTemplate(spec.LaunchTemplateId, spec.LaunchTemplateName);
+        const data = this.ec2.version(template, spec.Version ?? '$Default').data;
+        const profile = data.IamInstanceProfile as { Arn?: string; Name?: string } | undefined;
+        const role = profiles.find(
+          (candidate) => candidate.arn === profile?.Arn || candidate.name === profile?.Name,
+        );
+        return {
+          templateArn: `arn:aws:ec2:${env.region}:${env.accountId}:launch-template/${template.id}`,
+          imageId: typeof data.ImageId === 'string' ? data.ImageId : undefined,
+          instanceProfileRoleArn: role?.roleArn,
+          hasTagSpecifications: Array.isArray(data.TagSpecifications) && data.TagSpecifications.length > 0,
+        };
+      } catch {
+        return undefined; // the call itself then fails as AWS says for a missing template or version
+      }
+    };
+    return {
+      region: env.region,
+      accountId: env.accountId,
+      groupArn: (name) => this.fleet.groups.get(name)?.arn,
+      groupTags: (name) =>
+        Object.fromEntries(
+          [...(this.fleet.groups.get(name)?.tags ?? [])].map(([key, tag]) => [key, tag.value]),
+        ),
+      launchTemplateUse,
+      topicKey: (topicArn) => env.topics?.find((topic) => topic.arn === topicArn)?.kmsKeyArn,
+    };
   }
 
   /** Start serving the Auto Scaling, EC2, ELBv2, CloudWatch and SNS clients (Step Functions is the engine's). */
@@ -168,6 +218,7 @@ export class SimulatedAccount {
       ['elasticloadbalancing', ElasticLoadBalancingV2Client],
       ['cloudwatch', CloudWatchClient],
       ['sns', SNSClient],
+      ['iam', IAMClient],
     ];
     for (const [service, client] of clients) {
       const stub = mockClient(client);
@@ -277,6 +328,9 @@ export class SimulatedAccount {
       const arn = `arn:aws:autoscaling:${env.region}:${env.accountId}:autoScalingGroup:${this.random.ids.uuid()}:autoScalingGroupName/${description.name}`;
       const group = new AutoScalingGroupState(description, arn, now);
       this.fleet.groups.set(group.name, group);
+      for (const process of description.suspendedProcesses ?? []) {
+        group.suspended.set(process as ScalingProcess, 'User suspended at the start of the simulation');
+      }
       for (const targetGroupArn of description.attachedTargetGroups) {
         if (!this.targetGroups.has(targetGroupArn)) throw new Error(`Unknown target group ${targetGroupArn}`);
         group.trafficSources.set(targetGroupArn, {
@@ -358,6 +412,8 @@ export class SimulatedAccount {
     if (!entry || entry.service !== service) {
       throw serviceError(service, 'InvalidAction', `The simulated account does not implement ${operation}.`);
     }
+    const principal = currentPrincipal();
+    if (principal) authorize(principal, service, entry.route.operation, input, this.lookups);
     let answer = entry.route.handle(structuredClone(input));
     if (attempts < SDK_MAX_ATTEMPTS && this.random.faults.chance(this.faults.lostResponseProbability ?? 0)) {
       // The first attempt took effect; the caller sees only what the retry answers.

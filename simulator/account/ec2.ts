@@ -75,7 +75,11 @@ export class Ec2 {
         versions: [
           {
             number: 1,
-            data: { ImageId: group.amiId, InstanceType: group.instanceType ?? 't3.micro' },
+            data: {
+              ...structuredClone(group.launchTemplateData ?? {}),
+              ImageId: group.amiId,
+              InstanceType: group.instanceType ?? 't3.micro',
+            },
             createdAt: now(),
           },
         ],

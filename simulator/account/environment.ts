@@ -68,6 +68,26 @@ export interface GroupDescription {
   /** Instance type written into the launch template (default t3.micro). */
   instanceType?: string;
   tags?: Record<string, string>;
+  /**
+   * More launch template data for version 1, as `CreateLaunchTemplate` takes it: `IamInstanceProfile`
+   * ({Arn} or {Name}) and `TagSpecifications` change what launching from the template is authorized as.
+   */
+  launchTemplateData?: Record<string, unknown>;
+  /** Processes suspended at the start (e.g. left by an interrupted deployment). */
+  suspendedProcesses?: string[];
+}
+
+/** An IAM instance profile and the role it carries (what EC2 is passed when an instance launches with it). */
+export interface InstanceProfileDescription {
+  name: string;
+  arn: string;
+  roleArn: string;
+}
+
+/** A topic the orchestrator may be told to notify, encrypted with a KMS key or not. */
+export interface TopicDescription {
+  arn: string;
+  kmsKeyArn?: string;
 }
 
 export type ComparisonOperator =
@@ -138,6 +158,8 @@ export interface EnvironmentDescription {
   groups: { blue: GroupDescription; green: GroupDescription };
   amis: AmiDescription[];
   alarms: AlarmDescription[];
+  instanceProfiles?: InstanceProfileDescription[];
+  topics?: TopicDescription[];
   /** Seconds from launch until the instance is InService and the app answers (default 60). */
   bootSeconds: number;
 }
@@ -152,7 +174,17 @@ export interface DefaultEnvironmentOptions {
   newVersion?: VersionBehaviour;
   /** Defaults to the reference environment settings. */
   settings?: ReferenceEnvironmentSettings;
+  /** Processes suspended on the standby (green) group, as an interrupted deployment leaves them. */
+  standbySuspendedProcesses?: string[];
+  /** The account has ENCRYPTED_TOPIC, a topic encrypted with a customer managed KMS key. */
+  encryptedTopic?: boolean;
 }
+
+/** A notification topic encrypted with a customer managed KMS key (scenario `encrypted-notifications`). */
+export const ENCRYPTED_TOPIC = {
+  topicArn: 'arn:aws:sns:us-east-1:123456789012:webapp-deployments-encrypted',
+  kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+} as const;
 
 /** Valid AMI ids ('ami-' + 17 hex digits). */
 export const DEFAULT_AMIS = {
@@ -189,6 +221,20 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
   };
 
   const active = !options.firstDeployment;
+  // As the reference stack builds them: an instance role in the template's instance profile, and the
+  // `Name` tag applied to instances and volumes at launch (tag specifications).
+  const instanceProfile: InstanceProfileDescription = {
+    name: `${app}-instance-profile`,
+    arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${app}-instance-profile`,
+    roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/${app}-instance-role`,
+  };
+  const launchTemplateData = (colour: string) => ({
+    IamInstanceProfile: { Arn: instanceProfile.arn },
+    TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({
+      ResourceType,
+      Tags: [{ Key: 'Name', Value: `${app}-${colour}` }],
+    })),
+  });
   const blue: GroupDescription = {
     name: `${app}-blue`,
     launchTemplateId: 'lt-0b1e0000000000001',
@@ -202,6 +248,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
     instanceType: settings.instanceType,
     tags: { Application: app, Color: 'blue' },
+    launchTemplateData: launchTemplateData('blue'),
   };
   const green: GroupDescription = {
     name: `${app}-green`,
@@ -216,6 +263,8 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
     instanceType: settings.instanceType,
     tags: { Application: app, Color: 'green' },
+    launchTemplateData: launchTemplateData('green'),
+    suspendedProcesses: options.standbySuspendedProcesses,
   };
 
   const metricAlarms: AlarmDescription[] = settings.alarms.map((alarm) => ({
@@ -280,6 +329,10 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
       },
     ],
     alarms: [...metricAlarms, composite],
+    instanceProfiles: [instanceProfile],
+    topics: options.encryptedTopic
+      ? [{ arn: ENCRYPTED_TOPIC.topicArn, kmsKeyArn: ENCRYPTED_TOPIC.kmsKeyArn }]
+      : [],
     bootSeconds: options.bootSeconds ?? 60,
   };
 }

@@ -27,13 +27,14 @@ import {
   LoadBalancerNotFoundException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMServiceException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   InvalidParameterException as SnsInvalidParameterException,
   SNSServiceException,
   ThrottledException,
 } from '@aws-sdk/client-sns';
 
-export type ServiceName = 'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns';
+export type ServiceName = 'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns' | 'iam';
 
 /** What every simulated error has in common (the SDK's `ServiceException` surface). */
 export type SimulatedServiceError = Error & {
@@ -59,6 +60,7 @@ const baseClasses: Record<ServiceName, BaseErrorClass> = {
   elasticloadbalancing: ElasticLoadBalancingV2ServiceException,
   cloudwatch: CloudWatchServiceException,
   sns: SNSServiceException,
+  iam: IAMServiceException,
 };
 
 // The SDK's modeled exception classes, by the `name` they carry.
@@ -84,6 +86,7 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
     ResourceNotFound,
   },
   sns: { InvalidParameterException: SnsInvalidParameterException, ThrottledException },
+  iam: { NoSuchEntityException },
 };
 
 export function serviceError(
@@ -114,6 +117,9 @@ export function throttlingError(service: ServiceName): SimulatedServiceError {
       return serviceError(service, 'Throttling', 'Rate exceeded', 400);
     case 'sns':
       return serviceError(service, 'ThrottledException', 'Rate exceeded', 429);
+    case 'iam':
+      // IAM API reference, Common Errors: ThrottlingException, 400.
+      return serviceError(service, 'Throttling', 'Rate exceeded', 400);
   }
 }
 

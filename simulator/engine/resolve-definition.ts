@@ -34,7 +34,7 @@ export function resolveDefinition(
 ): AslDefinition {
   const definition = template.Resources[logicalId]?.Properties?.DefinitionString;
   if (definition === undefined) throw new Error(`${logicalId} has no DefinitionString`);
-  const text = resolveValue(definition, template, context);
+  const text = resolveIntrinsics(definition, template, context);
   if (typeof text !== 'string') throw new Error('DefinitionString did not resolve to text');
   return JSON.parse(text) as AslDefinition;
 }
@@ -54,7 +54,8 @@ export function fakeArn(logicalId: string, type: string, context: ResolveContext
   }
 }
 
-function resolveValue(value: unknown, template: CfnTemplate, context: ResolveContext): unknown {
+/** Resolves the intrinsic functions a synthesized property uses (Fn::Join, Ref, Fn::GetAtt) to plain values. */
+export function resolveIntrinsics(value: unknown, template: CfnTemplate, context: ResolveContext): unknown {
   if (
     typeof value === 'string' ||
     typeof value === 'number' ||
@@ -63,11 +64,11 @@ function resolveValue(value: unknown, template: CfnTemplate, context: ResolveCon
   ) {
     return value;
   }
-  if (Array.isArray(value)) return value.map((item) => resolveValue(item, template, context));
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, template, context));
   const object = value as Record<string, unknown>;
   if ('Fn::Join' in object) {
     const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    return (resolveValue(parts, template, context) as unknown[]).map(String).join(separator);
+    return (resolveIntrinsics(parts, template, context) as unknown[]).map(String).join(separator);
   }
   if ('Ref' in object) return resolveRef(String(object.Ref), template, context);
   if ('Fn::GetAtt' in object) {
@@ -76,9 +77,9 @@ function resolveValue(value: unknown, template: CfnTemplate, context: ResolveCon
     return context.getAtt?.(logicalId, attribute, type) ?? fakeArn(logicalId, type, context);
   }
   const intrinsic = Object.keys(object).find((key) => key.startsWith('Fn::'));
-  if (intrinsic) throw new Error(`cannot resolve ${intrinsic} in the state machine definition`);
+  if (intrinsic) throw new Error(`cannot resolve ${intrinsic} in the template`);
   return Object.fromEntries(
-    Object.entries(object).map(([key, item]) => [key, resolveValue(item, template, context)]),
+    Object.entries(object).map(([key, item]) => [key, resolveIntrinsics(item, template, context)]),
   );
 }
 

@@ -1,4 +1,5 @@
 import { logger } from '../../lambdas/shared/logger';
+import { referenceDeployment } from '../../infra/app-builder';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import { FAILURE_ERRORS } from '../../state-machine/definition';
 import { SimulatedAccount, type AccountSnapshot } from '../account/account';
@@ -60,6 +61,8 @@ export interface SimulationReport {
   /** Largest state payload of any execution, in bytes (DESIGN I7). */
   maxPayloadBytes: number;
   lambdaInvocations: number;
+  /** Outcome notifications the topic accepted (one per execution that ran to an end). */
+  notificationsDelivered: number;
   apiCalls: { total: number; byOperation: Record<string, number> };
   invariantViolations: InvariantViolation[];
   finalState: FinalState;
@@ -87,6 +90,8 @@ export interface ProgressView {
 }
 
 export interface SimulationHooks {
+  /** Changes the synthesized roles before the run (the least-privilege check removes one grant at a time). */
+  grants?: (principals: SynthesizedWorkflow['principals']) => SynthesizedWorkflow['principals'];
   onStateEntered?: (state: string, at: number) => void;
   /** Called once per virtual second with the world as it is. */
   onSecond?: (view: ProgressView) => void;
@@ -103,14 +108,17 @@ export async function simulate(
   const scenario = findScenario(options.scenario);
   const environment = environmentFor(scenario, options);
   const windowMinutes = options.windowMinutes ?? 60;
-  const deployment = deploymentFor(environment, windowMinutes);
+  const deployment = deploymentFor(environment, windowMinutes, scenario);
   const synthesisStart = performance.now();
-  const workflow = cachedWorkflow(deployment, environment);
+  const synthesized = cachedWorkflow(deployment, environment);
+  const workflow = hooks.grants
+    ? { ...synthesized, principals: hooks.grants(synthesized.principals) }
+    : synthesized;
   const synthesisMs = Math.round(performance.now() - synthesisStart);
   const runs = runsFor(scenario, options);
 
   logger.setLogLevel('SILENT');
-  const handlers = await loadHandlers();
+  const handlers = loadHandlers();
   const clock = new VirtualClock(SIMULATION_START);
   // The local engine draws retry jitter from Math.random: seed it so that a seed replays the same run.
   const realRandom = Math.random;
@@ -200,6 +208,7 @@ export async function simulate(
       stateTransitions: executions.reduce((total, { record }) => total + record.stateTransitions, 0),
       maxPayloadBytes: Math.max(...executions.map(({ record }) => record.maxPayloadBytes)),
       lambdaInvocations: service.totalLambdaInvocations,
+      notificationsDelivered: account.publishedMessages.length,
       apiCalls: { total: account.apiCalls.total, byOperation: { ...account.apiCalls.byOperation } },
       invariantViolations: violations,
       finalState: finalStateOf(account.snapshot(), environment),
@@ -214,9 +223,15 @@ export async function simulate(
   }
 }
 
-/** Did the run go as expected: every execution's outcome, no invariant violated, no failed user request? */
+/**
+ * Did the run go as expected: every execution's outcome, no invariant violated, no failed user request, and
+ * every execution that ran to an end told the notification topic?
+ */
 export function passed(report: SimulationReport): boolean {
+  const ended = report.executions.filter((execution) => execution.stoppedAt === null).length;
   return (
+    // At least once: a duplicated report step (at-least-once invocation) may tell the topic twice.
+    report.notificationsDelivered >= ended &&
     report.executions.every(
       (execution) =>
         execution.outcome === execution.expectedOutcome &&
@@ -249,29 +264,48 @@ function environmentFor(scenario: Scenario, options: SimulationOptions): Environ
   return environment;
 }
 
-/** The orchestrator's configuration for the simulated account, as a user would write it for theirs. */
-function deploymentFor(environment: EnvironmentDescription, windowMinutes: number): BlueGreenDeploymentProps {
+/**
+ * The orchestrator's configuration for the simulated account: the reference environment's wiring
+ * (`referenceDeployment`, the same function `cdk synth` of the reference configuration uses), with the
+ * settings a user would add to it.
+ */
+function deploymentFor(
+  environment: EnvironmentDescription,
+  windowMinutes: number,
+  scenario: Scenario,
+): BlueGreenDeploymentProps {
   const { blue, green } = environment.groups;
   const applicationName = blue.name.replace(/-blue$/, '');
-  return {
-    applicationName,
-    groups: { blue: blue.name, green: green.name },
-    targetGroups: { main: environment.mainTargetGroup.arn, synthetic: environment.syntheticTargetGroup.arn },
-    launchTemplateIds: [blue.launchTemplateId, green.launchTemplateId],
-    amiSelector: { tag: { key: 'Application', value: applicationName } },
-    syntheticChecks: {
-      endpoint: `http://${environment.loadBalancer.dnsName}`,
-      header: environment.syntheticHeader,
-      checks: [{ path: '/health' }, { path: '/', bodyIncludes: '"version"' }],
-      repetitions: 3,
-      versionHeader: 'X-App-Version',
-    },
-    monitoring: {
+  const wired = referenceDeployment(
+    {
+      applicationName,
+      blueGroupName: blue.name,
+      greenGroupName: green.name,
+      mainTargetGroupArn: environment.mainTargetGroup.arn,
+      syntheticTargetGroupArn: environment.syntheticTargetGroup.arn,
+      blueLaunchTemplateId: blue.launchTemplateId,
+      greenLaunchTemplateId: green.launchTemplateId,
+      instanceRoleArn: environment.instanceProfiles?.[0]?.roleArn,
+      loadBalancerUrl: `http://${environment.loadBalancer.dnsName}`,
       alarmNames: environment.alarms.map((alarm) => alarm.name),
-      rollbackWindowMinutes: windowMinutes,
     },
-    initialCapacity: { min: 1, desired: Math.max(blue.desired, 3), max: Math.max(blue.max, 3) },
-  };
+    {
+      amiSelector: { tag: { key: 'Application', value: applicationName } },
+      syntheticChecks: {
+        endpoint: `http://${environment.loadBalancer.dnsName}`,
+        header: environment.syntheticHeader,
+        checks: [{ path: '/health' }, { path: '/', bodyIncludes: '"version"' }],
+        repetitions: 3,
+        versionHeader: 'X-App-Version',
+      },
+      monitoring: {
+        alarmNames: environment.alarms.map((alarm) => alarm.name),
+        rollbackWindowMinutes: windowMinutes,
+      },
+      initialCapacity: { min: 1, desired: Math.max(blue.desired, 3), max: Math.max(blue.max, 3) },
+    },
+  );
+  return { ...wired, ...scenario.deployment } as BlueGreenDeploymentProps;
 }
 
 function cachedWorkflow(

@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { authorize } from '../account/iam/authorization';
+import { actingAs, currentPrincipal } from '../account/iam/principal';
 import type { StepHandler } from '../../state-machine/step-handlers';
 import type { StepHandlerFunction } from './handlers';
 import type { SynthesizedWorkflow } from './synthesize';
@@ -88,26 +90,36 @@ export class LocalStepFunctions {
 
   install(): void {
     const mock = mockClient(SFNClient);
-    mock
-      .on(StartExecutionCommand)
-      .callsFake((input: { stateMachineArn?: string; input?: string; name?: string }) => {
+    // Calls made as a step are authorized against its role, like every call the simulated account serves.
+    const authorized =
+      <I extends object, O>(operation: string, answer: (input: I) => O) =>
+      (input: I) => {
+        const principal = currentPrincipal();
+        if (principal) authorize(principal, 'states', operation, input);
+        return answer(input);
+      };
+    mock.on(StartExecutionCommand).callsFake(
+      authorized('StartExecution', (input: { stateMachineArn?: string; input?: string; name?: string }) => {
         this.requireStateMachine(input.stateMachineArn);
         const execution = this.start(JSON.parse(input.input ?? '{}') as Json, input.name);
         return { executionArn: execution.arn, startDate: execution.startDate };
-      });
-    mock.on(DescribeExecutionCommand).callsFake((input: { executionArn?: string }) => {
-      const execution = this.find(input.executionArn);
-      return {
-        ...this.summary(execution),
-        input: execution.input,
-        output: execution.output === undefined ? undefined : JSON.stringify(execution.output),
-        error: execution.error,
-        cause: execution.cause,
-      };
-    });
-    mock
-      .on(ListExecutionsCommand)
-      .callsFake(
+      }),
+    );
+    mock.on(DescribeExecutionCommand).callsFake(
+      authorized('DescribeExecution', (input: { executionArn?: string }) => {
+        const execution = this.find(input.executionArn);
+        return {
+          ...this.summary(execution),
+          input: execution.input,
+          output: execution.output === undefined ? undefined : JSON.stringify(execution.output),
+          error: execution.error,
+          cause: execution.cause,
+        };
+      }),
+    );
+    mock.on(ListExecutionsCommand).callsFake(
+      authorized(
+        'ListExecutions',
         (input: {
           stateMachineArn?: string;
           statusFilter?: string;
@@ -131,7 +143,8 @@ export class LocalStepFunctions {
             nextToken: start + pageSize < matching.length ? String(start + pageSize) : undefined,
           };
         },
-      );
+      ),
+    );
     mock.on(StopExecutionCommand).callsFake((input: { executionArn?: string }) => {
       const execution = this.find(input.executionArn);
       execution.abort();
@@ -250,9 +263,11 @@ export class LocalStepFunctions {
           execution.abort();
           return new Promise<Json>(() => undefined);
         }
+        const principal = this.workflow.principals.get(step);
+        if (!principal) throw new Error(`no role was synthesized for ${step}`);
         const invoke = async () => {
           this.lambdaInvocations[step] = (this.lambdaInvocations[step] ?? 0) + 1;
-          return (await this.handlers[step](structuredClone(input))) as Json;
+          return (await actingAs(principal, () => this.handlers[step](structuredClone(input)))) as Json;
         };
         try {
           if (this.options.duplicateInvocations) await invoke();

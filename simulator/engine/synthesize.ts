@@ -6,7 +6,14 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../../infra/app-builder';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import { STEP_HANDLERS, type StepHandler } from '../../state-machine/step-handlers';
-import { resolveDefinition, type AslDefinition, type CfnTemplate } from './resolve-definition';
+import type { Principal } from '../account/iam/principal';
+import {
+  resolveDefinition,
+  type AslDefinition,
+  type CfnTemplate,
+  type ResolveContext,
+} from './resolve-definition';
+import { stepPrincipal } from './step-roles';
 
 export interface SynthesizedWorkflow {
   readonly asl: AslDefinition;
@@ -14,6 +21,8 @@ export interface SynthesizedWorkflow {
   /** Which step handler each Task state runs (the local engine keys its handlers by state name). */
   readonly stepByState: ReadonlyMap<string, StepHandler>;
   readonly notificationTopicArn: string;
+  /** Who each step's function runs as: its role's policies as synthesized. */
+  readonly principals: ReadonlyMap<StepHandler, Principal>;
 }
 
 /**
@@ -27,7 +36,13 @@ export function synthesizeWorkflow(
 ): SynthesizedWorkflow {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'blue-green-synth-'));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    // The real `cdk synth` keeps CloudFormation validation (test/infra/cdk-synth.test.ts); here it would cost
+    // seconds per configuration for the same template.
+    const app = new App({
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: false,
+    });
     const { orchestrator } = buildApp({ environment: 'existing', deployment }, app);
     const template = app.synth().getStackByName(orchestrator.stackName).template as CfnTemplate;
     const construct = orchestrator.deployment;
@@ -41,7 +56,7 @@ export function synthesizeWorkflow(
     const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
     const functionArn = (step: string) => `arn:aws:lambda:${region}:${accountId}:function:${step}`;
     const topicArn = `arn:aws:sns:${region}:${accountId}:${construct.settings.applicationName}-deployments`;
-    const asl = resolveDefinition(template, {
+    const context: ResolveContext = {
       region,
       accountId,
       getAtt: (logicalId, attribute) => {
@@ -49,12 +64,18 @@ export function synthesizeWorkflow(
         return step && attribute === 'Arn' ? functionArn(step) : undefined;
       },
       ref: (_logicalId, type) => (type === 'AWS::SNS::Topic' ? topicArn : undefined),
-    });
+    };
+    const asl = resolveDefinition(template, context);
+    const principals = new Map<StepHandler, Principal>();
+    for (const [logicalId, step] of stepByLogicalId) {
+      principals.set(step, { ...stepPrincipal(template, logicalId, context), name: step });
+    }
     return {
       asl,
       stateMachineArn,
       stepByState: tasksToSteps(asl, functionArn),
       notificationTopicArn: topicArn,
+      principals,
     };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
+import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import type { FaultOptions } from '../account/account';
-import type { DefaultEnvironmentOptions } from '../account/environment';
+import { ENCRYPTED_TOPIC, type DefaultEnvironmentOptions } from '../account/environment';
 import type { Outcome } from './options';
 
 export interface DeploymentRun {
@@ -22,6 +23,8 @@ export interface Scenario {
   readonly duplicateInvocations?: boolean;
   /** Stop each execution when it enters this state, as an operator's StopExecution would. */
   readonly stopAt?: string;
+  /** Changes to the orchestrator's configuration (e.g. a role left out of `instanceRoleArns`). */
+  readonly deployment?: Partial<BlueGreenDeploymentProps>;
 }
 
 const deployNext = (expectedOutcome: Outcome = 'succeeded'): DeploymentRun => ({
@@ -107,6 +110,35 @@ export const SCENARIOS: readonly Scenario[] = [
       { ...deployNext('failed'), expectStoppedAt: 'Monitor new version during rollback window' },
       { input: { amiId: '{third}' }, expectedOutcome: 'rejected' },
     ],
+  },
+  {
+    name: 'leftover-suspended-processes',
+    description:
+      'An interrupted deployment left processes suspended on the standby group: the launch resumes them and deploys.',
+    environment: { standbySuspendedProcesses: ['AZRebalance', 'AlarmNotification', 'ScheduledActions'] },
+    runs: [deployNext()],
+  },
+  {
+    name: 'encrypted-notifications',
+    description:
+      'Outcomes go to a topic encrypted with a customer managed KMS key: the report step may use the key.',
+    environment: { encryptedTopic: true },
+    deployment: { notificationTopic: ENCRYPTED_TOPIC },
+    runs: [deployNext()],
+  },
+  {
+    name: 'missing-alarm',
+    description:
+      'A watched alarm does not exist (a typo): refused before anything changes, not rolled back after the shift.',
+    deployment: { monitoring: { alarmNames: ['webapp-target-5xx', 'webapp-target-5xxx'] } },
+    runs: [deployNext('rejected')],
+  },
+  {
+    name: 'instance-role-not-granted',
+    description:
+      "The launch template's instance profile has a role the orchestrator may not pass: refused before anything changes.",
+    deployment: { instanceRoleArns: [] },
+    runs: [deployNext('rejected')],
   },
   {
     name: 'second-deployment',

@@ -1,12 +1,17 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   resolveDefinition,
   type AslDefinition,
   type CfnTemplate,
 } from '../../simulator/engine/resolve-definition';
+import { LONGEST_PATH_STEPS } from '../../lambdas/shared/settings';
 import { STEP_HANDLERS } from '../../state-machine/step-handlers';
 import { TRANSIENT_ERRORS } from '../../state-machine/retry';
-import { synthExample } from '../support/synth';
+import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import { loadConfig, type ConfigFile } from '../../infra/config';
+import { EXAMPLE_CONFIG, synthExample, testApp } from '../support/synth';
 
 type State = Record<string, unknown> & { Type: string; Next?: string; End?: boolean };
 
@@ -66,6 +71,7 @@ describe('the state machine', () => {
     ['§2.12 restore old fleet', 'Put old fleet back in service'],
     ['§2.12 wait old healthy', 'Wait until old targets are healthy in main target group'],
     ['§2.12 remove new group', 'Rollback: detach new group from target groups'],
+    ['§2.12 wait new detached', 'Rollback: wait until new group has left target groups'],
     ['§2.12 scale new to zero', 'Rollback: scale new group to zero'],
   ])('has the step %s: "%s"', (_step, name) => {
     expect(states[name]).toBeDefined();
@@ -73,7 +79,7 @@ describe('the state machine', () => {
 
   it('builds every wait from the one polling helper: reset, check with a deadline, done?, pause, check again', () => {
     const waits = Object.keys(states).filter((name) => states[`${name}: check`] !== undefined);
-    expect(waits).toHaveLength(11);
+    expect(waits).toHaveLength(12);
     for (const name of waits) {
       expect(states[name]).toMatchObject({
         Type: 'Pass',
@@ -196,11 +202,54 @@ describe('the state machine', () => {
     );
   });
 
+  it('I1: on rollback the new group has left its target groups (drained) before it is scaled to zero', () => {
+    expect(states['Rollback: detach new group from target groups'].Next).toBe(
+      'Rollback: wait until new group has left target groups',
+    );
+    expect(states['Rollback: wait until new group has left target groups: check'].Parameters).toMatchObject({
+      'groupName.$': '$.roles.standby.groupName',
+      targetGroupArns: [
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-main/0123456789abcdef',
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-synthetic/fedcba9876543210',
+      ],
+      timeoutSeconds: 900,
+    });
+    expect(states['Rollback: wait until new group has left target groups: done?'].Default).toBe(
+      'Rollback: scale new group to zero',
+    );
+  });
+
   it('I4: the old group leaves every target group, and that is confirmed, before it is retired', () => {
     expect(states['Detach old group from target groups'].Next).toBe(
       'Wait until old group has left target groups',
     );
     expect(states['Wait until old group has left target groups: done?'].Default).toBe('Retire old fleet');
+  });
+
+  it('I3: the history budget counts the Lambda steps of the longest path as the definition has them', () => {
+    const lambdaSteps = (definition: { States: Record<string, unknown> }) =>
+      Object.entries(definition.States)
+        .filter(([name, state]) => (state as State).Type === 'Task' && !name.endsWith(': check'))
+        .map(([name]) => name);
+    const phaseSteps = (name: string) =>
+      lambdaSteps((asl.States[name] as { Branches: { States: Record<string, unknown> }[] }).Branches[0]);
+    const requestChecks = lambdaSteps(asl).filter((name) => !name.startsWith('Report: '));
+    const shift = phaseSteps('Shift traffic and monitor');
+    const rollback = phaseSteps('Roll back to the old version');
+    const finish = phaseSteps('Finish deployment');
+    const report = 1;
+    expect(
+      requestChecks.length +
+        phaseSteps('Prepare the new version (production untouched)').length +
+        shift.length +
+        Math.max(rollback.length, finish.length) +
+        report,
+    ).toBe(LONGEST_PATH_STEPS.lambda);
+    // The steps whose handlers wait out draining with NotReadyError: one in the shift, one in each clean-up.
+    expect(shift).toContain('Put old fleet in standby');
+    expect(rollback).toContain('Put old fleet back in service');
+    expect(finish).toContain('Retire old fleet');
+    expect(LONGEST_PATH_STEPS.notReady).toBe(2);
   });
 
   it('ends each path with a plain-words outcome', () => {
@@ -311,5 +360,169 @@ describe('the AMI-published trigger', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'webapp-blue-green-deployment',
     });
+  });
+});
+
+describe('synthetic checks from inside a VPC (an internal ALB)', () => {
+  const network = {
+    subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9'],
+    securityGroupIds: ['sg-0123456789abcdef0'],
+  };
+  const example = loadConfig(EXAMPLE_CONFIG);
+  const withNetwork = (value: unknown): ConfigFile =>
+    ({
+      ...example,
+      deployment: {
+        ...example.deployment,
+        syntheticChecks: { ...example.deployment.syntheticChecks, network: value },
+      },
+    }) as ConfigFile;
+  const { template: inVpc } = synthExample(withNetwork(network));
+
+  const functionsInVpc = (t: typeof template) =>
+    Object.entries(t.findResources('AWS::Lambda::Function')).filter(
+      ([, fn]) => (fn.Properties as Record<string, unknown>).VpcConfig !== undefined,
+    );
+  const checksFunction = () => {
+    const found = Object.entries(inVpc.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.includes('runsyntheticchecks'),
+    );
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const policyOf = (functionId: string) => {
+    const roleId = (
+      (checksFunction()[1].Properties as { Role: { 'Fn::GetAtt': string[] } }).Role['Fn::GetAtt'] as string[]
+    )[0];
+    const policies = Object.entries(inVpc.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify((policy.Properties as { Roles: unknown }).Roles).includes(roleId),
+    );
+    expect(policies).toHaveLength(1);
+    expect(functionId).toBeDefined();
+    return policies[0];
+  };
+
+  it('places the run-synthetic-checks function, and only it, in the configured subnets and security groups', () => {
+    const [id, fn] = checksFunction();
+    expect(functionsInVpc(inVpc).map(([inVpcId]) => inVpcId)).toEqual([id]);
+    expect((fn.Properties as Record<string, unknown>).VpcConfig).toEqual({
+      SubnetIds: network.subnetIds,
+      SecurityGroupIds: network.securityGroupIds,
+    });
+  });
+
+  it('gives its role the network-interface actions Lambda needs, scoped to those subnets and security groups', () => {
+    const [functionId, fn] = checksFunction();
+    const [policyId, policy] = policyOf(functionId);
+    const statements = (policy.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } })
+      .PolicyDocument.Statement;
+    const arn = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ec2:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${resource}`,
+        ],
+      ],
+    });
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'ec2:CreateNetworkInterface',
+          Resource: [
+            arn('network-interface/*'),
+            arn('subnet/subnet-0123456789abcdef0'),
+            arn('subnet/subnet-0fedcba9'),
+            arn('security-group/sg-0123456789abcdef0'),
+          ],
+        }),
+        expect.objectContaining({
+          Action: [
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          Resource: arn('network-interface/*'),
+        }),
+        expect.objectContaining({
+          Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+          Resource: '*',
+        }),
+      ]),
+    );
+    // Lambda checks the role can create the interfaces when the function is created: the policy comes first.
+    expect(fn.DependsOn).toEqual(expect.arrayContaining([policyId]));
+  });
+
+  it('keeps `*` for reads only', () => {
+    for (const policy of Object.values(inVpc.findResources('AWS::IAM::Policy'))) {
+      const statements = (policy.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } })
+        .PolicyDocument.Statement;
+      for (const statement of statements) {
+        if (!([] as unknown[]).concat(statement.Resource).includes('*') || statement.Condition) continue;
+        for (const action of ([] as string[]).concat(statement.Action as string | string[])) {
+          expect(action).toMatch(READ_OR_AWS_MANDATED_WILDCARD);
+        }
+      }
+    }
+  });
+
+  it('accepts the subnets and security group of a VPC defined in the same CDK app (tokens until deploy)', () => {
+    const stack = new Stack(testApp(), 'WithVpc');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const securityGroup = new ec2.SecurityGroup(stack, 'Checks', { vpc });
+    new BlueGreenDeployment(stack, 'Deployment', {
+      ...(example.deployment as BlueGreenDeploymentProps),
+      syntheticChecks: {
+        ...(example.deployment.syntheticChecks as BlueGreenDeploymentProps['syntheticChecks']),
+        network: {
+          subnetIds: vpc.isolatedSubnets.map((subnet) => subnet.subnetId),
+          securityGroupIds: [securityGroup.securityGroupId],
+        },
+      },
+    });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const inVpcHere = functions.filter((fn) => (fn.Properties as Record<string, unknown>).VpcConfig);
+    expect(inVpcHere).toHaveLength(1);
+    expect((inVpcHere[0].Properties as Record<string, unknown>).VpcConfig).toEqual({
+      SubnetIds: [
+        { Ref: expect.stringMatching(/^VpcIsolatedSubnet1/) },
+        { Ref: expect.stringMatching(/^VpcIsolatedSubnet2/) },
+      ],
+      SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^Checks/), 'GroupId'] }],
+    });
+  });
+
+  it('leaves every function outside any VPC when no network is configured', () => {
+    expect(functionsInVpc(template)).toEqual([]);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('NetworkInterface');
+  });
+
+  it.each([
+    [
+      { subnetIds: [], securityGroupIds: ['sg-0123456789abcdef0'] },
+      /network\.subnetIds: needs at least one subnet/,
+    ],
+    [
+      { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: [] },
+      /network\.securityGroupIds: needs at least one security group/,
+    ],
+    [
+      { subnetIds: ['sg-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+      /network\.subnetIds\.0: must be a subnet id like "subnet-0123456789abcdef0"/,
+    ],
+    [
+      { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['default'] },
+      /network\.securityGroupIds\.0: must be a security group id like "sg-0123456789abcdef0"/,
+    ],
+    [{ subnetIds: ['subnet-0123456789abcdef0'] }, /network\.securityGroupIds/],
+    [{ ...network, vpcId: 'vpc-01234567' }, /network: .*vpcId/],
+  ])('refuses network %j at synth time, naming the field', (value, message) => {
+    expect(() => synthExample(withNetwork(value))).toThrow(message);
   });
 });

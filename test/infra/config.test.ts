@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigurationError, loadConfig, parseConfig, type ConfigFile } from '../../infra/config';
 import { buildApp } from '../../infra/app-builder';
+import { LONGEST_PATH_STEPS } from '../../lambdas/shared/settings';
+import { RETRY_POLICY } from '../../lambdas/shared/retry-policy';
 import { EXAMPLE_CONFIG, testApp } from '../support/synth';
 
 const example = loadConfig(EXAMPLE_CONFIG);
@@ -108,5 +110,37 @@ describe('bounds that protect a running deployment', () => {
     ],
   ])('I3: %j fails cdk synth before it could fail an execution mid-rollback', (patch, message) => {
     expect(synth(withDeployment(patch))).toThrow(message);
+  });
+
+  it('I3: counts the retries the retry policy allows, so a window that fits only without them fails cdk synth', () => {
+    // 950 minutes at 30 s with the default waits: 22,812 events without retries (23,631 with the rollback's
+    // drain wait), under the 24,000 bound. The two draining steps' NotReadyError retries and a spent transient
+    // retrier per Lambda step and per wait (9 waits on the longest path) add more than that bound leaves.
+    const retries =
+      (LONGEST_PATH_STEPS.notReady * RETRY_POLICY.notReady.maxAttempts +
+        (LONGEST_PATH_STEPS.lambda + 9) * RETRY_POLICY.transient.maxAttempts) *
+      3;
+    expect(retries).toBeGreaterThan(24_000 - 23_631);
+    const window = (minutes: number) =>
+      withDeployment({ monitoring: { alarmNames: [], rollbackWindowMinutes: minutes, intervalSeconds: 30 } });
+
+    let message = '';
+    try {
+      buildApp(window(950), testApp());
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      new RegExp(
+        `waits: the waits and the rollback window could need more than 24000 execution history events ` +
+          `\\(${23_631 + retries} on the longest path, ${retries} of them for the retry policy's attempts;` +
+          `.*shorten the window \\(with these waits, to at most (\\d+) minutes\\)`,
+      ),
+    );
+    // The window the message offers is the longest that fits.
+    const fits = Number(/at most (\d+) minutes/.exec(message)?.[1]);
+    expect(fits).toBeLessThan(950);
+    expect(synth(window(fits))).not.toThrow();
+    expect(synth(window(fits + 1))).toThrow(/execution history events/);
   });
 });

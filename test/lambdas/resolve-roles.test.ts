@@ -170,6 +170,68 @@ describe('resolve-roles', () => {
     expect(roles.active?.groupName).toBe('webapp-green');
   });
 
+  it('a group attached to the main target group with the older API (TargetGroupARNs only) is active, never standby', async () => {
+    // AttachLoadBalancerTargetGroups, or CloudFormation's TargetGroupARNs, show in the group's own
+    // TargetGroupARNs; DescribeTrafficSources is not documented to list them.
+    givenAccount({
+      groups: [
+        { ...group('webapp-blue', [2, 3, 6], instances(3, 'InService')), TargetGroupARNs: [MAIN] },
+        group('webapp-green', [0, 0, 6]),
+      ],
+      attached: {},
+    });
+    await expect(handler({ settings: settings({ firstDeploymentGroup: 'blue' }) })).resolves.toEqual({
+      firstDeployment: false,
+      active: { groupName: 'webapp-blue', capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
+      standby: { groupName: 'webapp-green' },
+      targetCapacity: { min: 2, desired: 3, max: 6 },
+    });
+    expect(onlyReads()).toBe(true);
+  });
+
+  it('I2: a standby group attached to anything by the older API is refused, like one attached by AttachTrafficSources', async () => {
+    const other = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other/0123456789abcdef';
+    givenAccount({
+      groups: [
+        group('webapp-blue', [2, 3, 6], instances(3, 'InService')),
+        { ...group('webapp-green', [0, 0, 6]), TargetGroupARNs: [other] },
+      ],
+      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+    });
+    await expect(handler({ settings: settings() })).rejects.toThrow(
+      `webapp-green is about to receive the new version but is attached to ${other}`,
+    );
+  });
+
+  it('both groups on the main target group, one through each API, is an interrupted deployment, not two roles', async () => {
+    givenAccount({
+      groups: [
+        group('webapp-blue', [1, 1, 2], instances(1, 'InService')),
+        { ...group('webapp-green', [1, 1, 2], instances(1, 'InService', 'i-g')), TargetGroupARNs: [MAIN] },
+      ],
+      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+    });
+    await expect(handler({ settings: settings() })).rejects.toThrow(
+      `Both webapp-blue and webapp-green are attached to the main target group ${MAIN}`,
+    );
+  });
+
+  it('a target group DescribeTrafficSources shows leaving does not count, though TargetGroupARNs still names it', async () => {
+    givenAccount({
+      groups: [
+        { ...group('webapp-blue', [0, 0, 4]), TargetGroupARNs: [MAIN] },
+        group('webapp-green', [1, 1, 4], instances(1, 'InService')),
+      ],
+      attached: {
+        'webapp-blue': [{ arn: MAIN, state: 'Removing' }],
+        'webapp-green': [{ arn: MAIN, state: 'InService' }],
+      },
+    });
+    const roles = await handler({ settings: settings() });
+    expect(roles.active?.groupName).toBe('webapp-green');
+    expect(roles.standby.groupName).toBe('webapp-blue');
+  });
+
   it('I7: follows DescribeTrafficSources pages to find the main target group', async () => {
     // Recently detached sources stay listed as Removed for a while: they page, but do not count as attached.
     const others = Array.from({ length: 120 }, (_, index) => ({

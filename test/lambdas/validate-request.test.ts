@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../lambdas/validate-request/handler';
 import { logger } from '../../lambdas/shared/logger';
+import { maxRollbackWindowMinutes, settingsSchema } from '../../lambdas/shared/settings';
 
 const ec2 = mockClient(EC2Client);
 
@@ -133,14 +134,34 @@ describe('validate-request', () => {
 
   it('I8: a rollback window beyond the history bound names overrides.rollbackWindowMinutes and its maximum', async () => {
     givenImages(image());
-    // 30 s interval: 2,000 polls are 1,000 minutes.
-    const failure = handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 1_001 } }));
+    // 30 s interval and the default waits: with their polls and the retry policy's attempts, the longest path
+    // fits less window than the 1,000 minutes that 2,000 monitoring polls alone would allow.
+    const longest = maxRollbackWindowMinutes(settingsSchema.parse(config));
+    expect(longest).toBeGreaterThan(60);
+    expect(longest).toBeLessThan(1_000);
+    const failure = handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: longest + 1 } }));
     await expect(failure).rejects.toMatchObject({ name: 'InvalidInputError' });
-    await expect(failure).rejects.toThrow(/overrides\.rollbackWindowMinutes: .*at most 1000 minutes/);
+    await expect(failure).rejects.toThrow(
+      new RegExp(`overrides\\.rollbackWindowMinutes: .*at most ${longest} minutes`),
+    );
     expect(ec2.calls()).toHaveLength(0);
     await expect(
-      handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 1_000 } })),
+      handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: longest } })),
     ).resolves.toBeDefined();
+  });
+
+  it('I8: a window past the monitoring bound too is named once, with the one maximum that fits', async () => {
+    givenImages(image());
+    const longest = maxRollbackWindowMinutes(settingsSchema.parse(config));
+    const failure = handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 1_001 } }));
+    await expect(failure).rejects.toThrow(
+      new RegExp(
+        `^Invalid deployment request: overrides\\.rollbackWindowMinutes: 1001 minutes is too long for the ` +
+          `configured waits and monitoring interval of 30 s \\(it would exceed the execution history limit\\); ` +
+          `use at most ${longest} minutes\\.$`,
+      ),
+    );
+    expect(ec2.calls()).toHaveLength(0);
   });
 
   it('reports an invalid configuration as InvalidConfigurationError naming the field, before any AWS call', async () => {

@@ -30,6 +30,10 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   concurrent: deployed,
   'stopped-then-redeploy': { ...deployed, leftHalfway: true },
   'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
+  'leftover-suspended-processes': deployed,
+  'encrypted-notifications': deployed,
+  'missing-alarm': unchanged,
+  'instance-role-not-granted': unchanged,
 };
 
 describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
@@ -50,6 +54,12 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
     it('I1: no user request failed (zero downtime)', () => {
       expect(report.requests.failed).toBe(0);
       if (name !== 'bad-input' && name !== 'not-our-ami') expect(report.requests.total).toBeGreaterThan(0);
+    });
+
+    it('tells the notification topic about every execution that ran to an end', () => {
+      const ended = report.executions.filter((execution) => execution.stoppedAt === null);
+      // At least once: a step invoked twice (duplicate-lambdas) may tell the topic twice; none is lost.
+      expect(report.notificationsDelivered).toBeGreaterThanOrEqual(Math.max(1, ended.length));
     });
 
     it('violates no invariant (I1, I2, I4, I8 watched every virtual second)', () => {
@@ -98,6 +108,12 @@ describe('scenario specifics', () => {
     expect(states.indexOf('Roll back to the old version')).toBeGreaterThan(
       states.indexOf('Monitor new version during rollback window'),
     );
+    // The new group drains from its target groups before scale-in terminates its instances.
+    const detach = states.indexOf('Rollback: detach new group from target groups');
+    const drained = states.indexOf('Rollback: wait until new group has left target groups');
+    expect(detach).toBeGreaterThan(states.indexOf('Roll back to the old version'));
+    expect(drained).toBeGreaterThan(detach);
+    expect(states.indexOf('Rollback: scale new group to zero')).toBeGreaterThan(drained);
   });
 
   it('concurrent: the later execution is refused by the guard and changes nothing', async () => {

@@ -18,7 +18,11 @@ process.once('exit', () => outdirs.forEach((outdir) => fs.rmSync(outdir, { recur
 export function testApp(): App {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-'));
   outdirs.push(outdir);
-  return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({
+    outdir,
+    context: { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
 }
 
 export function synthExample(

@@ -136,6 +136,26 @@ export function isAttached(source: AttachedTargetGroup): boolean {
   return source.state !== 'Removing' && source.state !== 'Removed';
 }
 
+/**
+ * The target groups a group is attached to and not leaving, whichever API attached them. The group's own
+ * `TargetGroupARNs` (DescribeAutoScalingGroups: "the target groups for your load balancer",
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html) names those of
+ * AttachLoadBalancerTargetGroups and of the group's creation (CloudFormation's TargetGroupARNs);
+ * DescribeTrafficSources names AttachTrafficSources' with their state. AWS supports both APIs on one group
+ * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLoadBalancerTargetGroups.html) and
+ * documents neither listing as including the other's, so a target group in either counts. Only a state
+ * from DescribeTrafficSources can say it is leaving: `TargetGroupARNs` carries none.
+ */
+export function attachedTargetGroupArns(
+  group: AutoScalingGroup,
+  sources: readonly AttachedTargetGroup[],
+): string[] {
+  const attached = sources.filter(isAttached).map((source) => source.arn);
+  const leaving = new Set(sources.filter((source) => !isAttached(source)).map((source) => source.arn));
+  const listedByGroup = (group.TargetGroupARNs ?? []).filter((arn) => !leaving.has(arn));
+  return [...new Set([...attached, ...listedByGroup])];
+}
+
 export async function attachTargetGroups(groupName: string, arns: readonly string[]): Promise<void> {
   for (const batch of chunk(arns, MAX_TRAFFIC_SOURCES_PER_CALL)) {
     await callAws('AttachTrafficSources', () =>

@@ -14,12 +14,21 @@ export interface AlarmState {
 }
 
 /**
+ * An alarm's name from its name or its ARN (`arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME`, CloudWatch's
+ * resource type "alarm" in the Service Authorization Reference): the configuration accepts either.
+ */
+export function alarmNameOf(nameOrArn: string): string {
+  const match = /^arn:aws[a-z-]*:cloudwatch:[^:]*:\d{12}:alarm:(.+)$/.exec(nameOrArn);
+  return match ? match[1] : nameOrArn;
+}
+
+/**
  * States of the named alarms, metric and composite: DescribeAlarms returns only metric alarms unless
  * AlarmTypes asks for both (AWS-FACTS.md), which would silently drop every composite alarm.
  */
 export async function alarmStates(names: readonly string[]): Promise<AlarmState[]> {
   const states: AlarmState[] = [];
-  for (const batch of chunk(names, MAX_ALARM_NAMES_PER_CALL)) {
+  for (const batch of chunk([...new Set(names.map(alarmNameOf))], MAX_ALARM_NAMES_PER_CALL)) {
     let nextToken: string | undefined;
     do {
       const page = await callAws('DescribeAlarms', () =>

@@ -33,6 +33,8 @@ const deployment: BlueGreenDeploymentProps = {
     versionHeader: 'X-App-Version',
   },
   monitoring: { alarmNames: environment.alarms.map((alarm) => alarm.name), rollbackWindowMinutes: 60 },
+  // The templates' instance profile role, which launching passes to EC2 (the pre-flight check's concern).
+  instanceRoleArns: (environment.instanceProfiles ?? []).map((profile) => profile.roleArn),
 };
 const groupOptions = parseOperatorRequestOptions([
   '--groups',

@@ -11,6 +11,7 @@ import { LocalStepFunctions } from '../../../simulator/engine/step-functions-ser
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import { FAILURE_ERRORS } from '../../../state-machine/definition';
 import type { StepHandler } from '../../../state-machine/step-handlers';
+import { unrestrictedPrincipals } from '../../support/principals';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-blue-green-deployment';
 const FUNCTION = (step: string) => `arn:aws:lambda:us-east-1:123456789012:function:${step}`;
@@ -27,6 +28,7 @@ const WINDOW = 'Monitor new version during rollback window';
 const workflow: SynthesizedWorkflow = {
   stateMachineArn: STATE_MACHINE,
   notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
+  principals: unrestrictedPrincipals('validate-request', 'monitor-new-version'),
   stepByState: new Map<string, StepHandler>([
     ['Validate deployment request', 'validate-request'],
     [`${WINDOW}: check`, 'monitor-new-version'],

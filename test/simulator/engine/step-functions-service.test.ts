@@ -11,6 +11,7 @@ import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
 import { LISTING_LAG_MS, LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import type { StepHandler } from '../../../state-machine/step-handlers';
+import { unrestrictedPrincipals } from '../../support/principals';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:test';
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:validate-request';
@@ -19,6 +20,7 @@ const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:validate-reques
 const workflow: SynthesizedWorkflow = {
   stateMachineArn: STATE_MACHINE,
   notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
+  principals: unrestrictedPrincipals('validate-request'),
   stepByState: new Map<string, StepHandler>([['Validate', 'validate-request']]),
   asl: {
     StartAt: 'Validate',

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ASSET_ENTRY, bundleSteps } from '../infra/bundling';
+import { STEP_HANDLERS, type StepHandler } from '../state-machine/step-handlers';
+
+/** Fresh processes per asset; the median resists one slow start on a shared machine. */
+const LOAD_RUNS = 3;
+
+/** What the deployed functions run with (the Node version aside: Lambda runs 22, this machine may not). */
+const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
+
+/** Runs in the child: loads the asset given as its argument and prints how long `require` took, in ms. */
+const LOAD_SCRIPT =
+  'const start = performance.now(); require(process.argv[1]); process.stdout.write(String(performance.now() - start));';
+
+export interface AssetFigures {
+  step: StepHandler;
+  bytes: number;
+  mapBytes: number;
+  /** Every run, in the order measured. */
+  loadMs: number[];
+  loadMsMedian: number;
+}
+
+export interface AssetReport {
+  assets: AssetFigures[];
+  buildMs: number;
+  measureMs: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** One cold load, as Lambda does it: a new Node process, source maps enabled, the logger silenced. */
+function loadOnce(asset: string): number {
+  const child = spawnSync(process.execPath, ['-e', LOAD_SCRIPT, asset], {
+    env: { ...process.env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    encoding: 'utf8',
+  });
+  const ms = Number(child.stdout);
+  if (child.status !== 0 || child.stdout === '' || !Number.isFinite(ms)) {
+    throw new Error(
+      `loading ${asset} failed (exit ${String(child.status ?? child.signal)}): ${child.error?.message ?? child.stderr}`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Builds every step exactly as shipped (no externals) into a temporary folder, then measures each asset's
+ * size and its cold module-load time. One child at a time: two at once on two cores more than doubled the
+ * measured load times and saved no wall time. The runs go round-robin over the steps so that a burst of
+ * load from elsewhere on the machine spreads over all of them rather than skewing one.
+ */
+export function measureShippedAssets(): AssetReport {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'blue-green-bench-assets-'));
+  try {
+    const buildStart = performance.now();
+    bundleSteps(outdir);
+    const buildMs = performance.now() - buildStart;
+
+    const files = STEP_HANDLERS.map((step) => path.join(outdir, step, ASSET_ENTRY.file));
+    const runs: number[][] = files.map(() => []);
+    const measureStart = performance.now();
+    for (let run = 0; run < LOAD_RUNS; run++) {
+      files.forEach((file, index) => runs[index].push(loadOnce(file)));
+    }
+    const measureMs = performance.now() - measureStart;
+
+    const assets = STEP_HANDLERS.map((step, index) => ({
+      step,
+      bytes: fs.statSync(files[index]).size,
+      mapBytes: fs.statSync(`${files[index]}.map`).size,
+      loadMs: runs[index],
+      loadMsMedian: median(runs[index]),
+    }));
+    return { assets, buildMs, measureMs };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const kb = (bytes: number): string => String(Math.round(bytes / 1024));
+const ms = (value: number): string => String(Math.round(value));
+
+export function printAssetTable({ assets, buildMs, measureMs }: AssetReport): void {
+  process.stdout.write(
+    `\nShipped step assets (one esbuild build, no externals, ${ms(buildMs)} ms; cold require() in a fresh node` +
+      ` with NODE_OPTIONS=${LAMBDA_NODE_OPTIONS}, median of ${LOAD_RUNS}, ${ms(measureMs)} ms)\n`,
+  );
+  const header = ['step', 'KB', 'map KB', 'load ms median'];
+  const sum = (pick: (asset: AssetFigures) => number): number =>
+    assets.reduce((total, asset) => total + pick(asset), 0);
+  const max = (pick: (asset: AssetFigures) => number): number => Math.max(...assets.map(pick));
+  const lines = [
+    ...assets.map((asset) => [asset.step, kb(asset.bytes), kb(asset.mapBytes), ms(asset.loadMsMedian)]),
+    [
+      `total (${assets.length} steps)`,
+      kb(sum((asset) => asset.bytes)),
+      kb(sum((asset) => asset.mapBytes)),
+      ms(sum((asset) => asset.loadMsMedian)),
+    ],
+    [
+      'max',
+      kb(max((asset) => asset.bytes)),
+      kb(max((asset) => asset.mapBytes)),
+      ms(max((asset) => asset.loadMsMedian)),
+    ],
+  ];
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...lines.map((line) => line[column].length)),
+  );
+  const rule = widths.map((width) => '-'.repeat(width));
+  for (const [index, line] of [header, ...lines].entries()) {
+    if (index === assets.length + 1) {
+      process.stdout.write(`  ${rule.join('  ')}\n`);
+    }
+    process.stdout.write(`  ${line.map((cell, column) => cell.padEnd(widths[column])).join('  ')}\n`);
+  }
+}

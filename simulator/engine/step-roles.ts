@@ -1,0 +1,48 @@
+import type { PolicyDocument } from '../account/iam/policy-evaluation';
+import type { Principal } from '../account/iam/principal';
+import { resolveIntrinsics, type CfnTemplate, type ResolveContext } from './resolve-definition';
+
+type Resource = CfnTemplate['Resources'][string];
+
+/**
+ * The identity a step's function runs as, read from the synthesized template: its execution role (the
+ * function's `Role`) and every policy CloudFormation attaches to that role, inline or as an
+ * `AWS::IAM::Policy`. Nothing here is kept by hand, so the simulation grants exactly what ships.
+ * AWS managed policies (`ManagedPolicyArns`: logs, X-Ray, VPC access) grant nothing the steps' AWS calls use
+ * and are not evaluated.
+ */
+export function stepPrincipal(
+  template: CfnTemplate,
+  functionLogicalId: string,
+  context: ResolveContext,
+): Principal {
+  const fn = template.Resources[functionLogicalId];
+  const roleLogicalId = getAttTarget(fn?.Properties?.Role);
+  if (!roleLogicalId) throw new Error(`${functionLogicalId} has no execution role in the template`);
+  const role = template.Resources[roleLogicalId];
+  const documents: unknown[] = [];
+  for (const inline of (role?.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) {
+    documents.push(inline.PolicyDocument);
+  }
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type === 'AWS::IAM::Policy' && attachesTo(resource, roleLogicalId)) {
+      documents.push(resource.Properties?.PolicyDocument);
+    }
+  }
+  const functionName = (fn?.Properties?.FunctionName as string | undefined) ?? functionLogicalId;
+  return {
+    name: functionLogicalId,
+    sessionArn: `arn:aws:sts::${context.accountId}:assumed-role/${roleLogicalId}/${functionName}`,
+    policies: documents.map((document) => resolveIntrinsics(document, template, context) as PolicyDocument),
+  };
+}
+
+function getAttTarget(value: unknown): string | undefined {
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  return getAtt?.[1] === 'Arn' ? getAtt[0] : undefined;
+}
+
+function attachesTo(policy: Resource, roleLogicalId: string): boolean {
+  const roles = (policy.Properties?.Roles as { Ref?: string }[] | undefined) ?? [];
+  return roles.some((role) => role.Ref === roleLogicalId);
+}
