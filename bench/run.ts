@@ -4,12 +4,14 @@ import { SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
 import { hideSdkNodeVersionNotice } from '../cli/node-warnings';
 import { measureShippedAssets, printAssetTable } from './assets';
+import { measureStartup, printStartupTable, startupFailed } from './startup';
 
 /**
  * `npm run bench`: the speed and scale figures the tests do not assert. Every scenario once (real time,
  * virtual time, work and Step Functions cost), then fleet sizes from 10 to 1,000 instances (what grows
  * with the fleet and what must not: state transitions and payload size, DESIGN I7), then the shipped
- * assets: each step's bundle and source map size and its cold module-load time as Lambda loads it.
+ * assets: each step's bundle and source map size and its cold module-load time as Lambda loads it, then
+ * how long `npm run simulate` and `npx cdk synth` take in a new process, cold and warm.
  */
 const TRANSITION_PRICE_USD = 0.025 / 1000;
 
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const scenarios: Row[] = [];
   for (const scenario of SCENARIOS)
     scenarios.push(await measure(scenario.name, { scenario: scenario.name, seed: 1 }));
-  table('Named scenarios (the first pays for synthesizing the CDK app in-process)', scenarios);
+  table('Named scenarios (synth ms: the workflow synthesized in-process, or read from its cache)', scenarios);
 
   const fleets: Row[] = [];
   for (const instances of [10, 100, 500, 1000]) {
@@ -102,6 +104,9 @@ async function main(): Promise<void> {
     assetsFailed = true;
   }
 
+  const startup = measureStartup();
+  printStartupTable(startup);
+
   const failed = [...scenarios, ...fleets, ...windows].filter(({ report }) => !passed(report));
   if (failed.length > 0) {
     process.stdout.write(
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
-  if (assetsFailed) process.exitCode = 1;
+  if (assetsFailed || startupFailed(startup)) process.exitCode = 1;
 }
 
 void main();

@@ -1,9 +1,8 @@
 import '../simulator/engine/polyfills';
 import { parseArgs } from 'node:util';
-import { SCENARIOS } from '../simulator/scenarios/catalog';
+import { findScenario, SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
-import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
-import { LiveDisplay, summary } from './display';
+import type { SimulationReport } from '../simulator/engine/simulation';
 import { hideSdkNodeVersionNotice } from './node-warnings';
 
 const USAGE = `Usage: npm run simulate -- [options]
@@ -23,6 +22,10 @@ Options (all combinable):
   --error-rate P         fraction of requests the erring version fails (default 0.5)
   --stop-at STATE        stop the execution when it enters STATE (like StopExecution)
   --rps N                user requests per virtual second (default: 10)
+  --throttle P           probability that an AWS call attempt is throttled (replaces the scenario's)
+  --transient P          probability that an attempt fails with a 5xx before taking effect
+  --lost-answers P       probability that an attempt takes effect and its answer is lost (5xx or timeout)
+  --duplicate-invocations  every Lambda runs twice with the same input
   --json                 print one JSON report on standard output (progress goes to standard error)
   --quiet                no live progress
   --list                 list the scenarios
@@ -39,6 +42,13 @@ function number(value: string | undefined, name: string): number | undefined {
 }
 
 class UsageError extends Error {}
+
+function probability(value: string | undefined, name: string): number | undefined {
+  const parsed = number(value, name);
+  if (parsed !== undefined && (parsed < 0 || parsed > 1))
+    throw new UsageError(`--${name} takes a probability from 0 to 1`);
+  return parsed;
+}
 
 function parseOptions(
   argv: string[],
@@ -57,6 +67,10 @@ function parseOptions(
       'error-rate': { type: 'string' },
       'stop-at': { type: 'string' },
       rps: { type: 'string' },
+      throttle: { type: 'string' },
+      transient: { type: 'string' },
+      'lost-answers': { type: 'string' },
+      'duplicate-invocations': { type: 'boolean' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
@@ -66,6 +80,7 @@ function parseOptions(
   });
   if (values.help) return 'help';
   if (values.list) return 'list';
+  findScenario(values.scenario); // an unknown name is a usage error, told before the engine loads
   const errorRate = number(values['error-rate'], 'error-rate');
   if (errorRate !== undefined && (errorRate < 0 || errorRate > 1))
     throw new UsageError('--error-rate takes a fraction from 0 to 1');
@@ -84,6 +99,10 @@ function parseOptions(
       errorRate,
       stopAt: values['stop-at'],
       requestsPerSecond: number(values.rps, 'rps'),
+      throttleProbability: probability(values.throttle, 'throttle'),
+      transientErrorProbability: probability(values.transient, 'transient'),
+      lostResponseProbability: probability(values['lost-answers'], 'lost-answers'),
+      duplicateInvocations: values['duplicate-invocations'],
     },
   };
 }
@@ -107,6 +126,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const { options, json, quiet } = parsed;
+  // Loaded only now (the engine, the AWS SDK, the local Step Functions): --help, --list and a usage error
+  // answer at once.
+  const { passed, simulate } = await import('../simulator/engine/simulation');
+  const { LiveDisplay, summary } = await import('./display');
   const display = new LiveDisplay(process.stderr, options, quiet);
   let report: SimulationReport;
   try {

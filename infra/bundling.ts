@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { STEP_HANDLERS, type StepHandler } from '../state-machine/step-handlers';
+import { CACHE_ROOT, filesUnder, hashFiles, pruneEntries, ROOT, touch } from './build-cache';
 
 export const LAMBDAS_ROOT = path.join(__dirname, '..', 'lambdas');
 
@@ -46,7 +47,15 @@ export function bundleSteps(
   options: BundleOptions = {},
   steps: readonly StepHandler[] = STEP_HANDLERS,
 ): void {
-  esbuild.buildSync({
+  esbuild.buildSync(buildOptions(outdir, options, steps));
+}
+
+function buildOptions(
+  outdir: string,
+  options: BundleOptions,
+  steps: readonly StepHandler[] = STEP_HANDLERS,
+): esbuild.BuildOptions {
+  return {
     ...STEP_BUNDLE_OPTIONS,
     entryPoints: steps.map((step) => ({
       in: path.join(LAMBDAS_ROOT, step, 'handler.ts'),
@@ -54,21 +63,91 @@ export function bundleSteps(
     })),
     outdir,
     external: [...(options.external ?? [])],
-  });
+  };
 }
 
+/** Bundle sets kept in each cache folder (one per version of the sources), least recently used removed first. */
+const KEEP_BUNDLE_SETS = 4;
+
+/**
+ * The folder of every step's bundle built with `options` (`<folder>/<step>/index.js`), built unless the cache
+ * folder `cacheName` already holds it. A set is keyed by a hash of all it is built from: the options,
+ * esbuild's version, the lockfile (the bundled packages), tsconfig.json and every file under lambdas/.
+ * esbuild's output is deterministic: a cached set is byte for byte the one a new build would write.
+ */
+export function cachedBundles(cacheName: string, options: BundleOptions = {}): string {
+  const entry = bundleCacheEntry(cacheName, options);
+  if (entry.complete) return entry.dir;
+  bundleSteps(entry.building, options);
+  return entry.finish();
+}
+
+/**
+ * `cachedBundles`, the build (if any) running in esbuild's own process: the caller's thread stays free, to
+ * synthesize the CDK app meanwhile.
+ */
+export async function cachedBundlesAsync(cacheName: string, options: BundleOptions = {}): Promise<string> {
+  const entry = bundleCacheEntry(cacheName, options);
+  if (entry.complete) return entry.dir;
+  await esbuild.build(buildOptions(entry.building, options));
+  return entry.finish();
+}
+
+let builds = 0;
+
+function bundleCacheEntry(cacheName: string, options: BundleOptions) {
+  const cache = path.join(CACHE_ROOT, cacheName);
+  const dir = path.join(cache, bundlesHash(options).slice(0, 16));
+  if (fs.existsSync(path.join(dir, 'complete'))) {
+    touch(dir);
+    return { complete: true, dir, building: dir, finish: () => dir };
+  }
+  // Parallel processes (test workers, two synths) may build at once: each builds aside and the first
+  // rename wins.
+  const building = `${dir}.${process.pid}.${++builds}.building`;
+  fs.rmSync(building, { recursive: true, force: true });
+  const finish = () => {
+    fs.writeFileSync(path.join(building, 'complete'), '');
+    try {
+      fs.renameSync(building, dir);
+    } catch {
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+    pruneEntries(cache, KEEP_BUNDLE_SETS);
+    return dir;
+  };
+  return { complete: false, dir, building, finish };
+}
+
+function bundlesHash(options: BundleOptions): string {
+  const hash = createHash('sha256');
+  hash.update(
+    JSON.stringify({ STEP_BUNDLE_OPTIONS, options, esbuild: esbuild.version, steps: STEP_HANDLERS }),
+  );
+  const inputs = [path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'tsconfig.json')];
+  return hashFiles(hash, [...inputs, ...filesUnder(LAMBDAS_ROOT)]).digest('hex');
+}
+
+const SHIPPED_BUNDLES = 'shipped-bundles';
 let shippedBundles: string | undefined;
+let shippedInputsHash: string | undefined;
+
+/**
+ * The hash naming a step's shipped asset: the hash of all its bundle is built from (the cache key above) and
+ * the step. esbuild's output is a function of those inputs, so it changes exactly when the asset can; CDK
+ * need not hash the 100 MB of bundles and source maps it staged once more.
+ */
+export function shippedAssetHash(step: StepHandler): string {
+  shippedInputsHash ??= bundlesHash({});
+  return createHash('sha256').update(`${shippedInputsHash}/${step}`).digest('hex');
+}
 
 /**
  * The shipped bundle of one step, copied into `outputDir` (CDK's local bundling hook). All steps are built
- * together on the first call and reused for the rest of the process.
+ * together on the first call, or taken from the cache when the sources have not changed since
+ * (`node_modules/.cache/asg-blue-green/shipped-bundles/`).
  */
 export function copyShippedBundle(step: StepHandler, outputDir: string): void {
-  if (!shippedBundles) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'blue-green-bundles-'));
-    process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
-    bundleSteps(outdir);
-    shippedBundles = outdir;
-  }
+  shippedBundles ??= cachedBundles(SHIPPED_BUNDLES);
   fs.cpSync(path.join(shippedBundles, step), outputDir, { recursive: true });
 }

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StepHandler } from '../state-machine/step-handlers';
-import { ASSET_ENTRY, copyShippedBundle, LAMBDAS_ROOT } from './bundling';
+import { ASSET_ENTRY, copyShippedBundle, LAMBDAS_ROOT, shippedAssetHash } from './bundling';
 
 export interface StepFunctionOptions {
   readonly timeout?: Duration;
@@ -38,8 +38,9 @@ export function stepFunction(
   });
   return new lambda.Function(scope, step, {
     code: lambda.Code.fromAsset(LAMBDAS_ROOT, {
-      // The bundle depends on the lockfile as much as on lambdas/: hash what was built.
-      assetHashType: AssetHashType.OUTPUT,
+      // Named by the hash of what the bundle is built from: lambdas/, the lockfile and the esbuild options.
+      assetHashType: AssetHashType.CUSTOM,
+      assetHash: shippedAssetHash(step),
       bundling: { image: lambda.Runtime.NODEJS_22_X.bundlingImage, local: new StepBundler(step) },
     }),
     handler: ASSET_ENTRY.handler,

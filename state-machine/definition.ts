@@ -3,6 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { MAX_ROLLBACK_WINDOW_MINUTES, type Settings } from '../lambdas/shared/settings';
 import { CLEANUP_FAILURE_PATH, onAnyFailure, phase } from './error-routing';
+import { FAILURE_ERRORS } from './failure-errors';
 import { PollUntilDone, seconds } from './polling';
 import { lambdaStep } from './step';
 import type { StepFunctions } from './step-handlers';
@@ -13,13 +14,8 @@ export interface DefinitionProps {
   readonly settings: Settings;
 }
 
-/** Outcomes as the execution reports them: the Fail state's error, or `outcome` in a successful output. */
-export const FAILURE_ERRORS = {
-  rejected: 'DeploymentRejected',
-  aborted: 'DeploymentAborted',
-  rolledBack: 'DeploymentRolledBack',
-  manualAction: 'ManualActionNeeded',
-} as const;
+/** The outcomes the Fail states below report (kept in failure-errors.ts, which loads no aws-cdk-lib). */
+export { FAILURE_ERRORS };
 
 /** Longer than ListExecutions takes to show a new execution (AWS-FACTS: eventually consistent). */
 const GUARD_SETTLE = Duration.seconds(20);
@@ -84,16 +80,28 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
   }).next(manualActionNeeded);
 
   // 1–3. Request checks: they change nothing, so a failure is a rejection with nothing to clean up (I8).
-  const validate = lambdaStep(scope, 'Validate deployment request', steps['validate-request'], {
-    'request.$': '$',
-    config: settings,
-    execution: {
-      'id.$': '$$.Execution.Id',
-      'name.$': '$$.Execution.Name',
-      'stateMachineArn.$': '$$.StateMachine.Id',
-      'startTime.$': '$$.Execution.StartTime',
+  // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
+  // judge it. So no path is applied to it: the request is read from the context object, the state input
+  // discarded. A path applied to a null input fails with States.Runtime ("Unable to apply Path
+  // transformation to null or empty input", intended per AWS: github.com/awslabs/states-language/issues/29),
+  // and States.ALL does not catch States.Runtime (developer guide, "Handling errors in Step Functions
+  // workflows"): the execution would end without a word.
+  const validate = lambdaStep(
+    scope,
+    'Validate deployment request',
+    steps['validate-request'],
+    {
+      'request.$': '$$.Execution.Input',
+      config: settings,
+      execution: {
+        'id.$': '$$.Execution.Id',
+        'name.$': '$$.Execution.Name',
+        'stateMachineArn.$': '$$.StateMachine.Id',
+        'startTime.$': '$$.Execution.StartTime',
+      },
     },
-  });
+    { inputPath: sfn.JsonPath.DISCARD },
+  );
   const guardStep = (name: string) =>
     lambdaStep(
       scope,
@@ -129,7 +137,16 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
     { 'settings.$': '$.settings', 'roles.$': '$.roles' },
     { resultPath: sfn.JsonPath.DISCARD },
   );
-  for (const task of [validate, guard, guardAgain, resolveRoles, preflight]) onAnyFailure(task, rejected);
+  // A failed validation's error cannot be put at `$.failure` of an input that is not a JSON object (ResultPath
+  // on a non-object is States.ResultPathMatchFailure: Amazon States Language, "Runtime Errors"; the execution
+  // would end unreported); it replaces the input, and a Pass puts it where the report reads it.
+  validate.addCatch(
+    new sfn.Pass(scope, 'Keep why the request was refused', {
+      parameters: { 'failure.$': '$' },
+    }).next(rejected),
+    { errors: [sfn.Errors.ALL] }, // ResultPath "$" (the default): the error output replaces the input
+  );
+  for (const task of [guard, guardAgain, resolveRoles, preflight]) onAnyFailure(task, rejected);
 
   const skipped = report('Report: not this application’s AMI', 'skipped', {
     'amiId.$': '$.amiId',
@@ -311,18 +328,39 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
       ),
     )
     .next(removeNewGroup);
+  // A first deployment has no old version to return to: removing the new one would leave users who came
+  // during the window with nothing (503s). It keeps serving, out of the synthetic target group only, and the
+  // execution fails loudly for an operator to deploy a fix.
+  const keepFirstVersion = lambdaStep(
+    scope,
+    'Rollback: keep first version serving, detach it from synthetic target group',
+    steps['detach-target-groups'],
+    { 'groupName.$': STANDBY, targetGroupArns: [synthetic] },
+    { resultPath: sfn.JsonPath.DISCARD },
+  );
   const restoreChoice = new sfn.Choice(scope, 'Is there an old fleet to restore?')
-    .when(FIRST_DEPLOYMENT, removeNewGroup)
+    .when(FIRST_DEPLOYMENT, keepFirstVersion)
     .otherwise(restoreOldFleet);
   const rollback = phase(
     scope,
     'Roll back to the old version',
-    sfn.Chain.custom(restoreChoice, newGroupRemoved.endStates, newGroupRemoved),
+    sfn.Chain.custom(restoreChoice, [keepFirstVersion, ...newGroupRemoved.endStates], newGroupRemoved),
     cleanupFailed,
     CLEANUP_FAILURE_PATH,
-  )
-    .next(report('Report: deployment rolled back', 'rolled-back', deployed))
-    .next(fail('Deployment rolled back', FAILURE_ERRORS.rolledBack));
+  ).next(
+    new sfn.Choice(scope, 'Was there an old version to return to?')
+      .when(
+        FIRST_DEPLOYMENT,
+        report('Report: first version kept serving', 'kept-serving', deployed).next(
+          fail('First version kept serving (it failed its window)', FAILURE_ERRORS.keptServing),
+        ),
+      )
+      .otherwise(
+        report('Report: deployment rolled back', 'rolled-back', deployed).next(
+          fail('Deployment rolled back', FAILURE_ERRORS.rolledBack),
+        ),
+      ),
+  );
 
   // 9–10. Shift traffic (add before remove, I1), then watch the new version for the rollback window.
   const monitor = new PollUntilDone(scope, 'Monitor new version during rollback window', {

@@ -9,6 +9,8 @@ export interface StepOptions {
   /** Where the step's result goes; omitted: it replaces the state. `JsonPath.DISCARD` keeps the input. */
   readonly resultPath?: string;
   readonly timeout?: Duration;
+  /** What of the state input the payload reads; `JsonPath.DISCARD`: none (the payload reads `$$` only). */
+  readonly inputPath?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function lambdaStep(
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,
     resultPath: options.resultPath,
+    inputPath: options.inputPath,
     taskTimeout: sfn.Timeout.duration(options.timeout ?? Duration.minutes(5)),
   });
   retryTransientErrors(task);

@@ -48,7 +48,7 @@ export async function requestFromOperator(
   }
   if (candidates.length > 1) {
     throw new OperationError(
-      `Both ${groups.join(' and ')} are attached to the synthetic target group ${syntheticTargetGroup}, which no deployment does: which group is new is unclear. ${refused} Check the groups' target groups (aws autoscaling describe-traffic-sources).`,
+      `Both ${groups.join(' and ')} are attached to the synthetic target group ${syntheticTargetGroup}, which no deployment does: which group is new is unclear. ${refused} Check the groups' target groups: ${groups.map((name) => `aws autoscaling describe-traffic-sources --auto-scaling-group-name ${name}`).join('; ')}.`,
     );
   }
   const group = candidates[0];

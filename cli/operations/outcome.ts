@@ -13,14 +13,16 @@ export interface Outcome {
 }
 
 /**
- * The error names of the state machine's Fail states: FAILURE_ERRORS in state-machine/definition.ts, which
- * imports aws-cdk-lib, too much to load at every start of the CLI; a test keeps the two lists equal.
+ * The error names of the state machine's Fail states (FAILURE_ERRORS, state-machine/failure-errors.ts), in
+ * plain words; a test keeps the two lists equal.
  */
 export const FAILURES: Record<string, string> = {
   DeploymentRejected: 'rejected: nothing changed',
   DeploymentAborted: 'aborted: production untouched, the new version removed',
   DeploymentRolledBack: 'rolled back: the old version serves again',
   ManualActionNeeded: 'MANUAL ACTION NEEDED',
+  FirstVersionKeptServing:
+    'FIRST VERSION KEPT SERVING: it failed in its window, and with no earlier version it still serves',
 };
 
 /** Stopped or timed out executions run no clean-up (as in AWS); the next deployment says how to recover. */

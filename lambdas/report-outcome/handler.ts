@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { publish } from '../shared/aws/sns';
+import { TransientAwsError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
 import { rolesSchema, type Roles } from '../shared/types';
@@ -16,6 +17,7 @@ const OUTCOMES = [
   'rejected',
   'aborted',
   'rolled-back',
+  'kept-serving',
   'manual-action-needed',
 ] as const;
 type Outcome = (typeof OUTCOMES)[number];
@@ -71,6 +73,7 @@ async function run(input: z.infer<typeof InputSchema>): Promise<OutcomeReport> {
 function activeGroupAfter(outcome: Outcome, roles: Roles | null): string | null {
   switch (outcome) {
     case 'succeeded':
+    case 'kept-serving':
       return roles?.standby.groupName ?? null;
     case 'aborted':
     case 'rolled-back':
@@ -139,19 +142,35 @@ function messageFor(
             : 'The previously active group serves again') +
         `; ${standby} was detached and scaled to zero.`
       );
+    case 'kept-serving':
+      return (
+        `FIRST VERSION KEPT SERVING: ${ami}, the first deployment of ${application}, failed in its rollback ` +
+        `window: ${why}. There is no earlier version to return to, and removing it would leave users with ` +
+        `nothing, so ${standby} still serves it (detached from the synthetic target group only). Deploy a ` +
+        `fixed AMI: the next deployment replaces it with add-before-remove as usual.`
+      );
     case 'manual-action-needed': {
       const old = active ?? 'the previously active group';
       const what = cleanupReason
         ? `failed (${why}) and cleaning up after it failed too: ${cleanupReason.replace(/[\s.]+$/, '')}`
         : `failed and could not be rolled back automatically: ${why}`;
+      // The groups' state is not known here: the commands that fix it come from the next deployment, which
+      // reads the account, refuses before any change, and prints them (proven safe to run as printed).
+      const known = [roles?.active?.groupName, roles?.standby.groupName].filter(
+        (group): group is string => typeof group === 'string' && group !== '',
+      );
+      const look =
+        known.length > 0
+          ? ` To see where the groups stand first: ${known
+              .map((group) => `aws autoscaling describe-traffic-sources --auto-scaling-group-name ${group}`)
+              .join('; ')}.`
+          : '';
       return (
         `MANUAL ACTION NEEDED: the deployment of ${ami} for ${application} ${what}. Production may be served by ${old}, by ${standby}, or by both; ` +
-        `instances of ${old} may still be in Standby. Check: (1) which groups are attached to the main ` +
-        `target group and healthy there (aws autoscaling describe-traffic-sources --auto-scaling-group-name ` +
-        `<group>; aws elbv2 describe-target-health); (2) whether ${old} has instances in Standby ` +
-        `(aws autoscaling exit-standby --auto-scaling-group-name ${old} --instance-ids …, at most 20 per ` +
-        `call); (3) once the intended version serves healthily, detach the other group from the main and ` +
-        `synthetic target groups and scale it to zero. Do not start another deployment until then.`
+        `instances of ${old} may still be in Standby.${look} Then start a deployment again: while the account ` +
+        `is half-way it is refused before any change, with the commands that bring it back, generated from ` +
+        `the groups' state in an order that keeps users served (exit-standby for ${old}'s Standby instances ` +
+        `among them); run them, then start the deployment once more.`
       );
     }
   }
@@ -174,13 +193,34 @@ async function notify(
     ...(input.cleanupFailure ? [`Clean-up error: ${input.cleanupFailure.Error}`] : []),
   ].join('\n');
   try {
-    await publish(topicArn, subject, body);
+    await publishPersistently(topicArn, subject, body);
     return true;
   } catch (error) {
     // The outcome itself must still be reported as the execution's result; a lost e-mail is not worth
     // turning a rollback into a failed report.
     logger.warn('could not publish the outcome notification', { topicArn, error: error as Error });
     return false;
+  }
+}
+
+/**
+ * Pauses between Publish calls that failed transiently (each call already made the SDK's own attempts).
+ * Every other step's calls get the workflow's retries on top of the SDK's; the notification is the one
+ * call whose failure this step swallows, so it gets its own: 5 calls over about 15 s, well inside the
+ * step's timeout. A publish whose answer was lost may be sent twice: at least once is the contract.
+ */
+export const PUBLISH_RETRY_PAUSES_MS: readonly number[] = [1000, 2000, 4000, 8000];
+
+async function publishPersistently(topicArn: string, subject: string, body: string): Promise<void> {
+  for (let retry = 0; ; retry++) {
+    try {
+      await publish(topicArn, subject, body);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransientAwsError) || retry >= PUBLISH_RETRY_PAUSES_MS.length) throw error;
+      logger.info('publish failed transiently; trying again', { error: error.message });
+      await new Promise((resolve) => setTimeout(resolve, PUBLISH_RETRY_PAUSES_MS[retry]));
+    }
   }
 }
 

@@ -4,7 +4,6 @@ import {
   attachedTargetGroupArns,
   capacityOf,
   describeGroups,
-  instanceIds,
   instancesIn,
   instancesOf,
   lifecycleSummary,
@@ -14,17 +13,26 @@ import { InconsistentAccountError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { settingsSchema, type Settings } from '../shared/settings';
 import type { Roles } from '../shared/types';
+import {
+  bringIntoServiceCommands,
+  detachCommand,
+  exitStandbyCommands,
+  hasInstances,
+  inOrder,
+  nameOf,
+  scaleToZeroCommand,
+  servingInstances,
+  waitHealthyCommand,
+} from './recovery';
 
 /**
  * Step 3 (DESIGN §2): which group serves and which receives the new version, discovered from the account
  * (never a flag in the configuration), and a refusal with recovery commands when the account is not in a
- * shape a deployment can start from. Read-only.
+ * shape a deployment can start from: generated from what it found, runnable as printed, and never leaving
+ * a target group without a group in service (recovery.ts). Read-only.
  */
 
 const InputSchema = z.object({ settings: settingsSchema });
-
-/** Instance ids quoted in a recovery command; ExitStandby takes at most 20 per call anyway. */
-const MAX_IDS_IN_HINT = 20;
 
 async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
   const [blue, green] = await describeBothGroups(settings);
@@ -39,14 +47,14 @@ async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
     if (sources.includes(mainArn)) serving.push(group);
   }
 
-  if (serving.length === 2) throw bothAttached(blue, green, mainArn, settings.targetGroups.synthetic);
+  const firstGroup = settings.firstDeploymentGroup === 'blue' ? blue : green;
+  if (serving.length === 2) throw bothAttached(blue, green, firstGroup, attachedTo, settings);
 
   const active = serving[0];
   const other = (group: AutoScalingGroup) => (group === blue ? green : blue);
-  const firstGroup = settings.firstDeploymentGroup === 'blue' ? blue : green;
   const standby = active ? other(active) : firstGroup;
 
-  if (active) checkActive(active, mainArn);
+  if (active) checkActive(active, settings);
   checkStandby(standby);
   checkAttachments(active, standby, attachedTo, settings);
   if (active) checkSharedTemplate(active, standby);
@@ -79,17 +87,17 @@ async function describeBothGroups(settings: Settings): Promise<[AutoScalingGroup
 }
 
 /** The serving fleet must really serve and must not carry Standby leftovers of an interrupted deployment. */
-function checkActive(group: AutoScalingGroup, mainArn: string): void {
+function checkActive(group: AutoScalingGroup, settings: Settings): void {
   const name = nameOf(group);
+  const mainArn = settings.targetGroups.main;
   rejectStandbyLeftovers(group, 'serves production');
   if (instancesIn(group, 'InService').length === 0) {
+    const capacity = settings.capacity ?? settings.initialCapacity;
     throw new InconsistentAccountError(
       `${name} is attached to the main target group ${mainArn} but has no InService instance, so it ` +
-        `cannot be the fleet to fall back on. Either bring it back into service (aws autoscaling ` +
-        `update-auto-scaling-group --auto-scaling-group-name ${name} --min-size 1 --desired-capacity 1) ` +
-        `and let its instances become healthy, or detach it so the next deployment is a first deployment ` +
-        `(aws autoscaling detach-traffic-sources --auto-scaling-group-name ${name} --traffic-sources ` +
-        `Identifier=${mainArn},Type=elbv2), then start the deployment again.`,
+        `cannot be the fleet to fall back on. Bring it back into service and wait until its targets are ` +
+        `healthy: ${inOrder(bringIntoServiceCommands(group, capacity, mainArn))}; then start the deployment ` +
+        `again. Or, for a first deployment instead, detach it from the main target group`,
     );
   }
 }
@@ -107,31 +115,50 @@ function checkAttachments(
   settings: Settings,
 ): void {
   const { main, synthetic } = settings.targetGroups;
-  const detach = (group: AutoScalingGroup, arns: string[]) =>
-    arns
-      .map(
-        (arn) =>
-          `aws autoscaling detach-traffic-sources --auto-scaling-group-name ${nameOf(group)} --traffic-sources Identifier=${arn},Type=elbv2`,
-      )
-      .join('; ');
   if (active) {
     const extra = (attachedTo.get(active) ?? []).filter((arn) => arn !== main);
     if (extra.length > 0) {
+      // The synthetic target group serves only synthetic checks; another target group may serve users that
+      // only this group serves there: that one is the operator's to move, not a command to run blindly.
+      const others = extra.filter((arn) => arn !== synthetic);
       throw new InconsistentAccountError(
         `${nameOf(active)} serves production but is also attached to ${extra.join(', ')}` +
           `${extra.includes(synthetic) ? ' (the synthetic target group: an interrupted deployment leaves this)' : ''}. ` +
           `It must be attached to the main target group only, or synthetic checks would reach it and it could ` +
-          `not be retired safely after the next deployment. Detach it: ${detach(active, extra)}; then start the deployment again.`,
+          `not be retired safely after the next deployment. ` +
+          (extra.includes(synthetic) ? `Detach it: ${detachCommand(active, synthetic)}; ` : '') +
+          (others.length > 0
+            ? `${nameOf(active)} has instances in service in ${others.join(', ')}: move what it serves there to ` +
+              `another fleet, then detach it from ${others.length === 1 ? 'it' : 'them'}; `
+            : '') +
+          `then start the deployment again.`,
       );
     }
   }
   const stray = (attachedTo.get(standby) ?? []).filter((arn) => arn !== synthetic);
-  if (stray.length > 0) {
+  if (stray.length === 0) return;
+  const serving = servingInstances(standby).length;
+  const head =
+    `${nameOf(standby)} is about to receive the new version but is attached to ${stray.join(', ')}, so it ` +
+    `would take traffic before the synthetic checks.`;
+  if (serving === 0) {
     throw new InconsistentAccountError(
-      `${nameOf(standby)} is about to receive the new version but is attached to ${stray.join(', ')}, so it ` +
-        `would take traffic before the synthetic checks. Detach it: ${detach(standby, stray)}; then start the deployment again.`,
+      `${head} Nothing of it is in service: detach it: ${inOrder(stray.map((arn) => detachCommand(standby, arn)))}; ` +
+        `then start the deployment again.`,
     );
   }
+  // It serves there: detaching it could leave those target groups without a target (issue 8, finding 3: a
+  // configuration naming a main target group that does not exist made the serving group look like this).
+  throw new InconsistentAccountError(
+    `${head} It has ${serving} instance${serving === 1 ? '' : 's'} in service there, so the orchestrator proposes ` +
+      `no command that detaches it. ` +
+      (active
+        ? `Move what it serves to another fleet first, then detach it and start the deployment again.`
+        : `No group is attached to the main target group of the configuration (${main}): if ` +
+          `${stray.length === 1 ? stray[0] : `one of ${stray.join(', ')}`} is your production target group, ` +
+          `set deployment.targetGroups.main to it (construct prop targetGroups.main) and deploy the ` +
+          `orchestrator again; ${nameOf(standby)} then serves as the active group.`),
+  );
 }
 
 /**
@@ -149,53 +176,132 @@ function checkSharedTemplate(active: AutoScalingGroup, standby: AutoScalingGroup
       (activeTemplate.LaunchTemplateName !== undefined &&
         activeTemplate.LaunchTemplateName === standbyTemplate.LaunchTemplateName));
   if (same && activeTemplate.Version === '$Latest') {
+    // The version production runs now: what its instances were launched from (the newest, if they differ).
+    const running = instancesIn(active, 'InService')
+      .filter((instance) => sameTemplate(instance.LaunchTemplate, activeTemplate))
+      .map((instance) => Number(instance.LaunchTemplate?.Version))
+      .filter((version) => Number.isInteger(version) && version > 0);
+    const template = activeTemplate.LaunchTemplateId
+      ? `LaunchTemplateId=${activeTemplate.LaunchTemplateId}`
+      : `LaunchTemplateName=${activeTemplate.LaunchTemplateName ?? ''}`;
     throw new InconsistentAccountError(
       `${nameOf(active)} and ${nameOf(standby)} share a launch template and ${nameOf(active)} launches its ` +
         `$Latest version, so the version this deployment creates would reach production before it is proven. ` +
-        `Give each group its own launch template, or point ${nameOf(active)} at a version number ` +
-        `(aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${nameOf(active)} ` +
-        `--launch-template LaunchTemplateId=${activeTemplate.LaunchTemplateId ?? '<lt-id>'},Version=<number>).`,
+        (running.length > 0
+          ? `Point ${nameOf(active)} at the version its instances run (${Math.max(...running)}): ` +
+            `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${nameOf(active)} ` +
+            `--launch-template ${template},Version=${Math.max(...running)}; then start the deployment again ` +
+            `(or give each group its own launch template).`
+          : `Give each group its own launch template, or point ${nameOf(active)} at the version number it ` +
+            `should launch.`),
     );
   }
 }
 
-/** Scale-in does not terminate Standby instances, so the standby group could never become empty. */
+function sameTemplate(
+  a: { LaunchTemplateId?: string; LaunchTemplateName?: string } | undefined,
+  b: { LaunchTemplateId?: string; LaunchTemplateName?: string },
+): boolean {
+  return (
+    a !== undefined &&
+    ((a.LaunchTemplateId !== undefined && a.LaunchTemplateId === b.LaunchTemplateId) ||
+      (a.LaunchTemplateName !== undefined && a.LaunchTemplateName === b.LaunchTemplateName))
+  );
+}
+
 /**
- * Both groups in the main target group: an interrupted deployment. The recovery hint must never propose
- * detaching the only group in service (I1), so it names the group that serves and the one parked.
+ * Both groups in the main target group: an interrupted deployment. The hint keeps one group serving and
+ * retires the other, in an order that never leaves the main target group without a group in service (I1):
+ * the kept group is the only one in service, or, when both are, the one that is not the interrupted
+ * deployment's new group (on the synthetic target group), as a rollback would keep it.
  */
 function bothAttached(
   blue: AutoScalingGroup,
   green: AutoScalingGroup,
-  mainArn: string,
-  syntheticArn: string,
+  firstGroup: AutoScalingGroup,
+  attachedTo: Map<AutoScalingGroup, string[]>,
+  settings: Settings,
 ): InconsistentAccountError {
-  const detach = (group: AutoScalingGroup, arn = mainArn) =>
-    `aws autoscaling detach-traffic-sources --auto-scaling-group-name ${nameOf(group)} ` +
-    `--traffic-sources Identifier=${arn},Type=elbv2`;
+  const { main, synthetic } = settings.targetGroups;
+  const onSynthetic = (group: AutoScalingGroup) => (attachedTo.get(group) ?? []).includes(synthetic);
   const state = (group: AutoScalingGroup) =>
     `${nameOf(group)}: ${lifecycleSummary(instancesOf(group)) || 'no instances'}`;
   const intro =
-    `Both ${nameOf(blue)} and ${nameOf(green)} are attached to the main target group ${mainArn}, so there ` +
+    `Both ${nameOf(blue)} and ${nameOf(green)} are attached to the main target group ${main}, so there ` +
     `is no standby group to deploy into (an interrupted deployment leaves this; ${state(blue)}; ${state(green)}). `;
-  const inService = [blue, green].filter((group) => instancesIn(group, 'InService').length > 0);
-  if (inService.length === 1) {
-    const serves = inService[0];
-    const parked = serves === blue ? green : blue;
-    return new InconsistentAccountError(
-      intro +
-        `Only ${nameOf(serves)} is in service: keep it attached. To keep its version, detach ${nameOf(parked)} ` +
-        `(${detach(parked)}), then return its Standby instances (aws autoscaling exit-standby) and scale it to ` +
-        `zero; if ${nameOf(serves)} is still attached to the synthetic target group, detach it from that one ` +
-        `(${detach(serves, syntheticArn)}); then start the deployment again. To go back to ${nameOf(parked)}'s version instead, exit its ` +
-        `Standby instances first and detach ${nameOf(serves)} only once they are healthy in the main target group.`,
-    );
+
+  const { keep, why } = groupToKeep(blue, green, firstGroup, onSynthetic);
+  const retire = keep === blue ? green : blue;
+  const commands: string[] = [];
+  // The kept group first: its Standby leftovers are of its own version and go back into service.
+  const kept = exitStandbyCommands(keep);
+  commands.push(...kept.commands);
+  const keptServes = servingInstances(keep).length > 0;
+  if (!keptServes && kept.ids.length === 0) {
+    commands.push(...bringIntoServiceCommands(keep, settings.capacity ?? settings.initialCapacity, main));
+  } else if (!keptServes) {
+    commands.push(waitHealthyCommand(main, kept.ids));
   }
+  // Then the other one leaves the target groups; its Standby instances return to a group attached to none,
+  // and it is emptied.
+  commands.push(detachCommand(retire, main));
+  if (onSynthetic(retire)) commands.push(detachCommand(retire, synthetic));
+  const retired = exitStandbyCommands(retire);
+  commands.push(...retired.commands);
+  if (hasInstances(retire)) commands.push(scaleToZeroCommand(retire));
+  if (onSynthetic(keep)) commands.push(detachCommand(keep, synthetic));
+  // Instances still draining into Standby cannot be returned yet (ExitStandby takes Standby instances only).
+  const entering = [keep, retire].filter((group) => instancesIn(group, 'EnteringStandby').length > 0);
+  const later =
+    entering.length > 0
+      ? ` ${entering.map((group) => `${instancesIn(group, 'EnteringStandby').length} instances of ${nameOf(group)}`).join(' and ')} ` +
+        `are still entering Standby (at most the deregistration delay): once they are in Standby, start the ` +
+        `deployment again; it then prints the commands that return them.`
+      : '';
   return new InconsistentAccountError(
     intro +
-      `Decide which version should serve, check its targets are healthy in the main target group, then ` +
-      `detach the other (e.g. ${detach(green)}) and start the deployment again.`,
+      `${why}: keep it attached. Retire ${nameOf(retire)} with these commands, in this order` +
+      `${kept.note}${retired.note}: ${inOrder(commands)}; ` +
+      `then start the deployment again.` +
+      (keptServes && servingInstances(retire).length === 0 && instancesIn(retire, 'Standby').length > 0
+        ? ` To go back to ${nameOf(retire)}'s version instead, return its Standby instances first and ` +
+          `detach ${nameOf(keep)} only once they are healthy in the main target group.`
+        : '') +
+      later,
   );
+}
+
+function groupToKeep(
+  blue: AutoScalingGroup,
+  green: AutoScalingGroup,
+  firstGroup: AutoScalingGroup,
+  onSynthetic: (group: AutoScalingGroup) => boolean,
+): { keep: AutoScalingGroup; why: string } {
+  const serving = [blue, green].filter((group) => servingInstances(group).length > 0);
+  if (serving.length === 1) return { keep: serving[0], why: `Only ${nameOf(serving[0])} is in service` };
+  if (serving.length === 2) {
+    const old = serving.filter((group) => !onSynthetic(group));
+    if (old.length === 1) {
+      return {
+        keep: old[0],
+        why:
+          `Both are in service; ${nameOf(old[0] === blue ? green : blue)} is the interrupted deployment's new ` +
+          `group (attached to the synthetic target group), so ${nameOf(old[0])}, which served before it, stays`,
+      };
+    }
+    const keep = servingInstances(green).length > servingInstances(blue).length ? green : blue;
+    return { keep, why: `Both are in service; ${nameOf(keep)} has the most instances in service and stays` };
+  }
+  const parked = [blue, green]
+    .filter((group) => instancesIn(group, 'Standby').length > 0)
+    .sort((a, b) => instancesIn(b, 'Standby').length - instancesIn(a, 'Standby').length);
+  const keep = parked[0] ?? firstGroup;
+  return {
+    keep,
+    why:
+      `Nothing is in service (users get errors now); ${nameOf(keep)} ` +
+      (parked.length > 0 ? 'has the most instances in Standby and comes back' : 'is brought into service'),
+  };
 }
 
 function checkStandby(group: AutoScalingGroup): void {
@@ -207,35 +313,23 @@ function rejectStandbyLeftovers(group: AutoScalingGroup, role: string): void {
   const entering = instancesIn(group, 'EnteringStandby');
   const standby = instancesIn(group, 'Standby');
   if (entering.length === 0 && standby.length === 0) return;
-  const ids = instanceIds(standby);
-  const shown = ids.slice(0, MAX_IDS_IN_HINT).join(' ');
-  const more =
-    ids.length > MAX_IDS_IN_HINT
-      ? ` (repeat for the other ${ids.length - MAX_IDS_IN_HINT}, at most 20 per call)`
-      : '';
   const counts = [
     standby.length > 0 ? `${standby.length} in Standby` : undefined,
     entering.length > 0 ? `${entering.length} entering Standby` : undefined,
   ]
     .filter(Boolean)
     .join(', ');
-  const waitFirst =
-    entering.length > 0
-      ? ' Wait until the instances entering Standby have reached Standby, then return them. '
-      : ' ';
+  const { commands, note } = exitStandbyCommands(group);
   throw new InconsistentAccountError(
     `${name} ${role} but has instances left in Standby by an interrupted deployment (${counts}).` +
-      waitFirst +
-      (ids.length > 0
-        ? `Return them to service: aws autoscaling exit-standby --auto-scaling-group-name ${name} ` +
-          `--instance-ids ${shown}${more}; `
-        : `Return them to service with aws autoscaling exit-standby --auto-scaling-group-name ${name}; `) +
-      `then start the deployment again.`,
+      (entering.length > 0
+        ? ' Wait until the instances entering Standby have reached Standby (at most the deregistration delay), ' +
+          'then start the deployment again: it then prints the commands that return them.'
+        : '') +
+      (commands.length > 0
+        ? ` Return them to service${note}: ${inOrder(commands)}; then start the deployment again.`
+        : ''),
   );
-}
-
-function nameOf(group: AutoScalingGroup): string {
-  return group.AutoScalingGroupName ?? '(unnamed group)';
 }
 
 export const handler = defineHandler('resolve-roles', InputSchema, run);

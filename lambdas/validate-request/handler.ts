@@ -97,6 +97,12 @@ function parseConfig(config: unknown): Settings {
 }
 
 function parseRequest(request: unknown): DeploymentRequest {
+  const notAnObject = describeNonObject(request);
+  if (notAnObject) {
+    throw new InvalidInputError(
+      `Invalid deployment request: input: must be a JSON object like {"amiId": "ami-0123456789abcdef0"}, got ${notAnObject}.`,
+    );
+  }
   const parsed = deploymentRequestSchema.safeParse(request);
   if (!parsed.success) {
     throw new InvalidInputError(
@@ -105,6 +111,36 @@ function parseRequest(request: unknown): DeploymentRequest {
     );
   }
   return parsed.data;
+}
+
+/**
+ * What the execution input is when it is not a JSON object (StartExecution takes any JSON text), in words
+ * that point at the fix; undefined for an object.
+ */
+function describeNonObject(request: unknown): string | undefined {
+  if (request === null) return 'null';
+  if (Array.isArray(request)) {
+    const [first] = request as unknown[];
+    return request.length === 1 && typeof first === 'string' && /^ami-[0-9a-f]{1,29}$/.test(first)
+      ? `an array; to deploy ${first}, start the execution with {"amiId": "${first}"}`
+      : request.length === 0
+        ? 'an empty array'
+        : `an array of ${request.length} item${request.length === 1 ? '' : 's'}`;
+  }
+  switch (typeof request) {
+    case 'object':
+      return undefined;
+    case 'string':
+      return /^ami-[0-9a-f]{1,29}$/.test(request)
+        ? `the string "${request}"; to deploy it, start the execution with {"amiId": "${request}"}`
+        : `a string (${JSON.stringify(request.length > 40 ? `${request.slice(0, 40)}…` : request)})`;
+    case 'number':
+      return `a number (${request})`;
+    case 'boolean':
+      return `a boolean (${request})`;
+    default:
+      return `no JSON value (${typeof request})`;
+  }
 }
 
 /** Overrides are bounded by their own schema, then the merged settings by the cross-field rules. */

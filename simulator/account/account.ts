@@ -18,8 +18,10 @@ import { CloudWatch } from './cloudwatch';
 import { Ec2 } from './ec2';
 import { authorize, type AccountLookups, type LaunchTemplateUse } from './iam/authorization';
 import { InstanceProfiles } from './iam/instance-profiles';
+import { InstanceRefreshes } from './instance-refreshes';
 import { currentPrincipal } from './iam/principal';
 import { ElasticLoadBalancing } from './elb';
+import { ListenerRules } from './listener-rules';
 import type { AlarmState, EnvironmentDescription, VersionBehaviour } from './environment';
 import { serviceError, throttlingError, transientError, type ServiceName } from './errors';
 import type { HealthStatus, Instance, LifecycleState } from './instances';
@@ -40,7 +42,17 @@ export interface FaultOptions {
    * SDK sends it again: the retry meets the account as the first attempt left it.
    */
   lostResponseProbability?: number;
+  /**
+   * For tests, on top of lostResponseProbability: whether the answer to this attempt (which took effect) is
+   * lost. `operation` is e.g. "autoscaling:DetachTrafficSources"; `attempt` counts the SDK's attempts of
+   * one call from 1 to SDK_MAX_ATTEMPTS, and losing the last one's answer fails the call: with a 5xx or a
+   * connection error, as the answer says (true: either, drawn from the seed).
+   */
+  loseAnswer?: (operation: string, attempt: number) => boolean | LostAnswer;
 }
+
+/** How an answer is lost: a 5xx returned after the change was made, or a connection that timed out or broke. */
+export type LostAnswer = 'server-error' | 'timeout';
 
 export interface AccountOptions {
   seed?: number;
@@ -132,7 +144,9 @@ export class SimulatedAccount {
     this.cloudWatch = new CloudWatch(env, this.metrics, now);
     this.sns = new Sns(this.random.requests);
     this.publishedMessages = this.sns.published;
+    const rules = new ListenerRules(env);
     this.alb = new SimulatedLoadBalancer({
+      rules,
       environment: env,
       targetGroup: (arn) => this.targetGroups.get(arn) as TargetGroup,
       instanceById: (id) => this.registry.get(id),
@@ -152,6 +166,7 @@ export class SimulatedAccount {
       targetGroups: this.targetGroups,
       registry: this.registry,
       now,
+      rules,
     });
     const services: [ServiceName, Route[]][] = [
       ['autoscaling', autoScaling.routes()],
@@ -160,6 +175,7 @@ export class SimulatedAccount {
       ['cloudwatch', this.cloudWatch.routes()],
       ['sns', this.sns.routes()],
       ['iam', new InstanceProfiles(env.instanceProfiles ?? []).routes()],
+      ['autoscaling', new InstanceRefreshes(env, now).routes()],
     ];
     for (const [service, routes] of services)
       for (const route of routes) this.routes.set(route.command, { service, route });
@@ -396,41 +412,64 @@ export class SimulatedAccount {
     const input = (command as { input?: unknown }).input;
     const operation = `${service}:${entry?.route.operation ?? String(commandClass?.name).replace(/Command$/, '')}`;
     this.advance();
-    // Faults strike each HTTP attempt. The SDK's standard retry mode makes up to SDK_MAX_ATTEMPTS attempts
-    // for throttling and 5xx errors before the caller sees one; aws-sdk-client-mock replaces `send`, so that
-    // middleware never runs and is modelled here instead (every attempt is an API call).
-    let attempts = 0;
-    for (;;) {
-      attempts++;
+    // Faults strike each HTTP attempt, before it takes effect (throttling, 5xx) or after (the answer is lost
+    // to a 5xx or a timeout, so the change is made and the caller does not know). The SDK's standard retry
+    // mode makes up to SDK_MAX_ATTEMPTS attempts for these before the caller sees the last one's error;
+    // aws-sdk-client-mock replaces `send`, so that middleware never runs and is modelled here instead (every
+    // attempt is an API call, and a retry meets the account as the previous attempt left it).
+    for (let attempts = 1; ; attempts++) {
       this.apiCalls.total++;
       this.apiCalls.byOperation[operation] = (this.apiCalls.byOperation[operation] ?? 0) + 1;
       this.onApiCall?.(operation, input);
       const fault = this.injectedFault(service);
-      if (!fault) break;
-      if (attempts >= SDK_MAX_ATTEMPTS) throw fault;
+      if (fault) {
+        if (attempts >= SDK_MAX_ATTEMPTS) throw withAttempts(fault, attempts);
+        continue;
+      }
+      if (!entry || entry.service !== service) {
+        throw serviceError(
+          service,
+          'InvalidAction',
+          `The simulated account does not implement ${operation}.`,
+        );
+      }
+      const principal = currentPrincipal();
+      if (principal) authorize(principal, service, entry.route.operation, input, this.lookups);
+      const answer = entry.route.handle(structuredClone(input));
+      const lost =
+        this.faults.loseAnswer?.(operation, attempts) ||
+        this.random.faults.chance(this.faults.lostResponseProbability ?? 0);
+      if (lost) {
+        if (attempts >= SDK_MAX_ATTEMPTS) throw withAttempts(this.lostAnswer(service, lost), attempts);
+        continue;
+      }
+      return {
+        ...answer,
+        $metadata: {
+          httpStatusCode: 200,
+          requestId: this.random.requests.uuid(),
+          attempts,
+          totalRetryDelay: 0,
+        },
+      };
     }
-    if (!entry || entry.service !== service) {
-      throw serviceError(service, 'InvalidAction', `The simulated account does not implement ${operation}.`);
-    }
-    const principal = currentPrincipal();
-    if (principal) authorize(principal, service, entry.route.operation, input, this.lookups);
-    let answer = entry.route.handle(structuredClone(input));
-    if (attempts < SDK_MAX_ATTEMPTS && this.random.faults.chance(this.faults.lostResponseProbability ?? 0)) {
-      // The first attempt took effect; the caller sees only what the retry answers.
-      attempts++;
-      this.apiCalls.total++;
-      this.apiCalls.byOperation[operation] = (this.apiCalls.byOperation[operation] ?? 0) + 1;
-      this.onApiCall?.(operation, input);
-      answer = entry.route.handle(structuredClone(input));
-    }
-    return {
-      ...answer,
-      $metadata: {
-        httpStatusCode: 200,
-        requestId: this.random.requests.uuid(),
-        attempts,
-        totalRetryDelay: 0,
-      },
-    };
   }
+
+  /**
+   * What the SDK throws when the answer to an attempt that took effect is lost: the 5xx AWS answered after
+   * the fact, or the error of a connection that timed out or was reset (@smithy/node-http-handler names it
+   * TimeoutError and keeps the socket's code; the standard retry mode retries both).
+   */
+  private lostAnswer(service: ServiceName, how: true | LostAnswer): Error {
+    const kind = how === true ? (this.random.faults.chance(0.5) ? 'server-error' : 'timeout') : how;
+    if (kind === 'server-error') return transientError(service, this.random.faults.chance(0.5));
+    return Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+  }
+}
+
+/** The retry middleware records on the error it gives up with how many attempts were made. */
+function withAttempts(error: Error, attempts: number): Error {
+  const shaped = error as Error & { $metadata?: Record<string, unknown> };
+  shaped.$metadata = { ...shaped.$metadata, attempts, totalRetryDelay: 0 };
+  return shaped;
 }

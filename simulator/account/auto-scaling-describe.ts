@@ -14,11 +14,15 @@ export function describeGroup(group: AutoScalingGroupState): AutoScalingGroup {
   return {
     AutoScalingGroupName: group.name,
     AutoScalingGroupARN: group.arn,
-    LaunchTemplate: {
-      LaunchTemplateId: group.launchTemplate.id,
-      LaunchTemplateName: group.launchTemplate.name,
-      Version: group.launchTemplate.version,
-    },
+    ...(group.launchConfigurationName !== undefined
+      ? { LaunchConfigurationName: group.launchConfigurationName }
+      : {
+          LaunchTemplate: {
+            LaunchTemplateId: group.launchTemplate.id,
+            LaunchTemplateName: group.launchTemplate.name,
+            Version: group.launchTemplate.version,
+          },
+        }),
     MinSize: group.min,
     MaxSize: group.max,
     DesiredCapacity: group.desired,

@@ -73,6 +73,8 @@ export class AutoScalingGroupState {
   desired: number;
   max: number;
   launchTemplate: { id: string; name: string; version: string };
+  /** Set while the group uses a launch configuration (by name only; see GroupDescription). */
+  launchConfigurationName?: string;
   healthCheckType: string;
   healthCheckGracePeriodSeconds: number;
   /** In launch order. */
@@ -98,6 +100,7 @@ export class AutoScalingGroupState {
       name: description.launchTemplateName,
       version: '1',
     };
+    this.launchConfigurationName = description.launchConfigurationName;
     this.healthCheckType = description.healthCheckType;
     this.healthCheckGracePeriodSeconds = description.healthCheckGracePeriodSeconds;
     for (const [key, value] of Object.entries(description.tags ?? {})) {
@@ -180,6 +183,11 @@ export class Fleet {
 
   /** Start launching one instance; false when the launch fails (the group retries later). */
   launch(group: AutoScalingGroupState, now: number): boolean {
+    if (group.launchConfigurationName !== undefined) {
+      throw new Error(
+        `${group.name} uses launch configuration ${group.launchConfigurationName}, which the simulated account models by name only: it cannot launch from it`,
+      );
+    }
     let imageId: string | undefined;
     let instanceType: string | undefined;
     let version: number;

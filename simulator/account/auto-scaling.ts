@@ -206,6 +206,8 @@ export class AutoScaling {
           throw validation('HealthCheckGracePeriod must be at least 0.');
         }
         Object.assign(group, { min, max, desired, launchTemplate });
+        // A launch template replaces the launch configuration the group used.
+        if (input.LaunchTemplate) group.launchConfigurationName = undefined;
         if (input.HealthCheckType !== undefined) group.healthCheckType = input.HealthCheckType;
         if (input.HealthCheckGracePeriod !== undefined)
           group.healthCheckGracePeriodSeconds = input.HealthCheckGracePeriod;

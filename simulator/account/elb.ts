@@ -1,5 +1,6 @@
 /** The Elastic Load Balancing v2 API over the simulated load balancer and its target groups. */
 import {
+  CreateRuleCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -16,6 +17,7 @@ import type { EnvironmentDescription } from './environment';
 import { serviceError } from './errors';
 import type { Instance } from './instances';
 import { paginate } from './pagination';
+import { MAX_RULE_PRIORITY, type ListenerRules } from './listener-rules';
 import { route, type Route } from './router';
 import type { TargetGroup } from './target-groups';
 
@@ -34,6 +36,8 @@ interface ElbDependencies {
   targetGroups: Map<string, TargetGroup>;
   registry: Map<string, Instance>;
   now: () => number;
+  /** The production listener's rules, which the simulated ALB routes by. */
+  rules: ListenerRules;
 }
 
 export class ElasticLoadBalancing {
@@ -42,8 +46,7 @@ export class ElasticLoadBalancing {
   routes(): Route[] {
     const { environment } = this.deps;
     const lb = environment.loadBalancer;
-    const listenerArn =
-      lb.listenerArn ?? `${lb.arn.replace(':loadbalancer/', ':listener/')}/0000000000000001`;
+    const { listenerArn } = this.deps.rules;
     return [
       // AWS-FACTS: DescribeTargetHealth has no pagination.
       route(DescribeTargetHealthCommand, (input) => {
@@ -140,27 +143,58 @@ export class ElasticLoadBalancing {
         if (input.ListenerArn !== undefined && input.ListenerArn !== listenerArn) {
           throw elbError('ListenerNotFoundException', 'One or more listeners not found');
         }
-        const { name, value } = environment.syntheticHeader;
-        return {
-          Rules: [
-            {
-              RuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/0000000000000010`,
-              Priority: String(lb.syntheticRulePriority ?? 10),
-              Conditions: [
-                { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: name, Values: [value] } },
-              ],
-              Actions: [forward(environment.syntheticTargetGroup.arn)],
-              IsDefault: false,
-            },
-            {
-              RuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/0000000000000000`,
-              Priority: 'default',
-              Conditions: [],
-              Actions: [forward(environment.mainTargetGroup.arn)],
-              IsDefault: true,
-            },
-          ],
-        };
+        return { Rules: this.deps.rules.describe() };
+      }),
+
+      // ELB API reference, CreateRule. Only what recovery hints create is modelled (http-header conditions,
+      // one forward action); anything else is refused loudly rather than half-simulated.
+      route(CreateRuleCommand, (input) => {
+        if (input.ListenerArn !== listenerArn) {
+          throw elbError('ListenerNotFoundException', 'One or more listeners not found');
+        }
+        const priority = input.Priority;
+        if (
+          priority === undefined ||
+          !Number.isInteger(priority) ||
+          priority < 1 ||
+          priority > MAX_RULE_PRIORITY
+        ) {
+          throw elbError(
+            'ValidationError',
+            `1 validation error detected: Value '${priority}' at 'priority' failed to satisfy constraint: Member must have value between 1 and ${MAX_RULE_PRIORITY}`,
+          );
+        }
+        if (this.deps.rules.hasPriority(priority)) {
+          throw elbError('PriorityInUseException', `Priority '${priority}' is currently in use`);
+        }
+        const conditions = input.Conditions ?? [];
+        if (conditions.length === 0) {
+          throw elbError('ValidationError', 'A rule must have at least one condition');
+        }
+        const headers = conditions.map((condition) => {
+          const config = condition.HttpHeaderConfig;
+          if (condition.Field !== 'http-header' || !config?.HttpHeaderName || !config.Values?.length) {
+            throw new Error(
+              `The simulated account models only http-header rule conditions with a name and values, not ${JSON.stringify(condition)}`,
+            );
+          }
+          return { name: config.HttpHeaderName, values: config.Values };
+        });
+        const actions = input.Actions ?? [];
+        const [action] = actions;
+        if (
+          actions.length !== 1 ||
+          action?.Type !== 'forward' ||
+          !action.TargetGroupArn ||
+          action.ForwardConfig
+        ) {
+          throw new Error(
+            `The simulated account models only one forward action with a TargetGroupArn, not ${JSON.stringify(actions)}`,
+          );
+        }
+        if (!this.deps.targetGroups.has(action.TargetGroupArn)) throw targetGroupNotFound();
+        const rule = this.deps.rules.add({ priority, headers, targetGroupArn: action.TargetGroupArn });
+        return { Rules: this.deps.rules.describe().filter((described) => described.RuleArn === rule.arn) };
       }),
     ];
   }

@@ -75,6 +75,14 @@ export interface GroupDescription {
   launchTemplateData?: Record<string, unknown>;
   /** Processes suspended at the start (e.g. left by an interrupted deployment). */
   suspendedProcesses?: string[];
+  /** Instance refreshes of the group, newest first (only listed: the simulation does not run them). */
+  instanceRefreshes?: { id: string; status: string }[];
+  /**
+   * The group launches from a launch configuration of this name instead of a launch template. Modelled by
+   * name only: described, never launched from (the group must start empty); UpdateAutoScalingGroup with a
+   * launch template replaces it.
+   */
+  launchConfigurationName?: string;
 }
 
 /** An IAM instance profile and the role it carries (what EC2 is passed when an instance launches with it). */
@@ -176,6 +184,14 @@ export interface DefaultEnvironmentOptions {
   settings?: ReferenceEnvironmentSettings;
   /** Processes suspended on the standby (green) group, as an interrupted deployment leaves them. */
   standbySuspendedProcesses?: string[];
+  /** More tags on the standby (green) group, e.g. an operator request left from an earlier deployment. */
+  standbyTags?: Record<string, string>;
+  /** Processes suspended on the active (blue) group. */
+  activeSuspendedProcesses?: string[];
+  /** An instance refresh under way on the active (blue) group. */
+  activeInstanceRefresh?: boolean;
+  /** The standby (green) group uses a launch configuration of this name, not a launch template. */
+  standbyLaunchConfiguration?: string;
   /** The account has ENCRYPTED_TOPIC, a topic encrypted with a customer managed KMS key. */
   encryptedTopic?: boolean;
 }
@@ -249,6 +265,10 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     instanceType: settings.instanceType,
     tags: { Application: app, Color: 'blue' },
     launchTemplateData: launchTemplateData('blue'),
+    suspendedProcesses: options.activeSuspendedProcesses,
+    instanceRefreshes: options.activeInstanceRefresh
+      ? [{ id: '08b91cf7-8fa6-48af-b6a6-d227f40f1b9b', status: 'InProgress' }]
+      : undefined,
   };
   const green: GroupDescription = {
     name: `${app}-green`,
@@ -262,9 +282,10 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     healthCheckType: 'ELB',
     healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
     instanceType: settings.instanceType,
-    tags: { Application: app, Color: 'green' },
+    tags: { Application: app, Color: 'green', ...options.standbyTags },
     launchTemplateData: launchTemplateData('green'),
     suspendedProcesses: options.standbySuspendedProcesses,
+    launchConfigurationName: options.standbyLaunchConfiguration,
   };
 
   const metricAlarms: AlarmDescription[] = settings.alarms.map((alarm) => ({

@@ -5,6 +5,7 @@
  * error code as `name` (e.g. `ValidationError`, `InvalidAMIID.NotFound`), exactly like the SDK's fallback.
  */
 import {
+  ActiveInstanceRefreshNotFoundFault,
   AutoScalingServiceException,
   InvalidNextToken as AutoScalingInvalidNextToken,
   LimitExceededFault,
@@ -25,6 +26,7 @@ import {
   InvalidTargetException,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
+  PriorityInUseException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMServiceException, NoSuchEntityException } from '@aws-sdk/client-iam';
@@ -67,6 +69,7 @@ const baseClasses: Record<ServiceName, BaseErrorClass> = {
 const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
   autoscaling: {
     ResourceContentionFault,
+    ActiveInstanceRefreshNotFoundFault,
     InvalidNextToken: AutoScalingInvalidNextToken,
     LimitExceededFault,
     ScalingActivityInProgressFault,
@@ -77,6 +80,7 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
     InvalidTargetException,
     LoadBalancerNotFoundException,
     ListenerNotFoundException,
+    PriorityInUseException,
   },
   cloudwatch: {
     InvalidNextToken: CloudWatchInvalidNextToken,

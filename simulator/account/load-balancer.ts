@@ -6,6 +6,7 @@
 import type { SimulatedApplication } from './application';
 import type { EnvironmentDescription } from './environment';
 import type { Instance } from './instances';
+import type { ListenerRules } from './listener-rules';
 import type { MetricStore } from './metrics';
 import type { TargetGroup } from './target-groups';
 
@@ -38,6 +39,7 @@ interface LoadBalancerDependencies {
   instanceById: (id: string) => Instance | undefined;
   app: SimulatedApplication;
   metrics: MetricStore;
+  rules: ListenerRules;
   /** Brings the world up to the virtual clock and returns it. */
   advance: () => number;
 }
@@ -56,17 +58,9 @@ export class SimulatedLoadBalancer {
     this.dnsName = deps.environment.loadBalancer.dnsName;
   }
 
-  /** Which target group the listener forwards a request with these headers to. */
+  /** Which target group the listener forwards a request with these headers to (its rules, by priority). */
   targetGroupFor(headers: Record<string, string> = {}): string {
-    const { name, value } = this.deps.environment.syntheticHeader;
-    // AWS-FACTS: header conditions are case-insensitive on both name and value.
-    const matches = Object.entries(headers).some(
-      ([key, headerValue]) =>
-        key.toLowerCase() === name.toLowerCase() && headerValue.toLowerCase() === value.toLowerCase(),
-    );
-    return matches
-      ? this.deps.environment.syntheticTargetGroup.arn
-      : this.deps.environment.mainTargetGroup.arn;
+    return this.deps.rules.targetGroupFor(headers);
   }
 
   request(request: AlbRequest): AlbResponse {

@@ -53,9 +53,14 @@ export class InvariantMonitor {
   private servedBefore: boolean;
   private readonly reached = new Set<string>();
 
+  /**
+   * `between`: watches an operator's commands between two deployments, where production may change by
+   * design: only I1 applies.
+   */
   constructor(
     initial: AccountView,
     private readonly mainTargetGroupArn: string,
+    private readonly watching: 'deployment' | 'between' = 'deployment',
   ) {
     const active = Object.values(initial.groups).find((group) => servesMain(group, mainTargetGroupArn));
     this.activeGroup = active?.name ?? null;
@@ -77,6 +82,7 @@ export class InvariantMonitor {
       this.report('I1', at, state, 'the main target group has no healthy target: users get errors');
     }
     this.servedBefore ||= healthy > 0;
+    if (this.watching === 'between') return;
 
     if (!this.reached.has(SHIFT_STARTS) && this.production(account) !== this.productionSignature) {
       this.report(

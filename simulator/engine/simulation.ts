@@ -1,23 +1,25 @@
 import { logger } from '../../lambdas/shared/logger';
-import { referenceDeployment } from '../../infra/app-builder';
+import { referenceDeployment } from '../../infra/reference-deployment';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
-import { FAILURE_ERRORS } from '../../state-machine/definition';
-import { SimulatedAccount, type AccountSnapshot } from '../account/account';
+import { FAILURE_ERRORS } from '../../state-machine/failure-errors';
+import { SimulatedAccount, type AccountSnapshot, type FaultOptions } from '../account/account';
 import { DEFAULT_AMIS, defaultEnvironment, type EnvironmentDescription } from '../account/environment';
 import { Random } from '../account/random';
-import { findScenario, type DeploymentRun, type Scenario } from '../scenarios/catalog';
+import { findScenario, type DeploymentRun, type RunInput, type Scenario } from '../scenarios/catalog';
 import type { Outcome, SimulationOptions } from '../scenarios/options';
 import { TrafficGenerator } from '../traffic/traffic-generator';
 import { VirtualClock } from './clock';
-import { loadHandlers } from './handlers';
+import { loadHandlers, prepareHandlers } from './handlers';
 import { InvariantMonitor, type InvariantViolation } from './invariants';
 import {
   LocalStepFunctions,
+  withStopIn,
   type ExecutionRecord,
   type Json,
   type TimelineEntry,
 } from './step-functions-service';
-import { synthesizeWorkflow, type SynthesizedWorkflow } from './synthesize';
+import type { SynthesizedWorkflow } from './synthesize';
+import { cachedWorkflow } from './workflow-cache';
 
 /** A third AMI of the application, for the second of two deployments in a row. */
 export const THIRD_AMI = 'ami-0cccccccccccc0003';
@@ -49,7 +51,10 @@ export interface SimulationReport {
   simulatedSeconds: number;
   /** Real time of the whole run, synthesis included. */
   realMs: number;
-  /** Of which: synthesizing the CDK app in-process (once per configuration per process). */
+  /**
+   * Of which: getting the synthesized workflow: synthesizing the CDK app in-process, or a few milliseconds
+   * when the workflow cache holds this configuration for these sources (workflow-cache.ts).
+   */
   synthesisMs: number;
   requests: {
     total: number;
@@ -95,9 +100,12 @@ export interface SimulationHooks {
   onStateEntered?: (state: string, at: number) => void;
   /** Called once per virtual second with the world as it is. */
   onSecond?: (view: ProgressView) => void;
+  /** Runs this scenario instead of the named one (tests arranging accounts the catalog has no scenario for). */
+  scenario?: Scenario;
 }
 
-const workflowCache = new Map<string, SynthesizedWorkflow>();
+/** The state reported (progress, invariant violations) while a run's `before` runs. */
+export const BETWEEN_RUNS = '(between deployments)';
 
 /** Runs a named scenario, with options, on the synthesized definition against a simulated account. */
 export async function simulate(
@@ -105,26 +113,36 @@ export async function simulate(
   hooks: SimulationHooks = {},
 ): Promise<SimulationReport> {
   const realStart = performance.now();
-  const scenario = findScenario(options.scenario);
+  const scenario = hooks.scenario ?? findScenario(options.scenario);
   const environment = environmentFor(scenario, options);
   const windowMinutes = options.windowMinutes ?? 60;
   const deployment = deploymentFor(environment, windowMinutes, scenario);
+  // On a cold start esbuild bundles the steps in its own process while the CDK app is synthesized here.
+  const handlersBuilt = prepareHandlers();
+  handlersBuilt.catch(() => undefined); // awaited below, unless synthesis throws first
   const synthesisStart = performance.now();
-  const synthesized = cachedWorkflow(deployment, environment);
+  const synthesized = cachedWorkflow(deployment, environment.region, environment.accountId);
   const workflow = hooks.grants
     ? { ...synthesized, principals: hooks.grants(synthesized.principals) }
     : synthesized;
   const synthesisMs = Math.round(performance.now() - synthesisStart);
-  const runs = runsFor(scenario, options);
+  const runs = runsFor(scenario, options, windowMinutes);
+  const stopAt = options.stopAt ?? scenario.stopAt;
+  // A state no stop can land in (a Succeed or Fail state, a misspelt name) is refused before anything starts.
+  if (stopAt !== undefined) withStopIn(workflow.asl, stopAt);
 
   logger.setLogLevel('SILENT');
+  await handlersBuilt;
   const handlers = loadHandlers();
   const clock = new VirtualClock(SIMULATION_START);
   // The local engine draws retry jitter from Math.random: seed it so that a seed replays the same run.
   const realRandom = Math.random;
   const jitter = new Random(options.seed ^ 0x5eed);
   Math.random = () => jitter.next();
-  const account = new SimulatedAccount(environment, { seed: options.seed, faults: scenario.faults });
+  const account = new SimulatedAccount(environment, {
+    seed: options.seed,
+    faults: faultsFor(scenario, options),
+  });
   const traffic = new TrafficGenerator(account, {
     requestsPerSecond: options.requestsPerSecond ?? 10,
     seed: options.seed,
@@ -134,9 +152,14 @@ export async function simulate(
   let currentState: string | null = null;
   let windowStartedAt: number | null = null;
   let usersArrived = false;
+  // When the watched alarms were in ALARM, per batch of runs: what a run judged by the alarms must follow.
+  const watchedAlarms = new Set(deployment.monitoring.alarmNames.map((name) => name.split(':alarm:').pop()));
+  const insufficientDataAlarms = deployment.monitoring.insufficientDataIs === 'alarm';
+  let alarmPeriods: AlarmPeriods = [];
+  const alarmPeriodsOf = new Map<ExecutionRecord, AlarmPeriods>();
   const service = new LocalStepFunctions(workflow, handlers, {
-    duplicateInvocations: scenario.duplicateInvocations,
-    stopAtState: options.stopAt ?? scenario.stopAt,
+    duplicateInvocations: options.duplicateInvocations ?? scenario.duplicateInvocations,
+    stopAtState: stopAt,
     elapsedSeconds: () => clock.elapsedSeconds(),
     onStateEntered: (_execution, state) => {
       currentState = state;
@@ -151,30 +174,57 @@ export async function simulate(
     account.install();
     service.install();
     globalThis.fetch = account.fetch.bind(account) as typeof fetch;
+    const second = async () => {
+      account.tick();
+      // Users arrive once the application is up: before a first deployment there is nothing to serve,
+      // and requests failing then would not be downtime.
+      usersArrived ||= hasHealthyTarget(account.snapshot(), environment.mainTargetGroup.arn);
+      if (usersArrived) traffic.tick();
+      const snapshot = account.snapshot();
+      monitor.observe(snapshot, currentState, clock.elapsedSeconds());
+      const elapsed = clock.elapsedSeconds();
+      const alarming = snapshot.alarms.some(
+        (alarm) =>
+          watchedAlarms.has(alarm.name) &&
+          (alarm.state === 'ALARM' || (insufficientDataAlarms && alarm.state === 'INSUFFICIENT_DATA')),
+      );
+      const last = alarmPeriods[alarmPeriods.length - 1];
+      if (alarming && last?.[1] === elapsed) last[1] = elapsed + 1;
+      else if (alarming) alarmPeriods.push([elapsed, elapsed + 1]);
+      hooks.onSecond?.({
+        at: elapsed,
+        state: currentState,
+        account: snapshot,
+        requests: traffic.stats,
+        windowProgress:
+          windowStartedAt === null ? null : Math.min(1, (elapsed - windowStartedAt) / (windowMinutes * 60)),
+      });
+      await clock.advance(1000);
+    };
     for (const batch of batches(runs)) {
+      const before = batch[0].before;
+      if (before) {
+        // Between deployments (an operator's commands): only I1 applies, and users keep coming.
+        monitor = new InvariantMonitor(account.snapshot(), environment.mainTargetGroup.arn, 'between');
+        currentState = BETWEEN_RUNS;
+        await before({
+          account,
+          previous: executions.map(({ record }) => ({
+            outcome: outcomeOf(record),
+            message: messageOf(record),
+          })),
+          advance: async (seconds) => {
+            for (let elapsed = 0; elapsed < seconds; elapsed++) await second();
+          },
+        });
+        violations.push(...monitor.violations);
+      }
       monitor = new InvariantMonitor(account.snapshot(), environment.mainTargetGroup.arn);
       windowStartedAt = null;
+      alarmPeriods = [];
       const started = batch.map((run) => ({ record: service.start(inputFor(run)), run }));
       executions.push(...started);
-      const second = async () => {
-        account.tick();
-        // Users arrive once the application is up: before a first deployment there is nothing to serve,
-        // and requests failing then would not be downtime.
-        usersArrived ||= hasHealthyTarget(account.snapshot(), environment.mainTargetGroup.arn);
-        if (usersArrived) traffic.tick();
-        const snapshot = account.snapshot();
-        monitor.observe(snapshot, currentState, clock.elapsedSeconds());
-        const elapsed = clock.elapsedSeconds();
-        hooks.onSecond?.({
-          at: elapsed,
-          state: currentState,
-          account: snapshot,
-          requests: traffic.stats,
-          windowProgress:
-            windowStartedAt === null ? null : Math.min(1, (elapsed - windowStartedAt) / (windowMinutes * 60)),
-        });
-        await clock.advance(1000);
-      };
+      for (const { record } of started) alarmPeriodsOf.set(record, alarmPeriods);
       while (started.some(({ record }) => record.status === 'RUNNING')) {
         if (clock.elapsedSeconds() > MAX_SIMULATED_SECONDS) started.forEach(({ record }) => record.abort());
         await second();
@@ -189,7 +239,7 @@ export async function simulate(
     const reports = executions.map(({ record, run }) => ({
       name: record.name,
       outcome: outcomeOf(record),
-      expectedOutcome: run.expectedOutcome,
+      expectedOutcome: judged(run, record, alarmPeriodsOf.get(record) ?? [], windowMinutes),
       message: messageOf(record),
       stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
       expectedStopAt: run.expectStoppedAt ?? null,
@@ -223,6 +273,14 @@ export async function simulate(
   }
 }
 
+/** The synthesized workflow a simulation with these options runs: its states, the steps' roles. */
+export function workflowFor(options: SimulationOptions): SynthesizedWorkflow {
+  const scenario = findScenario(options.scenario);
+  const environment = environmentFor(scenario, options);
+  const deployment = deploymentFor(environment, options.windowMinutes ?? 60, scenario);
+  return cachedWorkflow(deployment, environment.region, environment.accountId);
+}
+
 /**
  * Did the run go as expected: every execution's outcome, no invariant violated, no failed user request, and
  * every execution that ran to an end told the notification topic?
@@ -240,6 +298,19 @@ export function passed(report: SimulationReport): boolean {
     report.invariantViolations.length === 0 &&
     report.requests.failed === 0
   );
+}
+
+/** The scenario's injected faults, each replaced by the option of the same name when it is given. */
+function faultsFor(scenario: Scenario, options: SimulationOptions): FaultOptions {
+  const given = {
+    throttleProbability: options.throttleProbability,
+    transientErrorProbability: options.transientErrorProbability,
+    lostResponseProbability: options.lostResponseProbability,
+  };
+  return {
+    ...scenario.faults,
+    ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
+  };
 }
 
 function environmentFor(scenario: Scenario, options: SimulationOptions): EnvironmentDescription {
@@ -305,38 +376,76 @@ function deploymentFor(
       initialCapacity: { min: 1, desired: Math.max(blue.desired, 3), max: Math.max(blue.max, 3) },
     },
   );
-  return { ...wired, ...scenario.deployment } as BlueGreenDeploymentProps;
+  const configured = wired as BlueGreenDeploymentProps;
+  return { ...configured, ...scenario.deployment?.(configured) };
 }
 
-function cachedWorkflow(
-  deployment: BlueGreenDeploymentProps,
-  environment: EnvironmentDescription,
-): SynthesizedWorkflow {
-  const key = JSON.stringify(deployment);
-  let workflow = workflowCache.get(key);
-  if (!workflow) {
-    workflow = synthesizeWorkflow(deployment, environment.region, environment.accountId);
-    workflowCache.set(key, workflow);
-  }
-  return workflow;
+/** A run as planned: its expected outcome, and whether the watched alarms settle it (see `judged`). */
+interface PlannedRun extends DeploymentRun {
+  /**
+   * The new version errs and nothing else decides the run: it must roll back exactly when a watched alarm is
+   * in ALARM while the rollback window is open, and succeed otherwise. `expectedOutcome` is then the estimate
+   * below until the run has shown when the alarm fired and when the window was open.
+   */
+  readonly judgedByAlarms?: boolean;
+  /** What a rollback ends as: a first deployment has no old version to return to and is kept serving. */
+  readonly rollbackOutcome?: Outcome;
 }
 
-/** The scenario's runs, with the outcome the options make the first one expect. */
-function runsFor(scenario: Scenario, options: SimulationOptions): DeploymentRun[] {
+/**
+ * The scenario's runs, with the outcome the options make the first one expect, whatever the scenario expects
+ * without them (a stop or a version that never passes its checks overrides a rollback as much as a success).
+ *
+ * When the new version errs from minute M after the traffic shift, whether the rollback window catches it is
+ * a matter of seconds, not of comparing M with the window W: the shift is the version's first request served
+ * through the main target group, the window opens only once the old fleet is in Standby (some 30 s later,
+ * 5 s on a first deployment), and the 5xx alarm turns ALARM at the end of the first one-minute period with 5
+ * errors (period × datapointsToAlarm after the errors begin: up to a minute, longer when errors are sparse).
+ * So M = W rolls back when the alarm fires within those seconds and succeeds otherwise, M < W can fail to
+ * roll back when errors are too sparse to reach the alarm's threshold, and a window end that the last check
+ * passes late lets M = W + 1 roll back. The estimate here (M ≤ W) is refined by the run itself (`judged`).
+ */
+function runsFor(scenario: Scenario, options: SimulationOptions, windowMinutes: number): PlannedRun[] {
   const [first, ...rest] = scenario.runs;
-  if (first.expectedOutcome !== 'succeeded') return [...scenario.runs];
   if (options.stopAt)
     return [{ ...first, expectedOutcome: 'failed', expectStoppedAt: options.stopAt }, ...rest];
-  let expectedOutcome: Outcome = first.expectedOutcome;
-  const window = options.windowMinutes ?? 60;
-  if (options.failHealth || options.failSynthetic) expectedOutcome = 'aborted';
-  else if (
-    (options.alarmAt !== undefined || (options.errorRate ?? 0) > 0) &&
-    (options.alarmAt ?? 0) < window
-  ) {
-    expectedOutcome = 'rolled-back';
-  }
-  return [{ ...first, expectedOutcome }, ...rest];
+  // Only a deployment that reaches the traffic shift is changed by how the new version behaves.
+  if (!['succeeded', 'rolled-back', 'kept-serving'].includes(first.expectedOutcome))
+    return [...scenario.runs];
+  if (options.failHealth || options.failSynthetic) return [{ ...first, expectedOutcome: 'aborted' }, ...rest];
+  const optionErrors = options.alarmAt !== undefined || options.errorRate !== undefined;
+  const behaviour = scenario.environment?.newVersion;
+  const errorRate = optionErrors ? (options.errorRate ?? 0.5) : (behaviour?.errorRate ?? 0);
+  if (errorRate <= 0) return [{ ...first, expectedOutcome: 'succeeded' }, ...rest];
+  const errsFrom = optionErrors ? (options.alarmAt ?? 0) : (behaviour?.errorsFromMinuteAfterShift ?? 0);
+  const rollbackOutcome: Outcome = scenario.environment?.firstDeployment ? 'kept-serving' : 'rolled-back';
+  const expectedOutcome: Outcome = errsFrom <= windowMinutes ? rollbackOutcome : 'succeeded';
+  return [{ ...first, expectedOutcome, judgedByAlarms: true, rollbackOutcome }, ...rest];
+}
+
+/** The watched alarms' ALARM periods of one batch of runs, in virtual seconds [from, to). */
+type AlarmPeriods = [number, number][];
+
+/**
+ * The outcome a run judged by the alarms must have: rolled back when a watched alarm was in ALARM at any
+ * moment the rollback window was open, succeeded when none was. The window opens as its first check starts
+ * and stays open for its length, or until its last check when that comes later (a check that outlasts the
+ * interval pushes the last one past the window's end, and the last check does look at the alarms).
+ */
+function judged(
+  run: PlannedRun,
+  record: ExecutionRecord,
+  alarms: AlarmPeriods,
+  windowMinutes: number,
+): Outcome {
+  const window = 'Monitor new version during rollback window';
+  const opened = record.timeline.find((entry) => entry.state === window)?.at;
+  if (!run.judgedByAlarms || opened === undefined) return run.expectedOutcome;
+  const checks = record.timeline.filter((entry) => entry.state === `${window}: check`);
+  const closed = Math.max(opened + windowMinutes * 60, checks[checks.length - 1]?.at ?? opened);
+  // A check at time t sees the alarms as they were just before t (the account moves on once per second).
+  const firing = alarms.some(([from, to]) => from < closed && to >= opened);
+  return firing ? (run.rollbackOutcome ?? 'rolled-back') : 'succeeded';
 }
 
 function batches(runs: DeploymentRun[]): DeploymentRun[][] {
@@ -354,9 +463,13 @@ function inputFor(run: DeploymentRun): Json {
     '{third}': THIRD_AMI,
     '{foreign}': DEFAULT_AMIS.foreign,
   };
-  const input: Record<string, string> = {};
-  for (const [key, value] of Object.entries(run.input)) input[key] = amis[value] ?? value;
-  return input;
+  const resolve = (value: RunInput): Json => {
+    if (typeof value === 'string') return amis[value] ?? value;
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));
+  };
+  return resolve(run.input);
 }
 
 export function outcomeOf(record: ExecutionRecord): Outcome {
@@ -372,6 +485,8 @@ export function outcomeOf(record: ExecutionRecord): Outcome {
       return 'aborted';
     case FAILURE_ERRORS.rolledBack:
       return 'rolled-back';
+    case FAILURE_ERRORS.keptServing:
+      return 'kept-serving';
     default:
       return 'failed';
   }

@@ -3,6 +3,7 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  InvalidExecutionInput,
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -16,6 +17,7 @@ import { authorize } from '../account/iam/authorization';
 import { actingAs, currentPrincipal } from '../account/iam/principal';
 import type { StepHandler } from '../../state-machine/step-handlers';
 import type { StepHandlerFunction } from './handlers';
+import type { AslDefinition } from './resolve-definition';
 import type { SynthesizedWorkflow } from './synthesize';
 
 /** A JSON value as the local engine takes and returns it. */
@@ -55,11 +57,38 @@ export interface ExecutionRecord {
 export interface ServiceOptions {
   /** Run every Lambda twice with the same input and keep the second answer (DESIGN I6). */
   readonly duplicateInvocations?: boolean;
-  /** Stop the execution (as an operator's StopExecution would) when it enters this state. */
+  /**
+   * Stop each execution (as an operator's StopExecution would) the moment it enters this state, whatever
+   * its type: nothing after it runs. A Succeed or Fail state cannot be stopped in (it is left as it is
+   * entered), and a name that is not a state of the definition is refused.
+   */
   readonly stopAtState?: string;
   /** Seconds since the simulation's start, for timelines. */
   readonly elapsedSeconds: () => number;
   readonly onStateEntered?: (execution: ExecutionRecord, state: string) => void;
+}
+
+/** Definitions known to be valid in this process (validating the synthesized one takes about a second). */
+const validDefinitions = new WeakSet<AslDefinition>();
+
+/**
+ * Validates a definition as the local engine does (asl-validator, through aws-local-stepfunctions) and
+ * throws if it is invalid. Engines started later on the same definition object do not validate it again.
+ */
+export function validateDefinition(asl: AslDefinition): void {
+  if (validDefinitions.has(asl)) return;
+  new StateMachine(asl as ConstructorParameters<typeof StateMachine>[0], {
+    validationOptions: { checkArn: false },
+  });
+  validDefinitions.add(asl);
+}
+
+/**
+ * Records that a definition is valid without validating it again: one read back from the workflow cache,
+ * which holds only definitions that passed `validateDefinition` with the validator the lockfile pins.
+ */
+export function definitionValidated(asl: AslDefinition): void {
+  validDefinitions.add(asl);
 }
 
 /**
@@ -79,9 +108,14 @@ export class LocalStepFunctions {
     private readonly handlers: Record<StepHandler, StepHandlerFunction>,
     private readonly options: ServiceOptions,
   ) {
-    this.machine = new StateMachine(workflow.asl as ConstructorParameters<typeof StateMachine>[0], {
-      validationOptions: { checkArn: false },
-    });
+    const definition = (asl: AslDefinition) => asl as ConstructorParameters<typeof StateMachine>[0];
+    // Validated as synthesized, whatever runs (once per definition: see validateDefinition).
+    validateDefinition(workflow.asl);
+    // With a stop, the stand-in for the stop state runs instead (it leaves the states after it unreachable,
+    // which the validator would refuse: the synthesized definition is what was validated).
+    const runs =
+      options.stopAtState === undefined ? workflow.asl : withStopIn(workflow.asl, options.stopAtState);
+    this.machine = new StateMachine(definition(runs), { validationOptions: { noValidate: true } });
   }
 
   get totalLambdaInvocations(): number {
@@ -101,7 +135,7 @@ export class LocalStepFunctions {
     mock.on(StartExecutionCommand).callsFake(
       authorized('StartExecution', (input: { stateMachineArn?: string; input?: string; name?: string }) => {
         this.requireStateMachine(input.stateMachineArn);
-        const execution = this.start(JSON.parse(input.input ?? '{}') as Json, input.name);
+        const execution = this.start(parseExecutionInput(input.input), input.name);
         return { executionArn: execution.arn, startDate: execution.startDate };
       }),
     );
@@ -145,6 +179,10 @@ export class LocalStepFunctions {
         },
       ),
     );
+    // StopExecution: nothing runs after it (no Lambda starts), and the history keeps every state entered
+    // before it. A Lambda invocation already under way is not interrupted, its result ignored (UNCONFIRMED:
+    // the API reference says only "Stops an execution"; that is what users report observing).
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
     mock.on(StopExecutionCommand).callsFake((input: { executionArn?: string }) => {
       const execution = this.find(input.executionArn);
       execution.abort();
@@ -198,10 +236,11 @@ export class LocalStepFunctions {
     });
     execution.abort = () => {
       if (execution.status !== 'RUNNING') return;
-      run.abort();
+      // ABORTED first: from here no Lambda of this execution starts (localHandlers).
       this.finish(execution, 'ABORTED');
+      run.abort();
     };
-    const events = this.followEvents(execution, run.eventLogs);
+    const events = this.followEvents(execution, run.eventLogs, () => run.abort());
     execution.finished = run.result.then(
       async (output) => {
         await events;
@@ -216,8 +255,22 @@ export class LocalStepFunctions {
     return execution;
   }
 
-  private async followEvents(execution: ExecutionRecord, events: AsyncGenerator<EventLog>): Promise<void> {
+  /**
+   * Follows the engine's events, which arrive a little after they happen (a Parallel branch's later still:
+   * forwarded from the branch's own log). The engine enters no state once it has been stopped, so every
+   * StateEntered was dispatched before the stop, and the last one is the state the execution stopped in.
+   */
+  private async followEvents(
+    execution: ExecutionRecord,
+    events: AsyncGenerator<EventLog>,
+    stopEngine: () => void,
+  ): Promise<void> {
+    const ends = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimeout'];
+    let ended = false;
     for await (const event of events) {
+      // A stopped engine still winds up the state it was in and reports its end: the execution has one end.
+      if (ends.includes(event.type) && ended) continue;
+      ended ||= ends.includes(event.type);
       execution.history.push(toHistoryEvent(event, execution.history.length + 1));
       if (event.type === 'StateEntered') {
         execution.stateTransitions++;
@@ -225,12 +278,12 @@ export class LocalStepFunctions {
           execution.maxPayloadBytes,
           JSON.stringify(event.state.input).length,
         );
-        // Events are buffered: those that arrive after a stop happened before it, and must not move the
-        // state the execution was stopped in.
-        if (execution.status === 'RUNNING') execution.currentState = event.state.name;
+        execution.currentState = event.state.name;
         execution.timeline.push({ state: event.state.name, at: this.options.elapsedSeconds() });
         this.options.onStateEntered?.(execution, event.state.name);
-        if (event.state.name === this.options.stopAtState) execution.abort();
+        // The stand-in for the stop state has stopped the execution; once its entry is recorded (a branch's
+        // events would be lost once the engine closes its log), the engine can be shut down.
+        if (event.state.name === this.options.stopAtState) stopEngine();
       } else if (event.type === 'ExecutionFailed') {
         this.finish(execution, 'FAILED', { error: event.Error, cause: String(event.Cause ?? '') });
       }
@@ -255,14 +308,11 @@ export class LocalStepFunctions {
    */
   private localHandlers(execution: ExecutionRecord): Record<string, (input: Json) => Promise<Json>> {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+    const never = () => new Promise<Json>(() => undefined);
     for (const [state, step] of this.workflow.stepByState) {
       handlers[state] = async (input) => {
-        if (state === this.options.stopAtState) {
-          // Stopped as the state is entered: its Lambda never runs, as with StopExecution before it starts.
-          execution.currentState = state;
-          execution.abort();
-          return new Promise<Json>(() => undefined);
-        }
+        // A stopped execution starts nothing; the engine, stopped too, never sees this task end.
+        if (execution.status !== 'RUNNING') return never();
         const principal = this.workflow.principals.get(step);
         if (!principal) throw new Error(`no role was synthesized for ${step}`);
         const invoke = async () => {
@@ -270,11 +320,23 @@ export class LocalStepFunctions {
           return (await actingAs(principal, () => this.handlers[step](structuredClone(input)))) as Json;
         };
         try {
-          if (this.options.duplicateInvocations) await invoke();
+          // A duplicate invocation's effects stay, but its answer (a result or an error) is the one Step
+          // Functions did not get: only one invocation's answer reaches the state machine.
+          if (this.options.duplicateInvocations) await invoke().catch(() => undefined);
           return await invoke();
         } catch (error) {
           throw asLambdaError(error);
         }
+      };
+    }
+    const stopAt = this.options.stopAtState;
+    if (stopAt !== undefined) {
+      // The stand-in for the state the operator stops the execution in (withStopIn): entered, it stops the
+      // execution at once, before the engine could take another step; the engine follows in followEvents.
+      handlers[stopAt] = () => {
+        execution.currentState = stopAt;
+        this.finish(execution, 'ABORTED');
+        return never();
       };
     }
     return handlers;
@@ -311,6 +373,86 @@ export class LocalStepFunctions {
   }
 }
 
+/**
+ * StartExecution's input: any JSON text (an object, but also an array, a string, a number, a boolean or
+ * null), `{}` when omitted; text that is not JSON is refused before anything starts (InvalidExecutionInput,
+ * "The provided JSON input data is not valid": API_StartExecution in the Step Functions API reference).
+ */
+function parseExecutionInput(text: string | undefined): Json {
+  try {
+    return JSON.parse(text ?? '{}') as Json;
+  } catch (error) {
+    throw new InvalidExecutionInput({
+      // UNCONFIRMED: exact text; the error name is the API reference's.
+      message: `Invalid State Machine Execution Input: '${(error as Error).message}'`,
+      $metadata: {},
+    });
+  }
+}
+
+/** The Resource of the stand-in for the state an execution is stopped in (it runs a local handler only). */
+const STOP_RESOURCE = 'arn:aws:states:::simulator:stop-execution';
+
+/**
+ * The definition with the state named `stopAt` (at any depth: Parallel branches too) replaced by a Task that
+ * stops the execution and never ends. The engine dispatches a state's entry before running it and runs
+ * Choice, Pass and Parallel states without waiting, so a stop that only followed the (buffered) events would
+ * land after the next Task had started, unrecorded. The stand-in makes the stop take effect as the state is
+ * entered, for every state type, with nothing after it run: StopExecution at that moment.
+ */
+export function withStopIn(asl: AslDefinition, stopAt: string): AslDefinition {
+  // Not structuredClone: under jest its objects come from another realm, which the engine's plain-object
+  // test (payload templates, ResultPath) does not recognise.
+  const copy = JSON.parse(JSON.stringify(asl)) as AslDefinition;
+  const found = findState(copy.States, stopAt);
+  if (!found) throw new Error(`cannot stop in "${stopAt}": the state machine has no state of that name`);
+  const type = String(found.states[stopAt]?.Type);
+  if (type === 'Succeed' || type === 'Fail') {
+    throw new Error(
+      `cannot stop in "${stopAt}": a ${type} state is left as it is entered (it ends the execution, or its Parallel branch), so no stop can land in it`,
+    );
+  }
+  found.states[stopAt] = {
+    Type: 'Task',
+    Comment: `Stands in for the ${type} state "${stopAt}": the execution is stopped as it enters it.`,
+    Resource: STOP_RESOURCE,
+    // AWS's default (no timeout); the engine's own default would fail the state after 60 s.
+    TimeoutSeconds: 99_999_999,
+    End: true,
+  };
+  return copy;
+}
+
+type StateMap = Record<string, Record<string, unknown> | undefined>;
+
+/** Every state of a definition, Parallel branches and Map processors included, with its type. */
+export function stateTypes(asl: { States: Record<string, unknown> }): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const [name, state] of Object.entries(asl.States as StateMap)) {
+    types.set(name, String(state?.Type));
+    const branches = Array.isArray(state?.Branches) ? (state.Branches as unknown[]) : [];
+    for (const machine of [...branches, state?.ItemProcessor, state?.Iterator]) {
+      const nested = (machine as { States?: Record<string, unknown> } | undefined)?.States;
+      if (nested) for (const [inner, type] of stateTypes({ States: nested })) types.set(inner, type);
+    }
+  }
+  return types;
+}
+
+function findState(states: Record<string, unknown>, name: string): { states: StateMap } | undefined {
+  const map = states as StateMap;
+  if (map[name] !== undefined) return { states: map };
+  for (const state of Object.values(map)) {
+    const branches = Array.isArray(state?.Branches) ? (state.Branches as unknown[]) : [];
+    for (const machine of [...branches, state?.ItemProcessor, state?.Iterator]) {
+      const nested = (machine as { States?: Record<string, unknown> } | undefined)?.States;
+      const found = nested ? findState(nested, name) : undefined;
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 function asLambdaError(error: unknown): Error {
   const original = error instanceof Error ? error : new Error(String(error));
   const lambdaError = new Error(
@@ -335,6 +477,12 @@ function toHistoryEvent(event: EventLog, id: number): HistoryEvent {
       };
     case 'ExecutionSucceeded':
       return { ...base, type: 'ExecutionSucceeded' };
+    case 'ExecutionStarted':
+      return { ...base, type: 'ExecutionStarted' };
+    case 'ExecutionAborted':
+      return { ...base, type: 'ExecutionAborted' };
+    case 'ExecutionTimeout':
+      return { ...base, type: 'ExecutionTimedOut' };
     default:
       return { ...base, type: 'PassStateEntered' };
   }

@@ -1,16 +1,35 @@
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
-import type { FaultOptions } from '../account/account';
+import type { FaultOptions, SimulatedAccount } from '../account/account';
 import { ENCRYPTED_TOPIC, type DefaultEnvironmentOptions } from '../account/environment';
 import type { Outcome } from './options';
 
+/** An execution input: any JSON value, as StartExecution takes it. */
+export type RunInput =
+  string | number | boolean | null | readonly RunInput[] | { readonly [key: string]: RunInput };
+
 export interface DeploymentRun {
-  /** The execution input; `{next}` stands for the new AMI, `{third}` for a later one. */
-  readonly input: Readonly<Record<string, string>>;
+  /** The execution input; the string `{next}` stands for the new AMI, `{third}` for a later one. */
+  readonly input: RunInput;
   readonly expectedOutcome: Outcome;
   /** Start together with the previous run instead of after it ended. */
   readonly concurrentWithPrevious?: boolean;
   /** The run must end stopped in this state (not failed some other way). */
   readonly expectStoppedAt?: string;
+  /**
+   * Runs before this run starts, once the previous one has ended and settled: e.g. a test running the
+   * recovery commands a refusal printed. Users keep coming and I1 is watched meanwhile.
+   */
+  readonly before?: (between: BetweenRuns) => Promise<void>;
+}
+
+/** What a run's `before` gets: the account between two deployments. */
+export interface BetweenRuns {
+  /** The simulated account, serving the SDK v3 clients: calls made here act as the account owner. */
+  readonly account: SimulatedAccount;
+  /** How each earlier execution ended: a refusal's message carries its recovery commands. */
+  readonly previous: readonly { readonly outcome: Outcome; readonly message: string }[];
+  /** Lets this many virtual seconds pass: users keep coming, the account moves on, I1 is watched. */
+  advance(seconds: number): Promise<void>;
 }
 
 export interface Scenario {
@@ -24,7 +43,7 @@ export interface Scenario {
   /** Stop each execution when it enters this state, as an operator's StopExecution would. */
   readonly stopAt?: string;
   /** Changes to the orchestrator's configuration (e.g. a role left out of `instanceRoleArns`). */
-  readonly deployment?: Partial<BlueGreenDeploymentProps>;
+  readonly deployment?: (configured: BlueGreenDeploymentProps) => Partial<BlueGreenDeploymentProps>;
 }
 
 const deployNext = (expectedOutcome: Outcome = 'succeeded'): DeploymentRun => ({
@@ -44,6 +63,13 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'First deployment: no group serves yet; the new version becomes the active fleet.',
     environment: { firstDeployment: true },
     runs: [deployNext()],
+  },
+  {
+    name: 'bootstrap-alarm',
+    description:
+      'A first deployment errs in its window: with no older version to return to it keeps serving, and the run fails loudly.',
+    environment: { firstDeployment: true, newVersion: { errorRate: 0.5, errorsFromMinuteAfterShift: 10 } },
+    runs: [deployNext('kept-serving')],
   },
   {
     name: 'synthetic-fail',
@@ -94,6 +120,12 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [{ input: { amiId: 'ami-123' }, expectedOutcome: 'rejected' }],
   },
   {
+    name: 'not-an-object',
+    description:
+      'The input is a JSON array, not an object: rejected by the validation step with the fix, the account unchanged.',
+    runs: [{ input: ['{next}'], expectedOutcome: 'rejected' }],
+  },
+  {
     name: 'concurrent',
     description: 'Two executions start together: exactly one deploys, the other is refused.',
     runs: [
@@ -119,25 +151,69 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [deployNext()],
   },
   {
+    name: 'stale-operator-request',
+    description:
+      'A rollback request an operator tagged on the standby group during an earlier deployment is cleared before the new version launches.',
+    environment: { standbyTags: { 'blue-green:operator-request': 'rollback' } },
+    runs: [deployNext()],
+  },
+  {
     name: 'encrypted-notifications',
     description:
       'Outcomes go to a topic encrypted with a customer managed KMS key: the report step may use the key.',
     environment: { encryptedTopic: true },
-    deployment: { notificationTopic: ENCRYPTED_TOPIC },
+    deployment: () => ({ notificationTopic: ENCRYPTED_TOPIC }),
     runs: [deployNext()],
   },
   {
     name: 'missing-alarm',
     description:
       'A watched alarm does not exist (a typo): refused before anything changes, not rolled back after the shift.',
-    deployment: { monitoring: { alarmNames: ['webapp-target-5xx', 'webapp-target-5xxx'] } },
+    deployment: ({ monitoring }) => ({
+      monitoring: { ...monitoring, alarmNames: ['webapp-target-5xx', 'webapp-target-5xxx'] },
+    }),
     runs: [deployNext('rejected')],
   },
   {
     name: 'instance-role-not-granted',
     description:
       "The launch template's instance profile has a role the orchestrator may not pass: refused before anything changes.",
-    deployment: { instanceRoleArns: [] },
+    deployment: () => ({ instanceRoleArns: [] }),
+    runs: [deployNext('rejected')],
+  },
+  {
+    name: 'missing-target-group',
+    description:
+      'The synthetic target group in the configuration does not exist: refused before anything changes.',
+    deployment: ({ targetGroups }) => ({
+      targetGroups: {
+        ...targetGroups,
+        synthetic:
+          'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-gone/00000000deadbeef',
+      },
+    }),
+    runs: [deployNext('rejected')],
+  },
+  {
+    name: 'no-header-rule',
+    description:
+      'No listener rule routes the configured synthetic header to the synthetic target group: refused before anything changes.',
+    deployment: ({ syntheticChecks }) => ({
+      syntheticChecks: { ...syntheticChecks, header: { name: 'X-Canary', value: 'yes' } },
+    }),
+    runs: [deployNext('rejected')],
+  },
+  {
+    name: 'launch-suspended',
+    description:
+      "The active group's Launch process is suspended (it would block the rollback): refused before anything changes.",
+    environment: { activeSuspendedProcesses: ['Launch'] },
+    runs: [deployNext('rejected')],
+  },
+  {
+    name: 'instance-refresh-running',
+    description: 'An instance refresh is under way on the active group: refused before anything changes.',
+    environment: { activeInstanceRefresh: true },
     runs: [deployNext('rejected')],
   },
   {

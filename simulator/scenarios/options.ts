@@ -18,6 +18,15 @@ export interface SimulationOptions {
   readonly stopAt?: string;
   /** User requests per virtual second. */
   readonly requestsPerSecond?: number;
+  /** Probability that an AWS call attempt is throttled (replaces the scenario's figure). */
+  readonly throttleProbability?: number;
+  /** Probability that an AWS call attempt fails with a 5xx before taking effect. */
+  readonly transientErrorProbability?: number;
+  /** Probability that an AWS call attempt takes effect but its answer is lost (5xx or timeout after the fact). */
+  readonly lostResponseProbability?: number;
+  /** Every Lambda runs twice with the same input (replaces the scenario's setting). */
+  readonly duplicateInvocations?: boolean;
 }
 
-export type Outcome = 'succeeded' | 'rolled-back' | 'aborted' | 'failed' | 'skipped' | 'rejected';
+export type Outcome =
+  'succeeded' | 'rolled-back' | 'kept-serving' | 'aborted' | 'failed' | 'skipped' | 'rejected';

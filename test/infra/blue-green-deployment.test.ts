@@ -135,9 +135,31 @@ describe('the state machine', () => {
     );
   });
 
+  it('takes any JSON value as input: the validation step reads it from the context object, no path applied to it', () => {
+    // A path applied to a null input is a States.Runtime error, and ResultPath on an input that is not a
+    // JSON object a States.ResultPathMatchFailure: neither could be caught and reported as a rejection.
+    expect(asl.StartAt).toBe('Validate deployment request');
+    const validate = states['Validate deployment request'];
+    expect(validate).toMatchObject({
+      InputPath: null,
+      Parameters: expect.objectContaining({ 'request.$': '$$.Execution.Input' }) as unknown,
+    });
+    expect(validate).not.toHaveProperty('ResultPath');
+    expect(validate).not.toHaveProperty('OutputPath');
+  });
+
   it('I8: a failed request check is a rejection that changes nothing (no cleanup step runs)', () => {
+    // The validation's error replaces its input (which need not be a JSON object); a Pass keeps it as the failure.
+    expect(catchTarget('Validate deployment request')).toEqual({
+      ErrorEquals: ['States.ALL'],
+      Next: 'Keep why the request was refused',
+    });
+    expect(states['Keep why the request was refused']).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'failure.$': '$' },
+      Next: 'Report: deployment rejected',
+    });
     for (const name of [
-      'Validate deployment request',
       'Make sure no other deployment is running',
       'Make sure no other deployment started meanwhile',
       'Find the active and standby groups',

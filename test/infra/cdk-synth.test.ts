@@ -14,6 +14,8 @@ function cdkSynth(...args: string[]): {
   code: number | null;
   output: string;
   templates: Record<string, { Resources: Record<string, { Type: string }> }>;
+  /** aws-cdk-lib's built-in CloudFormation validation writes it when it ran. */
+  validationReport?: { pluginReports: unknown[] };
 } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-synth-'));
   try {
@@ -38,7 +40,9 @@ function cdkSynth(...args: string[]): {
           JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')),
         ]),
     );
-    return { code: result.status, output: `${result.stdout}${result.stderr}`, templates };
+    const report = path.join(outdir, 'validation-report.json');
+    const validationReport = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : undefined;
+    return { code: result.status, output: `${result.stdout}${result.stderr}`, templates, validationReport };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -50,8 +54,10 @@ const count = (template: { Resources: Record<string, { Type: string }> }, type: 
 // The example configuration's real synth, and its assets, are tested in shipped-assets.test.ts.
 describe('npx cdk synth', () => {
   it('with the reference configuration yields both stacks', () => {
-    const { code, templates } = cdkSynth('-c', 'config=config/reference.json');
+    const { code, templates, validationReport } = cdkSynth('-c', 'config=config/reference.json');
     expect(code).toBe(0);
+    // The one real synth of a test run with the built-in CloudFormation validation (shipped-assets turns it off).
+    expect(validationReport).toMatchObject({ pluginReports: [] });
     expect(Object.keys(templates).sort()).toEqual(['BlueGreenReferenceEnvironment', 'WebappBlueGreen']);
     expect(count(templates.BlueGreenReferenceEnvironment, 'AWS::AutoScaling::AutoScalingGroup')).toBe(2);
   }, 120_000);

@@ -134,6 +134,33 @@ describe('detach-target-groups', () => {
     expect(asgMock.calls()).toHaveLength(0);
   });
 
+  it('I6: a detach whose answer was lost succeeds: the SDK retry is refused, and the account shows the group leaving', async () => {
+    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
+    // The first attempt took effect and its answer was lost; the SDK's retry is what the step sees.
+    asgMock.on(DetachTrafficSourcesCommand).callsFake(() => {
+      account.group(BLUE).trafficSources[0].state = 'Removing';
+      throw awsError(
+        'ValidationError',
+        `Trying to remove Target Groups that are not part of the group {${MAIN_TG}}`,
+      );
+    });
+
+    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] });
+
+    expect(output).toEqual({ groupName: BLUE, detached: 1 });
+    expect(account.group(BLUE).trafficSources).toEqual([{ arn: MAIN_TG, state: 'Removing' }]);
+  });
+
+  it('a refused detach of a group that is still attached fails the step with AWS’s message', async () => {
+    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
+    asgMock.on(DetachTrafficSourcesCommand).rejects(awsError('ValidationError', 'Something else'));
+
+    const error = await thrown(handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] }));
+
+    expect(error.name).toBe('AwsRequestError');
+    expect(error.message).toContain('DetachTrafficSources failed: ValidationError: Something else');
+  });
+
   it('maps ResourceContention (500) on the detach to TransientAwsError', async () => {
     account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
     asgMock

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler } from '../../lambdas/report-outcome/handler';
+import { handler, PUBLISH_RETRY_PAUSES_MS } from '../../lambdas/report-outcome/handler';
 import { logger } from '../../lambdas/shared/logger';
 
 const sns = mockClient(SNSClient);
@@ -161,7 +161,12 @@ describe('report-outcome', () => {
     expect(output.message).toContain('ExitStandby failed: Throttling: Rate exceeded');
     expect(output.message).toContain('webapp-blue');
     expect(output.message).toContain('webapp-green');
-    expect(output.message).toContain('aws autoscaling exit-standby --auto-scaling-group-name webapp-blue');
+    expect(output.message).toContain(
+      'aws autoscaling describe-traffic-sources --auto-scaling-group-name webapp-blue; aws autoscaling describe-traffic-sources --auto-scaling-group-name webapp-green.',
+    );
+    expect(output.message).toContain("exit-standby for webapp-blue's Standby instances");
+    // Runnable as printed: no placeholder (test/simulator/recovery-hints.test.ts runs it).
+    expect(output.message).not.toMatch(/<[^>]*>|…/);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       Subject: `[webapp] deployment manual-action-needed: ${AMI}`,
       Message: expect.stringMatching(/^MANUAL ACTION NEEDED:[\s\S]*Error: TransientAwsError/),
@@ -182,12 +187,41 @@ describe('report-outcome', () => {
   it('I3: a failed publish is logged and reported as notified: false, never thrown', async () => {
     sns.on(PublishCommand).rejects(awsError('AuthorizationError', 'not authorized to publish'));
     await expect(report({ outcome: 'rolled-back', roles })).resolves.toMatchObject({ notified: false });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1); // not worth retrying
 
+    sns.reset();
     sns.on(PublishCommand).rejects(awsError('Throttled', 'slow down', 500));
-    await expect(report({ outcome: 'manual-action-needed', roles })).resolves.toMatchObject({
-      notified: false,
-      message: expect.stringMatching(/^MANUAL ACTION NEEDED:/),
-    });
+    jest.useFakeTimers();
+    try {
+      const reported = report({ outcome: 'manual-action-needed', roles });
+      await jest.runAllTimersAsync();
+      await expect(reported).resolves.toMatchObject({
+        notified: false,
+        message: expect.stringMatching(/^MANUAL ACTION NEEDED:/),
+      });
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, PUBLISH_RETRY_PAUSES_MS.length + 1);
+  });
+
+  it('tries a publish that failed transiently again, after a pause: the SDK gives up after 3 attempts, the notification does not', async () => {
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(awsError('ThrottledException', 'Rate exceeded', 429))
+      .rejectsOnce(awsError('InternalFailure', 'internal', 500))
+      .resolves({ MessageId: 'm-2' });
+    jest.useFakeTimers();
+    try {
+      const reported = report({ outcome: 'rolled-back', roles });
+      await jest.advanceTimersByTimeAsync(PUBLISH_RETRY_PAUSES_MS[0] - 1);
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+      await jest.runAllTimersAsync();
+      await expect(reported).resolves.toMatchObject({ outcome: 'rolled-back', notified: true });
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 3);
   });
 
   it('without a topic it publishes nothing', async () => {

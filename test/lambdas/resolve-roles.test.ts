@@ -305,7 +305,72 @@ describe('resolve-roles', () => {
       await expect(failure).rejects.not.toThrow(
         `--auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN}`,
       );
+      // Runnable as printed, in order: the parked group leaves, its instances return to a group attached to
+      // nothing, and it is emptied.
+      await expect(failure).rejects.toThrow(
+        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${MAIN},Type=elbv2; ` +
+          'aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids i-00000000 i-00000001 i-00000002; ' +
+          'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --min-size 0 --desired-capacity 0; ' +
+          'then start the deployment again.',
+      );
       expect(onlyReads()).toBe(true);
+    });
+
+    it('I1: the parked group has Launch suspended and no room: the hint resumes it and raises MaxSize before ExitStandby', async () => {
+      givenAccount({
+        groups: [
+          {
+            ...group('webapp-blue', [0, 1, 2], instances(2, 'Standby')),
+            SuspendedProcesses: [{ ProcessName: 'Launch', SuspensionReason: 'User suspended' }],
+          },
+          group('webapp-green', [2, 2, 6], instances(2, 'InService', 'i-g')),
+        ],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [{ arn: MAIN, state: 'InService' }],
+        },
+      });
+      await expect(handler({ settings: settings() })).rejects.toThrow(
+        'aws autoscaling resume-processes --auto-scaling-group-name webapp-blue --scaling-processes Launch; ' +
+          'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --max-size 3; ' +
+          'aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids i-00000000 i-00000001;',
+      );
+    });
+
+    it('I1: both in service, the new one on the synthetic target group: the one that served before stays', async () => {
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 1, 2], instances(1, 'InService')),
+          group('webapp-green', [1, 1, 2], instances(1, 'InService', 'i-g')),
+        ],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [
+            { arn: MAIN, state: 'InService' },
+            { arn: SYNTHETIC, state: 'InService' },
+          ],
+        },
+      });
+      const failure = handler({ settings: settings() });
+      await expect(failure).rejects.toThrow(
+        'so webapp-blue, which served before it, stays: keep it attached.',
+      );
+      await expect(failure).rejects.not.toThrow(`--auto-scaling-group-name webapp-blue --traffic-sources`);
+    });
+
+    it('nothing in service in either group: one is brought into service before the other leaves', async () => {
+      givenAccount({
+        groups: [group('webapp-blue', [0, 0, 2]), group('webapp-green', [0, 0, 2])],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [{ arn: MAIN, state: 'InService' }],
+        },
+      });
+      await expect(handler({ settings: settings() })).rejects.toThrow(
+        'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --min-size 1 --max-size 4 --desired-capacity 2; ' +
+          `aws elbv2 wait target-in-service --target-group-arn ${MAIN}; ` +
+          `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN},Type=elbv2;`,
+      );
     });
 
     it('I2/I4: the active group is still attached to the synthetic target group (an interrupted deployment)', async () => {
@@ -345,6 +410,45 @@ describe('resolve-roles', () => {
       await expect(handler({ settings: settings() })).rejects.toThrow(
         `webapp-green is about to receive the new version but is attached to ${other}`,
       );
+      await expect(handler({ settings: settings() })).rejects.toThrow(
+        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-green --traffic-sources Identifier=${other},Type=elbv2`,
+      );
+    });
+
+    it('I1 (issue 8, finding 3): the main target group of the configuration is not the one that serves: no command detaches the serving group', async () => {
+      const missing =
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-gone/00000000deadbeef';
+      givenAccount({
+        groups: [
+          group('webapp-blue', [2, 3, 6], instances(3, 'InService')),
+          group('webapp-green', [0, 0, 6]),
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      const failure = handler({
+        settings: settings({ targetGroups: { main: missing, synthetic: SYNTHETIC } }),
+      });
+      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
+      await expect(failure).rejects.toThrow(`set deployment.targetGroups.main to it`);
+      await expect(failure).rejects.not.toThrow(/aws /);
+      expect(onlyReads()).toBe(true);
+    });
+
+    it('I1: the standby group serves another target group while a group is active: no command detaches it', async () => {
+      const other = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/internal/0abc';
+      givenAccount({
+        groups: [
+          group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
+          group('webapp-green', [1, 1, 4], instances(1, 'InService', 'i-g')),
+        ],
+        attached: {
+          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
+          'webapp-green': [{ arn: other, state: 'InService' }],
+        },
+      });
+      const failure = handler({ settings: settings() });
+      await expect(failure).rejects.toThrow('proposes no command that detaches it');
+      await expect(failure).rejects.not.toThrow(/aws /);
     });
 
     it('I2: both groups share one launch template and production launches $Latest', async () => {
@@ -361,6 +465,30 @@ describe('resolve-roles', () => {
       });
       await expect(handler({ settings: settings() })).rejects.toThrow(
         /share a launch template and webapp-blue launches its \$Latest version/,
+      );
+    });
+
+    it('I2: shared template on $Latest: the hint pins production to the version its instances run', async () => {
+      const shared = { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'webapp' };
+      givenAccount({
+        groups: [
+          {
+            ...group(
+              'webapp-blue',
+              [1, 2, 4],
+              instances(2, 'InService').map((instance, index) => ({
+                ...instance,
+                LaunchTemplate: { ...shared, Version: String(6 + index) },
+              })),
+            ),
+            LaunchTemplate: { ...shared, Version: '$Latest' },
+          },
+          { ...group('webapp-green', [0, 0, 4]), LaunchTemplate: { ...shared, Version: '7' } },
+        ],
+        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      });
+      await expect(handler({ settings: settings() })).rejects.toThrow(
+        'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --launch-template LaunchTemplateId=lt-0123456789abcdef0,Version=7;',
       );
     });
 

@@ -123,6 +123,32 @@ describe('validate-request', () => {
     expect(ec2.calls()).toHaveLength(0);
   });
 
+  it.each([
+    [
+      ['ami-0123456789abcdef0'],
+      'an array; to deploy ami-0123456789abcdef0, start the execution with {"amiId": "ami-0123456789abcdef0"}',
+    ],
+    [[], 'an empty array'],
+    [[{ amiId: AMI }, 2], 'an array of 2 items'],
+    [
+      'ami-0123456789abcdef0',
+      'the string "ami-0123456789abcdef0"; to deploy it, start the execution with {"amiId": "ami-0123456789abcdef0"}',
+    ],
+    ['x'.repeat(100), `a string ("${'x'.repeat(40)}…")`],
+    [7, 'a number (7)'],
+    [null, 'null'],
+    [true, 'a boolean (true)'],
+  ])(
+    'names a request that is not a JSON object (%j) and the shape it must have, before any AWS call',
+    async (request, got) => {
+      await expect(handler(event(request))).rejects.toMatchObject({
+        name: 'InvalidInputError',
+        message: `Invalid deployment request: input: must be a JSON object like {"amiId": "ami-0123456789abcdef0"}, got ${got}.`,
+      });
+      expect(ec2.calls()).toHaveLength(0);
+    },
+  );
+
   it('merges overrides into the settings', async () => {
     givenImages(image());
     const capacity = { min: 2, desired: 3, max: 6 };

@@ -19,6 +19,7 @@ const deployed: ExpectedFinalState = { activeGroup: GREEN, ami: DEFAULT_AMIS.nex
 const EXPECTED: Record<string, ExpectedFinalState> = {
   happy: deployed,
   bootstrap: { activeGroup: BLUE, ami: DEFAULT_AMIS.next, instances: 3 },
+  'bootstrap-alarm': { activeGroup: BLUE, ami: DEFAULT_AMIS.next, instances: 3 },
   'synthetic-fail': unchanged,
   'never-healthy': unchanged,
   'alarm-rollback': unchanged,
@@ -27,13 +28,19 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'large-fleet': { activeGroup: GREEN, ami: DEFAULT_AMIS.next, instances: 500 },
   'not-our-ami': unchanged,
   'bad-input': unchanged,
+  'not-an-object': unchanged,
   concurrent: deployed,
   'stopped-then-redeploy': { ...deployed, leftHalfway: true },
   'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
   'leftover-suspended-processes': deployed,
+  'stale-operator-request': deployed,
   'encrypted-notifications': deployed,
   'missing-alarm': unchanged,
   'instance-role-not-granted': unchanged,
+  'missing-target-group': unchanged,
+  'no-header-rule': unchanged,
+  'launch-suspended': unchanged,
+  'instance-refresh-running': unchanged,
 };
 
 describe.each(SCENARIOS.map((scenario) => [scenario.name]))(

@@ -9,6 +9,14 @@ const TRANSIENT_ERROR_NAMES = new Set([
   'ThrottlingException',
   'RequestLimitExceeded',
   'TooManyRequestsException',
+  // SNS's throttling error (HTTP 429), and the SDK's other throttling names (@smithy/core retry:
+  // THROTTLING_ERROR_CODES, less LimitExceededException, which Auto Scaling uses for a quota).
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'EC2ThrottledException',
+  'SlowDown',
+  'PriorRequestNotComplete',
   'ResourceContention',
   'ResourceContentionFault',
   'ScalingActivityInProgress',
@@ -17,10 +25,30 @@ const TRANSIENT_ERROR_NAMES = new Set([
   'InternalError',
   'ServiceUnavailable',
   'RequestTimeout',
+  // The SDK's own names for a request whose answer never came (a socket timed out or was reset):
+  // @smithy/node-http-handler throws TimeoutError, and the standard retry mode retries it as transient.
+  'TimeoutError',
+  'RequestTimeoutException',
+]);
+
+/**
+ * Node.js socket error codes the SDK's standard retry mode treats as transient (@smithy/core retry:
+ * NODEJS_TIMEOUT_ERROR_CODES and NODEJS_NETWORK_ERROR_CODES): the request may or may not have taken effect.
+ */
+const TRANSIENT_SOCKET_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 interface SdkErrorShape {
   name?: string;
+  code?: string;
   message?: string;
   $fault?: 'client' | 'server';
   $metadata?: { httpStatusCode?: number };
@@ -30,8 +58,11 @@ export function isTransient(error: unknown): boolean {
   const shape = error as SdkErrorShape;
   return (
     TRANSIENT_ERROR_NAMES.has(shape.name ?? '') ||
+    TRANSIENT_SOCKET_CODES.has(shape.code ?? '') ||
     shape.$fault === 'server' ||
-    (shape.$metadata?.httpStatusCode ?? 0) >= 500
+    (shape.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    // 429 Too Many Requests: throttling whatever the service calls it (the SDK's isThrottlingError).
+    shape.$metadata?.httpStatusCode === 429
   );
 }
 

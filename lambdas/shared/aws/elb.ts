@@ -1,9 +1,16 @@
 import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  type Action,
+  type Listener,
+  type Rule,
+  type TargetGroup,
   type TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { callAws } from './call';
+import { callAws, errorName } from './call';
 
 export const elb = new ElasticLoadBalancingV2Client({});
 
@@ -68,4 +75,54 @@ export function summariseTargets(
       .map(([state, count]) => `${count} ${state}`)
       .join(', '),
   };
+}
+
+/** A target group as the pre-flight check reads it, or undefined when it does not exist. */
+export async function describeTargetGroup(arn: string): Promise<TargetGroup | undefined> {
+  try {
+    const response = await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
+    return response.TargetGroups?.[0];
+  } catch (error) {
+    if (errorName(error) === 'TargetGroupNotFoundException') return undefined;
+    return callAws('DescribeTargetGroups', () => Promise.reject(error));
+  }
+}
+
+/** Every listener of a load balancer (DescribeListeners pages with Marker). */
+export async function listenersOf(loadBalancerArn: string): Promise<Listener[]> {
+  const listeners: Listener[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await callAws('DescribeListeners', () =>
+      elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+    );
+    listeners.push(...(page.Listeners ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  return listeners;
+}
+
+/** Every rule of a listener, default rule included (DescribeRules pages with Marker). */
+export async function rulesOf(listenerArn: string): Promise<Rule[]> {
+  const rules: Rule[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await callAws('DescribeRules', () =>
+      elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker })),
+    );
+    rules.push(...(page.Rules ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  return rules;
+}
+
+/** The target groups an action forwards to: `TargetGroupArn`, or every group of a weighted `ForwardConfig`. */
+export function forwardsTo(actions: readonly Action[] | undefined): string[] {
+  return (actions ?? [])
+    .filter((action) => action.Type === 'forward')
+    .flatMap((action) => [
+      ...(action.TargetGroupArn ? [action.TargetGroupArn] : []),
+      ...(action.ForwardConfig?.TargetGroups ?? []).map((group) => group.TargetGroupArn ?? ''),
+    ])
+    .filter(Boolean);
 }

@@ -120,6 +120,7 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
     DescribeLoadBalancerTargetGroups: unscoped,
     DescribeScalingActivities: unscoped,
     DescribeTags: unscoped,
+    DescribeInstanceRefreshes: unscoped,
     UpdateAutoScalingGroup: (input, account) => [
       ...onGroup('autoscaling:UpdateAutoScalingGroup')(input, account),
       ...launchTemplateRequests(input, account),

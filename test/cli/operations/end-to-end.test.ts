@@ -1,4 +1,3 @@
-import type { BlueGreenDeploymentProps } from '../../../infra/blue-green-deployment';
 import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
 import type { Io } from '../../../cli/operations/io';
 import { parseOperatorRequestOptions } from '../../../cli/operations/operator-request';
@@ -12,30 +11,20 @@ import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/env
 import { VirtualClock } from '../../../simulator/engine/clock';
 import { loadHandlers, type StepHandlerFunction } from '../../../simulator/engine/handlers';
 import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
-import { synthesizeWorkflow, type SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
+import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
+import { cachedWorkflow } from '../../../simulator/engine/workflow-cache';
 import type { StepHandler } from '../../../state-machine/step-handlers';
+import { simulatedDeployment } from '../../support/simulated-deployment';
 
 /**
- * The commands against the real state machine (synthesized from the CDK app, as `npm run simulate` runs it)
- * and the simulated account: deploy and watch follow a whole deployment; promote and rollback, run in the
- * middle of the rollback window, are what ends it.
+ * The commands against the real state machine (synthesized from the CDK app, as `npm run simulate` runs it,
+ * and read from the workflow cache when its sources have not changed) and the simulated account: deploy
+ * and watch follow a whole deployment; promote and rollback, run in the middle of the rollback window, are
+ * what ends it.
  */
 const environment = defaultEnvironment();
 const WINDOW = 'Monitor new version during rollback window';
-const deployment: BlueGreenDeploymentProps = {
-  applicationName: 'webapp',
-  groups: { blue: environment.groups.blue.name, green: environment.groups.green.name },
-  targetGroups: { main: environment.mainTargetGroup.arn, synthetic: environment.syntheticTargetGroup.arn },
-  amiSelector: { tag: { key: 'Application', value: 'webapp' } },
-  syntheticChecks: {
-    endpoint: `http://${environment.loadBalancer.dnsName}`,
-    checks: [{ path: '/health' }, { path: '/', bodyIncludes: '"version"' }],
-    versionHeader: 'X-App-Version',
-  },
-  monitoring: { alarmNames: environment.alarms.map((alarm) => alarm.name), rollbackWindowMinutes: 60 },
-  // The templates' instance profile role, which launching passes to EC2 (the pre-flight check's concern).
-  instanceRoleArns: (environment.instanceProfiles ?? []).map((profile) => profile.roleArn),
-};
+const deployment = simulatedDeployment(environment);
 const groupOptions = parseOperatorRequestOptions([
   '--groups',
   'webapp-blue,webapp-green',
@@ -88,7 +77,7 @@ async function startDeployment(...extra: string[]): Promise<string> {
 const inWindow = () => service.executions[0]?.currentState?.startsWith(WINDOW) ?? false;
 
 beforeAll(async () => {
-  workflow = synthesizeWorkflow(deployment, environment.region, environment.accountId);
+  workflow = cachedWorkflow(deployment, environment.region, environment.accountId);
   logger.setLogLevel('SILENT');
   handlers = await loadHandlers();
 }, 60_000);

@@ -2,6 +2,7 @@ import {
   AutoScalingServiceException,
   DescribeAutoScalingGroupsCommand,
   EnterStandbyCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeImagesCommand, EC2ServiceException } from '@aws-sdk/client-ec2';
@@ -82,6 +83,48 @@ describe('injected faults and the API call record', () => {
     ]);
     expect(h.account.snapshot().groups[h.blue].instances[0].lifecycleState).toBe('EnteringStandby');
     expect(h.account.apiCalls.byOperation['autoscaling:EnterStandby']).toBe(2);
+  });
+
+  it.each([
+    ['timeout', 'TimeoutError', undefined],
+    ['server-error', undefined, 'server'],
+  ] as const)(
+    'a lost answer on the last attempt (%s) fails the call with the error the SDK gives up with; the change is made',
+    async (how, name, fault) => {
+      h = createHarness({
+        faults: { loseAnswer: (operation) => operation === 'autoscaling:UpdateAutoScalingGroup' && how },
+      });
+      const error = await rejection(
+        h.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.green, MaxSize: 4 })),
+      );
+      if (name) expect(error.name).toBe(name);
+      if (fault) expect([error.$fault, error.$metadata?.httpStatusCode]).toEqual([fault, expect.any(Number)]);
+      expect((error as { $metadata?: { attempts?: number } }).$metadata?.attempts).toBe(SDK_MAX_ATTEMPTS);
+      expect(h.account.snapshot().groups[h.green].max).toBe(4);
+      expect(h.account.apiCalls.byOperation['autoscaling:UpdateAutoScalingGroup']).toBe(SDK_MAX_ATTEMPTS);
+    },
+  );
+
+  it('a retry after a lost answer can itself be throttled or lost', async () => {
+    h = createHarness({ seed: 7, faults: { throttleProbability: 0.5, lostResponseProbability: 0.5 } });
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      await h.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.green, MaxSize: 4 })).then(
+        (answer) => outcomes.add(`ok after ${answer.$metadata.attempts}`),
+        (error: Error) => outcomes.add(error.name),
+      );
+    }
+    expect(outcomes).toEqual(
+      new Set([
+        'ok after 1',
+        'ok after 2',
+        'ok after 3',
+        'Throttling',
+        'TimeoutError',
+        'InternalFailure',
+        'ServiceUnavailable',
+      ]),
+    );
   });
 
   it('is deterministic for a seed', async () => {

@@ -43,6 +43,18 @@ const steady = account(
 );
 
 describe('the invariant monitor', () => {
+  it('between deployments (an operator running recovery commands): production may change, I1 still holds', () => {
+    const monitor = new InvariantMonitor(steady, MAIN, 'between');
+    const changed = account(group('blue', [['b1', 'InService']], true), steady.groups.green, [
+      ['b1', 'healthy'],
+    ]);
+    monitor.observe(changed, '(between deployments)', 1);
+    expect(monitor.violations).toEqual([]);
+    const empty = account(group('blue', [], true), steady.groups.green, [['b1', 'draining']]);
+    monitor.observe(empty, '(between deployments)', 2);
+    expect(monitor.violations.map((violation) => violation.invariant)).toEqual(['I1']);
+  });
+
   it('holds quietly in a steady state', () => {
     const monitor = new InvariantMonitor(steady, MAIN);
     monitor.observe(steady, 'Validate deployment request', 1);

@@ -152,3 +152,147 @@ describe('the local Step Functions service', () => {
     ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
   });
 });
+
+/**
+ * StopExecution at the moment a state is entered, for every state type: a Task, a Choice, a Parallel, a
+ * state inside a Parallel branch, a Pass, a Wait. Nothing after the state runs, the state is the last
+ * entered and the one the execution reports being stopped in.
+ */
+describe('stopping an execution as it enters a state (the stopAtState option)', () => {
+  const task = (name: string, next: Record<string, unknown>) => ({
+    Type: 'Task',
+    Resource: FUNCTION,
+    Parameters: { task: name },
+    ResultPath: null,
+    ...next,
+  });
+  const path = [
+    'First task',
+    'Choose',
+    'Phase',
+    'Branch pass',
+    'Branch task',
+    'Pause',
+    'Prepare last',
+    'Last task',
+    'Done',
+  ];
+  const tasks = ['First task', 'Branch task', 'Last task'];
+  const stoppable: SynthesizedWorkflow = {
+    ...workflow,
+    stepByState: new Map(tasks.map((name) => [name, 'validate-request'])),
+    asl: {
+      StartAt: 'First task',
+      States: {
+        'First task': task('First task', { Next: 'Choose' }),
+        Choose: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.go', BooleanEquals: true, Next: 'Phase' }],
+          Default: 'Done',
+        },
+        Phase: {
+          Type: 'Parallel',
+          ResultPath: null,
+          Next: 'Pause',
+          Branches: [
+            {
+              StartAt: 'Branch pass',
+              States: {
+                'Branch pass': { Type: 'Pass', Next: 'Branch task' },
+                'Branch task': task('Branch task', { End: true }),
+              },
+            },
+          ],
+        },
+        Pause: { Type: 'Wait', Seconds: 10, Next: 'Prepare last' },
+        'Prepare last': { Type: 'Pass', Result: 'prepared', ResultPath: '$.prepared', Next: 'Last task' },
+        'Last task': task('Last task', { Next: 'Done' }),
+        Done: { Type: 'Succeed' },
+      },
+    },
+  };
+  let clock: VirtualClock;
+  let ran: string[];
+  const recording: StepHandlerFunction = async (event) => {
+    ran.push((event as { task: string }).task);
+    return event;
+  };
+  const serviceStoppingAt = (stopAtState?: string) =>
+    new LocalStepFunctions(
+      stoppable,
+      { 'validate-request': recording } as Record<StepHandler, StepHandlerFunction>,
+      { stopAtState, elapsedSeconds: () => clock.elapsedSeconds() },
+    );
+
+  beforeEach(() => {
+    clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    ran = [];
+  });
+  afterEach(() => clock.uninstall());
+
+  it('without a stop, runs every state of the path', async () => {
+    const execution = serviceStoppingAt().start({ go: true });
+    await clock.advance(60_000);
+    await execution.finished;
+    expect([execution.status, execution.error, execution.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+    expect(execution.timeline.map((entry) => entry.state)).toEqual(path);
+    expect(ran).toEqual(tasks);
+  });
+
+  it.each([
+    ['a Task', 'First task'],
+    ['a Choice', 'Choose'],
+    ['a Parallel', 'Phase'],
+    ['a Pass in a Parallel branch', 'Branch pass'],
+    ['a Task in a Parallel branch', 'Branch task'],
+    ['a Wait', 'Pause'],
+    ['a Pass', 'Prepare last'],
+    ['the last Task', 'Last task'],
+  ])('stopped as it enters %s ("%s"): nothing after it runs', async (_type, state) => {
+    const execution = serviceStoppingAt(state).start({ go: true });
+    await clock.advance(60_000);
+    await execution.finished;
+
+    const before = path.slice(0, path.indexOf(state));
+    expect(execution.status).toBe('ABORTED');
+    expect(execution.currentState).toBe(state);
+    expect(execution.timeline.map((entry) => entry.state)).toEqual([...before, state]);
+    // Every Task entered before the stop ran, once; none at or after it.
+    expect(ran).toEqual(tasks.filter((name) => before.includes(name)));
+    // The history has the one end: stopped.
+    const ends = execution.history.filter((event) => event.type?.startsWith('Execution'));
+    expect(ends.map((event) => event.type)).toEqual(['ExecutionStarted', 'ExecutionAborted']);
+  });
+
+  it('cannot stop in a Succeed or Fail state (it is left as it is entered), nor in no state', () => {
+    expect(() => serviceStoppingAt('Done')).toThrow(/a Succeed state is left as it is entered/);
+    expect(() => serviceStoppingAt('Nowhere')).toThrow(/no state of that name/);
+  });
+
+  it('StopExecution while a Task runs: it runs to its end, nothing starts after it, and it is in the timeline', async () => {
+    let release: () => void = () => undefined;
+    const slow: StepHandlerFunction = async (event) => {
+      ran.push((event as { task: string }).task);
+      await new Promise<void>((resolve) => (release = resolve));
+      return event;
+    };
+    const stoppedMidTask = new LocalStepFunctions(
+      stoppable,
+      { 'validate-request': slow } as Record<StepHandler, StepHandlerFunction>,
+      { elapsedSeconds: () => clock.elapsedSeconds() },
+    );
+    const execution = stoppedMidTask.start({ go: true });
+    await clock.settle();
+    expect(ran).toEqual(['First task']);
+
+    execution.abort();
+    release();
+    await clock.advance(60_000);
+    await execution.finished;
+
+    expect(execution.status).toBe('ABORTED');
+    expect(execution.currentState).toBe('First task');
+    expect(execution.timeline.map((entry) => entry.state)).toEqual(['First task']);
+    expect(ran).toEqual(['First task']);
+  });
+});

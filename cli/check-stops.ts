@@ -1,0 +1,94 @@
+/**
+ * StopExecution at every state, measured: for each state of the synthesized definition, runs a scenario that
+ * reaches it with the execution stopped as it enters it (`--stop-at`), and checks that the run ends stopped
+ * in exactly that state, that nothing after it ran (every Lambda invoked belongs to a Task entered before
+ * it), that no invariant was violated and that no user request failed. Succeed and Fail states must be
+ * refused (they are left as they are entered). `npm run check:stops` (about half a minute; the unit suite
+ * stops at one state of each type: test/simulator/stop-at.test.ts).
+ */
+import '../simulator/engine/polyfills';
+import { passed, simulate, workflowFor } from '../simulator/engine/simulation';
+import { stateTypes } from '../simulator/engine/step-functions-service';
+import type { SimulationOptions } from '../simulator/scenarios/options';
+import { hideSdkNodeVersionNotice } from './node-warnings';
+
+/** Runs that, between them, pass through every state a scenario can reach (short windows: faster). */
+const ROUTES: readonly SimulationOptions[] = [
+  { scenario: 'happy', seed: 1, windowMinutes: 5 },
+  { scenario: 'happy', seed: 1, windowMinutes: 5, alarmAt: 1 },
+  { scenario: 'synthetic-fail', seed: 1 },
+  { scenario: 'bad-input', seed: 1 },
+  { scenario: 'missing-alarm', seed: 1 },
+  { scenario: 'not-our-ami', seed: 1 },
+  { scenario: 'bootstrap', seed: 1, windowMinutes: 5 },
+];
+
+const label = (options: SimulationOptions) =>
+  Object.entries(options)
+    .filter(([key]) => key !== 'seed')
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+
+async function main(): Promise<void> {
+  hideSdkNodeVersionNotice();
+  const started = performance.now();
+  const workflow = workflowFor(ROUTES[0]);
+  const types = stateTypes(workflow.asl);
+  const tasks = new Set(workflow.stepByState.keys());
+
+  const routeOf = new Map<string, SimulationOptions>();
+  for (const route of ROUTES) {
+    const report = await simulate(route);
+    if (!passed(report)) throw new Error(`the route "${label(route)}" fails without a stop`);
+    for (const { state } of report.timeline) if (!routeOf.has(state)) routeOf.set(state, route);
+  }
+
+  const problems: string[] = [];
+  const unreached: string[] = [];
+  let stopped = 0;
+  for (const [state, type] of types) {
+    const route = routeOf.get(state);
+    if (type === 'Succeed' || type === 'Fail') {
+      const refused = await simulate({ ...ROUTES[0], stopAt: state }).then(
+        () => false,
+        (error: Error) => /state is left as it is entered/.test(error.message),
+      );
+      console.log(`  ${refused ? 'refused ' : 'ACCEPTED'} ${type.padEnd(8)} ${state}`);
+      if (!refused) problems.push(`${state}: a stop in a ${type} state was not refused`);
+      continue;
+    }
+    if (!route) {
+      console.log(`  unreached ${type.padEnd(8)} ${state} (no route reaches it)`);
+      unreached.push(state);
+      continue;
+    }
+    const report = await simulate({ ...route, stopAt: state });
+    const timeline = report.timeline.map((entry) => entry.state);
+    const before = timeline.slice(0, -1);
+    const ranBefore = before.filter((entered) => tasks.has(entered)).length;
+    const wrong = [
+      !passed(report) && `did not pass (${report.outcome}, expected ${report.expectedOutcome})`,
+      report.executions[0].stoppedAt !== state && `stopped at "${report.executions[0].stoppedAt}"`,
+      timeline[timeline.length - 1] !== state && `last entered "${timeline[timeline.length - 1]}"`,
+      report.lambdaInvocations !== ranBefore &&
+        `${report.lambdaInvocations} Lambda invocations for ${ranBefore} Tasks entered before it`,
+      ...report.invariantViolations.map((v) => `${v.invariant} at ${v.at} s in "${v.state}": ${v.message}`),
+      report.requests.failed > 0 && `${report.requests.failed} failed requests`,
+    ].filter((problem): problem is string => typeof problem === 'string');
+    stopped++;
+    console.log(
+      `  ${wrong.length === 0 ? 'ok      ' : 'WRONG   '} ${type.padEnd(8)} ${state}  [${label(route)}]`,
+    );
+    for (const problem of wrong) {
+      console.log(`             ${problem}`);
+      problems.push(`${state}: ${problem}`);
+    }
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  console.log(
+    `\n${types.size} states: ${stopped} stopped in, ${types.size - stopped - unreached.length} terminal (refused), ${unreached.length} reached by no route; ${problems.length} problem${problems.length === 1 ? '' : 's'} (${seconds} s).`,
+  );
+  process.exitCode = problems.length > 0 ? 1 : 0;
+}
+
+void main();

@@ -1,0 +1,93 @@
+import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describeTargetGroup, forwardsTo, listenersOf, rulesOf, targetGroupName } from '../shared/aws/elb';
+import type { Settings } from '../shared/settings';
+
+/**
+ * Both target groups exist and take instances, and a listener that serves the main target group has a rule
+ * that sends requests with the synthetic header to the synthetic one: without it the synthetic checks would
+ * reach production, or nothing.
+ */
+export async function loadBalancerProblems(settings: Settings): Promise<string[]> {
+  const { main, synthetic } = settings.targetGroups;
+  const problems: string[] = [];
+  const groups = { main: await describeTargetGroup(main), synthetic: await describeTargetGroup(synthetic) };
+  for (const [field, arn] of Object.entries(settings.targetGroups) as ['main' | 'synthetic', string][]) {
+    const group = groups[field];
+    if (!group) {
+      problems.push(`targetGroups.${field}: ${arn} does not exist in this account and Region.`);
+    } else if (group.TargetType !== 'instance') {
+      problems.push(
+        `targetGroups.${field}: ${targetGroupName(arn)} has target type "${group.TargetType}"; Auto Scaling ` +
+          `registers instances, so it must be a target group of type "instance".`,
+      );
+    }
+  }
+  if (!groups.main || !groups.synthetic) return problems;
+
+  const header = settings.syntheticChecks.header;
+  const servingListeners = [];
+  for (const loadBalancerArn of groups.main.LoadBalancerArns ?? []) {
+    for (const listener of await listenersOf(loadBalancerArn)) {
+      if (forwardsTo(listener.DefaultActions).includes(main)) servingListeners.push(listener);
+    }
+  }
+  if (servingListeners.length === 0) {
+    return [
+      ...problems,
+      `targetGroups.main: no load balancer listener forwards to ${targetGroupName(main)} by default; ` +
+        `make it the default action of the production listener.`,
+    ];
+  }
+  for (const listener of servingListeners) {
+    const rules = await rulesOf(listener.ListenerArn ?? '');
+    if (!rules.some((rule) => routesHeader(rule, header, synthetic))) {
+      problems.push(
+        `syntheticChecks.header: listener ${listener.ListenerArn} has no rule that forwards requests with ` +
+          `the header "${header.name}: ${header.value}" to ${targetGroupName(synthetic)}, so synthetic checks ` +
+          `would reach production. Add one: aws elbv2 create-rule --listener-arn ${listener.ListenerArn} ` +
+          `--priority ${freePriority(rules)} --conditions 'Field=http-header,HttpHeaderConfig={HttpHeaderName=${header.name},Values=[${header.value}]}' ` +
+          `--actions Type=forward,TargetGroupArn=${synthetic}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * A priority no rule of the listener has: after the last one, so the new rule changes no request an existing
+ * rule already routes (ELB API reference, CreateRule: 1–50000, unique per listener).
+ */
+function freePriority(rules: readonly Rule[]): number {
+  const used = new Set(rules.map((rule) => Number(rule.Priority)).filter(Number.isInteger));
+  const after = Math.max(0, ...used) + 1;
+  if (after <= 50_000) return after;
+  let free = 1;
+  while (used.has(free)) free++;
+  return free;
+}
+
+/**
+ * Header conditions match the name and the value case-insensitively, and values may use `*` and `?`
+ * (ELB API reference, HttpHeaderConditionConfig); a rule's conditions must all hold.
+ */
+function routesHeader(rule: Rule, header: { name: string; value: string }, targetGroupArn: string): boolean {
+  if (rule.IsDefault || !forwardsTo(rule.Actions).includes(targetGroupArn)) return false;
+  const conditions = rule.Conditions ?? [];
+  return (
+    conditions.length > 0 &&
+    conditions.every((condition) => {
+      const config = condition.HttpHeaderConfig;
+      if (condition.Field !== 'http-header' || !config) return false;
+      if ((config.HttpHeaderName ?? '').toLowerCase() !== header.name.toLowerCase()) return false;
+      return (config.Values ?? []).some((pattern) => wildcard(pattern).test(header.value));
+    })
+  );
+}
+
+function wildcard(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i');
+}

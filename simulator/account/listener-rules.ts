@@ -1,0 +1,125 @@
+/**
+ * The rules of the load balancer's production listener: the header rule the environment starts with, any
+ * an operator adds with CreateRule, and the default action (the main target group). DescribeRules lists
+ * them and the simulated ALB routes by them, so a rule a recovery hint creates changes where requests go.
+ */
+import type { Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { EnvironmentDescription } from './environment';
+
+/** ELB API reference (CreateRule): priorities are 1–50000, unique per listener. */
+export const MAX_RULE_PRIORITY = 50_000;
+
+export interface ListenerRule {
+  readonly arn: string;
+  readonly priority: number;
+  /** Only http-header conditions are modelled (every one of a rule's conditions must hold). */
+  readonly headers: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly targetGroupArn: string;
+}
+
+export class ListenerRules {
+  readonly listenerArn: string;
+  /** By priority (the order the listener evaluates them in). */
+  private readonly rules: ListenerRule[] = [];
+  /** Each rule's header conditions, compiled once: every user request is routed through them. */
+  private readonly matchers = new Map<ListenerRule, { name: string; values: RegExp[] }[]>();
+  private created = 0;
+
+  constructor(private readonly environment: EnvironmentDescription) {
+    const lb = environment.loadBalancer;
+    this.listenerArn = lb.listenerArn ?? `${lb.arn.replace(':loadbalancer/', ':listener/')}/0000000000000001`;
+    const { name, value } = environment.syntheticHeader;
+    this.insert({
+      arn: this.ruleArn(0x10),
+      priority: lb.syntheticRulePriority ?? 10,
+      headers: [{ name, values: [value] }],
+      targetGroupArn: environment.syntheticTargetGroup.arn,
+    });
+  }
+
+  /** Adds a rule; the caller (the ELB API) has validated it. */
+  add(rule: Omit<ListenerRule, 'arn'>): ListenerRule {
+    return this.insert({ arn: this.ruleArn(0x100 + ++this.created), ...rule });
+  }
+
+  private insert(rule: ListenerRule): ListenerRule {
+    this.rules.push(rule);
+    this.rules.sort((a, b) => a.priority - b.priority);
+    this.matchers.set(
+      rule,
+      rule.headers.map((header) => ({
+        name: header.name.toLowerCase(),
+        values: header.values.map((pattern) => wildcard(pattern)),
+      })),
+    );
+    return rule;
+  }
+
+  hasPriority(priority: number): boolean {
+    return this.rules.some((rule) => rule.priority === priority);
+  }
+
+  /** As DescribeRules lists them: by priority, the default rule last. */
+  describe(): Rule[] {
+    return [
+      ...this.rules.map((rule) => describeRule(rule)),
+      {
+        RuleArn: this.ruleArn(0),
+        Priority: 'default',
+        Conditions: [],
+        Actions: [forward(this.environment.mainTargetGroup.arn)],
+        IsDefault: true,
+      },
+    ];
+  }
+
+  /** Where the listener sends a request with these headers: the first rule that matches, else the default. */
+  targetGroupFor(headers: Record<string, string>): string {
+    const entries = Object.entries(headers);
+    if (entries.length === 0) return this.environment.mainTargetGroup.arn;
+    const matching = this.rules.find((rule) =>
+      (this.matchers.get(rule) ?? []).every((condition) =>
+        entries.some(
+          // AWS-FACTS: header conditions are case-insensitive on both name and value; values may use * and ?.
+          ([key, value]) =>
+            key.toLowerCase() === condition.name && condition.values.some((pattern) => pattern.test(value)),
+        ),
+      ),
+    );
+    return matching?.targetGroupArn ?? this.environment.mainTargetGroup.arn;
+  }
+
+  private ruleArn(id: number): string {
+    return `${this.listenerArn.replace(':listener/', ':listener-rule/')}/${id.toString(16).padStart(16, '0')}`;
+  }
+}
+
+export function forward(targetGroupArn: string): NonNullable<Rule['Actions']>[number] {
+  return {
+    Type: 'forward',
+    TargetGroupArn: targetGroupArn,
+    ForwardConfig: { TargetGroups: [{ TargetGroupArn: targetGroupArn, Weight: 1 }] },
+  };
+}
+
+function describeRule(rule: ListenerRule): Rule {
+  const conditions: RuleCondition[] = rule.headers.map((header) => ({
+    Field: 'http-header',
+    HttpHeaderConfig: { HttpHeaderName: header.name, Values: [...header.values] },
+  }));
+  return {
+    RuleArn: rule.arn,
+    Priority: String(rule.priority),
+    Conditions: conditions,
+    Actions: [forward(rule.targetGroupArn)],
+    IsDefault: false,
+  };
+}
+
+function wildcard(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i');
+}

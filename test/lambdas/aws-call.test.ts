@@ -1,0 +1,69 @@
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { handler } from '../../lambdas/scale-group-to-zero/handler';
+import { callAws } from '../../lambdas/shared/aws/call';
+import { asgMock, freshAccount, thrown } from './traffic-fakes';
+
+/** What @smithy/node-http-handler throws for a socket that timed out or was reset, after the SDK's retries. */
+function connectionError(message: string, code?: string): Error {
+  return Object.assign(new Error(message), {
+    name: 'TimeoutError',
+    ...(code ? { code } : {}),
+    $metadata: { attempts: 3, totalRetryDelay: 412 },
+  });
+}
+
+describe('callAws: how an AWS failure is named for the state machine', () => {
+  it.each([
+    ['a reset connection', connectionError('socket hang up', 'ECONNRESET')],
+    ['a socket timeout', connectionError('the request socket timed out after 30000 ms of inactivity')],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } }),
+    ],
+    ['a DNS failure', Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' })],
+  ])(
+    '%s after the SDK’s retries is a TransientAwsError, which the workflow retries',
+    async (_what, error) => {
+      const failure = await thrown(callAws('UpdateAutoScalingGroup', () => Promise.reject(error)));
+
+      expect(failure.name).toBe('TransientAwsError');
+      expect(failure.message).toContain('UpdateAutoScalingGroup failed:');
+    },
+  );
+
+  it.each([
+    ['SNS (ThrottledException, 429)', 'ThrottledException', 429],
+    ['any service, by its status (429)', 'SomethingNew', 429],
+  ])('throttling by %s is a TransientAwsError', async (_what, name, httpStatusCode) => {
+    const error = Object.assign(new Error('Rate exceeded'), {
+      name,
+      $fault: 'client',
+      $metadata: { httpStatusCode, attempts: 3 },
+    });
+
+    const failure = await thrown(callAws('Publish', () => Promise.reject(error)));
+
+    expect(failure.name).toBe('TransientAwsError');
+  });
+
+  it('a step whose call timed out fails with TransientAwsError, so Step Functions runs it again', async () => {
+    const account = freshAccount();
+    account.addGroup({ name: 'webapp-green', min: 1, desired: 1, max: 3, instances: {} });
+    asgMock.on(UpdateAutoScalingGroupCommand).rejects(connectionError('socket hang up', 'ECONNRESET'));
+
+    const error = await thrown(handler({ groupName: 'webapp-green' }));
+
+    expect(error.name).toBe('TransientAwsError');
+    expect(error.message).toContain('UpdateAutoScalingGroup failed: TimeoutError: socket hang up');
+  });
+
+  it('an error that is neither throttling, a 5xx nor a lost connection is an AwsRequestError', async () => {
+    const failure = await thrown(
+      callAws('UpdateAutoScalingGroup', () =>
+        Promise.reject(Object.assign(new Error('no such group'), { name: 'ValidationError' })),
+      ),
+    );
+
+    expect(failure.name).toBe('AwsRequestError');
+  });
+});

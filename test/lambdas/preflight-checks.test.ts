@@ -1,0 +1,104 @@
+import { launchTemplateProblems } from '../../lambdas/preflight-checks/groups';
+import { handler } from '../../lambdas/preflight-checks/handler';
+import { settingsSchema, type SettingsInput } from '../../lambdas/shared/settings';
+import type { EnvironmentDescription } from '../../simulator/account';
+import { createHarness, rejection, type Harness, type HarnessOptions } from '../simulator/account/harness';
+
+/** The pre-flight check against the simulated account (the reference environment, unless customized). */
+let h: Harness;
+
+function settings(h: Harness, changes: Partial<SettingsInput> = {}) {
+  return settingsSchema.parse({
+    applicationName: 'webapp',
+    groups: { blue: h.blue, green: h.green },
+    targetGroups: { main: h.main, synthetic: h.synthetic },
+    amiSelector: { tag: { key: 'Application', value: 'webapp' } },
+    syntheticChecks: { endpoint: 'http://alb.example', checks: [{ path: '/' }] },
+    monitoring: { alarmNames: h.environment.alarms.map((alarm) => alarm.name) },
+    instanceRoleArns: (h.environment.instanceProfiles ?? []).map((profile) => profile.roleArn),
+    ...changes,
+  });
+}
+
+const run = (changes: Partial<SettingsInput> = {}) =>
+  handler({ settings: settings(h, changes), roles: { standby: { groupName: h.green } } });
+
+function account(options: HarnessOptions = {}) {
+  h = createHarness(options);
+}
+
+afterEach(() => h.dispose());
+
+describe('preflight-checks', () => {
+  it('passes on an account that can take a deployment, and changes nothing', async () => {
+    account();
+    const before = h.account.snapshot();
+    await expect(run()).resolves.toEqual({
+      checked: expect.arrayContaining(['alarms exist and none is firing yet']),
+    });
+    expect(h.account.snapshot()).toEqual(before);
+  });
+
+  it('accepts alarms named by ARN', async () => {
+    account();
+    const arns = h.environment.alarms.map(
+      (alarm) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarm.name}`,
+    );
+    await expect(run({ monitoring: { alarmNames: arns } })).resolves.toBeDefined();
+  });
+
+  it('names every problem at once, each with its field or its fix', async () => {
+    account({ activeSuspendedProcesses: ['Terminate', 'AddToLoadBalancer'], activeInstanceRefresh: true });
+    const error = await rejection(run({ monitoring: { alarmNames: ['nope'] }, instanceRoleArns: [] }));
+    expect(error.name).toBe('PreflightCheckFailedError');
+    expect(error.message).toMatch(/monitoring\.alarmNames: "nope" does not exist/);
+    expect(error.message).toMatch(/webapp-blue has Terminate, AddToLoadBalancer suspended/);
+    expect(error.message).toMatch(/--scaling-processes Terminate AddToLoadBalancer/);
+    expect(error.message).toMatch(/instance refresh .* in status InProgress/);
+    expect(error.message).toMatch(
+      /Add "arn:aws:iam::123456789012:role\/webapp-instance-role" to deployment\.instanceRoleArns/,
+    );
+  });
+
+  it('refuses while a watched alarm is already in ALARM: the new version would be rolled back for it', async () => {
+    account({
+      customize: (environment) => {
+        environment.alarms[0].initialState = 'ALARM';
+      },
+    });
+    const error = await rejection(run());
+    expect(error.message).toMatch(/"webapp-[a-z0-9-]+" is in ALARM before anything changed/);
+  });
+
+  it('refuses a standby group without a single launch template, before the launch step scales it in', () => {
+    account();
+    expect(
+      launchTemplateProblems({
+        AutoScalingGroupName: h.green,
+        LaunchConfigurationName: 'webapp-lc',
+      } as never),
+    ).toEqual([expect.stringMatching(/webapp-green uses the launch configuration "webapp-lc"/)]);
+  });
+
+  it('matches the header rule as ALB does: name and value case-insensitive, value wildcards', async () => {
+    const customize = (environment: EnvironmentDescription) => {
+      environment.syntheticHeader = { name: 'SYNTHETIC', value: 'tr*' };
+    };
+    account({ customize });
+    await expect(run()).resolves.toBeDefined();
+  });
+
+  it('refuses a header no rule routes to the synthetic target group', async () => {
+    account();
+    const error = await rejection(
+      run({
+        syntheticChecks: {
+          endpoint: 'http://alb.example',
+          checks: [{ path: '/' }],
+          header: { name: 'Synthetic', value: 'False' },
+        },
+      }),
+    );
+    expect(error.message).toMatch(/syntheticChecks\.header: listener .* no rule .* "Synthetic: False"/);
+  });
+});

@@ -1,0 +1,20 @@
+import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { EnvironmentDescription } from '../../simulator/account/environment';
+
+/** The orchestrator's configuration for a simulated account, as a user would write it for theirs. */
+export function simulatedDeployment(environment: EnvironmentDescription): BlueGreenDeploymentProps {
+  return {
+    applicationName: 'webapp',
+    groups: { blue: environment.groups.blue.name, green: environment.groups.green.name },
+    targetGroups: { main: environment.mainTargetGroup.arn, synthetic: environment.syntheticTargetGroup.arn },
+    amiSelector: { tag: { key: 'Application', value: 'webapp' } },
+    syntheticChecks: {
+      endpoint: `http://${environment.loadBalancer.dnsName}`,
+      checks: [{ path: '/health' }, { path: '/', bodyIncludes: '"version"' }],
+      versionHeader: 'X-App-Version',
+    },
+    monitoring: { alarmNames: environment.alarms.map((alarm) => alarm.name), rollbackWindowMinutes: 60 },
+    // The templates' instance profile role, which launching passes to EC2 (the pre-flight check's concern).
+    instanceRoleArns: (environment.instanceProfiles ?? []).map((profile) => profile.roleArn),
+  };
+}
