@@ -11,6 +11,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createSandbox, type SinonSandbox } from 'sinon';
 import { SimulatedApplication } from './application';
 import { AutoScaling } from './auto-scaling';
 import { AutoScalingGroupState, Fleet, type ScalingProcess } from './auto-scaling-groups';
@@ -45,8 +46,8 @@ export interface FaultOptions {
   /**
    * For tests, on top of lostResponseProbability: whether the answer to this attempt (which took effect) is
    * lost. `operation` is e.g. "autoscaling:DetachTrafficSources"; `attempt` counts the SDK's attempts of
-   * one call from 1 to SDK_MAX_ATTEMPTS, and losing the last one's answer fails the call: with a 5xx or a
-   * connection error, as the answer says (true: either, drawn from the seed).
+   * one call from 1 to the client's maxAttempts, and losing the last one's answer fails the call: with a
+   * 5xx or a connection error, as the answer says (true: either, drawn from the seed).
    */
   loseAnswer?: (operation: string, attempt: number) => boolean | LostAnswer;
 }
@@ -95,6 +96,11 @@ const MAX_CATCH_UP_MS = 30 * 24 * 3600 * 1000;
 /** Attempts the SDK's standard retry mode makes for a retryable error (its default maxAttempts). */
 export const SDK_MAX_ATTEMPTS = 3;
 
+/** What the account reads of the SDK client a call was sent with. */
+interface SdkClient {
+  config?: { maxAttempts?: () => Promise<number> };
+}
+
 export class SimulatedAccount {
   readonly environment: EnvironmentDescription;
   readonly alb: SimulatedLoadBalancer;
@@ -116,6 +122,7 @@ export class SimulatedAccount {
   private readonly routes = new Map<unknown, { service: ServiceName; route: Route }>();
   private readonly lookups: AccountLookups;
   private stubs: { restore(): void }[] = [];
+  private sandbox?: SinonSandbox;
 
   constructor(environment: EnvironmentDescription, options: AccountOptions = {}) {
     this.environment = structuredClone(environment);
@@ -236,9 +243,16 @@ export class SimulatedAccount {
       ['sns', SNSClient],
       ['iam', IAMClient],
     ];
+    // A sandbox of our own: the default one keeps every stub ever made (with the stack it was made from,
+    // which holds this account), so a process that runs thousands of simulations would run out of memory.
+    this.sandbox = createSandbox();
     for (const [service, client] of clients) {
-      const stub = mockClient(client);
-      stub.send.callsFake((command: unknown) => this.dispatch(service, command) as Promise<never>);
+      const stub = mockClient(client, { sandbox: this.sandbox });
+      const dispatch = (client: SdkClient, command: unknown) => this.dispatch(service, command, client);
+      // `this` of the fake is the client the step called: its configuration says how many attempts it makes.
+      stub.send.callsFake(function (this: SdkClient, command: unknown) {
+        return dispatch(this, command) as Promise<never>;
+      });
       this.stubs.push(stub);
     }
   }
@@ -246,6 +260,8 @@ export class SimulatedAccount {
   uninstall(): void {
     for (const stub of this.stubs) stub.restore();
     this.stubs = [];
+    this.sandbox?.restore();
+    this.sandbox = undefined;
   }
 
   /** Advance the world to `Date.now()`. */
@@ -406,15 +422,17 @@ export class SimulatedAccount {
     return undefined;
   }
 
-  private async dispatch(service: ServiceName, command: unknown): Promise<object> {
+  private async dispatch(service: ServiceName, command: unknown, client?: SdkClient): Promise<object> {
     const commandClass = (command as { constructor?: { name?: string } }).constructor;
     const entry = this.routes.get(commandClass);
     const input = (command as { input?: unknown }).input;
     const operation = `${service}:${entry?.route.operation ?? String(commandClass?.name).replace(/Command$/, '')}`;
+    // The client's `maxAttempts` (its configuration, or AWS_MAX_ATTEMPTS), read as the SDK reads it.
+    const maxAttempts = (await client?.config?.maxAttempts?.()) ?? SDK_MAX_ATTEMPTS;
     this.advance();
     // Faults strike each HTTP attempt, before it takes effect (throttling, 5xx) or after (the answer is lost
     // to a 5xx or a timeout, so the change is made and the caller does not know). The SDK's standard retry
-    // mode makes up to SDK_MAX_ATTEMPTS attempts for these before the caller sees the last one's error;
+    // mode makes up to `maxAttempts` attempts for these before the caller sees the last one's error;
     // aws-sdk-client-mock replaces `send`, so that middleware never runs and is modelled here instead (every
     // attempt is an API call, and a retry meets the account as the previous attempt left it).
     for (let attempts = 1; ; attempts++) {
@@ -423,7 +441,7 @@ export class SimulatedAccount {
       this.onApiCall?.(operation, input);
       const fault = this.injectedFault(service);
       if (fault) {
-        if (attempts >= SDK_MAX_ATTEMPTS) throw withAttempts(fault, attempts);
+        if (attempts >= maxAttempts) throw withAttempts(fault, attempts);
         continue;
       }
       if (!entry || entry.service !== service) {
@@ -440,7 +458,7 @@ export class SimulatedAccount {
         this.faults.loseAnswer?.(operation, attempts) ||
         this.random.faults.chance(this.faults.lostResponseProbability ?? 0);
       if (lost) {
-        if (attempts >= SDK_MAX_ATTEMPTS) throw withAttempts(this.lostAnswer(service, lost), attempts);
+        if (attempts >= maxAttempts) throw withAttempts(this.lostAnswer(service, lost), attempts);
         continue;
       }
       return {

@@ -12,6 +12,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createSandbox, type SinonSandbox } from 'sinon';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { authorize } from '../account/iam/authorization';
 import { actingAs, currentPrincipal } from '../account/iam/principal';
@@ -101,6 +102,7 @@ export class LocalStepFunctions {
   readonly lambdaInvocations: Partial<Record<StepHandler, number>> = {};
   private readonly machine: StateMachine;
   private mock?: { restore(): void };
+  private sandbox?: SinonSandbox;
   private counter = 0;
 
   constructor(
@@ -123,7 +125,9 @@ export class LocalStepFunctions {
   }
 
   install(): void {
-    const mock = mockClient(SFNClient);
+    // Its own sinon sandbox, emptied on uninstall: the default one keeps every stub (and this service) forever.
+    this.sandbox = createSandbox();
+    const mock = mockClient(SFNClient, { sandbox: this.sandbox });
     // Calls made as a step are authorized against its role, like every call the simulated account serves.
     const authorized =
       <I extends object, O>(operation: string, answer: (input: I) => O) =>
@@ -196,6 +200,8 @@ export class LocalStepFunctions {
 
   uninstall(): void {
     this.mock?.restore();
+    this.sandbox?.restore();
+    this.sandbox = undefined;
   }
 
   /** StartExecution: the same name while running with the same input returns the original (AWS-FACTS). */

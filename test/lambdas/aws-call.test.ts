@@ -1,6 +1,13 @@
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/scale-group-to-zero/handler';
-import { callAws } from '../../lambdas/shared/aws/call';
+import { autoScaling } from '../../lambdas/shared/aws/auto-scaling';
+import { callAws, CLIENT_CONFIG } from '../../lambdas/shared/aws/call';
+import { cloudWatch } from '../../lambdas/shared/aws/cloudwatch';
+import { ec2 } from '../../lambdas/shared/aws/ec2';
+import { elb } from '../../lambdas/shared/aws/elb';
+import { iamClient } from '../../lambdas/shared/aws/iam';
+import { sns } from '../../lambdas/shared/aws/sns';
+import { stepFunctions } from '../../lambdas/shared/aws/step-functions';
 import { asgMock, freshAccount, thrown } from './traffic-fakes';
 
 /** What @smithy/node-http-handler throws for a socket that timed out or was reset, after the SDK's retries. */
@@ -11,6 +18,24 @@ function connectionError(message: string, code?: string): Error {
     $metadata: { attempts: 3, totalRetryDelay: 412 },
   });
 }
+
+describe("the steps' SDK clients", () => {
+  it.each([
+    ['Auto Scaling', autoScaling],
+    ['EC2', ec2],
+    ['ELBv2', elb],
+    ['CloudWatch', cloudWatch],
+    ['SNS', sns],
+    ['IAM', iamClient],
+    ['Step Functions', stepFunctions],
+  ])(
+    '%s makes 5 attempts of a throttled or failing call before the step sees the error (the SDK default is 3)',
+    async (_service, client) => {
+      expect(await client.config.maxAttempts()).toBe(5);
+      expect(CLIENT_CONFIG.maxAttempts).toBe(5);
+    },
+  );
+});
 
 describe('callAws: how an AWS failure is named for the state machine', () => {
   it.each([

@@ -17,9 +17,9 @@ import {
 import { chunk } from '../batch';
 import { AwsRequestError, InconsistentAccountError, NotReadyError } from '../errors';
 import type { Capacity } from '../settings';
-import { callAws } from './call';
+import { callAws, CLIENT_CONFIG } from './call';
 
-export const autoScaling = new AutoScalingClient({});
+export const autoScaling = new AutoScalingClient(CLIENT_CONFIG);
 
 /** AWS limits per call (AWS-FACTS.md). */
 export const MAX_INSTANCES_PER_STANDBY_CALL = 20;

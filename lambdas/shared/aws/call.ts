@@ -4,6 +4,16 @@ import { AwsRequestError, DeploymentError, TransientAwsError } from '../errors';
  * Error names AWS uses for throttling, contention and server-side faults (AWS-FACTS.md). SDK v3 names Auto
  * Scaling's with a `Fault` suffix (and marks ScalingActivityInProgressFault a client fault), so list both.
  */
+/**
+ * The configuration of every step's AWS SDK clients. The standard retry mode makes 3 attempts by default;
+ * a step makes up to a dozen calls, and the workflow retries the whole step when one of them fails. Under
+ * heavy throttling (Auto Scaling's API is rate-limited per account and Region) three attempts a call let a
+ * step with many reads spend the workflow's retries and reject or roll back a sound deployment. Five back
+ * off for at most 15 s a call (the SDK's throttling delay: up to 0.5 s × 2^retry, with jitter), well inside
+ * a step's timeout.
+ */
+export const CLIENT_CONFIG = { maxAttempts: 5 } as const;
+
 const TRANSIENT_ERROR_NAMES = new Set([
   'Throttling',
   'ThrottlingException',

@@ -1,8 +1,8 @@
 import { CloudWatchClient, DescribeAlarmsCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { chunk } from '../batch';
-import { callAws } from './call';
+import { callAws, CLIENT_CONFIG } from './call';
 
-export const cloudWatch = new CloudWatchClient({});
+export const cloudWatch = new CloudWatchClient(CLIENT_CONFIG);
 
 const MAX_ALARM_NAMES_PER_CALL = 100;
 

@@ -14,9 +14,9 @@ import {
   InconsistentAccountError,
   InvalidInputError,
 } from '../errors';
-import { callAws, errorName } from './call';
+import { callAws, CLIENT_CONFIG, errorName } from './call';
 
-export const ec2 = new EC2Client({});
+export const ec2 = new EC2Client(CLIENT_CONFIG);
 
 export async function describeImage(amiId: string): Promise<Image> {
   try {

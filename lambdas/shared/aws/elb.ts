@@ -10,9 +10,9 @@ import {
   type TargetGroup,
   type TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { callAws, errorName } from './call';
+import { callAws, CLIENT_CONFIG, errorName } from './call';
 
-export const elb = new ElasticLoadBalancingV2Client({});
+export const elb = new ElasticLoadBalancingV2Client(CLIENT_CONFIG);
 
 export type TargetState = TargetHealthStateEnum | 'unknown';
 

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { callAws } from './call';
+import { callAws, CLIENT_CONFIG } from './call';
 
-export const sns = new SNSClient({});
+export const sns = new SNSClient(CLIENT_CONFIG);
 
 /** SNS subjects are limited to 100 characters. */
 const MAX_SUBJECT_LENGTH = 100;

@@ -1,7 +1,7 @@
 import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
-import { callAws } from './call';
+import { callAws, CLIENT_CONFIG } from './call';
 
-export const stepFunctions = new SFNClient({});
+export const stepFunctions = new SFNClient(CLIENT_CONFIG);
 
 /** Every RUNNING execution of the state machine (ListExecutions is eventually consistent: AWS-FACTS.md). */
 export async function runningExecutions(stateMachineArn: string): Promise<ExecutionListItem[]> {

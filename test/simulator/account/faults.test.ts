@@ -1,4 +1,5 @@
 import {
+  AutoScalingClient,
   AutoScalingServiceException,
   DescribeAutoScalingGroupsCommand,
   EnterStandbyCommand,
@@ -50,6 +51,14 @@ describe('injected faults and the API call record', () => {
     h = createHarness({ faults: { throttleProbability: 1 } });
     await rejection(h.asg.send(new DescribeAutoScalingGroupsCommand({})));
     expect(h.account.apiCalls.byOperation['autoscaling:DescribeAutoScalingGroups']).toBe(SDK_MAX_ATTEMPTS);
+  });
+
+  it('makes as many attempts as the calling client is configured for (maxAttempts)', async () => {
+    h = createHarness({ faults: { throttleProbability: 1 } });
+    const patient = new AutoScalingClient({ region: 'us-east-1', maxAttempts: 5 });
+    const error = await rejection(patient.send(new DescribeAutoScalingGroupsCommand({})));
+    expect(error.name).toBe('Throttling');
+    expect(h.account.apiCalls.byOperation['autoscaling:DescribeAutoScalingGroups']).toBe(5);
   });
 
   it('lets a call through when a retry succeeds, counting every attempt', async () => {
