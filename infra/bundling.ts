@@ -23,9 +23,15 @@ export const STEP_BUNDLE_OPTIONS = {
   platform: 'node',
   target: 'node22',
   format: 'cjs',
+  // The ES module builds first: the AWS SDK v3 publishes both, and only the ES modules let esbuild drop the
+  // commands and serializers a step never uses (https://esbuild.github.io/api/#main-fields).
+  mainFields: ['module', 'main'],
   minify: true,
   keepNames: true,
   sourcemap: true,
+  // Stack traces need only the mappings (Node's --enable-source-maps, which the functions set); the embedded
+  // sources were half of every asset's bytes, written and hashed by every synth.
+  sourcesContent: false,
   logLevel: 'warning',
 } as const satisfies esbuild.BuildOptions;
 
@@ -72,13 +78,19 @@ const KEEP_BUNDLE_SETS = 4;
 /**
  * The folder of every step's bundle built with `options` (`<folder>/<step>/index.js`), built unless the cache
  * folder `cacheName` already holds it. A set is keyed by a hash of all it is built from: the options,
- * esbuild's version, the lockfile (the bundled packages), tsconfig.json and every file under lambdas/.
+ * esbuild's version, the lockfile (the bundled packages), tsconfig.json, every file under lambdas/ and the
+ * cache's place (the source maps' paths are relative).
  * esbuild's output is deterministic: a cached set is byte for byte the one a new build would write.
  */
 export function cachedBundles(cacheName: string, options: BundleOptions = {}): string {
   const entry = bundleCacheEntry(cacheName, options);
   if (entry.complete) return entry.dir;
-  bundleSteps(entry.building, options);
+  try {
+    bundleSteps(entry.building, options);
+  } catch (error) {
+    entry.abandon();
+    throw error;
+  }
   return entry.finish();
 }
 
@@ -89,7 +101,12 @@ export function cachedBundles(cacheName: string, options: BundleOptions = {}): s
 export async function cachedBundlesAsync(cacheName: string, options: BundleOptions = {}): Promise<string> {
   const entry = bundleCacheEntry(cacheName, options);
   if (entry.complete) return entry.dir;
-  await esbuild.build(buildOptions(entry.building, options));
+  try {
+    await esbuild.build(buildOptions(entry.building, options));
+  } catch (error) {
+    entry.abandon();
+    throw error;
+  }
   return entry.finish();
 }
 
@@ -100,29 +117,37 @@ function bundleCacheEntry(cacheName: string, options: BundleOptions) {
   const dir = path.join(cache, bundlesHash(options).slice(0, 16));
   if (fs.existsSync(path.join(dir, 'complete'))) {
     touch(dir);
-    return { complete: true, dir, building: dir, finish: () => dir };
+    return { complete: true, dir, building: dir, finish: () => dir, abandon: () => undefined };
   }
   // Parallel processes (test workers, two synths) may build at once: each builds aside and the first
   // rename wins.
   const building = `${dir}.${process.pid}.${++builds}.building`;
-  fs.rmSync(building, { recursive: true, force: true });
+  const abandon = () => fs.rmSync(building, { recursive: true, force: true });
+  abandon();
   const finish = () => {
     fs.writeFileSync(path.join(building, 'complete'), '');
     try {
       fs.renameSync(building, dir);
     } catch {
-      fs.rmSync(building, { recursive: true, force: true });
+      abandon();
     }
     pruneEntries(cache, KEEP_BUNDLE_SETS);
     return dir;
   };
-  return { complete: false, dir, building, finish };
+  return { complete: false, dir, building, finish, abandon };
 }
 
 function bundlesHash(options: BundleOptions): string {
   const hash = createHash('sha256');
   hash.update(
-    JSON.stringify({ STEP_BUNDLE_OPTIONS, options, esbuild: esbuild.version, steps: STEP_HANDLERS }),
+    JSON.stringify({
+      STEP_BUNDLE_OPTIONS,
+      options,
+      esbuild: esbuild.version,
+      steps: STEP_HANDLERS,
+      // The source maps name the sources relative to where the bundles are built.
+      at: path.relative(ROOT, CACHE_ROOT),
+    }),
   );
   const inputs = [path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'tsconfig.json')];
   return hashFiles(hash, [...inputs, ...filesUnder(LAMBDAS_ROOT)]).digest('hex');

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../lambdas/shared/handler';
 import type { BlueGreenDeploymentProps } from './blue-green-deployment';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError, loadConfig } from '../../infra/config';
 import { referenceEnvironment } from '../../infra/environment/settings';
 import { describeIssues } from '../../lambdas/shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { attachMissingTargetGroups } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
 import { groupAndTargetGroupsShape } from '../shared/types';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listAttachedTargetGroups } from '../shared/aws/auto-scaling';
 import { targetGroupName } from '../shared/aws/elb';
 import { defineHandler } from '../shared/handler';

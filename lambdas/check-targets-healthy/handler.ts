@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeGroup, instanceIds, instancesIn } from '../shared/aws/auto-scaling';
 import { summariseTargets, targetGroupName, targetHealth, type TargetState } from '../shared/aws/elb';
 import { defineHandler } from '../shared/handler';

@@ -1,5 +1,5 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   describeGroup,
   enterStandby,

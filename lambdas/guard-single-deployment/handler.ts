@@ -1,5 +1,5 @@
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runningExecutions } from '../shared/aws/step-functions';
 import { DeploymentInProgressError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   describeGroup,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeGroups } from '../shared/aws/auto-scaling';
 import { alarmNameOf, alarmStates } from '../shared/aws/cloudwatch';
 import { PreflightCheckFailedError } from '../shared/errors';

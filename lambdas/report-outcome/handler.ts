@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { publish } from '../shared/aws/sns';
 import { TransientAwsError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { capacityOf, describeGroup, updateCapacity } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
 import { groupNameSchema, type Capacity } from '../shared/settings';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { capacitySchema, groupNameSchema, targetGroupArnSchema, type Capacity } from './settings';
 
 /** The execution's identity, from the context object; used for the guard and for idempotency tokens. */

@@ -1,5 +1,5 @@
 import type { Image } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeImage } from '../shared/aws/ec2';
 import {
   AmiNotAvailableError,

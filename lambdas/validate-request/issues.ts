@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Zod issues turned into sentences an operator can act on: the field, what is wrong and what is allowed.

@@ -15,6 +15,8 @@ export interface ResolveContext {
   ref?: (logicalId: string, type: string) => string | undefined;
   /** What `Fn::GetAtt [logicalId, attribute]` stands for (defaults to a fake ARN for `Arn`). */
   getAtt?: (logicalId: string, attribute: string, type: string) => string | undefined;
+  /** What `Fn::ImportValue` of another stack's export stands for (unresolvable without it). */
+  importValue?: (exportName: string) => string;
 }
 
 export type AslDefinition = { StartAt: string; States: Record<string, unknown> } & Record<string, unknown>;
@@ -54,7 +56,10 @@ export function fakeArn(logicalId: string, type: string, context: ResolveContext
   }
 }
 
-/** Resolves the intrinsic functions a synthesized property uses (Fn::Join, Ref, Fn::GetAtt) to plain values. */
+/**
+ * Resolves the intrinsic functions a synthesized property uses (Fn::Join, Ref, Fn::GetAtt, and Fn::ImportValue
+ * when the context knows the exports) to plain values.
+ */
 export function resolveIntrinsics(value: unknown, template: CfnTemplate, context: ResolveContext): unknown {
   if (
     typeof value === 'string' ||
@@ -75,6 +80,9 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate, context
     const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
     const type = template.Resources[logicalId]?.Type ?? 'unknown';
     return context.getAtt?.(logicalId, attribute, type) ?? fakeArn(logicalId, type, context);
+  }
+  if ('Fn::ImportValue' in object && context.importValue) {
+    return context.importValue(String(resolveIntrinsics(object['Fn::ImportValue'], template, context)));
   }
   const intrinsic = Object.keys(object).find((key) => key.startsWith('Fn::'));
   if (intrinsic) throw new Error(`cannot resolve ${intrinsic} in the template`);

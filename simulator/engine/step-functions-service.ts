@@ -1,3 +1,5 @@
+// Before the local engine runs: it needs Promise.withResolvers, which Node 20 lacks, whoever imports this.
+import './polyfills';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
