@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSET_ENTRY, bundleSteps } from '../infra/bundling';
-import { STEP_HANDLERS, type StepHandler } from '../state-machine/step-handlers';
+import { STEP_NAMES, type StepName } from '../state-machine/step-registry';
 
 /** Fresh processes per asset; the median resists one slow start on a shared machine. */
 const LOAD_RUNS = 3;
@@ -16,7 +16,7 @@ const LOAD_SCRIPT =
   'const start = performance.now(); require(process.argv[1]); process.stdout.write(String(performance.now() - start));';
 
 export interface AssetFigures {
-  step: StepHandler;
+  step: StepName;
   bytes: number;
   mapBytes: number;
   /** Every run, in the order measured. */
@@ -64,7 +64,7 @@ export function measureShippedAssets(): AssetReport {
     bundleSteps(outdir);
     const buildMs = performance.now() - buildStart;
 
-    const files = STEP_HANDLERS.map((step) => path.join(outdir, step, ASSET_ENTRY.file));
+    const files = STEP_NAMES.map((step) => path.join(outdir, step, ASSET_ENTRY.file));
     const runs: number[][] = files.map(() => []);
     const measureStart = performance.now();
     for (let run = 0; run < LOAD_RUNS; run++) {
@@ -72,7 +72,7 @@ export function measureShippedAssets(): AssetReport {
     }
     const measureMs = performance.now() - measureStart;
 
-    const assets = STEP_HANDLERS.map((step, index) => ({
+    const assets = STEP_NAMES.map((step, index) => ({
       step,
       bytes: fs.statSync(files[index]).size,
       mapBytes: fs.statSync(`${files[index]}.map`).size,

@@ -5,13 +5,15 @@ import type { SimulationOptions } from '../simulator/scenarios/options';
 import { hideSdkNodeVersionNotice } from '../cli/node-warnings';
 import { measureShippedAssets, printAssetTable } from './assets';
 import { measureStartup, printStartupTable, startupFailed } from './startup';
+import { measureTestSuite, printTestSuiteTable, testSuiteFailed } from './test-suite';
 
 /**
  * `npm run bench`: the speed and scale figures the tests do not assert. Every scenario once (real time,
- * virtual time, work and Step Functions cost), then fleet sizes from 10 to 1,000 instances (what grows
- * with the fleet and what must not: state transitions and payload size, DESIGN I7), then the shipped
- * assets: each step's bundle and source map size and its cold module-load time as Lambda loads it, then
- * how long `npm run simulate` and `npx cdk synth` take in a new process, cold and warm.
+ * virtual time, work and Step Functions cost), then fleet sizes from 10 to 1,000 instances (what grows with
+ * the fleet and what must not: state transitions and payload size, I7 in docs/design.md#invariants), then the
+ * shipped assets: each step's bundle and source map size and its cold module-load time as Lambda loads it,
+ * then how long `npm run simulate` and `npx cdk synth` take in a new process, cold and warm, and what `npm
+ * test` costs (`--skip-tests` leaves that out: it takes a minute).
  */
 const TRANSITION_PRICE_USD = 0.025 / 1000;
 
@@ -114,7 +116,11 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
-  if (assetsFailed || startupFailed(startup)) process.exitCode = 1;
+  const testSuite = process.argv.includes('--skip-tests') ? undefined : measureTestSuite();
+  if (testSuite) printTestSuiteTable(testSuite);
+
+  if (assetsFailed || startupFailed(startup) || (testSuite && testSuiteFailed(testSuite)))
+    process.exitCode = 1;
 }
 
 void main();

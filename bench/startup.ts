@@ -8,7 +8,6 @@ import { CACHE_ROOT, ROOT } from '../infra/build-cache';
  * How long the commands a developer waits for take, each in a new process as they are typed: `npm run
  * simulate` cold (nothing cached: the steps bundled, the CDK app synthesized), with the bundles cached but
  * not the synthesized workflow, and warm; `npx cdk synth` with the shipped bundles cached and without.
- * `npm test` takes too long to run here; the README quotes it.
  */
 export interface StartupReport {
   simulate: { cold: Timed; noWorkflowCache: Timed; warm: Timed };
@@ -23,7 +22,11 @@ export interface Timed {
   detail?: string;
 }
 
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Timed & { stdout: string } {
+export function timed(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Timed & { stdout: string; stderr: string } {
   const start = performance.now();
   const child = spawnSync(command, args, {
     cwd: ROOT,
@@ -37,6 +40,7 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Timed &
     ms,
     ok,
     stdout: child.stdout ?? '',
+    stderr: child.stderr ?? '',
     detail: ok ? undefined : `exit ${String(child.status ?? child.signal)}: ${child.stderr.slice(-300)}`,
   };
 }
@@ -94,7 +98,7 @@ export function measureStartup(): StartupReport {
   }
 }
 
-const seconds = ({ ms, ok, detail }: Timed): string =>
+export const seconds = ({ ms, ok, detail }: Timed): string =>
   ok ? `${(ms / 1000).toFixed(1)} s` : `FAILED (${detail ?? 'unknown'})`;
 
 export function printStartupTable(report: StartupReport): void {

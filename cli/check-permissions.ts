@@ -8,11 +8,11 @@ import type { PolicyDocument, PolicyStatement } from '../simulator/account/iam/p
 import type { Principal } from '../simulator/account/iam/principal';
 import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
 import { SCENARIOS } from '../simulator/scenarios/catalog';
-import type { StepHandler } from '../state-machine/step-handlers';
+import type { StepName } from '../state-machine/step-registry';
 import { hideSdkNodeVersionNotice } from './node-warnings';
 
 interface Grant {
-  step: StepHandler;
+  step: StepName;
   statement: number;
   action: string;
 }
@@ -26,7 +26,7 @@ const asList = <T>(value: T | readonly T[] | undefined): T[] =>
  */
 const SERVICE_GRANTS = /^xray:/;
 
-function grantsOf(principals: ReadonlyMap<StepHandler, Principal>): Grant[] {
+function grantsOf(principals: ReadonlyMap<StepName, Principal>): Grant[] {
   const grants: Grant[] = [];
   for (const [step, principal] of principals) {
     principal.policies.forEach((policy) =>
@@ -43,7 +43,7 @@ function grantsOf(principals: ReadonlyMap<StepHandler, Principal>): Grant[] {
 
 /** The roles with one action taken out of one statement (in every policy of the step that has it). */
 function without(grant: Grant) {
-  return (principals: ReadonlyMap<StepHandler, Principal>): ReadonlyMap<StepHandler, Principal> => {
+  return (principals: ReadonlyMap<StepName, Principal>): ReadonlyMap<StepName, Principal> => {
     const reduced = new Map(principals);
     const principal = principals.get(grant.step);
     if (!principal) return reduced;
@@ -74,7 +74,7 @@ async function firstScenarioNoticing(grant: Grant): Promise<string | undefined> 
 async function main(): Promise<void> {
   hideSdkNodeVersionNotice();
   const started = performance.now();
-  let principals: ReadonlyMap<StepHandler, Principal> | undefined;
+  let principals: ReadonlyMap<StepName, Principal> | undefined;
   const baseline = await simulate(
     { scenario: 'happy', seed: 1 },
     { grants: (synthesized) => (principals = synthesized) },

@@ -6,10 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { describeIssues } from '../lambdas/shared/handler';
+import { describeIssues } from '../lambdas/shared/contract';
 import { settingsSchema, type Settings, type SettingsInput } from '../lambdas/shared/settings';
 import { deploymentDefinition, executionTimeout } from '../state-machine/definition';
-import { STEP_HANDLERS, type StepFunctions, type StepHandler } from '../state-machine/step-handlers';
+import { STEP_NAMES, type StepName } from '../state-machine/step-registry';
+import { functionTimeoutSeconds } from '../state-machine/step-timeouts';
+import type { StepFunctions } from '../state-machine/tasks';
 import { stepFunction } from './lambda-defaults';
 import { stateMachineArnFor, stepPermissions } from './step-permissions';
 import { runSyntheticChecksInVpc } from './synthetic-checks-network';
@@ -112,9 +114,12 @@ export class BlueGreenDeployment extends Construct {
       topicArn: this.notificationTopic.topicArn,
       topicKeyArn: this.notificationTopic.masterKey?.keyArn,
     };
-    const functions = {} as Record<StepHandler, lambda.Function>;
-    for (const step of STEP_HANDLERS) {
-      const fn = stepFunction(this, step, { logRetention, timeout: stepTimeout(step, this.settings) });
+    const functions = {} as Record<StepName, lambda.Function>;
+    for (const step of STEP_NAMES) {
+      const fn = stepFunction(this, step, {
+        logRetention,
+        timeout: Duration.seconds(functionTimeoutSeconds(step, this.settings)),
+      });
       for (const statement of stepPermissions(stack, step, resources)) fn.addToRolePolicy(statement);
       functions[step] = fn;
     }
@@ -141,8 +146,8 @@ export class BlueGreenDeployment extends Construct {
     });
 
     if (props.deployOnNewAmi ?? true) {
-      // The event carries no name or tags: the validate step checks the AMI is this application's and
-      // ends the execution as skipped when it is not (AWS-FACTS: EC2 AMI State Change).
+      // The event carries no name or tags: the validate step checks the AMI is this application's and ends
+      // the execution as skipped when it is not (docs/aws-facts/launch-templates-and-amis.md#ami-events).
       this.amiAvailableRule = new events.Rule(this, 'DeployOnNewAmi', {
         description: `Deploys each newly available AMI of ${this.settings.applicationName}`,
         eventPattern: {
@@ -170,25 +175,6 @@ function notificationTopic(scope: Construct, topic: sns.ITopic | ExistingTopic |
     topicArn: topic.topicArn,
     keyArn: topic.kmsKeyArn,
   });
-}
-
-/** Synthetic checks run serially; the step may take as long as all their timeouts. */
-function stepTimeout(step: StepHandler, settings: Settings): Duration | undefined {
-  switch (step) {
-    case 'run-synthetic-checks': {
-      const { checks, repetitions, requestTimeoutMs } = settings.syntheticChecks;
-      return Duration.seconds(
-        Math.min(900, Math.ceil((checks.length * repetitions * requestTimeoutMs) / 1000) + 30),
-      );
-    }
-    case 'enter-standby':
-    case 'retire-old-fleet':
-    case 'restore-old-fleet':
-      // Large fleets take many batched calls under a shared Auto Scaling throttle.
-      return Duration.minutes(5);
-    default:
-      return undefined;
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { STEP_HANDLERS, type StepHandler } from '../state-machine/step-handlers';
+import { STEP_NAMES as STEP_HANDLERS, type StepName as StepHandler } from '../state-machine/step-registry';
 import { CACHE_ROOT, filesUnder, hashFiles, pruneEntries, ROOT, touch } from './build-cache';
 
 export const LAMBDAS_ROOT = path.join(__dirname, '..', 'lambdas');

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as z from 'zod';
-import { describeIssues } from '../lambdas/shared/handler';
+import { describeIssues } from '../lambdas/shared/contract';
 import type { BlueGreenDeploymentProps } from './blue-green-deployment';
 
 /**

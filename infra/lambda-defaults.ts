@@ -2,7 +2,7 @@ import { AssetHashType, Duration, RemovalPolicy, type ILocalBundling } from 'aws
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StepHandler } from '../state-machine/step-handlers';
+import type { StepName } from '../state-machine/step-registry';
 import { ASSET_ENTRY, copyShippedBundle, LAMBDAS_ROOT, shippedAssetHash } from './bundling';
 
 export interface StepFunctionOptions {
@@ -15,7 +15,7 @@ export interface StepFunctionOptions {
  * object so that CDK's asset cache, keyed by the bundling options, tells the steps' assets apart.
  */
 class StepBundler implements ILocalBundling {
-  constructor(readonly step: StepHandler) {}
+  constructor(readonly step: StepName) {}
 
   tryBundle(outputDir: string): boolean {
     copyShippedBundle(this.step, outputDir);
@@ -29,7 +29,7 @@ class StepBundler implements ILocalBundling {
  */
 export function stepFunction(
   scope: Construct,
-  step: StepHandler,
+  step: StepName,
   options: StepFunctionOptions,
 ): lambda.Function {
   const logGroup = new logs.LogGroup(scope, `${step}-logs`, {

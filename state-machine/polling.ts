@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -53,8 +53,4 @@ export class PollUntilDone extends sfn.StateMachineFragment {
     this.startState = start;
     this.endStates = done.afterwards({ includeOtherwise: true }).endStates;
   }
-}
-
-export function seconds(value: number): Duration {
-  return Duration.seconds(value);
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ConfigurationError, loadConfig } from '../../infra/config';
 import { referenceEnvironment } from '../../infra/environment/settings';
-import { describeIssues } from '../../lambdas/shared/handler';
+import { applicationNameSchema, describeIssues } from '../../lambdas/shared/contract';
 import { groupNameSchema, targetGroupArnSchema } from '../../lambdas/shared/settings';
 import { UsageError } from './io';
 
@@ -16,9 +16,7 @@ export interface DeploymentNames {
 // The file's loader checks only its outline; these fields are checked here with the Lambdas' own schemas.
 const namesSchema = z.object({
   deployment: z.object({
-    applicationName: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, 'must be 1–40 letters, digits or hyphens'),
+    applicationName: applicationNameSchema,
     groups: z.object({ blue: groupNameSchema, green: groupNameSchema }),
     targetGroups: z.object({ main: targetGroupArnSchema, synthetic: targetGroupArnSchema }),
   }),

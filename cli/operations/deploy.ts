@@ -1,5 +1,6 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { amiIdSchema, MAX_ROLLBACK_WINDOW_MINUTES } from '../../lambdas/shared/settings';
+import { amiIdSchema } from '../../lambdas/shared/contract';
+import { MAX_ROLLBACK_WINDOW_MINUTES } from '../../lambdas/shared/settings';
 import { matching, parseOptions, required, wholeNumber } from './args';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';

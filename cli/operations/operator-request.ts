@@ -1,10 +1,6 @@
 import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  OPERATOR_REQUEST_TAG,
-  operatorRequestOf,
-  trafficSourcesOf,
-  type OperatorRequest,
-} from '../../lambdas/shared/aws/auto-scaling';
+import { operatorRequestOf, trafficSourcesOf } from '../../lambdas/shared/aws/auto-scaling';
+import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
 import { parseOptions } from './args';
 import { autoScalingClient } from './clients';
 import type { Command } from './command';

@@ -1,4 +1,5 @@
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { FAILURE_ERRORS, type FailureError } from '../../lambdas/shared/contract';
 
 export type ExecutionDescription = Pick<
   DescribeExecutionCommandOutput,
@@ -12,18 +13,19 @@ export interface Outcome {
   reason?: string;
 }
 
-/**
- * The error names of the state machine's Fail states (FAILURE_ERRORS, state-machine/failure-errors.ts), in
- * plain words; a test keeps the two lists equal.
- */
-export const FAILURES: Record<string, string> = {
-  DeploymentRejected: 'rejected: nothing changed',
-  DeploymentAborted: 'aborted: production untouched, the new version removed',
-  DeploymentRolledBack: 'rolled back: the old version serves again',
-  ManualActionNeeded: 'MANUAL ACTION NEEDED',
-  FirstVersionKeptServing:
+/** The state machine's Fail states' errors (the contract's FAILURE_ERRORS), in plain words. */
+export const FAILURES: Record<FailureError, string> = {
+  [FAILURE_ERRORS.rejected]: 'rejected: nothing changed',
+  [FAILURE_ERRORS.aborted]: 'aborted: production untouched, the new version removed',
+  [FAILURE_ERRORS.rolledBack]: 'rolled back: the old version serves again',
+  [FAILURE_ERRORS.manualAction]: 'MANUAL ACTION NEEDED',
+  [FAILURE_ERRORS.keptServing]:
     'FIRST VERSION KEPT SERVING: it failed in its window, and with no earlier version it still serves',
 };
+
+function isFailureError(error: string | undefined): error is FailureError {
+  return error !== undefined && Object.hasOwn(FAILURES, error);
+}
 
 /** Stopped or timed out executions run no clean-up (as in AWS); the next deployment says how to recover. */
 const NO_CLEAN_UP =
@@ -44,7 +46,9 @@ export function outcomeOf(execution: ExecutionDescription): Outcome {
     }
     case 'FAILED':
       return {
-        summary: FAILURES[execution.error ?? ''] ?? `failed (${execution.error ?? 'no error name'})`,
+        summary: isFailureError(execution.error)
+          ? FAILURES[execution.error]
+          : `failed (${execution.error ?? 'no error name'})`,
         reason: causeText(execution.cause),
       };
     case 'ABORTED':

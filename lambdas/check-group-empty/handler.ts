@@ -1,14 +1,11 @@
-import * as z from 'zod';
 import { describeGroup, instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema } from '../shared/settings';
-import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
+import { evaluateWait, type WaitState } from '../shared/wait';
+import { InputSchema, type Input } from './input';
 
-/** Polls until a group scaled to zero has no instances left (step 4 and the abort path). Read-only. */
+/** Polls until a group scaled to zero has no instances left (every "… is empty" wait). Read-only. */
 
-const InputSchema = z.object({ groupName: groupNameSchema, ...pollInputShape });
-
-async function run(input: z.infer<typeof InputSchema>): Promise<WaitState> {
+async function run(input: Input): Promise<WaitState> {
   const group = await describeGroup(input.groupName);
   // Terminated instances linger in the description for a while but no longer exist for the group.
   const left = instancesOf(group).filter((instance) => instance.LifecycleState !== 'Terminated');

@@ -1,23 +1,16 @@
-import * as z from 'zod';
 import { describeGroup, instancesIn } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema } from '../shared/settings';
-import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
+import { evaluateWait, type WaitState } from '../shared/wait';
+import { InputSchema, type Input } from './input';
 
 /**
- * Step 6 (DESIGN §2): polls until the group runs the desired number of healthy InService instances, all on
- * the new launch template version. An InService instance on another version (launched before the group
- * was pointed at the new one) would take production traffic with the old AMI after the shift. Read-only.
+ * Wait until new instances are in service (docs/design.md#the-flow): polls until the group runs the desired
+ * number of healthy InService instances, all on the new launch template version. An InService instance on
+ * another version (launched before the group was pointed at the new one) would take production traffic with
+ * the old AMI after the shift. Read-only.
  */
 
-const InputSchema = z.object({
-  groupName: groupNameSchema,
-  launchTemplateVersion: z.number().int().positive(),
-  desiredCapacity: z.number().int().min(0),
-  ...pollInputShape,
-});
-
-async function run(input: z.infer<typeof InputSchema>): Promise<WaitState> {
+async function run(input: Input): Promise<WaitState> {
   const { groupName, launchTemplateVersion, desiredCapacity } = input;
   const group = await describeGroup(groupName);
   const version = String(launchTemplateVersion);

@@ -1,16 +1,7 @@
-import * as z from 'zod';
 import { describeGroup, instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema } from '../shared/settings';
-import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
-
-export const InputSchema = z
-  .object({
-    groupName: groupNameSchema,
-    ...pollInputShape,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { evaluateWait, type WaitState } from '../shared/wait';
+import { InputSchema, type Input } from './input';
 
 /**
  * Done when every instance of the (old) group is in Standby. EnteringStandby instances are still draining

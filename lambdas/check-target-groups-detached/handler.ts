@@ -1,17 +1,8 @@
-import * as z from 'zod';
 import { listAttachedTargetGroups } from '../shared/aws/auto-scaling';
 import { targetGroupName } from '../shared/aws/elb';
 import { defineHandler } from '../shared/handler';
-import { groupAndTargetGroupsShape } from '../shared/types';
-import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
-
-export const InputSchema = z
-  .object({
-    ...groupAndTargetGroupsShape,
-    ...pollInputShape,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { evaluateWait, type WaitState } from '../shared/wait';
+import { InputSchema, type Input } from './input';
 
 /**
  * Done when the group has left every given target group: each is gone from DescribeTrafficSources or

@@ -1,18 +1,8 @@
-import * as z from 'zod';
 import { describeGroup, instanceIds, instancesIn } from '../shared/aws/auto-scaling';
 import { summariseTargets, targetGroupName, targetHealth, type TargetState } from '../shared/aws/elb';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema, targetGroupArnSchema } from '../shared/settings';
-import { evaluateWait, pollInputShape, type WaitState } from '../shared/wait';
-
-export const InputSchema = z
-  .object({
-    groupName: groupNameSchema,
-    targetGroupArn: targetGroupArnSchema,
-    ...pollInputShape,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { evaluateWait, type WaitState } from '../shared/wait';
+import { InputSchema, type Input } from './input';
 
 /**
  * Done when the group serves at full strength in the target group: at least one and at least

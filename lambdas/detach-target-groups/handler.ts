@@ -1,14 +1,6 @@
-import * as z from 'zod';
 import { detachAttachedTargetGroups } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { groupAndTargetGroupsShape } from '../shared/types';
-
-export const InputSchema = z
-  .object({
-    ...groupAndTargetGroupsShape,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { InputSchema, type Input } from './input';
 
 export interface Output {
   groupName: string;

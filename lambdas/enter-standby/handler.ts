@@ -1,5 +1,4 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import * as z from 'zod';
 import {
   describeGroup,
   enterStandby,
@@ -14,16 +13,7 @@ import {
 import { targetGroupName, targetHealth } from '../shared/aws/elb';
 import { UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema, targetGroupArnSchema } from '../shared/settings';
-
-export const InputSchema = z
-  .object({
-    /** The old (active) fleet. */
-    groupName: groupNameSchema,
-    mainTargetGroupArn: targetGroupArnSchema,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { InputSchema, type Input } from './input';
 
 export interface Output {
   groupName: string;
@@ -54,8 +44,9 @@ async function run(input: Input): Promise<Output> {
   await assertOthersServe(group, input.mainTargetGroupArn);
 
   await suspendMissingProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
-  // EnterStandby may decrement desired capacity only while it stays >= MinSize (AWS-FACTS); decrementing
-  // is what keeps the group from launching replacements for the instances it parks.
+  // EnterStandby may decrement desired capacity only while it stays >= MinSize
+  // (docs/aws-facts/auto-scaling-standby.md#enterstandby); decrementing is what keeps the group from
+  // launching replacements for the instances it parks.
   if (needsMinZero) await updateCapacity(input.groupName, { min: 0 });
   await enterStandby(input.groupName, inService);
   return { groupName: input.groupName, movedToStandby: inService.length };

@@ -1,33 +1,24 @@
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
 import { runningExecutions } from '../shared/aws/step-functions';
 import { DeploymentInProgressError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { executionSchema, type ExecutionRef } from '../shared/types';
+import type { ExecutionRef } from '../shared/types';
+import { InputSchema, type Input } from './input';
 
 /**
- * Step 2 (DESIGN I5): one deployment at a time. Every running execution applies the same total order
- * (start time, then execution ARN), so of two executions started in the same millisecond exactly one
- * proceeds, and each refuses only when someone else goes first. Read-only, so a refusal changes nothing (I8).
- * ListExecutions is eventually consistent: an execution started a moment ago may not be listed yet; the
- * later one's guard still sees the earlier one, which is the one that must win.
+ * The guard (I5, docs/design.md#the-guard): one deployment at a time. Every running execution applies the
+ * same total order (start time, then execution ARN), so of two executions started in the same millisecond
+ * exactly one proceeds, and each refuses only when someone else goes first. Read-only, so a refusal changes
+ * nothing (I8). ListExecutions is eventually consistent: an execution started a moment ago may not be listed
+ * yet; the later one's guard still sees the earlier one, which is the one that must win.
  */
-
-const InputSchema = z.object({
-  execution: executionSchema.extend({
-    // An unreadable start time would compare as "nobody goes first" and let two deployments run.
-    startTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
-      message: 'must be an ISO 8601 timestamp ($$.Execution.StartTime)',
-    }),
-  }),
-});
 
 export interface GuardResult {
   /** Other running executions of this state machine; all of them started after this one. */
   runningExecutions: number;
 }
 
-async function run({ execution }: z.infer<typeof InputSchema>): Promise<GuardResult> {
+async function run({ execution }: Input): Promise<GuardResult> {
   const ownStart = Date.parse(execution.startTime);
   const others = (await runningExecutions(execution.stateMachineArn)).filter(
     (other) => other.executionArn !== execution.id,

@@ -1,5 +1,4 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import * as z from 'zod';
 import {
   capacityOf,
   clearOperatorRequest,
@@ -12,25 +11,18 @@ import { createVersionWithImage, launchTemplateClientToken, launchTemplateVersio
 import { AwsRequestError } from '../shared/errors';
 import { launchTemplateOf } from '../shared/group-template';
 import { defineHandler } from '../shared/handler';
-import { amiIdSchema, capacitySchema, groupNameSchema, type Capacity } from '../shared/settings';
-import { executionSchema } from '../shared/types';
+import type { Capacity } from '../shared/settings';
+import { InputSchema, type Input } from './input';
 
 /**
- * Step 5 (DESIGN §2): a launch template version that differs from the group's current one only in its AMI,
- * and the standby group pointed at it by number (never $Latest: an unrelated new version must not change
- * what a later scale-out launches) with the target sizes.
+ * Launch new version on standby group (docs/design.md#the-flow): a launch template version that differs from
+ * the group's current one only in its AMI, and the standby group pointed at it by number (never $Latest: an
+ * unrelated new version must not change what a later scale-out launches) with the target sizes.
  *
  * Idempotent (I6) in both halves: a version that already carries the AMI is reused, and the creation
  * carries a client token derived from the execution, the group and the AMI, so an invocation that died
  * between creating the version and pointing the group gets the same version back from EC2.
  */
-
-const InputSchema = z.object({
-  groupName: groupNameSchema,
-  amiId: amiIdSchema,
-  capacity: capacitySchema,
-  execution: executionSchema,
-});
 
 export interface LaunchResult {
   launchTemplateId: string;
@@ -43,7 +35,7 @@ export interface LaunchResult {
 /** Ties a created version to its source so a repeated invocation can report the same source. */
 const DESCRIPTION_SOURCE = / from version (\d+)$/;
 
-async function run(input: z.infer<typeof InputSchema>): Promise<LaunchResult> {
+async function run(input: Input): Promise<LaunchResult> {
   const { groupName, amiId, capacity, execution } = input;
   const group = await describeGroup(groupName);
   const template = launchTemplateOf(group);

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   describeGroup,
@@ -16,26 +15,9 @@ import {
   UnhealthyTargetsError,
 } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import {
-  groupNameSchema,
-  monitoringSchema,
-  targetGroupArnSchema,
-  type MonitoringSettings,
-} from '../shared/settings';
-import { waitClock, waitInputSchema, type WaitState } from '../shared/wait';
-
-export const InputSchema = z
-  .object({
-    /** The NEW group, now serving in the main target group. */
-    groupName: groupNameSchema,
-    /** The main target group. */
-    targetGroupArn: targetGroupArnSchema,
-    monitoring: monitoringSchema,
-    // No timeoutSeconds: reaching the end of the window is success, not a timeout.
-    wait: waitInputSchema,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import type { MonitoringSettings } from '../shared/settings';
+import { waitClock, type WaitState } from '../shared/wait';
+import { InputSchema, type Input } from './input';
 
 export interface Output extends WaitState {
   windowSeconds: number;

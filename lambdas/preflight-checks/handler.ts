@@ -1,10 +1,8 @@
-import * as z from 'zod';
 import { describeGroups } from '../shared/aws/auto-scaling';
 import { alarmNameOf, alarmStates } from '../shared/aws/cloudwatch';
 import { PreflightCheckFailedError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { settingsSchema, type Settings } from '../shared/settings';
-import { rolesSchema } from '../shared/types';
+import type { Settings } from '../shared/settings';
 import {
   instanceRefreshProblems,
   instanceRoleProblems,
@@ -12,6 +10,7 @@ import {
   suspendedProcessProblems,
 } from './groups';
 import { loadBalancerProblems } from './load-balancer';
+import { InputSchema, type Input } from './input';
 
 /**
  * Before anything changes: what would otherwise fail only half-way (some of it after users reached the new
@@ -19,9 +18,7 @@ import { loadBalancerProblems } from './load-balancer';
  * Read-only.
  */
 
-const InputSchema = z.object({ settings: settingsSchema, roles: rolesSchema.pick({ standby: true }) });
-
-async function run({ settings, roles }: z.infer<typeof InputSchema>): Promise<{ checked: string[] }> {
+async function run({ settings, roles }: Input): Promise<{ checked: string[] }> {
   const groups = await describeGroups([settings.groups.blue, settings.groups.green]);
   const standby = groups.find((group) => group.AutoScalingGroupName === roles.standby.groupName);
   const problems = [

@@ -3,39 +3,15 @@ import { publish } from '../shared/aws/sns';
 import { TransientAwsError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
-import { rolesSchema, type Roles } from '../shared/types';
+import type { Roles } from '../shared/types';
+import type { Outcome } from '../shared/contract';
+import { InputSchema, type failureSchema, type Input } from './input';
 
 /**
  * The last state of every path: says in plain words what happened and tells the SNS topic. It runs on the
  * failure paths too, so it must not fail: fields other than the outcome and names are read leniently (a
  * malformed one is dropped, not an error) and a failed publish is logged and reported as `notified: false`.
  */
-
-const OUTCOMES = [
-  'succeeded',
-  'skipped',
-  'rejected',
-  'aborted',
-  'rolled-back',
-  'kept-serving',
-  'manual-action-needed',
-] as const;
-type Outcome = (typeof OUTCOMES)[number];
-
-const failureSchema = z.object({ Error: z.string(), Cause: z.string().nullish() });
-
-const InputSchema = z.object({
-  outcome: z.enum(OUTCOMES),
-  applicationName: z.string().min(1),
-  executionName: z.string().min(1),
-  amiId: z.string().nullish().catch(null),
-  roles: rolesSchema.nullish().catch(null),
-  failure: failureSchema.nullish().catch(null),
-  /** What went wrong while aborting or rolling back, when `failure` is what started it. */
-  cleanupFailure: failureSchema.nullish().catch(null),
-  skipReason: z.string().nullish().catch(null),
-  notificationTopicArn: z.string().nullish().catch(null),
-});
 
 export interface OutcomeReport {
   outcome: Outcome;
@@ -49,7 +25,7 @@ export interface OutcomeReport {
   notified: boolean;
 }
 
-async function run(input: z.infer<typeof InputSchema>): Promise<OutcomeReport> {
+async function run(input: Input): Promise<OutcomeReport> {
   const amiId = input.amiId ?? null;
   const roles = input.roles ?? null;
   const reason = reasonOf(input.failure ?? null, input.skipReason ?? null);
@@ -176,11 +152,7 @@ function messageFor(
   }
 }
 
-async function notify(
-  topicArn: string,
-  input: z.infer<typeof InputSchema>,
-  report: OutcomeReport,
-): Promise<boolean> {
+async function notify(topicArn: string, input: Input, report: OutcomeReport): Promise<boolean> {
   const subject = `[${input.applicationName}] deployment ${input.outcome}: ${report.amiId ?? 'unknown AMI'}`;
   const body = [
     report.message,

@@ -1,5 +1,4 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import * as z from 'zod';
 import {
   attachedTargetGroupArns,
   capacityOf,
@@ -11,7 +10,7 @@ import {
 } from '../shared/aws/auto-scaling';
 import { InconsistentAccountError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { settingsSchema, type Settings } from '../shared/settings';
+import type { Settings } from '../shared/settings';
 import type { Roles } from '../shared/types';
 import {
   bringIntoServiceCommands,
@@ -24,17 +23,16 @@ import {
   servingInstances,
   waitHealthyCommand,
 } from './recovery';
+import { InputSchema, type Input } from './input';
 
 /**
- * Step 3 (DESIGN §2): which group serves and which receives the new version, discovered from the account
- * (never a flag in the configuration), and a refusal with recovery commands when the account is not in a
- * shape a deployment can start from: generated from what it found, runnable as printed, and never leaving
- * a target group without a group in service (recovery.ts). Read-only.
+ * Find the active and standby groups (docs/design.md#the-flow): which group serves and which receives the new
+ * version, discovered from the account (never a flag in the configuration), and a refusal with recovery
+ * commands when the account is not in a shape a deployment can start from: generated from what it found,
+ * runnable as printed, and never leaving a target group without a group in service (recovery.ts). Read-only.
  */
 
-const InputSchema = z.object({ settings: settingsSchema });
-
-async function run({ settings }: z.infer<typeof InputSchema>): Promise<Roles> {
+async function run({ settings }: Input): Promise<Roles> {
   const [blue, green] = await describeBothGroups(settings);
   const mainArn = settings.targetGroups.main;
   const serving: AutoScalingGroup[] = [];

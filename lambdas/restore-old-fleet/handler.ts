@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   attachMissingTargetGroups,
   capacityOf,
@@ -11,18 +10,7 @@ import {
 } from '../shared/aws/auto-scaling';
 import { NotReadyError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { capacitySchema, groupNameSchema, targetGroupArnSchema } from '../shared/settings';
-
-export const InputSchema = z
-  .object({
-    /** The old fleet, parked in Standby. */
-    groupName: groupNameSchema,
-    mainTargetGroupArn: targetGroupArnSchema,
-    /** The old group's capacity before the deployment. */
-    capacity: capacitySchema,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { InputSchema, type Input } from './input';
 
 export interface Output {
   groupName: string;

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   capacityOf,
   describeGroup,
@@ -12,15 +11,7 @@ import {
 import { targetGroupName } from '../shared/aws/elb';
 import { NotReadyError, UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema } from '../shared/settings';
-
-export const InputSchema = z
-  .object({
-    /** The old fleet, detached from every target group, its instances in Standby. */
-    groupName: groupNameSchema,
-  })
-  .strict();
-export type Input = z.infer<typeof InputSchema>;
+import { InputSchema, type Input } from './input';
 
 export interface Output {
   groupName: string;
@@ -29,10 +20,10 @@ export interface Output {
 }
 
 /**
- * Ends the old fleet once the window has passed. Standby instances survive scale-in (AWS-FACTS), so they
- * leave Standby first; with no traffic source attached they register nowhere, and scaling the group to
- * zero then terminates them. The group ends at zero with its processes resumed, ready to be the next
- * deployment's standby group.
+ * Ends the old fleet once the window has passed. Standby instances survive scale-in
+ * (docs/aws-facts/auto-scaling-standby.md#standby-and-capacity), so they leave Standby first; with no traffic
+ * source attached they register nowhere, and scaling the group to zero then terminates them. The group ends
+ * at zero with its processes resumed, ready to be the next deployment's standby group.
  */
 async function run(input: Input): Promise<Output> {
   // I4 first: ExitStandby registers instances with every attached target group, which would put the old

@@ -1,20 +1,13 @@
-import * as z from 'zod';
 import { SyntheticCheckFailedError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import {
-  amiIdSchema,
-  syntheticChecksSchema,
-  type SyntheticCheck,
-  type SyntheticChecks,
-} from '../shared/settings';
+import { type SyntheticCheck, type SyntheticChecks } from '../shared/settings';
+import { InputSchema, type Input } from './input';
 
 /**
- * Step 8 (DESIGN §2): requests through the production ALB carrying the synthetic header, which the
- * listener rule routes to the synthetic target group, where only the new version is registered. Read-only
- * towards AWS; a failure here aborts the deployment before production is touched (I2).
+ * Run synthetic checks (docs/design.md#the-flow): requests through the production ALB carrying the synthetic
+ * header, which the listener rule routes to the synthetic target group, where only the new version is
+ * registered. Read-only towards AWS; a failure here aborts the deployment before production is touched (I2).
  */
-
-const InputSchema = z.object({ syntheticChecks: syntheticChecksSchema, amiId: amiIdSchema });
 
 export interface SyntheticChecksResult {
   passed: true;
@@ -31,7 +24,7 @@ interface Failure {
 /** Failures quoted in the error; the count covers the rest. */
 const FAILURES_SHOWN = 3;
 
-async function run({ syntheticChecks, amiId }: z.infer<typeof InputSchema>): Promise<SyntheticChecksResult> {
+async function run({ syntheticChecks, amiId }: Input): Promise<SyntheticChecksResult> {
   const failures: Failure[] = [];
   let requests = 0;
   let slowestMs = 0;

@@ -1,15 +1,13 @@
-import * as z from 'zod';
 import { capacityOf, describeGroup, updateCapacity } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { groupNameSchema, type Capacity } from '../shared/settings';
+import type { Capacity } from '../shared/settings';
+import { InputSchema, type Input } from './input';
 
 /**
- * Empties a group that serves nobody: the standby group before a launch (step 4), and the standby group
- * again when a deployment is aborted. MinSize goes to 0 with desired because desired cannot go below min;
+ * Empties a group that serves nobody: the standby group before a launch, and the new group when a
+ * deployment is aborted or rolled back. MinSize goes to 0 with desired because desired cannot go below min;
  * MaxSize stays, so the next launch only has to set sizes, not restore limits.
  */
-
-const InputSchema = z.object({ groupName: groupNameSchema });
 
 export interface ScaleToZeroResult {
   groupName: string;
@@ -17,7 +15,7 @@ export interface ScaleToZeroResult {
   previousCapacity: Capacity;
 }
 
-async function run({ groupName }: z.infer<typeof InputSchema>): Promise<ScaleToZeroResult> {
+async function run({ groupName }: Input): Promise<ScaleToZeroResult> {
   const group = await describeGroup(groupName);
   const previousCapacity = capacityOf(group);
   // Already empty by configuration: a repeated or redundant call must not touch the group (I6).

@@ -3,8 +3,8 @@
  * class sets `name` to its own class name and the names below are a contract with `state-machine/`.
  */
 export abstract class DeploymentError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -22,7 +22,7 @@ export class AmiNotAvailableError extends DeploymentError {}
 /** A pipeline asked to deploy an AMI that does not belong to this application. */
 export class AmiNotRecognisedError extends DeploymentError {}
 
-/** Another execution of this state machine is deploying (DESIGN I5). */
+/** Another execution of this state machine is deploying (I5, docs/design.md#invariants). */
 export class DeploymentInProgressError extends DeploymentError {}
 
 /** The account is in a shape the orchestrator cannot safely deploy from; the message says how to recover. */

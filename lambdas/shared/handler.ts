@@ -1,28 +1,31 @@
 import * as z from 'zod';
+import { describeIssues } from './contract/schemas';
 import { InvalidInputError } from './errors';
 import { logger } from './logger';
 
-/** Turns zod issues into one sentence per field: which field, what was wrong, what is allowed. */
-export function describeIssues(error: z.ZodError, root = 'input'): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join('.') : root;
-      return `${field}: ${issue.message}`;
-    })
-    .join('; ');
+/** What of Lambda's context object the logs carry: the request id above all, to find one invocation. */
+export interface LambdaContext {
+  readonly awsRequestId: string;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
 }
 
 /**
  * Wraps a step: validates the event against `schema` (a malformed event is a wiring bug or a bad request,
- * reported as InvalidInputError naming the field), logs entry and exit, and returns plain JSON.
+ * reported as InvalidInputError naming the field), logs entry and exit with the invocation's context, and
+ * returns plain JSON.
  */
 export function defineHandler<Schema extends z.ZodType, Output>(
   step: string,
   schema: Schema,
   run: (input: z.infer<Schema>) => Promise<Output>,
-): (event: unknown) => Promise<Output> {
-  return async (event: unknown) => {
+): (event: unknown, context?: LambdaContext) => Promise<Output> {
+  return async (event: unknown, context?: LambdaContext) => {
     logger.appendKeys({ step });
+    // Lambda always passes a context; the tests and the local engine may not.
+    if (context) logger.addContext(context);
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidInputError(`Invalid input to ${step}: ${describeIssues(parsed.error)}`);

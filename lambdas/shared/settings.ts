@@ -1,5 +1,8 @@
 import * as z from 'zod';
+import { amiIdSchema, applicationNameSchema } from './contract/schemas';
 import { RETRY_POLICY } from './retry-policy';
+
+export { amiIdSchema };
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -7,14 +10,9 @@ import { RETRY_POLICY } from './retry-policy';
  * validate step. One schema serves both, so a value `cdk synth` accepts is a value the Lambdas accept.
  */
 
-const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 const GROUP_NAME = /^[\u0020-\uD7FF\uE000-\uFFFD]{1,255}$/;
-
-export const amiIdSchema = z
-  .string({ error: 'must be a string like "ami-0123456789abcdef0"' })
-  .regex(AMI_ID, 'must be "ami-" followed by 8 or 17 lowercase hex digits, e.g. "ami-0123456789abcdef0"');
 
 export const groupNameSchema = z
   .string()
@@ -284,12 +282,7 @@ export function maxRollbackWindowMinutes(s: HistoryInputs): number {
 
 export const settingsSchema = z
   .object({
-    applicationName: z
-      .string()
-      .regex(
-        /^[A-Za-z][A-Za-z0-9-]{0,39}$/,
-        'must be 1–40 letters, digits or hyphens, starting with a letter',
-      ),
+    applicationName: applicationNameSchema,
     groups: z.object({ blue: groupNameSchema, green: groupNameSchema }).strict(),
     /** Which group receives the first deployment when neither serves yet. */
     firstDeploymentGroup: z.enum(['blue', 'green']).default('blue'),

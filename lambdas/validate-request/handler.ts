@@ -1,5 +1,4 @@
 import type { Image } from '@aws-sdk/client-ec2';
-import * as z from 'zod';
 import { describeImage } from '../shared/aws/ec2';
 import {
   AmiNotAvailableError,
@@ -16,21 +15,14 @@ import {
   type DeploymentRequest,
   type Settings,
 } from '../shared/settings';
-import { executionSchema, type ExecutionRef } from '../shared/types';
+import type { ExecutionRef } from '../shared/types';
 import { explainIssues } from './issues';
+import { InputSchema, type Input } from './input';
 
 /**
- * Step 1 (DESIGN §2): the request, the configuration and the AMI, checked before anything else runs.
- * Read-only by construction (I8): the only AWS call is DescribeImages.
+ * Validate deployment request (docs/design.md#the-flow): the request, the configuration and the AMI, checked
+ * before anything else runs. Read-only by construction (I8): the only AWS call is DescribeImages.
  */
-
-const InputSchema = z.object({
-  /** The execution input, as the pipeline, the EventBridge rule or an operator wrote it. */
-  request: z.unknown(),
-  /** The settings embedded in the state machine at synth time. */
-  config: z.unknown(),
-  execution: executionSchema,
-});
 
 export interface ValidatedRequest {
   execution: ExecutionRef;
@@ -42,7 +34,7 @@ export interface ValidatedRequest {
   ami: { id: string; name: string | null };
 }
 
-async function run(input: z.infer<typeof InputSchema>): Promise<ValidatedRequest> {
+async function run(input: Input): Promise<ValidatedRequest> {
   const configured = parseConfig(input.config);
   const request = parseRequest(input.request);
   const settings = applyOverrides(configured, request);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ASSET_ENTRY, cachedBundles, cachedBundlesAsync } from '../../infra/bundling';
-import { STEP_HANDLERS, type StepHandler } from '../../state-machine/step-handlers';
+import { STEP_NAMES, type StepName } from '../../state-machine/step-registry';
 
 export type StepHandlerFunction = (event: unknown) => Promise<unknown>;
 
@@ -21,17 +21,17 @@ export interface LoadOptions {
  * The step handlers as they ship: bundled with the shipped esbuild options (`infra/bundling.ts`), loaded
  * from the bundle as Lambda loads an asset. Bundles are cached by a hash of what they are built from.
  */
-export function loadHandlers(options: LoadOptions = {}): Record<StepHandler, StepHandlerFunction> {
+export function loadHandlers(options: LoadOptions = {}): Record<StepName, StepHandlerFunction> {
   process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
   const dir = bundledHandlersDir();
-  const handlers = {} as Record<StepHandler, StepHandlerFunction>;
+  const handlers = {} as Record<StepName, StepHandlerFunction>;
   // Node reads a module's source map as it loads it when source maps are on (tsx turns them on): 19 maps,
   // 30 MB of JSON, about a second of every `npm run simulate`. The simulation reports a step's errors by
   // name and message, which the maps do not change; they serve stack traces, in Lambda.
   const sourceMaps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(false);
   try {
-    for (const step of STEP_HANDLERS) {
+    for (const step of STEP_NAMES) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle is CommonJS, loaded by path
       const asset = require(path.join(dir, step, ASSET_ENTRY.file)) as { handler?: StepHandlerFunction };
       if (typeof asset.handler !== 'function') throw new Error(`the bundle of ${step} exports no handler`);

@@ -1,7 +1,9 @@
+import { KEY_STATES } from '../../lambdas/shared/contract';
+
 /**
- * Watches DESIGN §3's invariants while a simulated deployment runs, from the account's state each virtual
- * second and the state the execution is in: I1 (never empty), I2 (production untouched until proven),
- * I4 (old fleet warm and out of the main target group) and I8 (rejected means unchanged).
+ * Watches the invariants (docs/design.md#invariants) while a simulated deployment runs, from the account's
+ * state each virtual second and the state the execution is in: I1 (never empty), I2 (production untouched
+ * until proven), I4 (old fleet warm and out of the main target group) and I8 (rejected means unchanged).
  */
 
 export interface InstanceView {
@@ -38,10 +40,10 @@ export interface InvariantViolation {
 }
 
 /** States that mark the deployment's phases (state-machine/definition.ts). */
-const SHIFT_STARTS = 'Attach new group to main target group';
-const WINDOW_STARTS = 'Monitor new version during rollback window';
-const ROLLBACK_STARTS = 'Roll back to the old version';
-const FINISH_STARTS = 'Finish deployment';
+const SHIFT_STARTS = KEY_STATES.shiftStarts;
+const WINDOW_STARTS = KEY_STATES.window;
+const ROLLBACK_STARTS = KEY_STATES.rollback;
+const FINISH_STARTS = KEY_STATES.finish;
 
 export class InvariantMonitor {
   readonly violations: InvariantViolation[] = [];

@@ -1,7 +1,7 @@
 import { logger } from '../../lambdas/shared/logger';
 import { referenceDeployment } from '../../infra/reference-deployment';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
-import { FAILURE_ERRORS } from '../../state-machine/failure-errors';
+import { FAILURE_ERRORS, KEY_STATES } from '../../lambdas/shared/contract';
 import { SimulatedAccount, type AccountSnapshot, type FaultOptions } from '../account/account';
 import { DEFAULT_AMIS, defaultEnvironment, type EnvironmentDescription } from '../account/environment';
 import { Random } from '../account/random';
@@ -63,7 +63,7 @@ export interface SimulationReport {
     byVersion: Record<string, { served: number; appErrors: number }>;
   };
   stateTransitions: number;
-  /** Largest state payload of any execution, in bytes (DESIGN I7). */
+  /** Largest state payload of any execution, in bytes (I7, docs/design.md#invariants). */
   maxPayloadBytes: number;
   lambdaInvocations: number;
   /** Outcome notifications the topic accepted (one per execution that ran to an end). */
@@ -164,7 +164,7 @@ export async function simulate(
     onStateEntered: (_execution, state) => {
       currentState = state;
       monitor.stateEntered(state);
-      if (state === 'Monitor new version during rollback window') windowStartedAt = clock.elapsedSeconds();
+      if (state === KEY_STATES.window) windowStartedAt = clock.elapsedSeconds();
       hooks.onStateEntered?.(state, clock.elapsedSeconds());
     },
   });
@@ -438,7 +438,7 @@ function judged(
   alarms: AlarmPeriods,
   windowMinutes: number,
 ): Outcome {
-  const window = 'Monitor new version during rollback window';
+  const window = KEY_STATES.window;
   const opened = record.timeline.find((entry) => entry.state === window)?.at;
   if (!run.judgedByAlarms || opened === undefined) return run.expectedOutcome;
   const checks = record.timeline.filter((entry) => entry.state === `${window}: check`);

@@ -18,7 +18,7 @@ import { createSandbox, type SinonSandbox } from 'sinon';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { authorize } from '../account/iam/authorization';
 import { actingAs, currentPrincipal } from '../account/iam/principal';
-import type { StepHandler } from '../../state-machine/step-handlers';
+import type { StepName } from '../../state-machine/step-registry';
 import type { StepHandlerFunction } from './handlers';
 import type { AslDefinition } from './resolve-definition';
 import type { SynthesizedWorkflow } from './synthesize';
@@ -51,14 +51,19 @@ export interface ExecutionRecord {
   readonly timeline: TimelineEntry[];
   readonly history: HistoryEvent[];
   stateTransitions: number;
-  /** Largest state input seen, in bytes of JSON (DESIGN I7: constant whatever the fleet size; limit 256 KiB). */
+  /**
+   * Largest state input seen, in bytes of JSON (I7, docs/design.md#invariants: constant whatever the fleet
+   * size; limit 256 KiB).
+   */
   maxPayloadBytes: number;
   finished: Promise<void>;
   abort(): void;
 }
 
 export interface ServiceOptions {
-  /** Run every Lambda twice with the same input and keep the second answer (DESIGN I6). */
+  /**
+   * Run every Lambda twice with the same input and keep the second answer (I6, docs/design.md#invariants).
+   */
   readonly duplicateInvocations?: boolean;
   /**
    * Stop each execution (as an operator's StopExecution would) the moment it enters this state, whatever
@@ -101,7 +106,7 @@ export function definitionValidated(asl: AslDefinition): void {
  */
 export class LocalStepFunctions {
   readonly executions: ExecutionRecord[] = [];
-  readonly lambdaInvocations: Partial<Record<StepHandler, number>> = {};
+  readonly lambdaInvocations: Partial<Record<StepName, number>> = {};
   private readonly machine: StateMachine;
   private mock?: { restore(): void };
   private sandbox?: SinonSandbox;
@@ -109,7 +114,7 @@ export class LocalStepFunctions {
 
   constructor(
     private readonly workflow: SynthesizedWorkflow,
-    private readonly handlers: Record<StepHandler, StepHandlerFunction>,
+    private readonly handlers: Record<StepName, StepHandlerFunction>,
     private readonly options: ServiceOptions,
   ) {
     const definition = (asl: AslDefinition) => asl as ConstructorParameters<typeof StateMachine>[0];
@@ -167,9 +172,9 @@ export class LocalStepFunctions {
           nextToken?: string;
         }) => {
           this.requireStateMachine(input.stateMachineArn);
-          // Newest first, like the service (AWS-FACTS). The listing is eventually consistent: an execution
-          // shows up LISTING_LAG_MS after it started (UNCONFIRMED: AWS gives no figure), which is what the
-          // guard's second look is for.
+          // Newest first, like the service (docs/aws-facts/step-functions.md#listexecutions). The listing is
+          // eventually consistent: an execution shows up LISTING_LAG_MS after it started (UNCONFIRMED: AWS
+          // gives no figure), which is what the guard's second look is for.
           const visibleSince = Date.now() - LISTING_LAG_MS;
           const matching = [...this.executions]
             .filter((execution) => execution.startDate.getTime() <= visibleSince)
@@ -206,7 +211,10 @@ export class LocalStepFunctions {
     this.sandbox = undefined;
   }
 
-  /** StartExecution: the same name while running with the same input returns the original (AWS-FACTS). */
+  /**
+   * StartExecution: the same name while running with the same input returns the original
+   * (docs/aws-facts/step-functions.md#startexecution).
+   */
   start(input: Json, name?: string): ExecutionRecord {
     const executionName = name ?? `deployment-${String(++this.counter).padStart(4, '0')}`;
     const existing = this.executions.find((execution) => execution.name === executionName);

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../../infra/app-builder';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
-import { STEP_HANDLERS, type StepHandler } from '../../state-machine/step-handlers';
+import { STEP_NAMES, type StepName } from '../../state-machine/step-registry';
 import type { Principal } from '../account/iam/principal';
 import {
   resolveDefinition,
@@ -19,10 +19,10 @@ export interface SynthesizedWorkflow {
   readonly asl: AslDefinition;
   readonly stateMachineArn: string;
   /** Which step handler each Task state runs (the local engine keys its handlers by state name). */
-  readonly stepByState: ReadonlyMap<string, StepHandler>;
+  readonly stepByState: ReadonlyMap<string, StepName>;
   readonly notificationTopicArn: string;
   /** Who each step's function runs as: its role's policies as synthesized. */
-  readonly principals: ReadonlyMap<StepHandler, Principal>;
+  readonly principals: ReadonlyMap<StepName, Principal>;
 }
 
 /**
@@ -46,8 +46,8 @@ export function synthesizeWorkflow(
     const { orchestrator } = buildApp({ environment: 'existing', deployment }, app);
     const template = app.synth().getStackByName(orchestrator.stackName).template as CfnTemplate;
     const construct = orchestrator.deployment;
-    const stepByLogicalId = new Map<string, StepHandler>(
-      STEP_HANDLERS.map((step) => [
+    const stepByLogicalId = new Map<string, StepName>(
+      STEP_NAMES.map((step) => [
         Stack.of(construct).getLogicalId(construct.steps[step].node.defaultChild as CfnFunction),
         step,
       ]),
@@ -66,7 +66,7 @@ export function synthesizeWorkflow(
       ref: (_logicalId, type) => (type === 'AWS::SNS::Topic' ? topicArn : undefined),
     };
     const asl = resolveDefinition(template, context);
-    const principals = new Map<StepHandler, Principal>();
+    const principals = new Map<StepName, Principal>();
     for (const [logicalId, step] of stepByLogicalId) {
       principals.set(step, { ...stepPrincipal(template, logicalId, context), name: step });
     }
@@ -82,9 +82,9 @@ export function synthesizeWorkflow(
   }
 }
 
-function tasksToSteps(asl: AslDefinition, functionArn: (step: string) => string): Map<string, StepHandler> {
-  const byArn = new Map(STEP_HANDLERS.map((step) => [functionArn(step), step]));
-  const steps = new Map<string, StepHandler>();
+function tasksToSteps(asl: AslDefinition, functionArn: (step: string) => string): Map<string, StepName> {
+  const byArn = new Map(STEP_NAMES.map((step) => [functionArn(step), step]));
+  const steps = new Map<string, StepName>();
   const visit = (states: Record<string, unknown>) => {
     for (const [name, raw] of Object.entries(states)) {
       const state = raw as {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
-import type { StepHandler } from '../../state-machine/step-handlers';
+import type { StepName } from '../../state-machine/step-registry';
 import type { Principal } from '../account/iam/principal';
 import {
   CACHE_ROOT,
@@ -59,8 +59,8 @@ export function workflowKey(deployment: BlueGreenDeploymentProps, region: string
 
 /** A workflow as JSON: its Maps as arrays of entries (a test checks that an entry reads back equal). */
 type Entry = Omit<SynthesizedWorkflow, 'stepByState' | 'principals'> & {
-  stepByState: [string, StepHandler][];
-  principals: [StepHandler, Principal][];
+  stepByState: [string, StepName][];
+  principals: [StepName, Principal][];
 };
 
 const inMemory = new Map<string, SynthesizedWorkflow>();

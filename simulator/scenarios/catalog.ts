@@ -38,7 +38,7 @@ export interface Scenario {
   readonly environment?: DefaultEnvironmentOptions;
   readonly runs: readonly DeploymentRun[];
   readonly faults?: FaultOptions;
-  /** Every Lambda runs twice with the same input (DESIGN I6). */
+  /** Every Lambda runs twice with the same input (I6, docs/design.md#invariants). */
   readonly duplicateInvocations?: boolean;
   /** Stop each execution when it enters this state, as an operator's StopExecution would. */
   readonly stopAt?: string;

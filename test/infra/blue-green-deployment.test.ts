@@ -7,7 +7,7 @@ import {
   type CfnTemplate,
 } from '../../simulator/engine/resolve-definition';
 import { LONGEST_PATH_STEPS } from '../../lambdas/shared/settings';
-import { STEP_HANDLERS } from '../../state-machine/step-handlers';
+import { STEP_NAMES } from '../../state-machine/step-registry';
 import { TRANSIENT_ERRORS } from '../../state-machine/retry';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import { loadConfig, type ConfigFile } from '../../infra/config';
@@ -301,7 +301,7 @@ const READ_OR_AWS_MANDATED_WILDCARD =
 
 describe('the Lambda functions', () => {
   it('are one per step, on Node.js 22, traced', () => {
-    template.resourceCountIs('AWS::Lambda::Function', STEP_HANDLERS.length);
+    template.resourceCountIs('AWS::Lambda::Function', STEP_NAMES.length);
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', TracingConfig: { Mode: 'Active' } });
     }

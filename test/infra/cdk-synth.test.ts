@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveDefinition, type CfnTemplate } from '../../simulator/engine/resolve-definition';
-import { STEP_HANDLERS } from '../../state-machine/step-handlers';
+import { STEP_NAMES } from '../../state-machine/step-registry';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -84,9 +84,9 @@ describe('npx cdk synth and the Lambda assets it ships', () => {
     const count = (type: string) =>
       Object.values(template.Resources).filter((resource) => resource.Type === type).length;
     expect(count('AWS::StepFunctions::StateMachine')).toBe(1);
-    expect(count('AWS::Lambda::Function')).toBe(STEP_HANDLERS.length);
+    expect(count('AWS::Lambda::Function')).toBe(STEP_NAMES.length);
     expect(count('AWS::Events::Rule')).toBe(1);
-    expect(new Set(assetOf.values()).size).toBe(STEP_HANDLERS.length);
+    expect(new Set(assetOf.values()).size).toBe(STEP_NAMES.length);
   });
 
   it('keeps, as a string in some asset, every error name the state machine retries or catches on', () => {

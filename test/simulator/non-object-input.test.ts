@@ -13,7 +13,7 @@ import { loadHandlers, type StepHandlerFunction } from '../../simulator/engine/h
 import { LocalStepFunctions } from '../../simulator/engine/step-functions-service';
 import { synthesizeWorkflow, type SynthesizedWorkflow } from '../../simulator/engine/synthesize';
 import { passed, simulate } from '../../simulator/engine/simulation';
-import type { StepHandler } from '../../state-machine/step-handlers';
+import type { StepName } from '../../state-machine/step-registry';
 
 /**
  * Issue 8, finding 4: StartExecution takes any JSON text, and an input that is not a JSON object must be
@@ -33,7 +33,7 @@ const deployment: BlueGreenDeploymentProps = {
 const FIX = 'input: must be a JSON object like {"amiId": "ami-0123456789abcdef0"}, got';
 
 let workflow: SynthesizedWorkflow;
-let handlers: Record<StepHandler, StepHandlerFunction>;
+let handlers: Record<StepName, StepHandlerFunction>;
 let clock: VirtualClock;
 let account: SimulatedAccount;
 let service: LocalStepFunctions;

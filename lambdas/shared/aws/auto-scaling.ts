@@ -15,13 +15,18 @@ import {
   type TrafficSourceState,
 } from '@aws-sdk/client-auto-scaling';
 import { chunk } from '../batch';
+import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../contract/tags';
 import { AwsRequestError, InconsistentAccountError, NotReadyError } from '../errors';
 import type { Capacity } from '../settings';
 import { callAws, CLIENT_CONFIG } from './call';
+import { traced } from './clients';
 
-export const autoScaling = new AutoScalingClient(CLIENT_CONFIG);
+// Kept importable from here: the handler tests name the tag through this module.
+export { OPERATOR_REQUEST_TAG, type OperatorRequest };
 
-/** AWS limits per call (AWS-FACTS.md). */
+export const autoScaling = traced(new AutoScalingClient(CLIENT_CONFIG));
+
+/** AWS limits per call (docs/aws-facts/auto-scaling-standby.md, docs/aws-facts/traffic-sources.md). */
 export const MAX_INSTANCES_PER_STANDBY_CALL = 20;
 export const MAX_TRAFFIC_SOURCES_PER_CALL = 10;
 const MAX_GROUPS_PER_DESCRIBE = 50;
@@ -37,10 +42,6 @@ export const OLD_FLEET_SUSPENDED_PROCESSES = [
   'ScheduledActions',
   'InstanceRefresh',
 ];
-
-/** Group tag through which an operator promotes early or rolls back during the window (cli/ sets it). */
-export const OPERATOR_REQUEST_TAG = 'blue-green:operator-request';
-export type OperatorRequest = 'promote' | 'rollback';
 
 export async function describeGroups(names: readonly string[]): Promise<AutoScalingGroup[]> {
   const groups: AutoScalingGroup[] = [];
@@ -173,7 +174,7 @@ export async function attachTargetGroups(groupName: string, arns: readonly strin
  * Starts detaching the group from `arns`. A detach that AWS applied but whose answer was lost (a timeout or
  * 5xx after the fact) comes back from the SDK's automatic retry as an error: the group is already leaving
  * those target groups. So a refused detach is judged by the account, not by the answer: when none of the
- * batch is still attached, the goal is reached (DESIGN I6).
+ * batch is still attached, the goal is reached (I6, docs/design.md#invariants).
  */
 export async function detachTargetGroups(groupName: string, arns: readonly string[]): Promise<void> {
   for (const batch of chunk(arns, MAX_TRAFFIC_SOURCES_PER_CALL)) {
@@ -227,6 +228,7 @@ async function moveStandby(
     ) {
       throw new NotReadyError(
         `${error.message} (it moved already, or is moving): the step re-reads the group and retries.`,
+        { cause: error },
       );
     }
     throw error;

@@ -1,8 +1,9 @@
 import { AwsRequestError, DeploymentError, TransientAwsError } from '../errors';
 
 /**
- * Error names AWS uses for throttling, contention and server-side faults (AWS-FACTS.md). SDK v3 names Auto
- * Scaling's with a `Fault` suffix (and marks ScalingActivityInProgressFault a client fault), so list both.
+ * Error names AWS uses for throttling, contention and server-side faults
+ * (docs/aws-facts/api-errors-and-retries.md). SDK v3 names Auto Scaling's with a `Fault` suffix (and marks
+ * ScalingActivityInProgressFault a client fault), so list both.
  */
 /**
  * The configuration of every step's AWS SDK clients. The standard retry mode makes 3 attempts by default;
@@ -92,7 +93,7 @@ export async function callAws<T>(operation: string, call: () => Promise<T>): Pro
     if (error instanceof DeploymentError) throw error;
     const shape = error as SdkErrorShape;
     const detail = `${operation} failed: ${shape.name ?? 'Error'}: ${shape.message ?? String(error)}`;
-    if (isTransient(error)) throw new TransientAwsError(detail);
-    throw new AwsRequestError(detail);
+    if (isTransient(error)) throw new TransientAwsError(detail, { cause: error });
+    throw new AwsRequestError(detail, { cause: error });
   }
 }

@@ -1,8 +1,9 @@
 import { CloudWatchClient, DescribeAlarmsCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { chunk } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
+import { traced } from './clients';
 
-export const cloudWatch = new CloudWatchClient(CLIENT_CONFIG);
+export const cloudWatch = traced(new CloudWatchClient(CLIENT_CONFIG));
 
 const MAX_ALARM_NAMES_PER_CALL = 100;
 
@@ -24,7 +25,8 @@ export function alarmNameOf(nameOrArn: string): string {
 
 /**
  * States of the named alarms, metric and composite: DescribeAlarms returns only metric alarms unless
- * AlarmTypes asks for both (AWS-FACTS.md), which would silently drop every composite alarm.
+ * AlarmTypes asks for both (docs/aws-facts/cloudwatch-alarms.md#describealarms), which would silently drop
+ * every composite alarm.
  */
 export async function alarmStates(names: readonly string[]): Promise<AlarmState[]> {
   const states: AlarmState[] = [];

@@ -15,8 +15,9 @@ import {
   InvalidInputError,
 } from '../errors';
 import { callAws, CLIENT_CONFIG, errorName } from './call';
+import { traced } from './clients';
 
-export const ec2 = new EC2Client(CLIENT_CONFIG);
+export const ec2 = traced(new EC2Client(CLIENT_CONFIG));
 
 export async function describeImage(amiId: string): Promise<Image> {
   try {
@@ -27,14 +28,18 @@ export async function describeImage(amiId: string): Promise<Image> {
   } catch (error) {
     switch (errorName(error)) {
       case 'InvalidAMIID.NotFound':
-        throw new AmiNotFoundError(`AMI ${amiId} does not exist or is not shared with this account.`);
+        throw new AmiNotFoundError(`AMI ${amiId} does not exist or is not shared with this account.`, {
+          cause: error,
+        });
       case 'InvalidAMIID.Malformed':
         throw new InvalidInputError(
           `amiId: "${amiId}" is not a valid AMI id (expecting "ami-" and hex digits).`,
+          { cause: error },
         );
       case 'InvalidAMIID.Unavailable':
         throw new AmiNotAvailableError(
           `AMI ${amiId} is not available (EC2: InvalidAMIID.Unavailable); deploy an AMI in the available state.`,
+          { cause: error },
         );
       default:
         return callAws('DescribeImages', () => Promise.reject(error));
@@ -62,11 +67,12 @@ export async function launchTemplateVersion(
 ): Promise<LaunchTemplateVersion> {
   const ref: LaunchTemplateRef = typeof template === 'string' ? { LaunchTemplateId: template } : template;
   const label = ref.LaunchTemplateId ?? ref.LaunchTemplateName ?? '(unnamed)';
-  const missing = () =>
+  const missing = (cause?: unknown) =>
     new InconsistentAccountError(
       `Launch template ${label} has no version ${version} (or does not exist): point the group at an ` +
         `existing launch template version (aws ec2 describe-launch-template-versions ` +
         `${ref.LaunchTemplateId ? `--launch-template-id ${label}` : `--launch-template-name ${label}`}).`,
+      { cause },
     );
   const response = await callAws('DescribeLaunchTemplateVersions', async () => {
     try {
@@ -80,7 +86,7 @@ export async function launchTemplateVersion(
         }),
       );
     } catch (error) {
-      if (LAUNCH_TEMPLATE_NOT_FOUND.has(errorName(error) ?? '')) throw missing();
+      if (LAUNCH_TEMPLATE_NOT_FOUND.has(errorName(error) ?? '')) throw missing(error);
       throw error;
     }
   });

@@ -1,9 +1,13 @@
 import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { callAws, CLIENT_CONFIG } from './call';
+import { traced } from './clients';
 
-export const stepFunctions = new SFNClient(CLIENT_CONFIG);
+export const stepFunctions = traced(new SFNClient(CLIENT_CONFIG));
 
-/** Every RUNNING execution of the state machine (ListExecutions is eventually consistent: AWS-FACTS.md). */
+/**
+ * Every RUNNING execution of the state machine (ListExecutions is eventually consistent:
+ * docs/aws-facts/step-functions.md#listexecutions).
+ */
 export async function runningExecutions(stateMachineArn: string): Promise<ExecutionListItem[]> {
   const executions: ExecutionListItem[] = [];
   let nextToken: string | undefined;

@@ -13,7 +13,7 @@ import { loadHandlers, type StepHandlerFunction } from '../../../simulator/engin
 import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import { cachedWorkflow } from '../../../simulator/engine/workflow-cache';
-import type { StepHandler } from '../../../state-machine/step-handlers';
+import type { StepName } from '../../../state-machine/step-registry';
 import { simulatedDeployment } from '../../support/simulated-deployment';
 
 /**
@@ -35,7 +35,7 @@ const groupOptions = parseOperatorRequestOptions([
 ]);
 
 let workflow: SynthesizedWorkflow;
-let handlers: Record<StepHandler, StepHandlerFunction>;
+let handlers: Record<StepName, StepHandlerFunction>;
 let clock: VirtualClock;
 let account: SimulatedAccount;
 let service: LocalStepFunctions;

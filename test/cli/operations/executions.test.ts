@@ -9,8 +9,8 @@ import { VirtualClock } from '../../../simulator/engine/clock';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
 import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
-import { FAILURE_ERRORS } from '../../../state-machine/definition';
-import type { StepHandler } from '../../../state-machine/step-handlers';
+import { FAILURE_ERRORS } from '../../../lambdas/shared/contract';
+import type { StepName } from '../../../state-machine/step-registry';
 import { unrestrictedPrincipals } from '../../support/principals';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-blue-green-deployment';
@@ -29,7 +29,7 @@ const workflow: SynthesizedWorkflow = {
   stateMachineArn: STATE_MACHINE,
   notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
   principals: unrestrictedPrincipals('validate-request', 'monitor-new-version'),
-  stepByState: new Map<string, StepHandler>([
+  stepByState: new Map<string, StepName>([
     ['Validate deployment request', 'validate-request'],
     [`${WINDOW}: check`, 'monitor-new-version'],
   ]),
@@ -98,7 +98,7 @@ const handlers = {
     const elapsedSeconds = (Date.now() - Date.parse(startedAt)) / 1000;
     return { startedAt, done: elapsedSeconds >= 120, elapsedSeconds, detail: `${elapsedSeconds} of 120 s` };
   },
-} as Partial<Record<StepHandler, StepHandlerFunction>> as Record<StepHandler, StepHandlerFunction>;
+} as Partial<Record<StepName, StepHandlerFunction>> as Record<StepName, StepHandlerFunction>;
 
 function recordingIo() {
   const lines = { out: [] as string[], err: [] as string[] };

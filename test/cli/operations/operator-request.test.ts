@@ -11,7 +11,7 @@ import { parseOperatorRequestOptions } from '../../../cli/operations/operator-re
 import { promote } from '../../../cli/operations/promote';
 import { rollback } from '../../../cli/operations/rollback';
 import { handler as monitor } from '../../../lambdas/monitor-new-version/handler';
-import { OPERATOR_REQUEST_TAG } from '../../../lambdas/shared/aws/auto-scaling';
+import { OPERATOR_REQUEST_TAG } from '../../../lambdas/shared/contract';
 import { logger } from '../../../lambdas/shared/logger';
 import { SimulatedAccount } from '../../../simulator/account/account';
 import { defaultEnvironment, type EnvironmentDescription } from '../../../simulator/account/environment';

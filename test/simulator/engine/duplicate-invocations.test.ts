@@ -2,7 +2,7 @@ import { VirtualClock } from '../../../simulator/engine/clock';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
 import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
-import type { StepHandler } from '../../../state-machine/step-handlers';
+import type { StepName } from '../../../state-machine/step-registry';
 import { unrestrictedPrincipals } from '../../support/principals';
 
 /** One Task, no Retry: a failure the state machine sees ends the execution. */
@@ -10,7 +10,7 @@ const workflow: SynthesizedWorkflow = {
   stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:test',
   notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
   principals: unrestrictedPrincipals('validate-request'),
-  stepByState: new Map<string, StepHandler>([['Validate', 'validate-request']]),
+  stepByState: new Map<string, StepName>([['Validate', 'validate-request']]),
   asl: {
     StartAt: 'Validate',
     States: {
@@ -37,7 +37,7 @@ describe('duplicate Lambda invocations (at least once)', () => {
     };
     const service = new LocalStepFunctions(
       workflow,
-      { 'validate-request': flaky } as Record<StepHandler, StepHandlerFunction>,
+      { 'validate-request': flaky } as Record<StepName, StepHandlerFunction>,
       { duplicateInvocations: true, elapsedSeconds: () => clock.elapsedSeconds() },
     );
 

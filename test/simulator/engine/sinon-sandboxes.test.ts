@@ -2,7 +2,7 @@ import sinon from 'sinon';
 import { defaultEnvironment, SimulatedAccount } from '../../../simulator/account';
 import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
-import type { StepHandler } from '../../../state-machine/step-handlers';
+import type { StepName } from '../../../state-machine/step-registry';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
 
 /** sinon's default sandbox keeps every fake made through it until `sinon.restore()`: "for testing only". */
@@ -23,7 +23,7 @@ describe('the SDK stubs of a simulation', () => {
           stepByState: new Map(),
           asl: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
         } as SynthesizedWorkflow,
-        {} as Record<StepHandler, StepHandlerFunction>,
+        {} as Record<StepName, StepHandlerFunction>,
         { elapsedSeconds: () => 0 },
       );
       service.install();

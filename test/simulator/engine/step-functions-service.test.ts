@@ -10,7 +10,7 @@ import { VirtualClock } from '../../../simulator/engine/clock';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
 import { LISTING_LAG_MS, LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
-import type { StepHandler } from '../../../state-machine/step-handlers';
+import type { StepName } from '../../../state-machine/step-registry';
 import { unrestrictedPrincipals } from '../../support/principals';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:test';
@@ -21,7 +21,7 @@ const workflow: SynthesizedWorkflow = {
   stateMachineArn: STATE_MACHINE,
   notificationTopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
   principals: unrestrictedPrincipals('validate-request'),
-  stepByState: new Map<string, StepHandler>([['Validate', 'validate-request']]),
+  stepByState: new Map<string, StepName>([['Validate', 'validate-request']]),
   asl: {
     StartAt: 'Validate',
     States: {
@@ -59,7 +59,7 @@ describe('the local Step Functions service', () => {
     clock = new VirtualClock(Date.UTC(2026, 0, 1));
     service = new LocalStepFunctions(
       workflow,
-      { 'validate-request': validate } as Record<StepHandler, StepHandlerFunction>,
+      { 'validate-request': validate } as Record<StepName, StepHandlerFunction>,
       {
         elapsedSeconds: () => clock.elapsedSeconds(),
       },
@@ -220,7 +220,7 @@ describe('stopping an execution as it enters a state (the stopAtState option)', 
   const serviceStoppingAt = (stopAtState?: string) =>
     new LocalStepFunctions(
       stoppable,
-      { 'validate-request': recording } as Record<StepHandler, StepHandlerFunction>,
+      { 'validate-request': recording } as Record<StepName, StepHandlerFunction>,
       { stopAtState, elapsedSeconds: () => clock.elapsedSeconds() },
     );
 
@@ -278,7 +278,7 @@ describe('stopping an execution as it enters a state (the stopAtState option)', 
     };
     const stoppedMidTask = new LocalStepFunctions(
       stoppable,
-      { 'validate-request': slow } as Record<StepHandler, StepHandlerFunction>,
+      { 'validate-request': slow } as Record<StepName, StepHandlerFunction>,
       { elapsedSeconds: () => clock.elapsedSeconds() },
     );
     const execution = stoppedMidTask.start({ go: true });

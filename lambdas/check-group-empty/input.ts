@@ -1,0 +1,7 @@
+import * as z from 'zod';
+import { groupNameSchema } from '../shared/settings';
+import { pollInputShape } from '../shared/wait';
+
+/** What the state machine sends this step: the definition's payload for it is type-checked against it. */
+export const InputSchema = z.object({ groupName: groupNameSchema, ...pollInputShape });
+export type Input = z.infer<typeof InputSchema>;

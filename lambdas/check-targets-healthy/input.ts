@@ -1,0 +1,13 @@
+import * as z from 'zod';
+import { groupNameSchema, targetGroupArnSchema } from '../shared/settings';
+import { pollInputShape } from '../shared/wait';
+
+/** What the state machine sends this step: the definition's payload for it is type-checked against it. */
+export const InputSchema = z
+  .object({
+    groupName: groupNameSchema,
+    targetGroupArn: targetGroupArnSchema,
+    ...pollInputShape,
+  })
+  .strict();
+export type Input = z.infer<typeof InputSchema>;

@@ -1,0 +1,10 @@
+import * as z from 'zod';
+import { groupAndTargetGroupsShape } from '../shared/types';
+
+/** What the state machine sends this step: the definition's payload for it is type-checked against it. */
+export const InputSchema = z
+  .object({
+    ...groupAndTargetGroupsShape,
+  })
+  .strict();
+export type Input = z.infer<typeof InputSchema>;

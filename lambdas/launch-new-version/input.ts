@@ -1,0 +1,12 @@
+import * as z from 'zod';
+import { groupNameSchema, capacitySchema, amiIdSchema } from '../shared/settings';
+import { executionSchema } from '../shared/types';
+
+/** What the state machine sends this step: the definition's payload for it is type-checked against it. */
+export const InputSchema = z.object({
+  groupName: groupNameSchema,
+  amiId: amiIdSchema,
+  capacity: capacitySchema,
+  execution: executionSchema,
+});
+export type Input = z.infer<typeof InputSchema>;

@@ -1,0 +1,7 @@
+import * as z from 'zod';
+import { settingsSchema } from '../shared/settings';
+import { rolesSchema } from '../shared/types';
+
+/** What the state machine sends this step: the definition's payload for it is type-checked against it. */
+export const InputSchema = z.object({ settings: settingsSchema, roles: rolesSchema.pick({ standby: true }) });
+export type Input = z.infer<typeof InputSchema>;

@@ -1,0 +1,11 @@
+import * as z from 'zod';
+import { groupNameSchema } from '../shared/settings';
+
+/** What the state machine sends this step: the definition's payload for it is type-checked against it. */
+export const InputSchema = z
+  .object({
+    /** The old fleet, detached from every target group, its instances in Standby. */
+    groupName: groupNameSchema,
+  })
+  .strict();
+export type Input = z.infer<typeof InputSchema>;

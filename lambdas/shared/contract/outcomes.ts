@@ -1,0 +1,25 @@
+/**
+ * How an execution ends, as the report step names it (`outcome` in its result and in a successful
+ * execution's output) and as the Fail states name it (the execution's error). The CLI reads both.
+ */
+export const OUTCOMES = [
+  'succeeded',
+  'skipped',
+  'rejected',
+  'aborted',
+  'rolled-back',
+  'kept-serving',
+  'manual-action-needed',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** The error of each Fail state: what `DescribeExecution` reports for a failed execution. */
+export const FAILURE_ERRORS = {
+  rejected: 'DeploymentRejected',
+  aborted: 'DeploymentAborted',
+  rolledBack: 'DeploymentRolledBack',
+  manualAction: 'ManualActionNeeded',
+  /** A first deployment failed its window: with nothing earlier to return to, it was left serving. */
+  keptServing: 'FirstVersionKeptServing',
+} as const;
+export type FailureError = (typeof FAILURE_ERRORS)[keyof typeof FAILURE_ERRORS];

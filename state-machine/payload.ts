@@ -1,0 +1,35 @@
+/**
+ * A Task's payload, typed by the input schema of the handler it invokes: each field is a value of the
+ * schema's input type or a reference into the state, which becomes the ASL's `field.$` key. A missing,
+ * misspelled or mistyped field fails to compile instead of failing the step at run time.
+ */
+
+/** A path into the state input (`$.…`) or the context object (`$$.…`). */
+export class JsonPathRef {
+  constructor(readonly path: string) {}
+}
+
+export function ref(path: string): JsonPathRef {
+  return new JsonPathRef(path);
+}
+
+// Arrays are taken as they are: ASL resolves `.$` keys in objects only, never in an array's elements.
+export type PayloadField<T> =
+  JsonPathRef | (T extends readonly unknown[] ? T : T extends object ? Payload<T> : T);
+
+export type Payload<T> = { [K in keyof T]: PayloadField<T[K]> };
+
+/** The payload as ASL writes it: a reference `field: ref(p)` becomes `'field.$': p`, at any depth. */
+export function toAslPayload(payload: object): Record<string, unknown> {
+  const asl: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    if (value instanceof JsonPathRef) asl[`${key}.$`] = value.path;
+    else if (isPlainObject(value)) asl[key] = toAslPayload(value);
+    else asl[key] = value;
+  }
+  return asl;
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}

@@ -1,0 +1,77 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { FAILURE_ERRORS, type Outcome } from '../../lambdas/shared/contract';
+import { CLEANUP_FAILURE_PATH } from '../error-routing';
+import { ref, type Payload } from '../payload';
+import type { StepInput } from '../step-registry';
+import { task, type DefinitionContext } from '../tasks';
+import { FIRST_DEPLOYMENT, STATE } from './state';
+
+type ReportFields = Omit<
+  Payload<StepInput<'report-outcome'>>,
+  'outcome' | 'applicationName' | 'executionName' | 'notificationTopicArn'
+>;
+
+/**
+ * Every way a deployment ends, each reported in plain words (and to the topic) before its final state:
+ * a Fail state's error is the outcome operators and the CLI read.
+ */
+export function endings(ctx: DefinitionContext) {
+  const report = (name: string, outcome: Outcome, fields: ReportFields) =>
+    task(
+      ctx,
+      name,
+      'report-outcome',
+      {
+        outcome,
+        applicationName: ctx.settings.applicationName,
+        executionName: ref('$$.Execution.Name'),
+        notificationTopicArn: ctx.settings.notificationTopicArn ?? null,
+        ...fields,
+      },
+      { resultPath: '$.outcome' },
+    );
+  const fail = (name: string, error: string) =>
+    new sfn.Fail(ctx.scope, name, { error, causePath: '$.outcome.message' });
+  const deployed = { amiId: STATE.amiId, roles: STATE.roles, failure: STATE.failure };
+  const manualActionNeeded = fail('Manual action needed', FAILURE_ERRORS.manualAction);
+
+  return {
+    rejected: report('Report: deployment rejected', 'rejected', { failure: STATE.failure }).next(
+      fail('Deployment rejected (nothing changed)', FAILURE_ERRORS.rejected),
+    ),
+    skipped: report('Report: not this application’s AMI', 'skipped', {
+      amiId: STATE.amiId,
+      skipReason: ref('$.skipReason'),
+    }).next(new sfn.Succeed(ctx.scope, 'Skipped (nothing changed)', { outputPath: '$.outcome' })),
+    aborted: report('Report: deployment aborted', 'aborted', deployed).next(
+      fail('Deployment aborted (production untouched)', FAILURE_ERRORS.aborted),
+    ),
+    rolledBack: new sfn.Choice(ctx.scope, 'Was there an old version to return to?')
+      .when(
+        FIRST_DEPLOYMENT,
+        report('Report: first version kept serving', 'kept-serving', deployed).next(
+          fail('First version kept serving (it failed its window)', FAILURE_ERRORS.keptServing),
+        ),
+      )
+      .otherwise(
+        report('Report: deployment rolled back', 'rolled-back', deployed).next(
+          fail('Deployment rolled back', FAILURE_ERRORS.rolledBack),
+        ),
+      ),
+    manualAction: report('Report: manual action needed', 'manual-action-needed', deployed).next(
+      manualActionNeeded,
+    ),
+    // When the abort or the rollback itself fails, the report keeps both failures: what started the
+    // clean-up and what stopped it.
+    cleanupFailed: report('Report: clean-up failed, manual action needed', 'manual-action-needed', {
+      ...deployed,
+      cleanupFailure: ref(CLEANUP_FAILURE_PATH),
+    }).next(manualActionNeeded),
+    succeeded: report('Report: deployment succeeded', 'succeeded', {
+      amiId: STATE.amiId,
+      roles: STATE.roles,
+    }).next(new sfn.Succeed(ctx.scope, 'Deployment succeeded', { outputPath: '$.outcome' })),
+  };
+}
+
+export type Endings = ReturnType<typeof endings>;

@@ -1,0 +1,108 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
+import { ref } from '../payload';
+import { poll, task, type DefinitionContext } from '../tasks';
+import { STATE } from './state';
+
+/**
+ * 4–8. Prepare and prove the new version on the standby group, behind the synthetic target group only:
+ * production is untouched until this phase has passed (I2). Any failure goes to `onFailure` (the abort).
+ */
+export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Parallel {
+  const { waits } = ctx.settings;
+  const { synthetic } = ctx.settings.targetGroups;
+  const group = STATE.standbyGroup;
+  return phase(
+    ctx.scope,
+    'Prepare the new version (production untouched)',
+    sfn.Chain.start(task(ctx, 'Scale standby group to zero', 'scale-group-to-zero', { groupName: group }))
+      .next(
+        poll(
+          ctx,
+          'Wait until standby group is empty',
+          'check-group-empty',
+          { groupName: group },
+          waits.groupEmpty,
+        ),
+      )
+      .next(
+        task(
+          ctx,
+          'Launch new version on standby group',
+          'launch-new-version',
+          {
+            groupName: group,
+            amiId: STATE.amiId,
+            capacity: ref('$.roles.targetCapacity'),
+            execution: STATE.execution,
+          },
+          { resultPath: '$.release' },
+        ),
+      )
+      .next(
+        poll(
+          ctx,
+          'Wait until new instances are in service',
+          'check-instances-in-service',
+          {
+            groupName: group,
+            launchTemplateVersion: ref('$.release.version'),
+            desiredCapacity: ref('$.roles.targetCapacity.desired'),
+          },
+          waits.instancesInService,
+        ),
+      )
+      .next(
+        task(ctx, 'Attach new group to synthetic target group', 'attach-target-groups', {
+          groupName: group,
+          targetGroupArns: [synthetic],
+        }),
+      )
+      .next(
+        poll(
+          ctx,
+          'Wait until new targets are healthy in synthetic target group',
+          'check-targets-healthy',
+          { groupName: group, targetGroupArn: synthetic },
+          waits.syntheticTargetsHealthy,
+        ),
+      )
+      .next(
+        task(ctx, 'Run synthetic checks', 'run-synthetic-checks', {
+          syntheticChecks: ref('$.settings.syntheticChecks'),
+          amiId: STATE.amiId,
+        }),
+      ),
+    onFailure,
+  );
+}
+
+/**
+ * The abort: the new version leaves the synthetic target group and its group is emptied; production never
+ * saw it. A failure here needs an operator (`onFailure`).
+ */
+export function abort(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Parallel {
+  const group = STATE.standbyGroup;
+  return phase(
+    ctx.scope,
+    'Abort: remove the new version',
+    sfn.Chain.start(
+      task(ctx, 'Abort: detach new group from synthetic target group', 'detach-target-groups', {
+        groupName: group,
+        targetGroupArns: [ctx.settings.targetGroups.synthetic],
+      }),
+    )
+      .next(task(ctx, 'Abort: scale new group to zero', 'scale-group-to-zero', { groupName: group }))
+      .next(
+        poll(
+          ctx,
+          'Abort: wait until new group is empty',
+          'check-group-empty',
+          { groupName: group },
+          ctx.settings.waits.groupEmpty,
+        ),
+      ),
+    onFailure,
+    CLEANUP_FAILURE_PATH,
+  );
+}

@@ -1,0 +1,36 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { JsonPathRef } from '../payload';
+import { poll, task, type DefinitionContext } from '../tasks';
+
+export interface RemovalStates {
+  readonly detach: string;
+  readonly waitDetached: string;
+  readonly empty: string;
+  readonly waitEmpty: string;
+}
+
+/**
+ * A group leaves every target group, then is emptied: the new group in a rollback, the old one when
+ * finishing. The detach only starts the drain: the traffic source stays `Removing` while ELB waits out the
+ * deregistration delay for in-flight requests (TrafficSourceState, "Removing":
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TrafficSourceState.html; DetachTrafficSources:
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DetachTrafficSources.html). Neither page, nor
+ * the user guide, says that a scale-in begun meanwhile waits for that drain before terminating the
+ * instances, so the group is emptied only once it has left.
+ */
+export function removeGroup(
+  ctx: DefinitionContext,
+  group: JsonPathRef,
+  names: RemovalStates,
+  emptyWith: 'scale-group-to-zero' | 'retire-old-fleet',
+): sfn.Chain {
+  const { main, synthetic } = ctx.settings.targetGroups;
+  const { waits } = ctx.settings;
+  const targetGroups = { groupName: group, targetGroupArns: [main, synthetic] };
+  return sfn.Chain.start(task(ctx, names.detach, 'detach-target-groups', targetGroups))
+    .next(
+      poll(ctx, names.waitDetached, 'check-target-groups-detached', targetGroups, waits.targetGroupsDetached),
+    )
+    .next(task(ctx, names.empty, emptyWith, { groupName: group }))
+    .next(poll(ctx, names.waitEmpty, 'check-group-empty', { groupName: group }, waits.groupEmpty));
+}

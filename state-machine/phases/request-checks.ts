@@ -1,0 +1,88 @@
+import { Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { KEY_STATES } from '../../lambdas/shared/contract';
+import { onAnyFailure } from '../error-routing';
+import { ref } from '../payload';
+import { RESULT_IS_STATE, task, type DefinitionContext } from '../tasks';
+import { STATE } from './state';
+
+/**
+ * Longer than ListExecutions takes to show a new execution (docs/aws-facts/step-functions.md#listexecutions).
+ */
+const GUARD_SETTLE = Duration.seconds(20);
+
+/**
+ * 1–3. Request checks: they change nothing, so a failure is a rejection with nothing to clean up (I8). An AMI
+ * of another application ends as skipped. The chain ends once the account is known to take the deployment.
+ */
+export function requestChecks(
+  ctx: DefinitionContext,
+  ends: { readonly rejected: sfn.IChainable; readonly skipped: sfn.IChainable },
+): sfn.Chain {
+  // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
+  // judge it. So no path is applied to it: the request is read from the context object, the state input
+  // discarded. A path applied to a null input fails with States.Runtime ("Unable to apply Path
+  // transformation to null or empty input", intended per AWS: github.com/awslabs/states-language/issues/29),
+  // and States.ALL does not catch States.Runtime (developer guide, "Handling errors in Step Functions
+  // workflows"): the execution would end without a word.
+  const validate = task(
+    ctx,
+    KEY_STATES.validate,
+    'validate-request',
+    {
+      request: ref('$$.Execution.Input'),
+      config: ctx.settings,
+      execution: {
+        id: ref('$$.Execution.Id'),
+        name: ref('$$.Execution.Name'),
+        stateMachineArn: ref('$$.StateMachine.Id'),
+        startTime: ref('$$.Execution.StartTime'),
+      },
+    },
+    { resultPath: RESULT_IS_STATE, inputPath: sfn.JsonPath.DISCARD },
+  );
+  // A failed validation's error cannot be put at `$.failure` of an input that is not a JSON object (ResultPath
+  // on a non-object is States.ResultPathMatchFailure: Amazon States Language, "Runtime Errors"; the execution
+  // would end unreported); it replaces the input, and a Pass puts it where the report reads it.
+  validate.addCatch(
+    new sfn.Pass(ctx.scope, 'Keep why the request was refused', {
+      parameters: { 'failure.$': '$' },
+    }).next(ends.rejected),
+    { errors: [sfn.Errors.ALL] }, // ResultPath "$" (the default): the error output replaces the input
+  );
+
+  const guard = (name: string) => task(ctx, name, 'guard-single-deployment', { execution: STATE.execution });
+  const guardFirst = guard('Make sure no other deployment is running');
+  // ListExecutions is eventually consistent (docs/aws-facts/step-functions.md#listexecutions): two executions
+  // started together may not list each other yet. Looking again once both are visible lets the tie-break
+  // admit exactly one (I5).
+  const guardAgain = guard('Make sure no other deployment started meanwhile');
+  const resolveRoles = task(
+    ctx,
+    'Find the active and standby groups',
+    'resolve-roles',
+    { settings: STATE.settings },
+    { resultPath: '$.roles' },
+  );
+  const preflight = task(ctx, 'Check the account can take this deployment', 'preflight-checks', {
+    settings: STATE.settings,
+    roles: STATE.roles,
+  });
+  for (const step of [guardFirst, guardAgain, resolveRoles, preflight]) onAnyFailure(step, ends.rejected);
+
+  const checks = sfn.Chain.start(guardFirst)
+    .next(
+      new sfn.Wait(ctx.scope, 'Let simultaneous starts become visible', {
+        time: sfn.WaitTime.duration(GUARD_SETTLE),
+      }),
+    )
+    .next(guardAgain)
+    .next(resolveRoles)
+    .next(preflight);
+  validate.next(
+    new sfn.Choice(ctx.scope, 'Is this an AMI of this application?')
+      .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
+      .otherwise(checks),
+  );
+  return sfn.Chain.custom(validate, [preflight], preflight);
+}

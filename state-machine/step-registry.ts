@@ -1,0 +1,183 @@
+import type * as z from 'zod';
+import type { InputSchema as AttachTargetGroups } from '../lambdas/attach-target-groups/input';
+import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
+import type { InputSchema as CheckInstancesInService } from '../lambdas/check-instances-in-service/input';
+import type { InputSchema as CheckInstancesInStandby } from '../lambdas/check-instances-in-standby/input';
+import type { InputSchema as CheckTargetGroupsDetached } from '../lambdas/check-target-groups-detached/input';
+import type { InputSchema as CheckTargetsHealthy } from '../lambdas/check-targets-healthy/input';
+import type { InputSchema as DetachTargetGroups } from '../lambdas/detach-target-groups/input';
+import type { InputSchema as EnterStandby } from '../lambdas/enter-standby/input';
+import type { InputSchema as GuardSingleDeployment } from '../lambdas/guard-single-deployment/input';
+import type { InputSchema as LaunchNewVersion } from '../lambdas/launch-new-version/input';
+import type { InputSchema as MonitorNewVersion } from '../lambdas/monitor-new-version/input';
+import type { InputSchema as PreflightChecks } from '../lambdas/preflight-checks/input';
+import type { InputSchema as ReportOutcome } from '../lambdas/report-outcome/input';
+import type { InputSchema as ResolveRoles } from '../lambdas/resolve-roles/input';
+import type { InputSchema as RestoreOldFleet } from '../lambdas/restore-old-fleet/input';
+import type { InputSchema as RetireOldFleet } from '../lambdas/retire-old-fleet/input';
+import type { InputSchema as RunSyntheticChecks } from '../lambdas/run-synthetic-checks/input';
+import type { InputSchema as ScaleGroupToZero } from '../lambdas/scale-group-to-zero/input';
+import type { InputSchema as ValidateRequest } from '../lambdas/validate-request/input';
+
+/**
+ * The resources a grant names. infra/step-permissions.ts turns each into ARNs (and the conditions that go
+ * with it); a scope the deployment lacks (no customer managed key, no instance roles) grants nothing.
+ */
+export type GrantScope =
+  /** Describe and List actions that AWS does not authorise per resource: granted on `*`, only read. */
+  | 'any'
+  | 'groups'
+  | 'launchTemplates'
+  /** RunInstances on whatever a launch creates, as long as it launches from the groups' templates. */
+  | 'launchesFromTemplates'
+  /** CreateTags on what a launch creates, only as part of that launch. */
+  | 'tagsOfLaunches'
+  | 'instanceProfiles'
+  /** PassRole of the templates' instance roles, only to EC2 and Auto Scaling. */
+  | 'instanceRoles'
+  | 'stateMachine'
+  | 'topic'
+  | 'topicKey';
+
+export interface Grant {
+  readonly actions: readonly string[];
+  readonly on: GrantScope;
+}
+
+/**
+ * How long the step's function may run: most steps make a few calls (the function default); a step that
+ * walks a large fleet in batches under the shared Auto Scaling throttle gets minutes; the synthetic
+ * checks' limit follows from their settings (state-machine/step-timeouts.ts).
+ */
+export type TimeoutClass = 'default' | 'fleet-batches' | 'synthetic-checks';
+
+/** `input` is never set: it carries the handler's input schema's type, for the definition's payloads. */
+export interface StepEntry<Schema extends z.ZodType = z.ZodType> {
+  readonly permissions: readonly Grant[];
+  readonly timeout: TimeoutClass;
+  readonly input?: Schema;
+}
+
+function step<Schema extends z.ZodType>(
+  permissions: readonly Grant[],
+  timeout: TimeoutClass = 'default',
+): StepEntry<Schema> {
+  return { permissions, timeout };
+}
+
+const read = (...actions: string[]): Grant => ({ actions, on: 'any' });
+const onGroups = (...actions: string[]): Grant => ({ actions, on: 'groups' });
+
+const groups = 'autoscaling:DescribeAutoScalingGroups';
+const trafficSources = 'autoscaling:DescribeTrafficSources';
+const templateVersions = 'ec2:DescribeLaunchTemplateVersions';
+const targetHealth = 'elasticloadbalancing:DescribeTargetHealth';
+// DescribeAlarms can be scoped to alarm ARNs, but returns composite alarms only to a grant on `*`
+// (docs/aws-facts/iam-authorization.md), and the watched alarms may be composite.
+const alarms = 'cloudwatch:DescribeAlarms';
+
+/**
+ * Every step of the deployment, by the folder of its handler (`lambdas/<name>/handler.ts`, its input schema
+ * in `input.ts`): the AWS actions it may use, least privilege as measured by `npm run check:permissions`
+ * (each grant removed in turn must make a scenario fail), and its timeout class. infra/ builds one function
+ * and one role per entry, bundling builds one asset per entry, and the local engine loads the same.
+ */
+export const STEPS = {
+  'validate-request': step<typeof ValidateRequest>([read('ec2:DescribeImages')]),
+  'guard-single-deployment': step<typeof GuardSingleDeployment>([
+    { actions: ['states:ListExecutions'], on: 'stateMachine' },
+  ]),
+  'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
+  'preflight-checks': step<typeof PreflightChecks>([
+    read(
+      groups,
+      templateVersions,
+      alarms,
+      'autoscaling:DescribeInstanceRefreshes',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeRules',
+    ),
+    { actions: ['iam:GetInstanceProfile'], on: 'instanceProfiles' },
+  ]),
+  'scale-group-to-zero': step<typeof ScaleGroupToZero>([
+    read(groups),
+    onGroups('autoscaling:UpdateAutoScalingGroup'),
+  ]),
+  'check-group-empty': step<typeof CheckGroupEmpty>([read(groups)]),
+  'launch-new-version': step<typeof LaunchNewVersion>([
+    read(groups, templateVersions),
+    // ResumeProcesses: an interrupted deployment can leave this group's processes suspended.
+    onGroups('autoscaling:UpdateAutoScalingGroup', 'autoscaling:DeleteTags', 'autoscaling:ResumeProcesses'),
+    { actions: ['ec2:CreateLaunchTemplateVersion'], on: 'launchTemplates' },
+    // Pointing a group at a launch template is authorized as launching from it: RunInstances on the
+    // template and what it launches, CreateTags for its tag specifications, PassRole for its instance
+    // profile's role (docs/aws-facts/iam-authorization.md, "UpdateAutoScalingGroup").
+    { actions: ['ec2:RunInstances'], on: 'launchesFromTemplates' },
+    { actions: ['ec2:CreateTags'], on: 'tagsOfLaunches' },
+    { actions: ['iam:PassRole'], on: 'instanceRoles' },
+  ]),
+  'check-instances-in-service': step<typeof CheckInstancesInService>([read(groups)]),
+  'attach-target-groups': step<typeof AttachTargetGroups>([
+    read(trafficSources),
+    onGroups('autoscaling:AttachTrafficSources'),
+  ]),
+  'detach-target-groups': step<typeof DetachTargetGroups>([
+    read(trafficSources),
+    onGroups('autoscaling:DetachTrafficSources'),
+  ]),
+  'check-target-groups-detached': step<typeof CheckTargetGroupsDetached>([read(trafficSources)]),
+  'check-targets-healthy': step<typeof CheckTargetsHealthy>([read(groups, targetHealth)]),
+  'run-synthetic-checks': step<typeof RunSyntheticChecks>([], 'synthetic-checks'),
+  'enter-standby': step<typeof EnterStandby>(
+    [
+      read(groups, targetHealth),
+      onGroups(
+        'autoscaling:SuspendProcesses',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:EnterStandby',
+      ),
+    ],
+    'fleet-batches',
+  ),
+  'check-instances-in-standby': step<typeof CheckInstancesInStandby>([read(groups)]),
+  'monitor-new-version': step<typeof MonitorNewVersion>([read(groups, targetHealth, alarms)]),
+  'retire-old-fleet': step<typeof RetireOldFleet>(
+    [
+      read(groups, trafficSources),
+      onGroups(
+        'autoscaling:ExitStandby',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:ResumeProcesses',
+      ),
+    ],
+    'fleet-batches',
+  ),
+  'restore-old-fleet': step<typeof RestoreOldFleet>(
+    [
+      read(groups, trafficSources),
+      onGroups(
+        // Re-attaches the old group if it was detached by hand during the window (no scenario does).
+        'autoscaling:AttachTrafficSources',
+        'autoscaling:ResumeProcesses',
+        'autoscaling:ExitStandby',
+        'autoscaling:UpdateAutoScalingGroup',
+      ),
+    ],
+    'fleet-batches',
+  ),
+  'report-outcome': step<typeof ReportOutcome>([
+    { actions: ['sns:Publish'], on: 'topic' },
+    // Publishing to a topic encrypted with a customer managed key uses the key as the publisher.
+    { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], on: 'topicKey' },
+  ]),
+} as const satisfies Record<string, StepEntry>;
+
+export type StepName = keyof typeof STEPS;
+
+/** The steps in the registry's order. */
+export const STEP_NAMES = Object.keys(STEPS) as StepName[];
+
+/** What the definition may send a step: its handler's input schema's input type. */
+export type StepInput<S extends StepName> =
+  (typeof STEPS)[S] extends StepEntry<infer Schema> ? z.input<Schema> : never;

@@ -1,0 +1,38 @@
+import { ref, toAslPayload, type Payload } from '../../state-machine/payload';
+import type { StepInput } from '../../state-machine/step-registry';
+
+describe('a Task payload', () => {
+  it('writes a reference as the field’s `.$` key, at any depth, and values as they are', () => {
+    const payload: Payload<StepInput<'launch-new-version'>> = {
+      groupName: ref('$.roles.standby.groupName'),
+      amiId: 'ami-0123456789abcdef0',
+      capacity: { min: 1, desired: ref('$.desired'), max: 4 },
+      execution: ref('$.execution'),
+    };
+    expect(toAslPayload(payload)).toEqual({
+      'groupName.$': '$.roles.standby.groupName',
+      amiId: 'ami-0123456789abcdef0',
+      capacity: { min: 1, 'desired.$': '$.desired', max: 4 },
+      'execution.$': '$.execution',
+    });
+  });
+
+  it('keeps arrays as they are (ASL resolves no `.$` inside them)', () => {
+    const arns = ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/main/0123456789abcdef'];
+    const payload: Payload<StepInput<'detach-target-groups'>> = { groupName: 'blue', targetGroupArns: arns };
+    expect(toAslPayload(payload)).toEqual({ groupName: 'blue', targetGroupArns: arns });
+  });
+
+  it('is checked against the handler’s input schema when it is compiled', () => {
+    const checked: Payload<StepInput<'scale-group-to-zero'>>[] = [
+      { groupName: ref('$.roles.standby.groupName') },
+      // @ts-expect-error a misspelled field fails to compile
+      { groupname: ref('$.roles.standby.groupName') },
+      // @ts-expect-error a missing field fails to compile
+      {},
+      // @ts-expect-error a value of the wrong type fails to compile
+      { groupName: 42 },
+    ];
+    expect(checked).toHaveLength(4);
+  });
+});
