@@ -1,13 +1,11 @@
 /**
  * The AWS SDK warns, once per process, that its releases after January 2027 will need Node 22. The
  * lockfile pins today's SDK and the Lambdas run on Node 22, so on a Node 20 workstation the notice only
- * alarms; every other warning is still printed as Node would.
+ * alarms. The SDK's documented switch turns it off (aws/aws-sdk-js-v3 issue 7983; read by
+ * emitWarningIfUnsupportedVersion in @aws-sdk/core when a client is created): set here, before any client,
+ * it reaches this process and every child it starts; every other warning is printed as Node would.
+ * An operator who set the variable keeps their value.
  */
 export function hideSdkNodeVersionNotice(): void {
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    // Emitted as a plain Warning whose message starts with the notice's name.
-    if (warning.message.startsWith('NodeVersionSupportWarning')) return;
-    process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
-  });
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }

@@ -1,4 +1,4 @@
-import { App, CfnOutput } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from './blue-green-deployment';
 import { ConfigurationError, type ConfigFile } from './config';
 import { ReferenceEnvironmentStack } from './environment/reference-environment-stack';
@@ -50,7 +50,11 @@ function requireComplete(deployment: Partial<BlueGreenDeploymentProps>): BlueGre
 }
 
 function describeOutputs(deployment: BlueGreenDeployment): void {
+  // A fixed key and export name, not the construct path's hashed logical id: `npm run ops` reads the
+  // state machine's ARN from them (cli/operations/stack-outputs.ts).
   new CfnOutput(deployment, 'StateMachineArn', {
+    key: 'StateMachineArn',
+    exportName: `${Stack.of(deployment).stackName}-StateMachineArn`,
     value: deployment.stateMachine.stateMachineArn,
     description:
       'Start a deployment: aws stepfunctions start-execution --state-machine-arn <this> --input \'{"amiId":"ami-…"}\'',

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { InputSchema as AttachTargetGroups } from '../lambdas/attach-target-groups/input';
+import type { InputSchema as CheckAlreadyServing } from '../lambdas/check-already-serving/input';
 import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
 import type { InputSchema as CheckInstancesInService } from '../lambdas/check-instances-in-service/input';
 import type { InputSchema as CheckInstancesInStandby } from '../lambdas/check-instances-in-standby/input';
@@ -88,6 +89,7 @@ export const STEPS = {
     { actions: ['states:ListExecutions'], on: 'stateMachine' },
   ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
+  'check-already-serving': step<typeof CheckAlreadyServing>([read(groups, templateVersions, targetHealth)]),
   'preflight-checks': step<typeof PreflightChecks>([
     read(
       groups,

@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { SFNClient } from '@aws-sdk/client-sfn';
 
@@ -21,5 +22,14 @@ export function autoScalingClient(region?: string): AutoScalingClient {
   const key = region ?? DEFAULT;
   let client = autoScaling.get(key);
   if (!client) autoScaling.set(key, (client = new AutoScalingClient(region ? { region } : {})));
+  return client;
+}
+
+const cloudFormation = new Map<string, CloudFormationClient>();
+
+export function cloudFormationClient(region?: string): CloudFormationClient {
+  const key = region ?? DEFAULT;
+  let client = cloudFormation.get(key);
+  if (!client) cloudFormation.set(key, (client = new CloudFormationClient(region ? { region } : {})));
   return client;
 }

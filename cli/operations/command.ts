@@ -1,6 +1,8 @@
 import { isTransient } from '../../lambdas/shared/aws/call';
 import { isHelp } from './args';
+import { EXIT_CODES, type CliOutcome } from './exit-codes';
 import { EXIT, OperationError, UsageError, type Io } from './io';
+import { printJson } from './output';
 
 /**
  * One command: its options are parsed apart from running it, so that tests (and other tools) call
@@ -29,14 +31,22 @@ export async function runCommand<Options>(
   try {
     return await command.run(command.parse(argv), io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}`);
-      io.err(`Run "npm run ops -- ${command.name} --help" for its options.`);
-      return EXIT.usage;
-    }
-    io.err(`error: ${error instanceof OperationError ? error.message : describeAwsError(error)}`);
-    return EXIT.failed;
+    const usage = error instanceof UsageError;
+    const message = usage || error instanceof OperationError ? error.message : describeAwsError(error);
+    const outcome: CliOutcome = usage ? 'usage-error' : 'error';
+    io.err(`error: ${message}`);
+    if (usage) io.err(`Run "npm run ops -- ${command.name} --help" for its options.`);
+    // A pipeline that asked for JSON parses standard output whatever happened.
+    if (wantsJson(argv)) printJson(io, { outcome, exitCode: EXIT_CODES[outcome], reason: message });
+    return EXIT_CODES[outcome];
   }
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return (
+    argv.includes('--output=json') ||
+    argv.some((arg, index) => arg === '--output' && argv[index + 1] === 'json')
+  );
 }
 
 /** An SDK error in plain words, with the fix for the usual ones (no credentials, no Region, wrong ARN). */

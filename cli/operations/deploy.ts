@@ -1,44 +1,56 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { amiIdSchema } from '../../lambdas/shared/contract';
 import { MAX_ROLLBACK_WINDOW_MINUTES } from '../../lambdas/shared/settings';
 import { matching, parseOptions, required, wholeNumber } from './args';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
 import type { Command } from './command';
-import { EXIT, UsageError, type Io } from './io';
-import { resolveStateMachineArn, STATE_MACHINE_OPTIONS, STATE_MACHINE_USAGE } from './state-machine';
-import { DEFAULT_INTERVAL_SECONDS, follow, INTERVAL_BOUNDS } from './watch';
+import { EXECUTION_NAME, executionArnFor } from './execution-option';
+import { EXIT_TABLE_HINT } from './exit-table';
+import { follow, FOLLOW_USAGE, type Until } from './follow';
+import { EXIT, OperationError, UsageError, type Io } from './io';
+import { requestOf } from './outcome';
+import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
+import { deploymentReport } from './report';
+import {
+  parseStateMachineRef,
+  STATE_MACHINE_OPTIONS,
+  STATE_MACHINE_USAGE,
+  stateMachineArnOf,
+  type StateMachineRef,
+} from './state-machine';
+import { FOLLOW_OPTIONS, parseFollowValues } from './watch';
 
-export interface DeployOptions {
+export interface DeployOptions extends StateMachineRef {
   amiId: string;
   windowMinutes?: number;
-  stateMachineArn: string;
   /** Execution name: starting again with the same name and input returns the same execution. */
   name?: string;
   wait: boolean;
   intervalSeconds: number;
+  until?: Until;
+  timeoutSeconds?: number;
+  output?: OutputFormat;
 }
 
-const USAGE = `Usage: npm run ops -- deploy --ami AMI_ID [--window-minutes M] [--name NAME] [--wait]
-                              [--interval SECONDS] [state machine options]
+const USAGE = `Usage: npm run ops -- deploy --ami AMI_ID [--window-minutes M] [--name NAME] [--wait [--interval SECONDS]
+                              [--until shifted|finished] [--timeout SECONDS]] [--output text|json]
+                              [state machine options]
 
 Starts a deployment of an AMI (StartExecution) and prints the execution's ARN on standard output.
 
   --ami AMI_ID              the AMI to deploy, e.g. ami-0123456789abcdef0
   --window-minutes M        rollback window of this deployment, 0–${MAX_ROLLBACK_WINDOW_MINUTES} (default: the configuration's)
   --name NAME               execution name (letters, digits, - and _; default: one Step Functions makes).
-                            A pipeline that retries with the same name and AMI gets the same execution
-                            back instead of a second deployment.
-  --wait                    follow the deployment to its end (progress on standard error), exit code 0
-                            only when it succeeded: a pipeline gate
-  --interval SECONDS        with --wait: seconds between polls, ${INTERVAL_BOUNDS.min}–${INTERVAL_BOUNDS.max} (default: ${DEFAULT_INTERVAL_SECONDS})
+                            Starting again with the same name and AMI follows the execution that has
+                            it (running or ended) instead of starting a second deployment.
+  --wait                    follow the deployment (progress on standard error): a pipeline gate
+${FOLLOW_USAGE}
+${OUTPUT_USAGE}
 
 ${STATE_MACHINE_USAGE}
 
-Exit code 0 when the deployment started (with --wait: when it succeeded); 1 when it could not start
-(or, with --wait, did not succeed); 2 on a usage error.`;
-
-const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+${EXIT_TABLE_HINT} Without --wait: 0 when it started.`;
 
 export function parseDeployOptions(argv: string[]): DeployOptions {
   const values = parseOptions(argv, {
@@ -46,7 +58,8 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
     'window-minutes': { type: 'string' },
     name: { type: 'string' },
     wait: { type: 'boolean', default: false },
-    interval: { type: 'string' },
+    ...FOLLOW_OPTIONS,
+    ...OUTPUT_OPTION,
     ...STATE_MACHINE_OPTIONS,
   });
   const amiId = required(values.ami, '--ami', 'ami-0123456789abcdef0');
@@ -55,6 +68,11 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
   if (!ami.success) throw new UsageError(`--ami ${ami.error.issues[0]?.message}, got "${amiId}"`);
   if (values.interval !== undefined && !values.wait) {
     throw new UsageError('--interval sets how often --wait polls: add --wait, or drop --interval');
+  }
+  for (const option of ['until', 'timeout'] as const) {
+    if (values[option] !== undefined && !values.wait) {
+      throw new UsageError(`--${option} tells --wait how to follow: add --wait, or drop --${option}`);
+    }
   }
   return {
     amiId,
@@ -66,9 +84,10 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
       values.name === undefined
         ? undefined
         : matching(values.name, '--name', EXECUTION_NAME, '1–80 letters, digits, - or _'),
-    stateMachineArn: resolveStateMachineArn(values),
+    ...parseStateMachineRef(values),
     wait: values.wait,
-    intervalSeconds: wholeNumber(values.interval, '--interval', INTERVAL_BOUNDS) ?? DEFAULT_INTERVAL_SECONDS,
+    ...parseFollowValues(values),
+    output: outputOption(values.output),
   };
 }
 
@@ -82,23 +101,63 @@ export function deploymentInput(options: Pick<DeployOptions, 'amiId' | 'windowMi
   });
 }
 
+/**
+ * StartExecution, or the execution that already has this name: AWS answers ExecutionAlreadyExists when
+ * the named execution has ended or was started with another input. A pipeline's retry with the same name
+ * and AMI then follows that execution; another AMI under the same name is refused.
+ */
+async function start(stateMachineArn: string, options: DeployOptions, io: Io): Promise<string> {
+  const client = stepFunctionsClient(regionOf(stateMachineArn));
+  try {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, input: deploymentInput(options), name: options.name }),
+    );
+    if (!executionArn) throw new Error('StartExecution returned no execution ARN');
+    return executionArn;
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionAlreadyExists' || options.name === undefined) throw error;
+    const executionArn = executionArnFor(stateMachineArn, options.name);
+    const existing = await client.send(new DescribeExecutionCommand({ executionArn }));
+    const existingAmi = requestOf(existing).amiId;
+    if (existingAmi !== options.amiId) {
+      throw new OperationError(
+        `An execution named ${options.name} already exists for ${existingAmi ?? 'another input'}, not ${options.amiId}: give this deployment another --name.`,
+      );
+    }
+    io.err(
+      `note: ${options.name} already deployed ${options.amiId} (${existing.status}); following that execution instead of starting another.`,
+    );
+    return executionArn;
+  }
+}
+
 export async function deploy(options: DeployOptions, io: Io): Promise<number> {
-  const client = stepFunctionsClient(regionOf(options.stateMachineArn));
-  const { executionArn } = await client.send(
-    new StartExecutionCommand({
-      stateMachineArn: options.stateMachineArn,
-      input: deploymentInput(options),
-      name: options.name,
-    }),
-  );
-  if (!executionArn) throw new Error('StartExecution returned no execution ARN');
-  io.out(executionArn);
+  const stateMachineArn = await stateMachineArnOf(options);
+  const executionArn = await start(stateMachineArn, options, io);
+  const json = options.output === 'json';
   if (!options.wait) {
+    if (json) {
+      const report = await deploymentReport(stepFunctionsClient(regionOf(executionArn)), executionArn);
+      // The command's job was to start it: the exit code (and the report's) says it started.
+      printJson(io, { ...report, exitCode: EXIT.ok });
+    } else io.out(executionArn);
     io.err(`Started the deployment of ${options.amiId}. Follow it with:`);
     io.err(`  npm run ops -- watch --execution ${executionArn}`);
     return EXIT.ok;
   }
-  return follow(executionArn, io, options.intervalSeconds, (line) => io.err(line));
+  if (!json) io.out(executionArn);
+  const report = await follow(
+    executionArn,
+    io,
+    {
+      intervalSeconds: options.intervalSeconds,
+      until: options.until ?? 'finished',
+      timeoutSeconds: options.timeoutSeconds,
+    },
+    (line) => io.err(line),
+  );
+  if (json) printJson(io, report);
+  return report.exitCode;
 }
 
 export const deployCommand: Command<DeployOptions> = {

@@ -68,6 +68,8 @@ export interface CurrentState {
   state?: string;
   /** What the wait's last check said, e.g. "12 of 60 minutes: 3 alarms OK, 3 of 3 targets healthy". */
   detail?: string;
+  /** The rollback window's check says how long it has left (lambdas/monitor-new-version). */
+  remainingSeconds?: number;
 }
 
 /** The last state entered and, when it is a wait, the detail its latest check reported. */
@@ -79,7 +81,7 @@ export async function currentState(client: SFNClient, executionArn: string): Pro
     state ??= enteredState(event);
     const exited = event.stateExitedEventDetails;
     if (state !== undefined && exited?.name === `${stepOf(state)}: check`) {
-      return { state, detail: checkDetail(exited.output) };
+      return { state, ...checkDetail(exited.output) };
     }
     // Past the first page the wait's latest check, if any, is stale: say what the state is and stop.
     if (state !== undefined && scanned >= PAGE_WITH_DATA) break;
@@ -88,12 +90,15 @@ export async function currentState(client: SFNClient, executionArn: string): Pro
 }
 
 /** A wait's check writes `{…, wait: {done, detail, …}}` (lambdas/shared/wait.ts); anything else has none. */
-function checkDetail(output: string | undefined): string | undefined {
-  if (!output) return undefined;
+function checkDetail(output: string | undefined): Omit<CurrentState, 'state'> {
+  if (!output) return {};
   try {
-    const detail = (JSON.parse(output) as { wait?: { detail?: unknown } }).wait?.detail;
-    return typeof detail === 'string' ? detail : undefined;
+    const wait = (JSON.parse(output) as { wait?: { detail?: unknown; remainingSeconds?: unknown } }).wait;
+    return {
+      detail: typeof wait?.detail === 'string' ? wait.detail : undefined,
+      remainingSeconds: typeof wait?.remainingSeconds === 'number' ? wait.remainingSeconds : undefined,
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -6,13 +6,16 @@ import { autoScalingClient } from './clients';
 import type { Command } from './command';
 import { attachedTo, GROUP_OPTIONS, GROUP_USAGE, parseGroupTargets, type GroupTargets } from './groups';
 import { EXIT, OperationError, type Io } from './io';
+import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
 
 export interface OperatorRequestOptions {
   targets: GroupTargets;
+  output?: OutputFormat;
 }
 
 export function parseOperatorRequestOptions(argv: string[]): OperatorRequestOptions {
-  return { targets: parseGroupTargets(parseOptions(argv, GROUP_OPTIONS)) };
+  const { output, ...values } = parseOptions(argv, { ...GROUP_OPTIONS, ...OUTPUT_OPTION });
+  return { targets: parseGroupTargets(values), output: outputOption(output) };
 }
 
 const EFFECT: Record<OperatorRequest, string> = {
@@ -60,10 +63,19 @@ export async function requestFromOperator(
     (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] })))
       .AutoScalingGroups ?? [];
   const previous = described ? operatorRequestOf(described) : undefined;
+  const result = {
+    outcome: 'succeeded',
+    exitCode: EXIT.ok,
+    request,
+    group,
+    previousRequest: previous ?? null,
+  };
   if (previous === request) {
-    io.out(
-      `${group} already carries ${OPERATOR_REQUEST_TAG}=${request}: the deployment will ${EFFECT[request]}.`,
-    );
+    if (options.output === 'json') printJson(io, { ...result, changed: false });
+    else
+      io.out(
+        `${group} already carries ${OPERATOR_REQUEST_TAG}=${request}: the deployment will ${EFFECT[request]}.`,
+      );
     return EXIT.ok;
   }
   await client.send(
@@ -81,7 +93,9 @@ export async function requestFromOperator(
     }),
   );
   if (previous) io.err(`note: this replaces the earlier request "${previous}" on ${group}.`);
-  io.out(`Tagged ${group} with ${OPERATOR_REQUEST_TAG}=${request}: the deployment will ${EFFECT[request]}.`);
+  const said = `Tagged ${group} with ${OPERATOR_REQUEST_TAG}=${request}: the deployment will ${EFFECT[request]}.`;
+  if (options.output === 'json') printJson(io, { ...result, changed: true });
+  else io.out(said);
   io.err('It acts at the next check of the window (every 30 s by default). Follow it with:');
   io.err('  npm run ops -- watch --state-machine-arn <StateMachineArn>');
   return EXIT.ok;
@@ -89,7 +103,7 @@ export async function requestFromOperator(
 
 function usage(request: OperatorRequest): string {
   return `Usage: npm run ops -- ${request} (--config FILE | --groups BLUE,GREEN --main-target-group ARN|NAME
-                                 --synthetic-target-group ARN|NAME) [--region REGION]
+                                 --synthetic-target-group ARN|NAME) [--region REGION] [--output text|json]
 
 Asks the deployment in its rollback window to
   ${EFFECT[request]}.
@@ -98,6 +112,7 @@ ${OPERATOR_REQUEST_TAG}=${request}; the window's monitor reads the tag at its ne
 Refused, with nothing changed, when no deployment is in its rollback window.
 
 ${GROUP_USAGE}
+${OUTPUT_USAGE}
 
 Exit code 0 when the request is set; 1 when refused or AWS failed; 2 on a usage error.`;
 }

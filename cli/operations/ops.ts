@@ -1,6 +1,8 @@
 import { runCommand, type Command } from './command';
 import { deployCommand } from './deploy';
+import { EXIT_TABLE_HINT } from './exit-table';
 import { EXIT, type Io } from './io';
+import { historyCommand } from './past-deployments';
 import { promoteCommand } from './promote';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
@@ -20,6 +22,7 @@ export const COMMANDS: readonly Entry[] = [
   entry(deployCommand),
   entry(statusCommand),
   entry(watchCommand),
+  entry(historyCommand),
   entry(promoteCommand),
   entry(rollbackCommand),
 ];
@@ -30,8 +33,8 @@ Operates blue/green deployments on AWS (AWS SDK, default credential chain):
 
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join('\n')}
 
-"npm run ops -- <command> --help" describes a command's options. Exit codes: 0 done (deploy --wait and
-watch: the deployment succeeded), 1 refused or failed, 2 usage error.`;
+"npm run ops -- <command> --help" describes a command's options. Every command takes --output json.
+${EXIT_TABLE_HINT}`;
 
 /** Dispatches `<command> [options]`; what the entry point runs, and what tests call in-process. */
 export async function runOps(argv: string[], io: Io): Promise<number> {

@@ -23,6 +23,12 @@ export const FAILURES: Record<FailureError, string> = {
     'FIRST VERSION KEPT SERVING: it failed in its window, and with no earlier version it still serves',
 };
 
+/** Successful executions that changed nothing, by the report's outcome; any other success deployed. */
+const SUCCESSES: Readonly<Record<string, string>> = {
+  skipped: 'skipped: not an AMI of this application, nothing changed',
+  'already-serving': 'nothing to do: this AMI already serves, nothing changed',
+};
+
 function isFailureError(error: string | undefined): error is FailureError {
   return error !== undefined && Object.hasOwn(FAILURES, error);
 }
@@ -38,9 +44,11 @@ export function outcomeOf(execution: ExecutionDescription): Outcome {
       return { summary: 'running' };
     case 'SUCCEEDED': {
       const report = parseJson(execution.output) as { outcome?: unknown; message?: unknown } | undefined;
-      const skipped = report?.outcome === 'skipped';
       return {
-        summary: skipped ? 'skipped: not an AMI of this application, nothing changed' : 'succeeded',
+        summary:
+          typeof report?.outcome === 'string' && Object.hasOwn(SUCCESSES, report.outcome)
+            ? SUCCESSES[report.outcome]
+            : 'succeeded',
         reason: typeof report?.message === 'string' ? report.message : undefined,
       };
     }

@@ -1,9 +1,11 @@
-import { exclusive, required } from './args';
+import { loadConfig } from '../../infra/config';
+import { exclusive } from './args';
 import { accountIdOption, regionOption, stateMachineArnFor, stateMachineArnOption } from './arns';
 import { readDeploymentNames } from './config-file';
 import { UsageError } from './io';
+import { stateMachineFromStack, type StackRef } from './stack-outputs';
 
-/** The options that name the state machine, shared by deploy, status and watch. */
+/** The options that name the state machine, shared by deploy, status, watch and history. */
 export const STATE_MACHINE_OPTIONS = {
   'state-machine-arn': { type: 'string' },
   config: { type: 'string' },
@@ -11,11 +13,13 @@ export const STATE_MACHINE_OPTIONS = {
   'account-id': { type: 'string' },
 } as const;
 
-export const STATE_MACHINE_USAGE = `The state machine, either way:
+export const STATE_MACHINE_USAGE = `The state machine, one of:
   --state-machine-arn ARN   the StateMachineArn output of the orchestrator stack
-  --config FILE             the configuration file given to cdk deploy (names the state machine
-    --region REGION         <applicationName>-blue-green-deployment in this Region
-    --account-id ID         and this account)`;
+  --config FILE             the configuration file given to cdk deploy: the StateMachineArn output of
+    [--region REGION]       its stack (stackName), read with DescribeStacks (default Region otherwise)
+  --config FILE --region REGION --account-id ID
+                            <applicationName>-blue-green-deployment in this Region and account,
+                            built without any call`;
 
 export interface StateMachineValues {
   'state-machine-arn'?: string;
@@ -24,19 +28,24 @@ export interface StateMachineValues {
   'account-id'?: string;
 }
 
-const HOW = 'give --state-machine-arn ARN, or --config FILE with --region and --account-id';
+/** An ARN given or built from the command line, or the stack whose output holds it. */
+export interface StateMachineRef {
+  stateMachineArn?: string;
+  stack?: StackRef;
+}
 
-/**
- * The state machine's ARN, given or built from the configuration. No call to STS or to the default chain
- * for the account and Region: the ARN a command acts on is always one the operator can read on the line.
- */
-export function resolveStateMachineArn(values: StateMachineValues): string {
+const HOW =
+  "give --state-machine-arn ARN, or --config FILE with --region and --account-id (or --config FILE alone: its stack's StateMachineArn output)";
+const DEFAULT_STACK_NAME = 'BlueGreenOrchestrator';
+
+/** Validates the options; reading the stack's outputs waits for `stateMachineArnOf`, at run time. */
+export function parseStateMachineRef(values: StateMachineValues): StateMachineRef {
   const given = values['state-machine-arn'];
   if (given !== undefined) {
     exclusive({ '--state-machine-arn': given, '--config': values.config }, HOW);
     exclusive({ '--state-machine-arn': given, '--region': values.region }, HOW);
     exclusive({ '--state-machine-arn': given, '--account-id': values['account-id'] }, HOW);
-    return stateMachineArnOption(given);
+    return { stateMachineArn: stateMachineArnOption(given) };
   }
   if (values.config === undefined) {
     if (values.region !== undefined || values['account-id'] !== undefined) {
@@ -45,8 +54,24 @@ export function resolveStateMachineArn(values: StateMachineValues): string {
     throw new UsageError(`no state machine given: ${HOW}`);
   }
   const { applicationName } = readDeploymentNames(values.config);
-  const why = 'with --config (they name the state machine, or give --state-machine-arn instead)';
-  const region = regionOption(required(values.region, '--region', 'us-east-1', why));
-  const accountId = accountIdOption(required(values['account-id'], '--account-id', '123456789012', why));
-  return stateMachineArnFor(applicationName, region, accountId);
+  const region = values.region === undefined ? undefined : regionOption(values.region);
+  if (values['account-id'] !== undefined) {
+    if (region === undefined) {
+      throw new UsageError(
+        '--account-id builds the ARN with --region: add --region REGION, or drop --account-id to read the stack outputs',
+      );
+    }
+    return {
+      stateMachineArn: stateMachineArnFor(applicationName, region, accountIdOption(values['account-id'])),
+    };
+  }
+  const stackName = loadConfig(values.config).stackName ?? DEFAULT_STACK_NAME;
+  return { stack: { stackName, region, file: values.config } };
+}
+
+/** The state machine's ARN: as given or built, else the stack's StateMachineArn output. */
+export async function stateMachineArnOf(ref: StateMachineRef): Promise<string> {
+  if (ref.stateMachineArn !== undefined) return ref.stateMachineArn;
+  if (ref.stack === undefined) throw new UsageError(`no state machine given: ${HOW}`);
+  return stateMachineFromStack(ref.stack);
 }

@@ -13,37 +13,55 @@ import {
 import { currentState, stepOf } from './history';
 import { EXIT, type Io } from './io';
 import { duration, endingLines, labelled, requestOf } from './outcome';
+import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
+import { reportOf } from './report';
 import { STATE_MACHINE_USAGE } from './state-machine';
 
 export interface StatusOptions {
   execution: ExecutionRef;
+  output?: OutputFormat;
 }
 
-const USAGE = `Usage: npm run ops -- status [--execution ARN | latest] [state machine options]
+const USAGE = `Usage: npm run ops -- status [--execution ARN|NAME|latest] [--output text|json] [state machine options]
 
 Says where a deployment is: its status, AMI and current step (with the rollback window's progress
 during the window), or how it ended and why.
 
 ${EXECUTION_USAGE}
+${OUTPUT_USAGE}
 
 ${STATE_MACHINE_USAGE}
 
 Exit code 0 when the status was read, whatever it is; 1 when it could not be read; 2 on a usage error.`;
 
 export function parseStatusOptions(argv: string[]): StatusOptions {
-  return { execution: parseExecutionRef(parseOptions(argv, EXECUTION_OPTIONS)) };
+  const { output, ...values } = parseOptions(argv, { ...EXECUTION_OPTIONS, ...OUTPUT_OPTION });
+  return { execution: parseExecutionRef(values), output: outputOption(output) };
 }
 
 export async function status(options: StatusOptions, io: Io): Promise<number> {
   const executionArn = await findExecution(options.execution);
   const client = stepFunctionsClient(regionOf(executionArn));
   const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
-  const { state, detail } = await currentState(client, executionArn);
+  const { state, detail, remainingSeconds } = await currentState(client, executionArn);
   const request = requestOf(execution);
   const window = request.windowMinutes === undefined ? '' : ` (rollback window ${request.windowMinutes} min)`;
   const step = state === undefined ? 'none yet' : (stepOf(state) ?? state);
   const started = execution.startDate ?? new Date();
 
+  if (options.output === 'json') {
+    // The deployment's own outcome is in the report; the command's exit code says the status was read.
+    const report = await reportOf(client, executionArn, execution);
+    printJson(io, {
+      ...report,
+      exitCode: EXIT.ok,
+      outcomeExitCode: report.exitCode,
+      step,
+      progress: detail ?? null,
+      windowRemainingSeconds: remainingSeconds ?? null,
+    });
+    return EXIT.ok;
+  }
   io.out(labelled('Deployment', execution.name ?? executionArn));
   io.out(labelled('Execution', executionArn));
   io.out(labelled('AMI', `${request.amiId ?? 'unknown'}${window}`));

@@ -1,5 +1,6 @@
-import { describeGroup, instancesIn } from '../shared/aws/auto-scaling';
+import { instancesIn } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
+import { describeForWait } from '../shared/operator-request';
 import { evaluateWait, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
 
@@ -12,8 +13,12 @@ import { InputSchema, type Input } from './input';
 
 async function run(input: Input): Promise<WaitState> {
   const { groupName, launchTemplateVersion, desiredCapacity } = input;
-  const group = await describeGroup(groupName);
   const version = String(launchTemplateVersion);
+  const group = await describeForWait(
+    groupName,
+    input.operatorRequestGroup,
+    `the instances of ${groupName} to be in service`,
+  );
   let ready = 0;
   let unhealthy = 0;
   let otherVersion = 0;

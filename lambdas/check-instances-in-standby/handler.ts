@@ -1,5 +1,6 @@
-import { describeGroup, instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
+import { instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
+import { describeForWait } from '../shared/operator-request';
 import { evaluateWait, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
 
@@ -8,7 +9,11 @@ import { InputSchema, type Input } from './input';
  * their connections for the deregistration delay; any other state means an instance was not parked.
  */
 async function run(input: Input): Promise<WaitState> {
-  const group = await describeGroup(input.groupName);
+  const group = await describeForWait(
+    input.groupName,
+    input.operatorRequestGroup,
+    `the instances of ${input.groupName} to reach Standby`,
+  );
   const instances = instancesOf(group);
   const standby = instances.filter((instance) => instance.LifecycleState === 'Standby').length;
   const entering = instances.filter((instance) => instance.LifecycleState === 'EnteringStandby').length;

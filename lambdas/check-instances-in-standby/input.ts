@@ -6,6 +6,8 @@ import { pollInputShape } from '../shared/wait';
 export const InputSchema = z
   .object({
     groupName: groupNameSchema,
+    /** The group receiving the new version, whose operator request (tag) this wait honours. */
+    operatorRequestGroup: groupNameSchema.optional(),
     ...pollInputShape,
   })
   .strict();

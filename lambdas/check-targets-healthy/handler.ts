@@ -1,6 +1,7 @@
-import { describeGroup, instanceIds, instancesIn } from '../shared/aws/auto-scaling';
+import { instanceIds, instancesIn } from '../shared/aws/auto-scaling';
 import { summariseTargets, targetGroupName, targetHealth, type TargetState } from '../shared/aws/elb';
 import { defineHandler } from '../shared/handler';
+import { describeForWait } from '../shared/operator-request';
 import { evaluateWait, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
 
@@ -10,7 +11,11 @@ import { InputSchema, type Input } from './input';
  * that follows an "add" (I1), so an empty group or a group still launching is never done.
  */
 async function run(input: Input): Promise<WaitState> {
-  const group = await describeGroup(input.groupName);
+  const group = await describeForWait(
+    input.groupName,
+    input.operatorRequestGroup,
+    `the targets of ${input.groupName} to be healthy in ${targetGroupName(input.targetGroupArn)}`,
+  );
   const inService = instanceIds(instancesIn(group, 'InService'));
   const desired = group.DesiredCapacity ?? 0;
   // Nothing InService means nothing to look up; skipping the call keeps a long wait cheap.

@@ -51,6 +51,7 @@ function activeGroupAfter(outcome: Outcome, roles: Roles | null): string | null 
     case 'succeeded':
     case 'kept-serving':
       return roles?.standby.groupName ?? null;
+    case 'already-serving':
     case 'aborted':
     case 'rolled-back':
       return roles?.active?.groupName ?? null;
@@ -101,6 +102,8 @@ function messageFor(
       return `${application}: ${ami} now serves all traffic from ${standby}; ${active} was scaled to zero.`;
     case 'skipped':
       return `Skipped ${ami}: ${why}. Nothing was changed.`;
+    case 'already-serving':
+      return `Nothing to do for ${application}: ${why}. Nothing was changed.`;
     case 'rejected':
       return `Rejected ${ami}: ${why}. Nothing was changed.`;
     case 'aborted':

@@ -48,7 +48,10 @@ export class AlarmFiringError extends DeploymentError {}
 /** Targets of the new version turned unhealthy in the main target group during the rollback window. */
 export class UnhealthyTargetsError extends DeploymentError {}
 
-/** An operator asked for a rollback (group tag) during the rollback window. */
+/**
+ * An operator asked to stop the deployment (group tag): honoured by every wait from the launch on, so it
+ * aborts before the traffic shift and rolls back after it.
+ */
 export class RollbackRequestedError extends DeploymentError {}
 
 /** A step that would break an invariant was refused (e.g. retiring a fleet still attached to a target group). */

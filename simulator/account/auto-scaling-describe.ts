@@ -5,7 +5,7 @@ import type {
   Filter,
   Instance as SdkInstance,
 } from '@aws-sdk/client-auto-scaling';
-import { AVAILABILITY_ZONES, type ActivityRecord, type AutoScalingGroupState } from './auto-scaling-groups';
+import { AVAILABILITY_ZONES, type ActivityRecord, type AutoScalingGroupState } from './auto-scaling-group';
 import { serviceError } from './errors';
 import type { Instance } from './instances';
 
@@ -14,15 +14,7 @@ export function describeGroup(group: AutoScalingGroupState): AutoScalingGroup {
   return {
     AutoScalingGroupName: group.name,
     AutoScalingGroupARN: group.arn,
-    ...(group.launchConfigurationName !== undefined
-      ? { LaunchConfigurationName: group.launchConfigurationName }
-      : {
-          LaunchTemplate: {
-            LaunchTemplateId: group.launchTemplate.id,
-            LaunchTemplateName: group.launchTemplate.name,
-            Version: group.launchTemplate.version,
-          },
-        }),
+    ...launchSource(group),
     MinSize: group.min,
     MaxSize: group.max,
     DesiredCapacity: group.desired,
@@ -54,6 +46,22 @@ export function describeGroup(group: AutoScalingGroupState): AutoScalingGroup {
     CapacityRebalance: false,
     ServiceLinkedRoleARN: `arn:aws:iam::${group.arn.split(':')[4]}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
   };
+}
+
+/** What the group launches from: a launch configuration, a mixed instances policy or a launch template. */
+function launchSource(group: AutoScalingGroupState): Partial<AutoScalingGroup> {
+  if (group.launchConfigurationName !== undefined)
+    return { LaunchConfigurationName: group.launchConfigurationName };
+  const LaunchTemplateSpecification = {
+    LaunchTemplateId: group.launchTemplate.id,
+    LaunchTemplateName: group.launchTemplate.name,
+    Version: group.launchTemplate.version,
+  };
+  // A group with a mixed instances policy names its template there, not in LaunchTemplate
+  // (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html).
+  if (group.mixedInstancesPolicy)
+    return { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification } } };
+  return { LaunchTemplate: LaunchTemplateSpecification };
 }
 
 export function describeInstance(instance: Instance): SdkInstance {

@@ -1,6 +1,7 @@
 /**
- * The Auto Scaling API: request validation with AWS's limits and error texts, then the change itself
- * (carried out by the Fleet in auto-scaling-groups.ts).
+ * The Auto Scaling API: each route checks the request as the API reference documents it (required
+ * parameters, limits, error texts) and calls the one Fleet method (auto-scaling-groups.ts) that holds the
+ * rule of the change.
  */
 import {
   AttachLoadBalancerTargetGroupsCommand,
@@ -24,12 +25,14 @@ import {
   type Tag,
   type TrafficSourceIdentifier,
 } from '@aws-sdk/client-auto-scaling';
+import type { Fleet, GroupUpdate } from './auto-scaling-groups';
 import {
   SCALING_PROCESSES,
+  tagGroups,
+  untagGroups,
   type AutoScalingGroupState,
-  type Fleet,
   type ScalingProcess,
-} from './auto-scaling-groups';
+} from './auto-scaling-group';
 import {
   describeActivity,
   describeGroup,
@@ -38,7 +41,6 @@ import {
 } from './auto-scaling-describe';
 import type { Ec2 } from './ec2';
 import { constraintMessage, serviceError } from './errors';
-import type { Instance } from './instances';
 import { paginate } from './pagination';
 import { route, type Route } from './router';
 
@@ -46,12 +48,13 @@ const validation = (message: string): Error => serviceError('autoscaling', 'Vali
 const invalidToken = (): Error =>
   serviceError('autoscaling', 'InvalidNextToken', 'The token provided is not valid.');
 
-/** AWS-FACTS: at most 10 traffic sources / target groups per attach or detach call. */
+/**
+ * docs/aws-facts/traffic-sources.md#attach-and-detach: at most 10 traffic sources / target groups per attach
+ * or detach call.
+ */
 const MAX_TRAFFIC_SOURCES_PER_CALL = 10;
 /** API reference (EnterStandby, ExitStandby): "You can specify up to 20 instances." */
 const MAX_STANDBY_INSTANCES = 20;
-/** Auto Scaling quota: 50 tags per group. */
-const MAX_TAGS = 50;
 
 interface AutoScalingDependencies {
   fleet: Fleet;
@@ -67,17 +70,19 @@ export class AutoScaling {
     return [
       route(DescribeAutoScalingGroupsCommand, (input) => {
         const names = input.AutoScalingGroupNames ?? [];
-        // AWS-FACTS: more than 50 names is a ValidationError; MaxRecords default 50, max 100.
-        if (names.length > 50) {
+        const maxRecords = this.maxRecords(input.MaxRecords, 50, 100);
+        // docs/aws-facts/auto-scaling-groups.md#describeautoscalinggroups: up to 50 names by default, more when
+        // MaxRecords (at most 100) is raised.
+        const maxNames = Math.max(50, maxRecords);
+        if (names.length > maxNames) {
           throw validation(
             constraintMessage(
               `[${names.join(', ')}]`,
               'autoScalingGroupNames',
-              'Member must have length less than or equal to 50',
+              `Member must have length less than or equal to ${maxNames}`,
             ),
           );
         }
-        const maxRecords = this.maxRecords(input.MaxRecords, 50, 100);
         const groups = [...this.deps.fleet.groups.values()]
           .filter((group) => names.length === 0 || names.includes(group.name))
           .filter((group) => (input.Filters ?? []).every((filter) => matchesGroupFilter(group, filter)))
@@ -149,7 +154,7 @@ export class AutoScaling {
 
       route(UpdateAutoScalingGroupCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        let launchTemplate = group.launchTemplate;
+        let launchTemplate: GroupUpdate['launchTemplate'];
         if (input.LaunchTemplate) {
           const {
             LaunchTemplateId: id,
@@ -177,25 +182,8 @@ export class AutoScaling {
             );
           }
         }
-        const min = input.MinSize ?? group.min;
-        const max = input.MaxSize ?? group.max;
-        if (min < 0 || max < 0) throw validation('MinSize and MaxSize must be at least 0.');
-        // UNCONFIRMED: exact text when MinSize > MaxSize.
-        if (min > max)
-          throw validation(`Max bound, ${max}, must be greater than or equal to min bound, ${min}`);
-        let desired: number;
-        if (input.DesiredCapacity !== undefined) {
-          desired = input.DesiredCapacity;
-          // AWS-FACTS: out-of-range sizes.
-          if (desired < min || desired > max) {
-            throw validation(
-              `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
-            );
-          }
-        } else {
-          // AWS-FACTS: raising MinSize above desired sets desired = MinSize; lowering MaxSize below it, = MaxSize.
-          desired = Math.min(max, Math.max(min, group.desired));
-        }
+        if ((input.MinSize ?? 0) < 0 || (input.MaxSize ?? 0) < 0)
+          throw validation('MinSize and MaxSize must be at least 0.');
         if (input.HealthCheckType !== undefined) {
           const types = input.HealthCheckType.split(',').map((type) => type.trim());
           if (types.some((type) => !['EC2', 'ELB', 'EBS', 'VPC_LATTICE'].includes(type))) {
@@ -205,12 +193,14 @@ export class AutoScaling {
         if (input.HealthCheckGracePeriod !== undefined && input.HealthCheckGracePeriod < 0) {
           throw validation('HealthCheckGracePeriod must be at least 0.');
         }
-        Object.assign(group, { min, max, desired, launchTemplate });
-        // A launch template replaces the launch configuration the group used.
-        if (input.LaunchTemplate) group.launchConfigurationName = undefined;
-        if (input.HealthCheckType !== undefined) group.healthCheckType = input.HealthCheckType;
-        if (input.HealthCheckGracePeriod !== undefined)
-          group.healthCheckGracePeriodSeconds = input.HealthCheckGracePeriod;
+        this.deps.fleet.update(group, {
+          min: input.MinSize,
+          max: input.MaxSize,
+          desired: input.DesiredCapacity,
+          launchTemplate,
+          healthCheckType: input.HealthCheckType,
+          healthCheckGracePeriodSeconds: input.HealthCheckGracePeriod,
+        });
         return {};
       }),
 
@@ -219,154 +209,78 @@ export class AutoScaling {
         const desired = input.DesiredCapacity;
         if (desired === undefined)
           throw validation(constraintMessage('null', 'desiredCapacity', 'Member must not be null'));
-        // AWS-FACTS: SetDesiredCapacity out-of-range texts.
-        if (desired > group.max) {
-          throw validation(
-            `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`,
-          );
-        }
-        if (desired < group.min) {
-          throw validation(
-            `New SetDesiredCapacity value ${desired} is below min value ${group.min} for the AutoScalingGroup.`,
-          );
-        }
-        group.desired = desired;
+        this.deps.fleet.setDesiredCapacity(group, desired);
         return {};
       }),
 
       route(EnterStandbyCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        const instances = this.standbyInstances(group, input.InstanceIds);
+        const ids = this.standbyIds(input.InstanceIds);
         if (input.ShouldDecrementDesiredCapacity === undefined) {
           throw validation(
             constraintMessage('null', 'shouldDecrementDesiredCapacity', 'Member must not be null'),
           );
         }
-        for (const instance of instances) {
-          // AWS-FACTS EnterStandby: only InService instances.
-          if (instance.lifecycleState !== 'InService')
-            throw validation(`The instance ${instance.id} is not in InService.`);
-        }
-        if (input.ShouldDecrementDesiredCapacity && group.desired - instances.length < group.min) {
-          // AWS-FACTS EnterStandby decrement rule (exact text; plural form UNCONFIRMED).
-          throw validation(
-            `AutoScalingGroup ${group.name} has min-size=${group.min}, max-size=${group.max}, and desired-size=${group.desired}. ` +
-              `To place into standby ${instances.length} instance${instances.length === 1 ? '' : 's'}, please update the AutoScalingGroup sizes appropriately.`,
-          );
-        }
-        const now = this.deps.now();
-        if (input.ShouldDecrementDesiredCapacity) group.desired -= instances.length;
-        // With decrement=false the group launches replacements on its own (AWS-FACTS).
-        return {
-          Activities: instances.map((instance) =>
-            describeActivity(this.deps.fleet.enterStandby(instance, now)),
-          ),
-        };
+        const activities = this.deps.fleet.enterStandby(
+          group,
+          ids,
+          input.ShouldDecrementDesiredCapacity,
+          this.deps.now(),
+        );
+        return { Activities: activities.map(describeActivity) };
       }),
 
       route(ExitStandbyCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        const instances = this.standbyInstances(group, input.InstanceIds);
-        for (const instance of instances) {
-          // UNCONFIRMED (AWS-FACTS): the error for an instance that is not in Standby.
-          if (instance.lifecycleState !== 'Standby')
-            throw validation(`The instance ${instance.id} is not in Standby.`);
-        }
-        if (instances.length > 0 && group.isSuspended('Launch')) {
-          // AWS-FACTS: ExitStandby is blocked while Launch is suspended (error text UNCONFIRMED).
-          throw validation(
-            `AutoScalingGroup ${group.name} has the Launch process suspended. Resume it to move instances out of standby.`,
-          );
-        }
-        if (group.desired + instances.length > group.max) {
-          // UNCONFIRMED (AWS-FACTS): the error when leaving Standby would exceed MaxSize.
-          throw validation(
-            `AutoScalingGroup ${group.name} has min-size=${group.min}, max-size=${group.max}, and desired-size=${group.desired}. ` +
-              `To move ${instances.length} instance${instances.length === 1 ? '' : 's'} out of standby, please update the AutoScalingGroup sizes appropriately.`,
-          );
-        }
-        const now = this.deps.now();
-        // AWS-FACTS ExitStandby: increments the desired capacity.
-        group.desired += instances.length;
-        return {
-          Activities: instances.map((instance) =>
-            describeActivity(this.deps.fleet.exitStandby(group, instance, now)),
-          ),
-        };
+        const ids = this.standbyIds(input.InstanceIds);
+        const activities = this.deps.fleet.exitStandby(group, ids, this.deps.now());
+        return { Activities: activities.map(describeActivity) };
       }),
 
       route(TerminateInstanceInAutoScalingGroupCommand, (input) => {
-        const instanceId = input.InstanceId ?? '';
-        const group = this.deps.fleet.groupOf(instanceId);
-        const instance = group?.instances.get(instanceId);
-        if (!group || !instance) {
-          throw validation(
-            `Instance Id not found - No managed instance found for instance ID: ${instanceId}`,
-          );
-        }
+        if (!input.InstanceId)
+          throw validation(constraintMessage('null', 'instanceId', 'Member must not be null'));
         if (input.ShouldDecrementDesiredCapacity === undefined) {
           throw validation(
             constraintMessage('null', 'shouldDecrementDesiredCapacity', 'Member must not be null'),
           );
         }
-        if (instance.lifecycleState === 'Terminating' || instance.lifecycleState === 'Terminated') {
-          // UNCONFIRMED: terminating an instance that is already terminating is a no-op answered with the
-          // activity already under way.
-          const previous = [...group.activities].reverse().find((a) => a.description.endsWith(instance.id));
-          if (previous) return { Activity: describeActivity(previous) };
-          throw validation(
-            `Instance Id not found - No managed instance found for instance ID: ${instanceId}`,
-          );
-        }
-        // UNCONFIRMED: terminating a Standby instance is allowed and leaves the desired capacity alone, since
-        // Standby instances do not count towards it (AWS-FACTS: EnterStandby/ExitStandby adjust it).
-        const counted = instance.lifecycleState === 'Pending' || instance.lifecycleState === 'InService';
-        if (input.ShouldDecrementDesiredCapacity && counted) {
-          if (group.desired - 1 < group.min) {
-            throw validation(
-              `Currently, desiredSize equals minSize (${group.min}). Terminating instance without replacement will violate group's min size constraint. ` +
-                `Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
-            );
-          }
-          group.desired -= 1;
-        }
-        const cause = 'an instance was taken out of service in response to a user request';
-        return {
-          Activity: describeActivity(this.deps.fleet.startTermination(instance, this.deps.now(), cause)),
-        };
+        const activity = this.deps.fleet.terminate(
+          input.InstanceId,
+          input.ShouldDecrementDesiredCapacity,
+          this.deps.now(),
+        );
+        return { Activity: describeActivity(activity) };
       }),
 
       route(AttachTrafficSourcesCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
         const identifiers = this.trafficSources(input.TrafficSources);
-        for (const identifier of identifiers)
-          this.deps.fleet.attachTrafficSource(group, identifier, this.deps.now());
+        this.deps.fleet.attachTrafficSources(group, identifiers, this.deps.now());
         return {};
       }),
       route(DetachTrafficSourcesCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
         const identifiers = this.trafficSources(input.TrafficSources);
-        this.detach(group, identifiers);
+        this.deps.fleet.detachTrafficSources(group, identifiers, this.deps.now());
         return {};
       }),
       route(AttachLoadBalancerTargetGroupsCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
         const arns = this.trafficSources((input.TargetGroupARNs ?? []).map((Identifier) => ({ Identifier })));
-        for (const arn of arns) this.deps.fleet.attachTrafficSource(group, arn, this.deps.now());
+        this.deps.fleet.attachTrafficSources(group, arns, this.deps.now());
         return {};
       }),
       route(DetachLoadBalancerTargetGroupsCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        this.detach(
-          group,
-          this.trafficSources((input.TargetGroupARNs ?? []).map((Identifier) => ({ Identifier }))),
-        );
+        const arns = this.trafficSources((input.TargetGroupARNs ?? []).map((Identifier) => ({ Identifier })));
+        this.deps.fleet.detachTrafficSources(group, arns, this.deps.now());
         return {};
       }),
 
       route(DescribeTrafficSourcesCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        // AWS-FACTS: DescribeTrafficSources MaxRecords ≤ 50.
+        // docs/aws-facts/traffic-sources.md#describetrafficsources: MaxRecords ≤ 50.
         const maxRecords = this.maxRecords(input.MaxRecords, 50, 50);
         const sources = [...group.trafficSources.values()].filter(
           (source) => input.TrafficSourceType === undefined || source.type === input.TrafficSourceType,
@@ -410,45 +324,37 @@ export class AutoScaling {
 
       route(SuspendProcessesCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        const processes = this.processes(input.ScalingProcesses);
-        const reason = `User suspended at ${new Date(this.deps.now()).toISOString()}`;
-        for (const process of processes)
-          if (!group.suspended.has(process)) group.suspended.set(process, reason);
+        group.suspend(this.processes(input.ScalingProcesses), this.deps.now());
         return {};
       }),
       route(ResumeProcessesCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        for (const process of this.processes(input.ScalingProcesses)) group.suspended.delete(process);
+        group.resume(this.processes(input.ScalingProcesses));
         return {};
       }),
 
       route(CreateOrUpdateTagsCommand, (input) => {
-        const tags = input.Tags ?? [];
-        const byGroup = this.tagTargets(tags);
-        for (const [group, groupTags] of byGroup) {
-          const keys = new Set([...group.tags.keys(), ...groupTags.map((tag) => tag.Key as string)]);
-          if (keys.size > MAX_TAGS) {
-            throw serviceError(
-              'autoscaling',
-              'LimitExceededFault',
-              `The quota of ${MAX_TAGS} tags per Auto Scaling group has been reached.`,
-            );
-          }
-        }
-        for (const [group, groupTags] of byGroup) {
-          for (const tag of groupTags) {
-            group.tags.set(tag.Key as string, {
+        const byGroup = new Map(
+          [...this.tagTargets(input.Tags ?? [])].map(([group, tags]) => [
+            group,
+            tags.map((tag) => ({
+              key: tag.Key as string,
               value: tag.Value ?? '',
               propagateAtLaunch: tag.PropagateAtLaunch ?? false,
-            });
-          }
-        }
+            })),
+          ]),
+        );
+        tagGroups(byGroup);
         return {};
       }),
       route(DeleteTagsCommand, (input) => {
-        for (const [group, groupTags] of this.tagTargets(input.Tags ?? [])) {
-          for (const tag of groupTags) group.tags.delete(tag.Key as string);
-        }
+        const byGroup = new Map(
+          [...this.tagTargets(input.Tags ?? [])].map(([group, tags]) => [
+            group,
+            tags.map((tag) => tag.Key as string),
+          ]),
+        );
+        untagGroups(byGroup);
         return {};
       }),
     ];
@@ -475,7 +381,7 @@ export class AutoScaling {
     return value;
   }
 
-  private standbyInstances(group: AutoScalingGroupState, ids: string[] | undefined): Instance[] {
+  private standbyIds(ids: string[] | undefined): string[] {
     const unique = [...new Set(ids ?? [])];
     if (unique.length > MAX_STANDBY_INSTANCES) {
       // UNCONFIRMED: the limit is documented, the message follows AWS's generic constraint wording.
@@ -487,17 +393,12 @@ export class AutoScaling {
         ),
       );
     }
-    return unique.map((id) => {
-      const instance = group.instances.get(id);
-      // UNCONFIRMED: exact text for an instance of another group.
-      if (!instance) throw validation(`The instance ${id} is not part of Auto Scaling group ${group.name}.`);
-      return instance;
-    });
+    return unique;
   }
 
   private trafficSources(sources: TrafficSourceIdentifier[] | undefined): string[] {
     const list = sources ?? [];
-    // AWS-FACTS: at most 10 per call (exact text).
+    // docs/aws-facts/traffic-sources.md#attach-and-detach: at most 10 per call (text as observed).
     if (list.length > MAX_TRAFFIC_SOURCES_PER_CALL) {
       throw validation(
         `Trying to update too many Load Balancers/Target Groups at once. The limit is ${MAX_TRAFFIC_SOURCES_PER_CALL}`,
@@ -515,22 +416,6 @@ export class AutoScaling {
       throw validation('Provided Target Groups may not be valid. Please ensure they exist and try again.');
     }
     return [...new Set(identifiers)];
-  }
-
-  private detach(group: AutoScalingGroupState, identifiers: string[]): void {
-    const notAttached = identifiers.filter((identifier) => {
-      const state = group.trafficSources.get(identifier)?.state;
-      return state === undefined || state === 'Removing' || state === 'Removed';
-    });
-    if (notAttached.length > 0) {
-      // UNCONFIRMED: AWS does not document detaching a source that is not attached; modelled as an error
-      // (the conservative choice: callers must check before detaching).
-      throw validation(
-        `Trying to remove Target Groups that are not part of the group {${notAttached.join(', ')}}`,
-      );
-    }
-    for (const identifier of identifiers)
-      this.deps.fleet.detachTrafficSource(group, identifier, this.deps.now());
   }
 
   private processes(names: string[] | undefined): ScalingProcess[] {

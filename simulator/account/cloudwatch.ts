@@ -69,6 +69,8 @@ export class CloudWatch {
     }
     this.metricAlarms.sort((a, b) => a.description.name.localeCompare(b.description.name));
     this.compositeAlarms.sort((a, b) => a.description.name.localeCompare(b.description.name));
+    // The alarms start in the states the environment describes, composites included: CloudWatch evaluates a
+    // composite only when one of its children changes state (see evaluateComposites).
   }
 
   /** Evaluates the alarms once per minute (CloudWatch evaluates standard-resolution alarms every minute). */
@@ -76,8 +78,10 @@ export class CloudWatch {
     const minute = Math.floor(now / MINUTE_MS);
     if (minute <= this.lastEvaluatedMinute) return;
     this.lastEvaluatedMinute = minute;
-    for (const alarm of this.metricAlarms) this.evaluateMetricAlarm(alarm, minute * MINUTE_MS, now);
-    this.evaluateComposites(now);
+    const changed = new Set<string>();
+    for (const alarm of this.metricAlarms)
+      if (this.evaluateMetricAlarm(alarm, minute * MINUTE_MS, now)) changed.add(alarm.description.name);
+    this.evaluateComposites(now, changed);
     this.metrics.prune(now);
   }
 
@@ -93,7 +97,8 @@ export class CloudWatch {
     return [
       route(DescribeAlarmsCommand, (input) => {
         const names = input.AlarmNames ?? [];
-        // AWS-FACTS: AlarmNames ≤ 100, not combined with AlarmNamePrefix; MaxRecords ≤ 100.
+        // docs/aws-facts/cloudwatch-alarms.md#describealarms: AlarmNames ≤ 100, not combined with
+        // AlarmNamePrefix; MaxRecords ≤ 100.
         if (names.length > 100) {
           throw cwError(
             'ValidationException',
@@ -121,7 +126,8 @@ export class CloudWatch {
             ),
           );
         }
-        // AWS-FACTS: without AlarmTypes only metric alarms are returned.
+        // docs/aws-facts/cloudwatch-alarms.md#describealarms: without AlarmTypes only metric alarms are
+        // returned.
         const types = input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm'];
         let candidates: AlarmRecord[] = [
           ...(types.includes('MetricAlarm') ? this.metricAlarms : []),
@@ -161,7 +167,9 @@ export class CloudWatch {
           NextToken: page.nextToken,
         };
       }),
-      // SetAlarmState: the state holds until the next evaluation (CloudWatch API reference).
+      // SetAlarmState (docs/aws-facts/cloudwatch-alarms.md#alarm-states): a metric alarm's state holds until
+      // its next evaluation; a composite's until one of its children changes state. Either way the alarms
+      // whose rule names it are evaluated again when it changes.
       route(SetAlarmStateCommand, (input) => {
         const alarm = this.byName.get(input.AlarmName ?? '');
         if (!alarm) throw cwError('ResourceNotFound', `Alarm ${input.AlarmName} not found`);
@@ -169,8 +177,8 @@ export class CloudWatch {
         if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA') {
           throw cwError('InvalidParameterValueException', `Invalid state value ${state}`);
         }
-        this.transition(alarm, state, input.StateReason ?? '', this.now());
-        this.evaluateComposites(this.now());
+        if (this.transition(alarm, state, input.StateReason ?? '', this.now()))
+          this.evaluateComposites(this.now(), new Set([alarm.description.name]));
         return {};
       }),
     ];
@@ -184,7 +192,7 @@ export class CloudWatch {
     alarm: AlarmRecord<MetricAlarmDescription>,
     boundary: number,
     now: number,
-  ): void {
+  ): boolean {
     const d = alarm.description;
     const periodMs = d.periodSeconds * 1000;
     const lastEnd = Math.floor(boundary / periodMs) * periodMs;
@@ -210,28 +218,44 @@ export class CloudWatch {
     const reason =
       `Threshold ${state === 'ALARM' ? 'Crossed' : 'not crossed'}: ${breaching} out of the last ${d.evaluationPeriods} datapoints ` +
       `[${shown.join(', ')}] breached ${d.comparisonOperator} ${d.threshold} (minimum ${d.datapointsToAlarm} for ALARM).`;
-    this.transition(alarm, state, reason, now);
+    return this.transition(alarm, state, reason, now);
   }
 
-  private evaluateComposites(now: number): void {
-    for (const alarm of this.compositeAlarms) {
-      const rule = alarm.rule;
-      if (!rule) continue;
-      const inAlarm = rule.evaluate((reference) => this.byName.get(this.nameOf(reference))?.state);
-      this.transition(
-        alarm,
-        inAlarm ? 'ALARM' : 'OK',
-        `Alarm rule ${inAlarm ? 'is' : 'is not'} true: ${rule.text}`,
-        now,
-      );
+  /**
+   * Evaluates the composite alarms whose rule names an alarm that `changed` state (and, in turn, those that
+   * name a composite that changed). CloudWatch evaluates a composite when one of its children
+   * changes state, not on a schedule: one set by SetAlarmState "returns to its actual state only once any of
+   * its children alarms change state"
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html).
+   */
+  private evaluateComposites(now: number, changed: Set<string>): void {
+    const due = new Set<AlarmRecord>();
+    // Each pass can only add composites that changed, so this ends after at most one pass per composite.
+    for (let pass = 0; pass <= this.compositeAlarms.length; pass++) {
+      for (const alarm of this.compositeAlarms) {
+        if (alarm.rule?.references.some((reference) => changed.has(this.nameOf(reference)))) due.add(alarm);
+      }
+      if (due.size === 0) return;
+      const next = new Set<string>();
+      for (const alarm of due) {
+        const rule = alarm.rule;
+        if (!rule) continue;
+        const inAlarm = rule.evaluate((reference) => this.byName.get(this.nameOf(reference))?.state);
+        const reason = `Alarm rule ${inAlarm ? 'is' : 'is not'} true: ${rule.text}`;
+        if (this.transition(alarm, inAlarm ? 'ALARM' : 'OK', reason, now)) next.add(alarm.description.name);
+      }
+      due.clear();
+      changed = next;
     }
   }
 
-  private transition(alarm: AlarmRecord, state: AlarmState, reason: string, now: number): void {
-    if (alarm.state === state) return;
+  /** Whether the alarm changed state. */
+  private transition(alarm: AlarmRecord, state: AlarmState, reason: string, now: number): boolean {
+    if (alarm.state === state) return false;
     alarm.state = state;
     alarm.reason = reason;
     alarm.updatedAt = now;
+    return true;
   }
 
   private describeMetricAlarm(alarm: AlarmRecord, d: MetricAlarmDescription): MetricAlarm {

@@ -202,7 +202,8 @@ export class Ec2 {
         const base =
           input.SourceVersion !== undefined ? this.version(template, input.SourceVersion).data : {};
         const created: VersionRecord = {
-          // AWS-FACTS: versions are numbered in creation order.
+          // docs/aws-facts/launch-templates-and-amis.md#createlaunchtemplateversion: versions are numbered in
+          // creation order.
           number: template.versions.length + 1,
           description: input.VersionDescription,
           data: { ...structuredClone(base), ...structuredClone(input.LaunchTemplateData) },
@@ -228,7 +229,10 @@ export class Ec2 {
     ];
   }
 
-  /** What a launch from this group configuration gets, resolved now (AWS-FACTS: `$Latest`/`$Default` at launch time). */
+  /**
+   * What a launch from this group configuration gets, resolved now (`$Latest`/`$Default` at launch time:
+   * docs/aws-facts/launch-templates-and-amis.md).
+   */
   resolveLaunch(templateId: string, versionSpec: string): ResolvedLaunch {
     const template = this.templateById(templateId);
     const version = this.version(template, versionSpec);
@@ -303,7 +307,8 @@ export class Ec2 {
     let images = [...this.images.values()];
     if (ids?.length) {
       for (const id of ids) {
-        // AWS-FACTS: a badly formed id is InvalidAMIID.Malformed, an unknown one InvalidAMIID.NotFound.
+        // docs/aws-facts/launch-templates-and-amis.md#ami-ids-and-describeimages: a badly formed id is
+        // InvalidAMIID.Malformed, an unknown one InvalidAMIID.NotFound.
         if (!AMI_ID.test(id))
           throw ec2Error('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "ami-...")`);
       }

@@ -48,7 +48,8 @@ export class ElasticLoadBalancing {
     const lb = environment.loadBalancer;
     const { listenerArn } = this.deps.rules;
     return [
-      // AWS-FACTS: DescribeTargetHealth has no pagination.
+      // DescribeTargetHealth has no pagination
+      // (docs/aws-facts/load-balancer-targets.md#describetargethealth).
       route(DescribeTargetHealthCommand, (input) => {
         const targetGroup = this.deps.targetGroups.get(input.TargetGroupArn ?? '');
         if (!targetGroup) throw targetGroupNotFound();

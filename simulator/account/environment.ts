@@ -83,6 +83,16 @@ export interface GroupDescription {
    * launch template replaces it.
    */
   launchConfigurationName?: string;
+  /**
+   * The launch template version the group names (default "1"): `$Default`, `$Latest`, or a number, even one
+   * the template no longer has (a version deleted after the group was pointed at it).
+   */
+  launchTemplateVersion?: string;
+  /**
+   * The group launches from a mixed instances policy over its launch template instead of the template itself.
+   * Modelled by description only, like a launch configuration: described, never launched from.
+   */
+  mixedInstancesPolicy?: boolean;
 }
 
 /** An IAM instance profile and the role it carries (what EC2 is passed when an instance launches with it). */
@@ -163,6 +173,8 @@ export interface EnvironmentDescription {
   syntheticHeader: { name: string; value: string };
   mainTargetGroup: TargetGroupDescription;
   syntheticTargetGroup: TargetGroupDescription;
+  /** More target groups in the account, which neither the ALB's listener nor the scenarios use. */
+  otherTargetGroups?: TargetGroupDescription[];
   groups: { blue: GroupDescription; green: GroupDescription };
   amis: AmiDescription[];
   alarms: AlarmDescription[];

@@ -106,7 +106,10 @@ export function serviceError(
   return new Base({ name, message, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata });
 }
 
-/** Each service's own throttling error (AWS-FACTS: Auto Scaling `Throttling`, EC2 `RequestLimitExceeded`, ELB `ThrottlingException`). */
+/**
+ * Each service's own throttling error
+ * (docs/aws-facts/api-errors-and-retries.md#throttling-and-server-errors).
+ */
 export function throttlingError(service: ServiceName): SimulatedServiceError {
   switch (service) {
     case 'autoscaling':

@@ -2,5 +2,5 @@ export { SimulatedAccount, type AccountOptions, type AccountSnapshot, type Fault
 export * from './environment';
 export type { AlbOutcome, AlbRequest, AlbResponse, SimulatedLoadBalancer } from './load-balancer';
 export type { PublishedMessage } from './sns';
-export { TIMINGS } from './auto-scaling-groups';
+export { TIMINGS } from './auto-scaling-group';
 export { REGISTRATION_SECONDS } from './target-groups';

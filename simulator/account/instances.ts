@@ -1,6 +1,7 @@
 /** EC2 instances launched by the simulated Auto Scaling groups. */
 
-// AWS-FACTS: Auto Scaling instance lifecycle states (the subset the simulation goes through).
+// docs/aws-facts/auto-scaling-groups.md#instance-lifecycle: Auto Scaling instance lifecycle states (the
+// subset the simulation goes through).
 export type LifecycleState =
   'Pending' | 'InService' | 'EnteringStandby' | 'Standby' | 'Terminating' | 'Terminated';
 

@@ -80,7 +80,8 @@ export class ListenerRules {
     const matching = this.rules.find((rule) =>
       (this.matchers.get(rule) ?? []).every((condition) =>
         entries.some(
-          // AWS-FACTS: header conditions are case-insensitive on both name and value; values may use * and ?.
+          // docs/aws-facts/load-balancer-targets.md#routing: header conditions are case-insensitive on both
+          // name and value; values may use * and ?.
           ([key, value]) =>
             key.toLowerCase() === condition.name && condition.values.some((pattern) => pattern.test(value)),
         ),

@@ -70,7 +70,8 @@ export class SimulatedLoadBalancer {
     const { metrics } = this.deps;
     const targets = targetGroup.routableTargets();
     if (targets.length === 0) {
-      // AWS-FACTS: no registered targets (or only draining ones) → 503 from the load balancer itself.
+      // docs/aws-facts/load-balancer-targets.md#routing: no registered targets (or only draining ones) → 503
+      // from the load balancer itself.
       metrics.record(this.arn, 'HTTPCode_ELB_5XX_Count', 1, now);
       return this.elbError(503, 'Service Temporarily Unavailable', targetGroupArn);
     }

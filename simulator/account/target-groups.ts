@@ -6,7 +6,7 @@ import type { SimulatedApplication } from './application';
 import type { HealthCheckDescription, TargetGroupDescription } from './environment';
 import type { Instance } from './instances';
 
-// AWS-FACTS "Application Load Balancer": target states and reason codes.
+// docs/aws-facts/load-balancer-targets.md#target-health-states: target states and reason codes.
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 export type TargetReason =
   | 'Elb.RegistrationInProgress'
@@ -99,7 +99,10 @@ export class TargetGroup {
     this.revision++;
   }
 
-  /** AWS-FACTS: a deregistered target drains for the deregistration delay, receiving no new requests. */
+  /**
+   * docs/aws-facts/load-balancer-targets.md#deregistration-delay: a deregistered target drains for the
+   * deregistration delay, receiving no new requests.
+   */
   deregister(instanceId: string, now: number): void {
     const target = this.targets.get(instanceId);
     if (!target || target.state === 'draining') return;
@@ -145,8 +148,8 @@ export class TargetGroup {
   }
 
   /**
-   * Targets a new request may go to. AWS-FACTS: only healthy ones; with none healthy the ALB fails open to
-   * every registered target; draining targets never get new requests.
+   * Targets a new request may go to (docs/aws-facts/load-balancer-targets.md#routing): only healthy ones;
+   * with none healthy the ALB fails open to every registered target; draining targets never get new requests.
    */
   routableTargets(): string[] {
     if (this.routingRevision !== this.revision) {
@@ -176,7 +179,8 @@ export class TargetGroup {
     if (result.ok) {
       target.failures = 0;
       target.passes++;
-      // AWS-FACTS: a newly registered target needs one passed check; an unhealthy one HealthyThresholdCount.
+      // docs/aws-facts/load-balancer-targets.md#health-checks: a newly registered target needs one passed
+      // check; an unhealthy one HealthyThresholdCount.
       const needed = target.state === 'initial' ? 1 : this.healthCheck.healthyThresholdCount;
       if (target.state !== 'healthy' && target.passes >= needed) {
         target.state = 'healthy';
@@ -191,7 +195,8 @@ export class TargetGroup {
       target.passes = 0;
       target.failures++;
       if (target.state === 'unhealthy' || target.failures >= this.healthCheck.unhealthyThresholdCount) {
-        // AWS-FACTS: UnhealthyThresholdCount consecutive failures make a target unhealthy.
+        // docs/aws-facts/load-balancer-targets.md#health-checks: UnhealthyThresholdCount consecutive failures
+        // make a target unhealthy.
         target.state = 'unhealthy';
         this.unhealthyIds.add(target.id);
         target.reason = result.reason;

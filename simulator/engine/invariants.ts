@@ -126,7 +126,7 @@ export class InvariantMonitor {
     }
   }
 
-  /** I8: a rejected (or skipped) deployment leaves the account exactly as it found it. */
+  /** I8: a rejected, skipped or nothing-to-do deployment leaves the account exactly as it found it. */
   checkUnchanged(final: AccountView, at: number): void {
     if (accountSignature(final) !== this.accountSignature) {
       this.report('I8', at, null, 'a rejected deployment changed the account');

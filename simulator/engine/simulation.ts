@@ -1,7 +1,8 @@
+import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { logger } from '../../lambdas/shared/logger';
 import { referenceDeployment } from '../../infra/reference-deployment';
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
-import { FAILURE_ERRORS, KEY_STATES } from '../../lambdas/shared/contract';
+import { FAILURE_ERRORS, KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
 import { SimulatedAccount, type AccountSnapshot, type FaultOptions } from '../account/account';
 import { DEFAULT_AMIS, defaultEnvironment, type EnvironmentDescription } from '../account/environment';
 import { Random } from '../account/random';
@@ -23,6 +24,8 @@ import { cachedWorkflow } from './workflow-cache';
 
 /** A third AMI of the application, for the second of two deployments in a row. */
 export const THIRD_AMI = 'ami-0cccccccccccc0003';
+/** A fourth, for a deployment that must change what serves whichever of the others serves (`{fourth}`). */
+export const FOURTH_AMI = 'ami-0dddddddddddd0004';
 const SIMULATION_START = Date.UTC(2026, 0, 5, 9, 0, 0);
 /** A deployment that has not ended after this much virtual time is reported as failed (a hang). */
 const MAX_SIMULATED_SECONDS = 2 * 24 * 3600;
@@ -31,6 +34,8 @@ const MAX_SIMULATED_SECONDS = 2 * 24 * 3600;
  * finish draining): zero downtime has to hold then too, and the final state is read once it has settled.
  */
 const SETTLE_SECONDS = 120;
+/** Outcomes that promise an account left as it was found (I8). */
+const UNCHANGING_OUTCOMES: readonly Outcome[] = ['rejected', 'skipped', 'already-serving'];
 
 export interface ExecutionReport {
   name: string;
@@ -150,6 +155,9 @@ export async function simulate(
   const violations: InvariantViolation[] = [];
   let monitor = new InvariantMonitor(account.snapshot(), environment.mainTargetGroup.arn);
   let currentState: string | null = null;
+  // Operator requests due (a run's `operatorRequest`), made as the account owner at the next second.
+  const requests: { state: string; group: string }[] = [];
+  let dueRequest: string | null = null;
   let windowStartedAt: number | null = null;
   let usersArrived = false;
   // When the watched alarms were in ALARM, per batch of runs: what a run judged by the alarms must follow.
@@ -164,6 +172,8 @@ export async function simulate(
     onStateEntered: (_execution, state) => {
       currentState = state;
       monitor.stateEntered(state);
+      const request = requests.findIndex((pending) => pending.state === state);
+      if (request >= 0) dueRequest = requests.splice(request, 1)[0].group;
       if (state === KEY_STATES.window) windowStartedAt = clock.elapsedSeconds();
       hooks.onStateEntered?.(state, clock.elapsedSeconds());
     },
@@ -175,6 +185,8 @@ export async function simulate(
     service.install();
     globalThis.fetch = account.fetch.bind(account) as typeof fetch;
     const second = async () => {
+      if (dueRequest !== null) await requestRollback(environment.region, dueRequest);
+      dueRequest = null;
       account.tick();
       // Users arrive once the application is up: before a first deployment there is nothing to serve,
       // and requests failing then would not be downtime.
@@ -222,6 +234,7 @@ export async function simulate(
       monitor = new InvariantMonitor(account.snapshot(), environment.mainTargetGroup.arn);
       windowStartedAt = null;
       alarmPeriods = [];
+      requests.push(...batch.flatMap((run) => (run.operatorRequest ? [run.operatorRequest] : [])));
       const started = batch.map((run) => ({ record: service.start(inputFor(run)), run }));
       executions.push(...started);
       for (const { record } of started) alarmPeriodsOf.set(record, alarmPeriods);
@@ -231,7 +244,7 @@ export async function simulate(
       }
       await Promise.all(started.map(({ record }) => record.finished));
       for (let settled = 0; settled < SETTLE_SECONDS; settled++) await second();
-      if (started.every(({ record }) => ['rejected', 'skipped'].includes(outcomeOf(record)))) {
+      if (started.every(({ record }) => UNCHANGING_OUTCOMES.includes(outcomeOf(record)))) {
         monitor.checkUnchanged(account.snapshot(), clock.elapsedSeconds());
       }
       violations.push(...monitor.violations);
@@ -329,8 +342,13 @@ function environmentFor(scenario: Scenario, options: SimulationOptions): Environ
     },
   });
   const next = environment.amis.find((ami) => ami.id === DEFAULT_AMIS.next);
-  if (next && !environment.amis.some((ami) => ami.id === THIRD_AMI)) {
-    environment.amis.push({ ...next, id: THIRD_AMI, name: `${next.name}-3`, behaviour: undefined });
+  for (const [id, suffix] of [
+    [THIRD_AMI, 3],
+    [FOURTH_AMI, 4],
+  ] as const) {
+    if (next && !environment.amis.some((ami) => ami.id === id)) {
+      environment.amis.push({ ...next, id, name: `${next.name}-${suffix}`, behaviour: undefined });
+    }
   }
   return environment;
 }
@@ -409,8 +427,9 @@ function runsFor(scenario: Scenario, options: SimulationOptions, windowMinutes: 
   const [first, ...rest] = scenario.runs;
   if (options.stopAt)
     return [{ ...first, expectedOutcome: 'failed', expectStoppedAt: options.stopAt }, ...rest];
-  // Only a deployment that reaches the traffic shift is changed by how the new version behaves.
-  if (!['succeeded', 'rolled-back', 'kept-serving'].includes(first.expectedOutcome))
+  // Only a deployment that reaches the traffic shift is changed by how the new version behaves, and one an
+  // operator stops ends as the operator asked whatever the version does.
+  if (first.operatorRequest || !['succeeded', 'rolled-back', 'kept-serving'].includes(first.expectedOutcome))
     return [...scenario.runs];
   if (options.failHealth || options.failSynthetic) return [{ ...first, expectedOutcome: 'aborted' }, ...rest];
   const optionErrors = options.alarmAt !== undefined || options.errorRate !== undefined;
@@ -448,6 +467,23 @@ function judged(
   return firing ? (run.rollbackOutcome ?? 'rolled-back') : 'succeeded';
 }
 
+/** What `npm run ops -- rollback` does, on any group (the command itself refuses outside the window). */
+async function requestRollback(region: string, group: string): Promise<void> {
+  await new AutoScalingClient({ region }).send(
+    new CreateOrUpdateTagsCommand({
+      Tags: [
+        {
+          ResourceId: group,
+          ResourceType: 'auto-scaling-group',
+          Key: OPERATOR_REQUEST_TAG,
+          Value: 'rollback',
+          PropagateAtLaunch: false,
+        },
+      ],
+    }),
+  );
+}
+
 function batches(runs: DeploymentRun[]): DeploymentRun[][] {
   const result: DeploymentRun[][] = [];
   for (const run of runs) {
@@ -461,7 +497,9 @@ function inputFor(run: DeploymentRun): Json {
   const amis: Record<string, string> = {
     '{next}': DEFAULT_AMIS.next,
     '{third}': THIRD_AMI,
+    '{fourth}': FOURTH_AMI,
     '{foreign}': DEFAULT_AMIS.foreign,
+    '{current}': DEFAULT_AMIS.current,
   };
   const resolve = (value: RunInput): Json => {
     if (typeof value === 'string') return amis[value] ?? value;
@@ -474,9 +512,8 @@ function inputFor(run: DeploymentRun): Json {
 
 export function outcomeOf(record: ExecutionRecord): Outcome {
   if (record.status === 'SUCCEEDED') {
-    return (record.output as { outcome?: string } | undefined)?.outcome === 'skipped'
-      ? 'skipped'
-      : 'succeeded';
+    const outcome = (record.output as { outcome?: string } | undefined)?.outcome;
+    return outcome === 'skipped' || outcome === 'already-serving' ? outcome : 'succeeded';
   }
   switch (record.status === 'FAILED' ? record.error : undefined) {
     case FAILURE_ERRORS.rejected:

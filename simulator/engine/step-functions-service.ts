@@ -484,7 +484,15 @@ function toHistoryEvent(event: EventLog, id: number): HistoryEvent {
     case 'StateEntered':
       return { ...base, type: 'TaskStateEntered', stateEnteredEventDetails: { name: event.state.name } };
     case 'StateExited':
-      return { ...base, type: 'TaskStateExited', stateExitedEventDetails: { name: event.state.name } };
+      // With includeExecutionData (the default), AWS gives each state's output; status and the CLI read it.
+      return {
+        ...base,
+        type: 'TaskStateExited',
+        stateExitedEventDetails: {
+          name: event.state.name,
+          output: event.state.output === undefined ? undefined : JSON.stringify(event.state.output),
+        },
+      };
     case 'ExecutionFailed':
       return {
         ...base,

@@ -1,6 +1,7 @@
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import type { FaultOptions, SimulatedAccount } from '../account/account';
 import { ENCRYPTED_TOPIC, type DefaultEnvironmentOptions } from '../account/environment';
+import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 
 /** An execution input: any JSON value, as StartExecution takes it. */
@@ -8,13 +9,21 @@ export type RunInput =
   string | number | boolean | null | readonly RunInput[] | { readonly [key: string]: RunInput };
 
 export interface DeploymentRun {
-  /** The execution input; the string `{next}` stands for the new AMI, `{third}` for a later one. */
+  /**
+   * The execution input; the string `{next}` stands for the new AMI, `{third}` and `{fourth}` for later
+   * ones, `{current}` for the one that serves.
+   */
   readonly input: RunInput;
   readonly expectedOutcome: Outcome;
   /** Start together with the previous run instead of after it ended. */
   readonly concurrentWithPrevious?: boolean;
   /** The run must end stopped in this state (not failed some other way). */
   readonly expectStoppedAt?: string;
+  /**
+   * An operator asks to stop this run (`blue-green:operator-request=rollback` on `group`, as the account
+   * owner) one virtual second after it enters `state`, e.g. a wait's `: pause` state.
+   */
+  readonly operatorRequest?: { readonly state: string; readonly group: string };
   /**
    * Runs before this run starts, once the previous one has ended and settled: e.g. a test running the
    * recovery commands a refusal printed. Users keep coming and I1 is watched meanwhile.
@@ -115,6 +124,12 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [{ input: { amiId: '{foreign}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
   },
   {
+    name: 'already-serving',
+    description:
+      'A deployment of the AMI that already serves, healthy: nothing to do, and nothing is changed.',
+    runs: [{ input: { amiId: '{current}' }, expectedOutcome: 'already-serving' }],
+  },
+  {
     name: 'bad-input',
     description: 'A malformed AMI id: rejected with the field named, the account unchanged.',
     runs: [{ input: { amiId: 'ami-123' }, expectedOutcome: 'rejected' }],
@@ -157,6 +172,7 @@ export const SCENARIOS: readonly Scenario[] = [
     environment: { standbyTags: { 'blue-green:operator-request': 'rollback' } },
     runs: [deployNext()],
   },
+  ...ABORT_SCENARIOS,
   {
     name: 'encrypted-notifications',
     description:

@@ -29,4 +29,11 @@ export interface SimulationOptions {
 }
 
 export type Outcome =
-  'succeeded' | 'rolled-back' | 'kept-serving' | 'aborted' | 'failed' | 'skipped' | 'rejected';
+  | 'succeeded'
+  | 'rolled-back'
+  | 'kept-serving'
+  | 'aborted'
+  | 'failed'
+  | 'skipped'
+  | 'already-serving'
+  | 'rejected';

@@ -43,6 +43,13 @@ export function endings(ctx: DefinitionContext) {
       amiId: STATE.amiId,
       skipReason: ref('$.skipReason'),
     }).next(new sfn.Succeed(ctx.scope, 'Skipped (nothing changed)', { outputPath: '$.outcome' })),
+    alreadyServing: report('Report: nothing to do', 'already-serving', {
+      amiId: STATE.amiId,
+      roles: STATE.roles,
+      skipReason: ref('$.current.detail'),
+    }).next(
+      new sfn.Succeed(ctx.scope, 'Nothing to do (this AMI already serves)', { outputPath: '$.outcome' }),
+    ),
     aborted: report('Report: deployment aborted', 'aborted', deployed).next(
       fail('Deployment aborted (production untouched)', FAILURE_ERRORS.aborted),
     ),

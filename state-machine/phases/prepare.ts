@@ -46,6 +46,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
           'check-instances-in-service',
           {
             groupName: group,
+            operatorRequestGroup: group,
             launchTemplateVersion: ref('$.release.version'),
             desiredCapacity: ref('$.roles.targetCapacity.desired'),
           },
@@ -63,7 +64,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
           ctx,
           'Wait until new targets are healthy in synthetic target group',
           'check-targets-healthy',
-          { groupName: group, targetGroupArn: synthetic },
+          { groupName: group, operatorRequestGroup: group, targetGroupArn: synthetic },
           waits.syntheticTargetsHealthy,
         ),
       )

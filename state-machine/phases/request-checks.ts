@@ -13,11 +13,15 @@ const GUARD_SETTLE = Duration.seconds(20);
 
 /**
  * 1–3. Request checks: they change nothing, so a failure is a rejection with nothing to clean up (I8). An AMI
- * of another application ends as skipped. The chain ends once the account is known to take the deployment.
+ * of another application ends as skipped, an AMI that already serves as nothing to do. The chain ends once the account is known to take the deployment.
  */
 export function requestChecks(
   ctx: DefinitionContext,
-  ends: { readonly rejected: sfn.IChainable; readonly skipped: sfn.IChainable },
+  ends: {
+    readonly rejected: sfn.IChainable;
+    readonly skipped: sfn.IChainable;
+    readonly alreadyServing: sfn.IChainable;
+  },
 ): sfn.Chain {
   // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
   // judge it. So no path is applied to it: the request is read from the context object, the state input
@@ -64,11 +68,20 @@ export function requestChecks(
     { settings: STATE.settings },
     { resultPath: '$.roles' },
   );
+  // Before the pre-flight: an AMI that already serves is nothing to do, whatever a deployment would need.
+  const current = task(
+    ctx,
+    'Check whether this AMI already serves',
+    'check-already-serving',
+    { amiId: STATE.amiId, roles: STATE.roles, mainTargetGroupArn: ctx.settings.targetGroups.main },
+    { resultPath: '$.current' },
+  );
   const preflight = task(ctx, 'Check the account can take this deployment', 'preflight-checks', {
     settings: STATE.settings,
     roles: STATE.roles,
   });
-  for (const step of [guardFirst, guardAgain, resolveRoles, preflight]) onAnyFailure(step, ends.rejected);
+  for (const step of [guardFirst, guardAgain, resolveRoles, current, preflight])
+    onAnyFailure(step, ends.rejected);
 
   const checks = sfn.Chain.start(guardFirst)
     .next(
@@ -78,7 +91,12 @@ export function requestChecks(
     )
     .next(guardAgain)
     .next(resolveRoles)
-    .next(preflight);
+    .next(current)
+    .next(
+      new sfn.Choice(ctx.scope, 'Does this AMI already serve?')
+        .when(sfn.Condition.booleanEquals('$.current.alreadyServing', true), ends.alreadyServing)
+        .otherwise(preflight),
+    );
   validate.next(
     new sfn.Choice(ctx.scope, 'Is this an AMI of this application?')
       .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)

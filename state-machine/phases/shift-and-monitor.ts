@@ -30,7 +30,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
         ctx,
         'Wait until old fleet is in standby',
         'check-instances-in-standby',
-        { groupName: STATE.activeGroup },
+        { groupName: STATE.activeGroup, operatorRequestGroup: STATE.standbyGroup },
         settings.waits.oldFleetInStandby,
       ),
     )
@@ -46,7 +46,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
         ctx,
         'Wait until new targets are healthy in main target group',
         'check-targets-healthy',
-        { groupName: STATE.standbyGroup, targetGroupArn: main },
+        { groupName: STATE.standbyGroup, operatorRequestGroup: STATE.standbyGroup, targetGroupArn: main },
         settings.waits.mainTargetsHealthy,
       ),
     )

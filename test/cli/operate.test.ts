@@ -42,7 +42,10 @@ describe('npm run ops: usage errors exit 2 with a message that names the option 
 
   it.each([
     [[], /Usage: npm run ops -- <command>/],
-    [['launch'], /unknown command "launch"; choose one of: deploy, status, watch, promote, rollback/],
+    [
+      ['launch'],
+      /unknown command "launch"; choose one of: deploy, status, watch, history, promote, rollback/,
+    ],
     [['deploy', '--state-machine-arn', SM], /--ami is required, e.g. --ami ami-0123456789abcdef0/],
     [
       ['deploy', '--ami', 'ami-12345', '--state-machine-arn', SM],
@@ -64,10 +67,14 @@ describe('npm run ops: usage errors exit 2 with a message that names the option 
       ['deploy', '--ami', AMI, '--state-machine-arn', SM, '--config', 'config/example.json'],
       /--state-machine-arn and --config cannot be combined/,
     ],
-    [['deploy', '--ami', AMI, '--config', 'config/example.json'], /--region is required with --config/],
     [
-      ['deploy', '--ami', AMI, '--config', 'config/example.json', '--region', 'us-east-1'],
-      /--account-id is required with --config/,
+      // --config alone reads the stack's outputs; --account-id is there to build the ARN, with --region.
+      ['deploy', '--ami', AMI, '--config', 'config/example.json', '--account-id', '123456789012'],
+      /--account-id builds the ARN with --region: add --region REGION, or drop --account-id/,
+    ],
+    [
+      ['status', '--execution', 'release-42', '--config', 'config/example.json', '--region', 'Virginia'],
+      /--region must be an AWS Region like us-east-1, got "Virginia"/,
     ],
     [
       [

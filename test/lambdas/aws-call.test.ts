@@ -1,4 +1,3 @@
-import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/scale-group-to-zero/handler';
 import { autoScaling } from '../../lambdas/shared/aws/auto-scaling';
 import { callAws, CLIENT_CONFIG } from '../../lambdas/shared/aws/call';
@@ -8,7 +7,7 @@ import { elb } from '../../lambdas/shared/aws/elb';
 import { iamClient } from '../../lambdas/shared/aws/iam';
 import { sns } from '../../lambdas/shared/aws/sns';
 import { stepFunctions } from '../../lambdas/shared/aws/step-functions';
-import { asgMock, freshAccount, thrown } from './traffic-fakes';
+import { createHarness, rejection as thrown } from '../support/account';
 
 /** What @smithy/node-http-handler throws for a socket that timed out or was reset, after the SDK's retries. */
 function connectionError(message: string, code?: string): Error {
@@ -72,14 +71,21 @@ describe('callAws: how an AWS failure is named for the state machine', () => {
   });
 
   it('a step whose call timed out fails with TransientAwsError, so Step Functions runs it again', async () => {
-    const account = freshAccount();
-    account.addGroup({ name: 'webapp-green', min: 1, desired: 1, max: 3, instances: {} });
-    asgMock.on(UpdateAutoScalingGroupCommand).rejects(connectionError('socket hang up', 'ECONNRESET'));
+    // Every attempt's connection is reset after the change was made: the SDK gives up with the socket's error.
+    const h = createHarness({
+      customize: (env) => Object.assign(env.groups.green, { min: 1, desired: 1, max: 3 }),
+      faults: { loseAnswer: (operation) => operation === 'autoscaling:UpdateAutoScalingGroup' && 'timeout' },
+    });
+    try {
+      const error = await thrown(handler({ groupName: h.green }));
 
-    const error = await thrown(handler({ groupName: 'webapp-green' }));
-
-    expect(error.name).toBe('TransientAwsError');
-    expect(error.message).toContain('UpdateAutoScalingGroup failed: TimeoutError: socket hang up');
+      expect(error.name).toBe('TransientAwsError');
+      expect(error.message).toContain('UpdateAutoScalingGroup failed: TimeoutError: socket hang up');
+      // The change was made all the same: the run Step Functions makes next finds the group on its way to zero.
+      expect(h.group(h.green)).toMatchObject({ min: 0, desired: 0 });
+    } finally {
+      h.dispose();
+    }
   });
 
   it('an error that is neither throttling, a 5xx nor a lost connection is an AwsRequestError', async () => {

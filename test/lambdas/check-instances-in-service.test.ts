@@ -1,183 +1,206 @@
 import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  type AutoScalingGroup,
-  type Instance,
+  SetDesiredCapacityCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { handler } from '../../lambdas/check-instances-in-service/handler';
-import { logger } from '../../lambdas/shared/logger';
+import { DEFAULT_AMIS } from '../../simulator/account';
+import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
-const autoScaling = mockClient(AutoScalingClient);
+let h: Harness;
 
-const NOW = Date.parse('2025-01-01T10:00:00.000Z');
-const secondsAgo = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
-let serial = 0;
-
-function instances(
-  count: number,
-  state: string,
-  version: string | undefined,
-  health: 'Healthy' | 'Unhealthy' = 'Healthy',
-): Instance[] {
-  return Array.from({ length: count }, () => ({
-    InstanceId: `i-${String((serial += 1)).padStart(17, '0')}`,
-    LifecycleState: state as Instance['LifecycleState'],
-    HealthStatus: health,
-    AvailabilityZone: 'us-east-1a',
-    ProtectedFromScaleIn: false,
-    ...(version !== undefined && {
-      LaunchTemplate: {
-        LaunchTemplateId: 'lt-0abc1234def567890',
-        LaunchTemplateName: 'webapp-green',
-        Version: version,
-      },
-    }),
-  }));
+/** Blue with `count` instances in service on launch template version 1, room for 300. */
+function account(count: number, options: HarnessOptions = {}): void {
+  h = createHarness({ instances: count, ...options, customize: (env) => (env.groups.blue.max = 300) });
 }
 
-function givenGroup(members: Instance[]): void {
-  const group: AutoScalingGroup = {
-    AutoScalingGroupName: 'webapp-green',
-    MinSize: 3,
-    DesiredCapacity: 3,
-    MaxSize: 300,
-    Instances: members,
-    DefaultCooldown: 300,
-    AvailabilityZones: ['us-east-1a'],
-    HealthCheckType: 'ELB',
-    CreatedTime: new Date('2024-01-01T00:00:00Z'),
-  };
-  autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
-}
+const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
 
-const poll = (desiredCapacity: number, startedAt: string | null = null, timeoutSeconds = 1_200) =>
+const poll = (
+  desiredCapacity: number,
+  startedAt: string | null = null,
+  timeoutSeconds = 1_200,
+  launchTemplateVersion = 1,
+) =>
   handler({
-    groupName: 'webapp-green',
-    launchTemplateVersion: 7,
+    groupName: h.blue,
+    launchTemplateVersion,
     desiredCapacity,
     wait: { startedAt },
     timeoutSeconds,
   });
 
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => {
-  autoScaling.reset();
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }).setSystemTime(NOW);
-});
-afterEach(() => jest.useRealTimers());
+const setDesired = (desired: number) =>
+  h.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: desired }));
+
+/** Points blue at a new launch template version 2 (same AMI) and grows it to `desired`. */
+async function launchOnVersion2(desired: number, version = '2'): Promise<void> {
+  await h.ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: h.environment.groups.blue.launchTemplateId,
+      SourceVersion: '1',
+      LaunchTemplateData: { ImageId: DEFAULT_AMIS.current },
+    }),
+  );
+  await h.asg.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: h.blue,
+      LaunchTemplate: { LaunchTemplateId: h.environment.groups.blue.launchTemplateId, Version: version },
+      DesiredCapacity: desired,
+    }),
+  );
+}
+
+const inService = () => h.idsIn(h.blue, 'InService').length;
+
+afterEach(() => h.dispose());
 
 describe('check-instances-in-service', () => {
   it('is not done while fewer than desired are InService and healthy on the version; stamps the start', async () => {
-    givenGroup([...instances(2, 'InService', '7'), ...instances(1, 'Pending', '7')]);
+    account(2);
+    await setDesired(3);
+    h.run(1);
+    h.forgetCalls();
+
     await expect(poll(3)).resolves.toEqual({
-      startedAt: new Date(NOW).toISOString(),
+      startedAt: new Date(Date.now()).toISOString(),
       done: false,
       elapsedSeconds: 0,
-      detail: '2 of 3 instances in service on launch template version 7',
+      detail: '2 of 3 instances in service on launch template version 1',
     });
-    expect(autoScaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
-      AutoScalingGroupNames: ['webapp-green'],
-    });
+    expect(h.idsIn(h.blue, 'Pending')).toHaveLength(1);
+    expect(h.inputs('DescribeAutoScalingGroups')).toEqual([
+      expect.objectContaining({ AutoScalingGroupNames: [h.blue] }),
+    ]);
   });
 
   it('is done when desired instances are InService and healthy on the version', async () => {
-    givenGroup(instances(3, 'InService', '7'));
+    account(3);
     await expect(poll(3, secondsAgo(120))).resolves.toMatchObject({
       done: true,
       elapsedSeconds: 120,
-      detail: '3 of 3 instances in service on launch template version 7',
+      detail: '3 of 3 instances in service on launch template version 1',
     });
   });
 
   it('does not count InService instances that the group marks Unhealthy', async () => {
-    givenGroup([...instances(2, 'InService', '7'), ...instances(1, 'InService', '7', 'Unhealthy')]);
+    account(1);
+    // The old instance fails its ELB health checks and is marked Unhealthy, but not replaced.
+    await h.asg.send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: h.blue, ScalingProcesses: ['ReplaceUnhealthy'] }),
+    );
+    h.account.setVersionBehaviour(DEFAULT_AMIS.current, { failHealthChecks: true });
+    h.until(() => h.group(h.blue).instances.some((instance) => instance.healthStatus === 'Unhealthy'));
+    h.account.setVersionBehaviour(DEFAULT_AMIS.current, {});
+    await setDesired(3);
+    h.until(() => inService() === 3);
+
     await expect(poll(3)).resolves.toMatchObject({
       done: false,
-      detail: '2 of 3 instances in service on launch template version 7 (1 InService but unhealthy)',
+      detail: '2 of 3 instances in service on launch template version 1 (1 InService but unhealthy)',
     });
   });
 
   it('I2: is not done while an InService instance still runs another version, even with enough new ones', async () => {
-    givenGroup([...instances(3, 'InService', '7'), ...instances(1, 'InService', '6')]);
+    account(3);
+    await launchOnVersion2(4);
+    h.until(() => inService() === 4);
+
     await expect(poll(3)).resolves.toMatchObject({
       done: false,
       detail:
-        '3 of 3 instances in service on launch template version 7 (1 InService instance on another version)',
+        '3 of 3 instances in service on launch template version 1 (1 InService instance on another version)',
     });
   });
 
-  it('treats an instance without launch template information as another version', async () => {
-    givenGroup([...instances(3, 'InService', '7'), ...instances(1, 'InService', undefined)]);
-    await expect(poll(3)).resolves.toMatchObject({ done: false });
+  it('counts Standby instances neither as in service nor as another version', async () => {
+    account(4);
+    await h.enterStandby(h.blue, h.idsIn(h.blue, 'InService').slice(0, 1));
+    h.until(() => h.idsIn(h.blue, 'Standby').length === 1);
+
+    await expect(poll(3)).resolves.toMatchObject({
+      done: true,
+      detail: '3 of 3 instances in service on launch template version 1',
+    });
   });
 
   it('ignores old-version instances that are already on their way out', async () => {
-    givenGroup([
-      ...instances(3, 'InService', '7'),
-      ...instances(2, 'Terminating', '6'),
-      ...instances(1, 'Terminated', '6'),
-    ]);
-    await expect(poll(3)).resolves.toMatchObject({ done: true });
+    account(3);
+    await launchOnVersion2(6);
+    h.until(() => inService() === 6);
+    // Scale-in picks the instances on the old version first.
+    await setDesired(3);
+    h.run(1);
+    expect(h.idsIn(h.blue, 'Terminating')).toHaveLength(3);
+
+    await expect(poll(3, null, 1_200, 2)).resolves.toMatchObject({ done: true });
   });
 
-  it('compares the version as the number it is ("7", not "$Latest" or "17")', async () => {
-    givenGroup([...instances(3, 'InService', '17'), ...instances(3, 'InService', '$Latest')]);
-    await expect(poll(3)).resolves.toMatchObject({ done: false, detail: expect.stringMatching(/^0 of 3/) });
+  it('counts instances launched from $Latest under the version number it resolved to', async () => {
+    account(0);
+    await launchOnVersion2(3, '$Latest');
+    h.until(() => inService() === 3);
+
+    await expect(poll(3, null, 1_200, 2)).resolves.toMatchObject({ done: true });
+    await expect(poll(3, null, 1_200, 1)).resolves.toMatchObject({
+      done: false,
+      detail: expect.stringMatching(/^0 of 3/),
+    });
   });
 
   it('throws WaitTimeoutError with the progress once the deadline has passed', async () => {
-    givenGroup(instances(1, 'InService', '7'));
-    const failure = poll(3, secondsAgo(1_200), 1_200);
-    await expect(failure).rejects.toMatchObject({ name: 'WaitTimeoutError' });
-    await expect(failure).rejects.toThrow(
-      /3 instances of webapp-green in service on launch template version 7 after 1200 s: 1 of 3 instances/,
+    account(1);
+    const error = await rejection(poll(3, secondsAgo(1_200), 1_200));
+    expect(error.name).toBe('WaitTimeoutError');
+    expect(error.message).toMatch(
+      /3 instances of webapp-blue in service on launch template version 1 after 1200 s: 1 of 3 instances/,
     );
   });
 
   it('I7: 250 instances give a constant-size state without instance ids', async () => {
-    givenGroup([...instances(248, 'InService', '7'), ...instances(2, 'Pending', '7')]);
+    account(248);
+    await setDesired(250);
+
     const state = await poll(250);
+
     expect(state).toMatchObject({
       done: false,
-      detail: '248 of 250 instances in service on launch template version 7',
+      detail: '248 of 250 instances in service on launch template version 1',
     });
-    expect(JSON.stringify(state)).not.toMatch(/i-\d/);
+    expect(JSON.stringify(state)).not.toMatch(/i-[0-9a-f]/);
+    expect(h.inputs('DescribeAutoScalingGroups')).toHaveLength(1);
   });
 
   it('I6: checking twice with the same wait state gives the same answer and only reads', async () => {
-    givenGroup(instances(2, 'InService', '7'));
-    const first = await poll(3, secondsAgo(30));
-    const second = await poll(3, secondsAgo(30));
+    account(2);
+    const startedAt = secondsAgo(30);
+    const first = await poll(3, startedAt);
+    const second = await poll(3, startedAt);
     expect(second).toEqual(first);
-    expect(
-      autoScaling.calls().every((call) => call.args[0] instanceof DescribeAutoScalingGroupsCommand),
-    ).toBe(true);
+    expect(h.changes()).toEqual([]);
   });
 
   it('maps throttling to TransientAwsError', async () => {
-    autoScaling
-      .on(DescribeAutoScalingGroupsCommand)
-      .rejects(
-        Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }),
-      );
-    await expect(poll(3)).rejects.toMatchObject({ name: 'TransientAwsError' });
+    account(3, { faults: { throttleProbability: 1 } });
+    expect((await rejection(poll(3))).name).toBe('TransientAwsError');
   });
 
   it('rejects a version that is not a number before any AWS call', async () => {
-    await expect(
+    account(3);
+    const error = await rejection(
       handler({
-        groupName: 'webapp-green',
+        groupName: h.blue,
         launchTemplateVersion: '$Latest',
         desiredCapacity: 3,
         wait: { startedAt: null },
         timeoutSeconds: 60,
       }),
-    ).rejects.toMatchObject({
+    );
+    expect(error).toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining('launchTemplateVersion'),
     });
-    expect(autoScaling.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 });

@@ -1,55 +1,53 @@
-import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/check-instances-in-standby/handler';
-import {
-  asgMock,
-  awsError,
-  freshAccount,
-  ids,
-  mutatingCallCount,
-  thrown,
-  type FakeAccount,
-} from './traffic-fakes';
+import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
-const BLUE = 'webapp-blue';
-const NOW = Date.parse('2030-01-01T12:00:00.000Z');
-let account: FakeAccount;
+let h: Harness;
 
 function input(wait: { startedAt: string | null } = { startedAt: null }, timeoutSeconds = 900) {
-  return { groupName: BLUE, wait, timeoutSeconds };
+  return { groupName: h.blue, wait, timeoutSeconds };
 }
 
-beforeEach(() => {
-  account = freshAccount();
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }).setSystemTime(NOW);
-});
+/** Blue with `count` instances in service, MinSize 0 (as enter-standby leaves it). */
+function account(count: number, options: HarnessOptions = {}): void {
+  h = createHarness({ instances: count, ...options, customize: (env) => (env.groups.blue.min = 0) });
+}
 
-afterEach(() => {
-  jest.useRealTimers();
-});
+/** The owner puts `standby` instances in Standby (drained), then `entering` more (still draining). */
+async function parked(standby: number, entering = 0): Promise<void> {
+  const ids = h.idsIn(h.blue, 'InService');
+  await h.enterStandby(h.blue, ids.slice(0, standby));
+  if (standby > 0) h.run(h.environment.mainTargetGroup.deregistrationDelaySeconds + 5);
+  await h.enterStandby(h.blue, ids.slice(standby, standby + entering));
+  h.forgetCalls();
+}
+
+const now = () => new Date(Date.now()).toISOString();
+
+afterEach(() => h.dispose());
 
 describe('check-instances-in-standby', () => {
   it('is done when every instance of the group is in Standby', async () => {
-    account.addGroup({ name: BLUE, instances: { Standby: ids('blue', 3) } });
+    account(3);
+    await parked(3);
 
     const output = await handler(input());
 
     expect(output).toEqual({
-      startedAt: new Date(NOW).toISOString(),
+      startedAt: now(),
       done: true,
       elapsedSeconds: 0,
       detail: '3 of 3 instances of webapp-blue in Standby',
     });
-    expect(asgMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
-      AutoScalingGroupNames: [BLUE],
-    });
-    expect(mutatingCallCount()).toBe(0);
+    expect(h.inputs('DescribeAutoScalingGroups')).toEqual([
+      expect.objectContaining({ AutoScalingGroupNames: [h.blue] }),
+    ]);
+    expect(h.changes()).toEqual([]);
   });
 
   it('waits while instances are still draining (EnteringStandby)', async () => {
-    account.addGroup({
-      name: BLUE,
-      instances: { Standby: ids('blue', 4), EnteringStandby: ids('blue', 2, 4) },
-    });
+    account(6);
+    await parked(4, 2);
 
     const output = await handler(input());
 
@@ -58,19 +56,20 @@ describe('check-instances-in-standby', () => {
   });
 
   it('is done once the draining instances reach Standby', async () => {
-    account.addGroup({ name: BLUE, instances: { EnteringStandby: ids('blue', 2) } });
+    account(2);
+    await parked(0, 2);
     expect((await handler(input())).done).toBe(false);
 
-    account.settle();
+    h.run(h.environment.mainTargetGroup.deregistrationDelaySeconds + 5);
 
     expect((await handler(input())).done).toBe(true);
   });
 
   it('waits, and says so, when an instance is not on its way to Standby', async () => {
-    account.addGroup({
-      name: BLUE,
-      instances: { Standby: ids('blue', 2), InService: ids('blue', 1, 2), Pending: ids('blue', 1, 3) },
-    });
+    account(3);
+    await parked(2);
+    await h.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 2 }));
+    h.run(1);
 
     const output = await handler(input());
 
@@ -81,56 +80,61 @@ describe('check-instances-in-standby', () => {
   });
 
   it('I7: answers for 250 instances in one describe with a constant-size result', async () => {
-    account.addGroup({
-      name: BLUE,
-      instances: { Standby: ids('blue', 240), EnteringStandby: ids('blue', 10, 240) },
-    });
+    account(250);
+    await parked(240, 10);
 
     const output = await handler(input());
 
     expect(Object.keys(output).sort()).toEqual(['detail', 'done', 'elapsedSeconds', 'startedAt']);
     expect(output.detail).toBe('240 of 250 instances of webapp-blue in Standby (10 still draining)');
-    expect(asgMock).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
+    expect(h.inputs('DescribeAutoScalingGroups')).toHaveLength(1);
   });
 
   it('keeps the loop’s start time across checks', async () => {
-    account.addGroup({ name: BLUE, instances: { EnteringStandby: ids('blue', 1) } });
+    account(1);
+    await parked(0, 1);
     const first = await handler(input());
 
-    jest.setSystemTime(NOW + 30_000);
+    h.run(10);
     const second = await handler(input({ startedAt: first.startedAt }));
 
-    expect(second).toMatchObject({ startedAt: first.startedAt, elapsedSeconds: 30, done: false });
+    expect(second).toMatchObject({ startedAt: first.startedAt, elapsedSeconds: 10, done: false });
   });
 
   it('throws WaitTimeoutError with the progress once the deadline has passed', async () => {
-    account.addGroup({
-      name: BLUE,
-      instances: { Standby: ids('blue', 1), EnteringStandby: ids('blue', 1, 1) },
-    });
+    account(2);
+    const startedAt = now();
+    await parked(1);
+    h.run(900);
+    await parked(0, 1);
 
-    jest.setSystemTime(NOW + 900_000);
-    const error = await thrown(handler(input({ startedAt: new Date(NOW).toISOString() }, 900)));
+    const error = await rejection(handler(input({ startedAt }, 900)));
 
     expect(error.name).toBe('WaitTimeoutError');
     expect(error.message).toContain('1 of 2 instances of webapp-blue in Standby (1 still draining)');
   });
 
   it('reports a group that does not exist as InconsistentAccountError', async () => {
-    expect((await thrown(handler(input()))).name).toBe('InconsistentAccountError');
+    account(1);
+
+    expect((await rejection(handler({ ...input(), groupName: 'webapp-nope' }))).name).toBe(
+      'InconsistentAccountError',
+    );
   });
 
   it('maps throttling to TransientAwsError', async () => {
-    asgMock.on(DescribeAutoScalingGroupsCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    account(1, { faults: { throttleProbability: 1 } });
 
-    expect((await thrown(handler(input()))).name).toBe('TransientAwsError');
+    expect((await rejection(handler(input()))).name).toBe('TransientAwsError');
   });
 
   it('rejects a wait state without startedAt before any AWS call', async () => {
-    const error = await thrown(handler({ groupName: BLUE, wait: {}, timeoutSeconds: 900 }));
+    account(1);
+
+    const error = await rejection(handler({ groupName: h.blue, wait: {}, timeoutSeconds: 900 }));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain('wait.startedAt');
-    expect(asgMock.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 });

@@ -1,59 +1,72 @@
-import { DescribeTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
+import { DetachTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/check-target-groups-detached/handler';
 import {
-  asgMock,
-  awsError,
-  freshAccount,
-  MAIN_TG,
-  mutatingCallCount,
-  SYNTHETIC_TG,
-  tgArn,
-  thrown,
-  type FakeAccount,
-} from './traffic-fakes';
+  createHarness,
+  rejection,
+  targetGroupArn,
+  withTargetGroups,
+  type Harness,
+  type HarnessOptions,
+} from '../support/account';
 
-const BLUE = 'webapp-blue';
-const NOW = Date.parse('2030-01-01T12:00:00.000Z');
-const BOTH = [MAIN_TG, SYNTHETIC_TG];
-let account: FakeAccount;
+let h: Harness;
 
 function input(wait: { startedAt: string | null } = { startedAt: null }, timeoutSeconds = 900) {
-  return { groupName: BLUE, targetGroupArns: BOTH, wait, timeoutSeconds };
+  return { groupName: h.blue, targetGroupArns: [h.main, h.synthetic], wait, timeoutSeconds };
 }
 
-beforeEach(() => {
-  account = freshAccount();
-  account.addGroup({ name: BLUE });
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }).setSystemTime(NOW);
-});
+/** Blue (2 instances) attached to the target groups `attached` picks; 5 more target groups exist. */
+function account(
+  attached: (main: string, synthetic: string) => string[] = (main) => [main],
+  options: HarnessOptions = {},
+): void {
+  h = createHarness({
+    instances: 2,
+    ...options,
+    customize: (env) => {
+      withTargetGroups(env, 5);
+      env.groups.blue.attachedTargetGroups = attached(env.mainTargetGroup.arn, env.syntheticTargetGroup.arn);
+    },
+  });
+}
 
-afterEach(() => {
-  jest.useRealTimers();
-});
+/** The owner detaches blue from `arn`, and the account runs until that attachment is in `state`. */
+async function detached(arn: string, state: 'Removing' | 'Removed'): Promise<void> {
+  await h.asg.send(
+    new DetachTrafficSourcesCommand({ AutoScalingGroupName: h.blue, TrafficSources: [{ Identifier: arn }] }),
+  );
+  h.until(() => h.sources(h.blue)[arn] === state);
+  h.forgetCalls();
+}
+
+const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+
+afterEach(() => h.dispose());
 
 describe('check-target-groups-detached', () => {
   it('is done when the group has left every target group (Removed or gone)', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'Removed' });
+    account();
+    await detached(h.main, 'Removed');
 
     const output = await handler(input());
 
     expect(output).toEqual({
-      startedAt: new Date(NOW).toISOString(),
+      startedAt: ago(0),
       done: true,
       elapsedSeconds: 0,
       detail: 'webapp-blue has left webapp-main, webapp-synthetic',
     });
-    expect(asgMock).toHaveReceivedCommandWith(DescribeTrafficSourcesCommand, {
-      AutoScalingGroupName: BLUE,
-      TrafficSourceType: 'elbv2',
-    });
-    expect(mutatingCallCount()).toBe(0);
+    expect(h.inputs('DescribeTrafficSources')).toEqual([
+      expect.objectContaining({ AutoScalingGroupName: h.blue, TrafficSourceType: 'elbv2' }),
+    ]);
+    expect(h.changes()).toEqual([]);
   });
 
   it('waits while a target group is still Removing, and names it', async () => {
-    account
-      .group(BLUE)
-      .trafficSources.push({ arn: MAIN_TG, state: 'Removing' }, { arn: SYNTHETIC_TG, state: 'Removed' });
+    account((main, synthetic) => [main, synthetic]);
+    await detached(h.synthetic, 'Removed');
+    await detached(h.main, 'Removing');
+    expect(h.sources(h.blue)[h.synthetic]).toBe('Removed');
 
     const output = await handler(input());
 
@@ -62,7 +75,7 @@ describe('check-target-groups-detached', () => {
   });
 
   it('waits, and says so, when a target group was never detached', async () => {
-    account.group(BLUE).trafficSources.push({ arn: SYNTHETIC_TG, state: 'InService' });
+    account((_main, synthetic) => [synthetic]);
 
     const output = await handler(input());
 
@@ -72,32 +85,25 @@ describe('check-target-groups-detached', () => {
   });
 
   it('ignores target groups it was not asked about', async () => {
-    account.group(BLUE).trafficSources.push({ arn: tgArn(3), state: 'InService' });
+    account(() => [targetGroupArn(3)]);
 
     expect((await handler(input())).done).toBe(true);
   });
 
-  it('I7: reads every page before judging', async () => {
-    account.trafficSourcePageSize = 2;
-    account
-      .group(BLUE)
-      .trafficSources.push(
-        { arn: tgArn(1), state: 'InService' },
-        { arn: tgArn(2), state: 'InService' },
-        { arn: tgArn(3), state: 'InService' },
-        { arn: tgArn(4), state: 'InService' },
-        { arn: MAIN_TG, state: 'Removing' },
-      );
+  it('I7: finds the target group still draining among many attachments', async () => {
+    account((main) => [1, 2, 3, 4].map(targetGroupArn).concat(main));
+    await detached(h.main, 'Removing');
 
     const output = await handler(input());
 
     expect(output.done).toBe(false);
-    expect(asgMock).toHaveReceivedCommandTimes(DescribeTrafficSourcesCommand, 3);
+    expect(output.detail).toBe('webapp-blue still draining from webapp-main');
   });
 
   it('keeps the loop’s start time and counts from it', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'Removing' });
-    const startedAt = new Date(NOW - 120_000).toISOString();
+    account();
+    await detached(h.main, 'Removing');
+    const startedAt = ago(120);
 
     const output = await handler(input({ startedAt }));
 
@@ -105,10 +111,11 @@ describe('check-target-groups-detached', () => {
   });
 
   it('throws WaitTimeoutError with the progress once the deadline has passed', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'Removing' });
-    const startedAt = new Date(NOW - 900_000).toISOString();
+    account();
+    await detached(h.main, 'Removing');
+    const startedAt = ago(900);
 
-    const error = await thrown(handler(input({ startedAt }, 900)));
+    const error = await rejection(handler(input({ startedAt }, 900)));
 
     expect(error.name).toBe('WaitTimeoutError');
     expect(error.message).toContain('after 900 s');
@@ -116,7 +123,8 @@ describe('check-target-groups-detached', () => {
   });
 
   it('does not time out when the condition holds at the deadline', async () => {
-    const startedAt = new Date(NOW - 5_000_000).toISOString();
+    account(() => []);
+    const startedAt = ago(5000);
 
     expect((await handler(input({ startedAt }, 900))).done).toBe(true);
   });
@@ -124,30 +132,37 @@ describe('check-target-groups-detached', () => {
   it.each([
     {
       what: 'no wait state',
-      input: { groupName: BLUE, targetGroupArns: BOTH, timeoutSeconds: 900 },
+      input: { groupName: 'webapp-blue', targetGroupArns: [targetGroupArn(1)], timeoutSeconds: 900 },
       field: 'wait',
     },
     {
       what: 'no timeout',
-      input: { groupName: BLUE, targetGroupArns: BOTH, wait: { startedAt: null } },
+      input: { groupName: 'webapp-blue', targetGroupArns: [targetGroupArn(1)], wait: { startedAt: null } },
       field: 'timeoutSeconds',
     },
     {
       what: 'a zero timeout',
-      input: { groupName: BLUE, targetGroupArns: BOTH, wait: { startedAt: null }, timeoutSeconds: 0 },
+      input: {
+        groupName: 'webapp-blue',
+        targetGroupArns: [targetGroupArn(1)],
+        wait: { startedAt: null },
+        timeoutSeconds: 0,
+      },
       field: 'timeoutSeconds',
     },
   ])('rejects $what (naming $field) before any AWS call', async ({ input: bad, field }) => {
-    const error = await thrown(handler(bad));
+    account();
+
+    const error = await rejection(handler(bad));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain(field);
-    expect(asgMock.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 
   it('maps throttling to TransientAwsError', async () => {
-    asgMock.on(DescribeTrafficSourcesCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    account(undefined, { faults: { throttleProbability: 1 } });
 
-    expect((await thrown(handler(input()))).name).toBe('TransientAwsError');
+    expect((await rejection(handler(input()))).name).toBe('TransientAwsError');
   });
 });

@@ -1,85 +1,101 @@
-import { DescribeTrafficSourcesCommand, DetachTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
+import { DetachTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/detach-target-groups/handler';
 import {
-  asgMock,
-  awsError,
-  freshAccount,
-  ids,
-  MAIN_TG,
-  mutatingCallCount,
-  SYNTHETIC_TG,
-  tgArn,
-  thrown,
-  type FakeAccount,
-  trafficSourceArns,
-} from './traffic-fakes';
+  createHarness,
+  denying,
+  rejection,
+  targetGroupArn,
+  withTargetGroups,
+  type Harness,
+  type HarnessOptions,
+} from '../support/account';
 
-const BLUE = 'webapp-blue';
-let account: FakeAccount;
+let h: Harness;
 
-beforeEach(() => {
-  account = freshAccount();
-  account.addGroup({ name: BLUE, instances: { Standby: ids('blue', 2) } });
-});
+/** Blue (2 instances) attached to `attached` (default: the main target group); 25 more target groups exist. */
+function account(attached?: (main: string, synthetic: string) => string[], options: HarnessOptions = {}) {
+  h = createHarness({
+    instances: 2,
+    ...options,
+    customize: (env) => {
+      withTargetGroups(env, 25);
+      env.groups.blue.attachedTargetGroups = attached
+        ? attached(env.mainTargetGroup.arn, env.syntheticTargetGroup.arn)
+        : [env.mainTargetGroup.arn];
+    },
+  });
+}
+
+const ownerDetach = (arns: string[]) =>
+  h.asg.send(
+    new DetachTrafficSourcesCommand({
+      AutoScalingGroupName: h.blue,
+      TrafficSources: arns.map((Identifier) => ({ Identifier })),
+    }),
+  );
+
+afterEach(() => h.dispose());
 
 describe('detach-target-groups', () => {
   it('detaches an attached target group (elbv2) and leaves it draining', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
+    account();
 
-    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] });
+    const output = await handler({ groupName: h.blue, targetGroupArns: [h.main] });
 
-    expect(output).toEqual({ groupName: BLUE, detached: 1 });
-    expect(asgMock).toHaveReceivedCommandWith(DetachTrafficSourcesCommand, {
-      AutoScalingGroupName: BLUE,
-      TrafficSources: [{ Identifier: MAIN_TG, Type: 'elbv2' }],
-    });
-    expect(account.group(BLUE).trafficSources).toEqual([{ arn: MAIN_TG, state: 'Removing' }]);
+    expect(output).toEqual({ groupName: h.blue, detached: 1 });
+    expect(h.inputs('DetachTrafficSources')).toEqual([
+      { AutoScalingGroupName: h.blue, TrafficSources: [{ Identifier: h.main, Type: 'elbv2' }] },
+    ]);
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'Removing' });
+    expect(Object.values(h.health(h.main))).toEqual(['draining', 'draining']);
   });
 
   it('detaches only the requested target groups that are attached; a never-attached one costs no call', async () => {
-    account.group(BLUE).trafficSources.push(
-      { arn: MAIN_TG, state: 'Added' },
-      { arn: tgArn(7), state: 'InService' }, // not asked for: stays
-    );
+    account((main) => [main, targetGroupArn(7)]);
 
-    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG, SYNTHETIC_TG] });
+    const output = await handler({ groupName: h.blue, targetGroupArns: [h.main, h.synthetic] });
 
     expect(output.detached).toBe(1);
-    expect(trafficSourceArns(DetachTrafficSourcesCommand)).toEqual([MAIN_TG]);
-    expect(account.group(BLUE).trafficSources).toContainEqual({ arn: tgArn(7), state: 'InService' });
+    expect(h.inputs('DetachTrafficSources')).toEqual([
+      expect.objectContaining({ TrafficSources: [{ Identifier: h.main, Type: 'elbv2' }] }),
+    ]);
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'Removing', [targetGroupArn(7)]: 'InService' });
   });
 
   it('makes no call when the group is attached to none of them', async () => {
-    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG, SYNTHETIC_TG] });
+    account(() => []);
 
-    expect(output).toEqual({ groupName: BLUE, detached: 0 });
-    expect(mutatingCallCount()).toBe(0);
+    const output = await handler({ groupName: h.blue, targetGroupArns: [h.main, h.synthetic] });
+
+    expect(output).toEqual({ groupName: h.blue, detached: 0 });
+    expect(h.changes()).toEqual([]);
   });
 
   it.each(['Removing', 'Removed'])('does not detach again a target group already %s', async (state) => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state });
+    account();
+    await ownerDetach([h.main]);
+    h.until(() => h.sources(h.blue)[h.main] === state);
+    h.forgetCalls();
 
-    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] });
+    const output = await handler({ groupName: h.blue, targetGroupArns: [h.main] });
 
     expect(output.detached).toBe(0);
-    expect(asgMock).not.toHaveReceivedCommand(DetachTrafficSourcesCommand);
+    expect(h.changes()).toEqual([]);
   });
 
   it('I6: a second run detaches nothing, while draining and after', async () => {
-    account
-      .group(BLUE)
-      .trafficSources.push({ arn: MAIN_TG, state: 'InService' }, { arn: SYNTHETIC_TG, state: 'Added' });
-    const input = { groupName: BLUE, targetGroupArns: [MAIN_TG, SYNTHETIC_TG] };
+    account((main, synthetic) => [main, synthetic]);
+    const input = { groupName: h.blue, targetGroupArns: [h.main, h.synthetic] };
     expect((await handler(input)).detached).toBe(2);
-    const afterFirst = mutatingCallCount();
+    h.forgetCalls();
 
-    expect(await handler(input)).toEqual({ groupName: BLUE, detached: 0 });
-    account.settle();
-    expect(await handler(input)).toEqual({ groupName: BLUE, detached: 0 });
-    account.group(BLUE).trafficSources.length = 0; // gone from DescribeTrafficSources
-    expect(await handler(input)).toEqual({ groupName: BLUE, detached: 0 });
+    expect(await handler(input)).toEqual({ groupName: h.blue, detached: 0 });
+    h.until(() => Object.values(h.sources(h.blue)).every((state) => state === 'Removed'));
+    expect(await handler(input)).toEqual({ groupName: h.blue, detached: 0 });
+    h.until(() => Object.keys(h.sources(h.blue)).length === 0); // gone from DescribeTrafficSources
+    expect(await handler(input)).toEqual({ groupName: h.blue, detached: 0 });
 
-    expect(mutatingCallCount()).toBe(afterFirst);
+    expect(h.changes()).toEqual([]);
   });
 
   it.each([
@@ -88,97 +104,107 @@ describe('detach-target-groups', () => {
     [11, 2],
     [25, 3],
   ])('I7: %i target groups go out in %i calls of at most 10', async (count, calls) => {
-    const arns = Array.from({ length: count }, (_, i) => tgArn(i + 1));
-    for (const arn of arns) account.group(BLUE).trafficSources.push({ arn, state: 'InService' });
+    const arns = Array.from({ length: count }, (_, i) => targetGroupArn(i + 1));
+    account(() => arns);
 
-    const output = await handler({ groupName: BLUE, targetGroupArns: arns });
+    const output = await handler({ groupName: h.blue, targetGroupArns: arns });
 
     expect(output.detached).toBe(count);
-    const batches = asgMock.commandCalls(DetachTrafficSourcesCommand);
+    const batches = h.inputs<{ TrafficSources: unknown[] }>('DetachTrafficSources');
     expect(batches).toHaveLength(calls);
-    for (const batch of batches) expect(batch.args[0].input.TrafficSources?.length).toBeLessThanOrEqual(10);
-    expect(trafficSourceArns(DetachTrafficSourcesCommand).sort()).toEqual([...arns].sort());
+    for (const batch of batches) expect(batch.TrafficSources.length).toBeLessThanOrEqual(10);
+    expect(Object.values(h.sources(h.blue))).toEqual(arns.map(() => 'Removing'));
   });
 
-  it('I7: finds an attached target group on a later page of traffic sources', async () => {
-    account.trafficSourcePageSize = 1;
-    account
-      .group(BLUE)
-      .trafficSources.push(
-        { arn: tgArn(1), state: 'InService' },
-        { arn: tgArn(2), state: 'InService' },
-        { arn: MAIN_TG, state: 'InService' },
-      );
+  it('I7: finds an attached target group among many traffic sources', async () => {
+    account((main) => [targetGroupArn(1), targetGroupArn(2), main]);
 
-    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] });
+    const output = await handler({ groupName: h.blue, targetGroupArns: [h.main] });
 
     expect(output.detached).toBe(1);
-    expect(asgMock).toHaveReceivedCommandTimes(DescribeTrafficSourcesCommand, 3);
-    expect(asgMock).toHaveReceivedNthCommandWith(3, DescribeTrafficSourcesCommand, { NextToken: '2' });
-    expect(trafficSourceArns(DetachTrafficSourcesCommand)).toEqual([MAIN_TG]);
+    expect(h.sources(h.blue)).toEqual({
+      [targetGroupArn(1)]: 'InService',
+      [targetGroupArn(2)]: 'InService',
+      [h.main]: 'Removing',
+    });
   });
 
   it.each([
     {
       what: 'a malformed ARN',
-      input: { groupName: BLUE, targetGroupArns: [`${MAIN_TG}/x`] },
+      input: { groupName: 'webapp-blue', targetGroupArns: [`${targetGroupArn(1)}/x`] },
       field: 'targetGroupArns.0',
     },
-    { what: 'no target group', input: { groupName: BLUE, targetGroupArns: [] }, field: 'targetGroupArns' },
-    { what: 'an empty group name', input: { groupName: '', targetGroupArns: [MAIN_TG] }, field: 'groupName' },
+    {
+      what: 'no target group',
+      input: { groupName: 'webapp-blue', targetGroupArns: [] },
+      field: 'targetGroupArns',
+    },
+    {
+      what: 'an empty group name',
+      input: { groupName: '', targetGroupArns: [targetGroupArn(1)] },
+      field: 'groupName',
+    },
   ])('I8: rejects $what (naming $field) before any AWS call', async ({ input, field }) => {
-    const error = await thrown(handler(input));
+    account();
+
+    const error = await rejection(handler(input));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain(field);
-    expect(asgMock.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 
   it('I6: a detach whose answer was lost succeeds: the SDK retry is refused, and the account shows the group leaving', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
-    // The first attempt took effect and its answer was lost; the SDK's retry is what the step sees.
-    asgMock.on(DetachTrafficSourcesCommand).callsFake(() => {
-      account.group(BLUE).trafficSources[0].state = 'Removing';
-      throw awsError(
-        'ValidationError',
-        `Trying to remove Target Groups that are not part of the group {${MAIN_TG}}`,
-      );
+    // The first attempt takes effect and its answer is lost; the SDK's retry is refused (not attached).
+    account(undefined, {
+      faults: {
+        loseAnswer: (operation, attempt) => operation === 'autoscaling:DetachTrafficSources' && attempt === 1,
+      },
     });
 
-    const output = await handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] });
+    const output = await handler({ groupName: h.blue, targetGroupArns: [h.main] });
 
-    expect(output).toEqual({ groupName: BLUE, detached: 1 });
-    expect(account.group(BLUE).trafficSources).toEqual([{ arn: MAIN_TG, state: 'Removing' }]);
+    expect(output).toEqual({ groupName: h.blue, detached: 1 });
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'Removing' });
   });
 
   it('a refused detach of a group that is still attached fails the step with AWS’s message', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
-    asgMock.on(DetachTrafficSourcesCommand).rejects(awsError('ValidationError', 'Something else'));
+    account();
 
-    const error = await thrown(handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] }));
+    const error = await rejection(
+      denying(['autoscaling:DetachTrafficSources'], () =>
+        handler({ groupName: h.blue, targetGroupArns: [h.main] }),
+      ),
+    );
 
     expect(error.name).toBe('AwsRequestError');
-    expect(error.message).toContain('DetachTrafficSources failed: ValidationError: Something else');
+    expect(error.message).toMatch(/^DetachTrafficSources failed: AccessDenied: /);
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'InService' });
   });
 
-  it('maps ResourceContention (500) on the detach to TransientAwsError', async () => {
-    account.group(BLUE).trafficSources.push({ arn: MAIN_TG, state: 'InService' });
-    asgMock
-      .on(DetachTrafficSourcesCommand)
-      .rejects(
-        awsError('ResourceContention', 'You already have a pending update to an Auto Scaling resource', 500),
-      );
+  it('maps a 5xx on the detach, after the SDK’s retries, to TransientAwsError', async () => {
+    account(undefined, {
+      faults: {
+        failAttempt: (operation) => operation === 'autoscaling:DetachTrafficSources' && 'server-error',
+      },
+    });
 
-    const error = await thrown(handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] }));
+    const error = await rejection(handler({ groupName: h.blue, targetGroupArns: [h.main] }));
 
     expect(error.name).toBe('TransientAwsError');
     expect(error.message).toContain('DetachTrafficSources');
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'InService' });
   });
 
-  it('maps a rejected describe to AwsRequestError', async () => {
-    asgMock.on(DescribeTrafficSourcesCommand).rejects(awsError('AccessDenied', 'not authorized'));
+  it('maps a refused describe to AwsRequestError', async () => {
+    account();
 
-    const error = await thrown(handler({ groupName: BLUE, targetGroupArns: [MAIN_TG] }));
+    const error = await rejection(
+      denying(['autoscaling:DescribeTrafficSources'], () =>
+        handler({ groupName: h.blue, targetGroupArns: [h.main] }),
+      ),
+    );
 
     expect(error.name).toBe('AwsRequestError');
     expect(error.message).toContain('DescribeTrafficSources failed: AccessDenied');

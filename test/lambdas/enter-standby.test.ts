@@ -1,164 +1,168 @@
-import {
-  DescribeAutoScalingGroupsCommand,
-  EnterStandbyCommand,
-  SuspendProcessesCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AttachTrafficSourcesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/enter-standby/handler';
 import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
-import {
-  asgMock,
-  awsError,
-  elbMock,
-  freshAccount,
-  ids,
-  MAIN_TG,
-  mutatingCallCount,
-  thrown,
-  type FakeAccount,
-  instanceBatches,
-  mutationOrder,
-} from './traffic-fakes';
+import { createHarness, denying, rejection, type Harness } from '../support/account';
 
-const BLUE = 'webapp-blue';
-const INPUT = { groupName: BLUE, mainTargetGroupArn: MAIN_TG };
-let account: FakeAccount;
+let h: Harness;
+const input = () => ({ groupName: h.blue, mainTargetGroupArn: h.main });
 
-/** The shifted state: blue (old) and green (new) both InService and healthy in the main target group. */
-function shifted(blueCount: number, min = 1): void {
-  account.addGroup({
-    name: BLUE,
-    min,
-    desired: blueCount,
-    max: Math.max(blueCount, 4),
-    instances: { InService: ids('blue', blueCount) },
+/**
+ * The shifted state: blue (old, `count` instances, MinSize `min`) and green (new, 3 instances) both
+ * InService and healthy in the main target group.
+ */
+function shifted(count: number, min = 1, options: Parameters<typeof createHarness>[0] = {}): void {
+  h = createHarness({
+    instances: count,
+    ...options,
+    customize: (env) => {
+      Object.assign(env.groups.blue, { min: Math.min(min, count), max: Math.max(count, 4) });
+      Object.assign(env.groups.green, {
+        desired: 3,
+        max: 3,
+        attachedTargetGroups: [env.mainTargetGroup.arn],
+      });
+    },
   });
-  account.setHealth(MAIN_TG, ids('blue', blueCount), 'healthy');
-  account.setHealth(MAIN_TG, ids('green', 3), 'healthy');
 }
 
-/** Order in which the handler sent its mutating commands, by command name. */
+/** Only blue serves: the default account. */
+function blueOnly(options: Parameters<typeof createHarness>[0] = {}): void {
+  h = createHarness(options);
+}
 
-beforeEach(() => {
-  account = freshAccount();
-});
+afterEach(() => h.dispose());
 
 describe('enter-standby', () => {
   it('suspends the old fleet’s processes, lowers MinSize to 0, then parks its InService instances', async () => {
     shifted(3);
+    const blue = h.idsIn(h.blue, 'InService');
 
-    const output = await handler(INPUT);
+    const output = await handler(input());
 
-    expect(output).toEqual({ groupName: BLUE, movedToStandby: 3 });
-    expect(mutationOrder()).toEqual([
-      'SuspendProcessesCommand',
-      'UpdateAutoScalingGroupCommand',
-      'EnterStandbyCommand',
-    ]);
-    expect(asgMock).toHaveReceivedCommandWith(SuspendProcessesCommand, {
-      AutoScalingGroupName: BLUE,
-      ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES,
+    expect(output).toEqual({ groupName: h.blue, movedToStandby: 3 });
+    expect(h.changes()).toEqual(['SuspendProcesses', 'UpdateAutoScalingGroup', 'EnterStandby']);
+    const group = h.group(h.blue);
+    expect(group.suspendedProcesses).toEqual(expect.arrayContaining(OLD_FLEET_SUSPENDED_PROCESSES));
+    // Desired went down with the parked instances (nothing replaces them); max is as it was.
+    expect({ min: group.min, desired: group.desired, max: group.max }).toEqual({
+      min: 0,
+      desired: 0,
+      max: 4,
     });
-    // Only MinSize: desired and max stay as they are so that nothing launches or terminates.
-    expect(asgMock.commandCalls(UpdateAutoScalingGroupCommand)[0].args[0].input).toEqual({
-      AutoScalingGroupName: BLUE,
-      MinSize: 0,
-    });
-    expect(asgMock).toHaveReceivedCommandWith(EnterStandbyCommand, {
-      AutoScalingGroupName: BLUE,
-      InstanceIds: ids('blue', 3),
-      ShouldDecrementDesiredCapacity: true,
-    });
-    expect(account.countIn(BLUE, 'EnteringStandby')).toBe(3);
-    expect(account.group(BLUE).desired).toBe(0);
+    expect(h.idsIn(h.blue, 'EnteringStandby')).toEqual(blue);
+    for (const id of blue) expect(h.health(h.main)[id]).toBe('draining');
+  });
+
+  it('the parked instances reach Standby once drained, and none is replaced', async () => {
+    shifted(3);
+
+    await handler(input());
+    h.run(h.environment.mainTargetGroup.deregistrationDelaySeconds + 5);
+
+    expect(h.idsIn(h.blue, 'Standby')).toHaveLength(3);
+    expect(h.group(h.blue).instances).toHaveLength(3);
+    expect(Object.values(h.health(h.main))).toEqual(['healthy', 'healthy', 'healthy']);
   });
 
   it('I3: never suspends Launch (it would block ExitStandby, the rollback path)', async () => {
     shifted(2);
 
-    await handler(INPUT);
+    await handler(input());
 
-    for (const call of asgMock.commandCalls(SuspendProcessesCommand)) {
-      expect(call.args[0].input.ScalingProcesses).not.toContain('Launch');
-    }
-    expect(account.group(BLUE).suspended.has('Launch')).toBe(false);
+    expect(h.group(h.blue).suspendedProcesses).not.toContain('Launch');
   });
 
   it('I3: refuses, changing nothing, when Launch is already suspended on the old fleet', async () => {
-    shifted(2);
-    account.group(BLUE).suspended.add('Launch');
+    shifted(2, 1, { activeSuspendedProcesses: ['Launch'] });
+    const before = h.account.snapshot();
 
-    const error = await thrown(handler(INPUT));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('UnsafeOperationError');
     expect(error.message).toContain('Launch');
-    expect(mutatingCallCount()).toBe(0);
+    expect(h.account.snapshot()).toEqual(before);
   });
 
   it('I1: refuses to park the fleet when no target outside it is healthy in the main target group', async () => {
-    shifted(3);
-    account.setHealth(MAIN_TG, ids('green', 3), 'initial');
+    // Green is InService but was attached a moment ago: its targets are still in their initial checks.
+    h = createHarness({
+      customize: (env) => Object.assign(env.groups.green, { desired: 3, max: 3 }),
+    });
+    await h.asg.send(
+      new AttachTrafficSourcesCommand({
+        AutoScalingGroupName: h.green,
+        TrafficSources: [{ Identifier: h.main }],
+      }),
+    );
+    expect(Object.values(h.health(h.main))).toContain('initial');
+    h.forgetCalls();
 
-    const error = await thrown(handler(INPUT));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('UnsafeOperationError');
     expect(error.message).toContain('webapp-main has no healthy target outside webapp-blue');
-    expect(mutatingCallCount()).toBe(0);
+    expect(h.changes()).toEqual([]);
   });
 
   it('I1: refuses when the old fleet is the only thing registered', async () => {
-    account.addGroup({ name: BLUE, min: 1, instances: { InService: ids('blue', 2) } });
-    account.setHealth(MAIN_TG, ids('blue', 2), 'healthy');
+    blueOnly();
+    const before = h.account.snapshot();
 
-    expect((await thrown(handler(INPUT))).name).toBe('UnsafeOperationError');
-    expect(mutatingCallCount()).toBe(0);
+    expect((await rejection(handler(input()))).name).toBe('UnsafeOperationError');
+    expect(h.account.snapshot()).toEqual(before);
   });
 
-  it('I1: a healthy target of this group that is no longer InService still does not count as “elsewhere”', async () => {
-    account.addGroup({
-      name: BLUE,
-      min: 0,
-      instances: { InService: ids('blue', 1), Pending: ids('blue', 1, 1) },
-    });
-    account.setHealth(MAIN_TG, ids('blue', 2), 'healthy');
+  it('I1: the group’s own instances do not count as “elsewhere”, whatever their state', async () => {
+    // Blue has one instance in service and one still launching; nothing else is in the main target group.
+    blueOnly({ instances: 1 });
+    await h.asg.send(
+      new SetDesiredCapacityCommand({
+        AutoScalingGroupName: h.blue,
+        DesiredCapacity: 2,
+      }),
+    );
+    h.run(1);
+    expect(h.idsIn(h.blue, 'Pending')).toHaveLength(1);
+    h.forgetCalls();
 
-    expect((await thrown(handler(INPUT))).name).toBe('UnsafeOperationError');
+    expect((await rejection(handler(input()))).name).toBe('UnsafeOperationError');
+    expect(h.changes()).toEqual([]);
   });
 
   it('I6: a second run finds nothing InService and changes nothing (while draining and after)', async () => {
     shifted(3);
-    await handler(INPUT);
-    const afterFirst = mutatingCallCount();
+    await handler(input());
+    h.forgetCalls();
 
-    expect(await handler(INPUT)).toEqual({ groupName: BLUE, movedToStandby: 0 });
-    account.settle();
-    expect(await handler(INPUT)).toEqual({ groupName: BLUE, movedToStandby: 0 });
+    expect(await handler(input())).toEqual({ groupName: h.blue, movedToStandby: 0 });
+    h.run(h.environment.mainTargetGroup.deregistrationDelaySeconds + 5);
+    expect(await handler(input())).toEqual({ groupName: h.blue, movedToStandby: 0 });
 
-    expect(mutatingCallCount()).toBe(afterFirst);
+    expect(h.changes()).toEqual([]);
     // The finished work is not re-judged: the old fleet is parked, its health no longer matters.
-    expect(elbMock).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 1);
+    expect(h.inputs('DescribeTargetHealth')).toEqual([]);
   });
 
   it('skips the suspend and MinSize calls a previous, interrupted run already made', async () => {
-    shifted(2, 0);
-    for (const process of OLD_FLEET_SUSPENDED_PROCESSES) account.group(BLUE).suspended.add(process);
+    shifted(2, 0, { activeSuspendedProcesses: OLD_FLEET_SUSPENDED_PROCESSES });
 
-    const output = await handler(INPUT);
+    const output = await handler(input());
 
     expect(output.movedToStandby).toBe(2);
-    expect(mutationOrder()).toEqual(['EnterStandbyCommand']);
+    expect(h.changes()).toEqual(['EnterStandby']);
   });
 
   it('suspends only the processes not already suspended', async () => {
-    shifted(1);
-    account.group(BLUE).suspended.add('AZRebalance');
+    shifted(1, 1, { activeSuspendedProcesses: ['AZRebalance'] });
 
-    await handler(INPUT);
+    await handler(input());
 
-    expect(asgMock).toHaveReceivedCommandWith(SuspendProcessesCommand, {
-      ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES.filter((p) => p !== 'AZRebalance'),
-    });
+    expect(h.inputs('SuspendProcesses')).toEqual([
+      expect.objectContaining({
+        ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES.filter((p) => p !== 'AZRebalance'),
+      }),
+    ]);
+    expect(h.group(h.blue).suspendedProcesses.sort()).toEqual([...OLD_FLEET_SUSPENDED_PROCESSES].sort());
   });
 
   it.each([
@@ -168,73 +172,76 @@ describe('enter-standby', () => {
     [250, 13],
   ])('I7: %i instances go out in %i EnterStandby calls of at most 20', async (count, calls) => {
     shifted(count);
+    const blue = h.idsIn(h.blue, 'InService');
 
-    const output = await handler(INPUT);
+    const output = await handler(input());
 
-    expect(output).toEqual({ groupName: BLUE, movedToStandby: count });
-    const batches = instanceBatches(EnterStandbyCommand);
+    expect(output).toEqual({ groupName: h.blue, movedToStandby: count });
+    const batches = h.inputs<{ InstanceIds: string[] }>('EnterStandby').map((call) => call.InstanceIds);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(20);
-    expect(batches.flat()).toEqual(ids('blue', count));
-    expect(account.countIn(BLUE, 'EnteringStandby')).toBe(count);
-    expect(asgMock).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
+    expect(batches.flat().sort()).toEqual([...blue].sort());
+    expect(h.idsIn(h.blue, 'EnteringStandby')).toHaveLength(count);
+    expect(h.inputs('DescribeAutoScalingGroups')).toHaveLength(1);
   });
 
   it('parks only InService instances', async () => {
-    account.addGroup({
-      name: BLUE,
-      min: 0,
-      instances: {
-        InService: ids('blue', 2),
-        EnteringStandby: ids('blue', 1, 2),
-        Standby: ids('blue', 1, 3),
-      },
-    });
-    account.setHealth(MAIN_TG, ids('green', 2), 'healthy');
+    shifted(4, 0);
+    const [entering, parked, ...inService] = h.idsIn(h.blue, 'InService');
+    await h.enterStandby(h.blue, [parked]);
+    h.run(h.environment.mainTargetGroup.deregistrationDelaySeconds + 5);
+    await h.enterStandby(h.blue, [entering]);
+    h.forgetCalls();
 
-    const output = await handler(INPUT);
+    const output = await handler(input());
 
     expect(output.movedToStandby).toBe(2);
-    expect(instanceBatches(EnterStandbyCommand)).toEqual([ids('blue', 2)]);
+    expect(h.inputs('EnterStandby')).toEqual([expect.objectContaining({ InstanceIds: inService })]);
+    expect(h.idsIn(h.blue, 'Standby')).toEqual([parked]);
   });
 
-  it('maps a rejected EnterStandby to AwsRequestError carrying AWS’s reason', async () => {
+  it('maps a refused EnterStandby to AwsRequestError carrying AWS’s reason', async () => {
     shifted(2);
-    const reason =
-      'AutoScalingGroup webapp-blue has min-size=1, max-size=1, and desired-size=1. To place into standby 1 instance, please update the AutoScalingGroup sizes appropriately.';
-    asgMock.on(EnterStandbyCommand).rejects(awsError('ValidationError', reason));
 
-    const error = await thrown(handler(INPUT));
+    const error = await rejection(denying(['autoscaling:EnterStandby'], () => handler(input())));
 
     expect(error.name).toBe('AwsRequestError');
-    expect(error.message).toContain(`EnterStandby failed: ValidationError: ${reason}`);
+    expect(error.message).toMatch(/^EnterStandby failed: AccessDenied: .*autoscaling:EnterStandby/);
+    expect(h.idsIn(h.blue, 'InService')).toHaveLength(2);
   });
 
   it('I6: an EnterStandby that AWS applied but whose answer was lost is retried, not failed (NotReadyError)', async () => {
-    // The SDK retries a timed-out call; the retry finds the instance already on its way to Standby.
-    shifted(2);
-    asgMock
-      .on(EnterStandbyCommand)
-      .rejects(awsError('ValidationError', 'The instance i-blue-0000 is not in InService.'));
+    // The SDK retries a timed-out call; the retry finds the instances already on their way to Standby.
+    shifted(2, 1, {
+      faults: {
+        loseAnswer: (operation, attempt) => operation === 'autoscaling:EnterStandby' && attempt === 1,
+      },
+    });
 
-    const error = await thrown(handler(INPUT));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('NotReadyError');
-    expect(error.message).toContain('The instance i-blue-0000 is not in InService.');
+    expect(error.message).toMatch(/The instance i-\w+ is not in InService\./);
+    expect(h.idsIn(h.blue, 'EnteringStandby')).toHaveLength(2);
+    // The workflow runs the step again: it finds the work done.
+    expect(await handler(input())).toEqual({ groupName: h.blue, movedToStandby: 0 });
   });
 
   it('maps Auto Scaling throttling to TransientAwsError', async () => {
-    asgMock.on(DescribeAutoScalingGroupsCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    shifted(2, 1, { faults: { throttleProbability: 1 } });
 
-    expect((await thrown(handler(INPUT))).name).toBe('TransientAwsError');
+    expect((await rejection(handler(input()))).name).toBe('TransientAwsError');
+    h.account.setFaults({});
+    expect(h.changes()).toEqual([]);
   });
 
   it('I8: a malformed target group ARN is rejected before any AWS call', async () => {
-    const error = await thrown(handler({ groupName: BLUE, mainTargetGroupArn: 'webapp-main' }));
+    blueOnly();
+
+    const error = await rejection(handler({ groupName: h.blue, mainTargetGroupArn: 'webapp-main' }));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain('mainTargetGroupArn');
-    expect(asgMock.calls()).toHaveLength(0);
-    expect(elbMock.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 });

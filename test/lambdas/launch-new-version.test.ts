@@ -1,30 +1,15 @@
 import {
-  AutoScalingClient,
-  DeleteTagsCommand,
-  DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
-  type AutoScalingGroup,
-  type UpdateAutoScalingGroupCommandInput,
-} from '@aws-sdk/client-auto-scaling';
-import {
   CreateLaunchTemplateVersionCommand,
   DescribeLaunchTemplateVersionsCommand,
-  EC2Client,
-  type CreateLaunchTemplateVersionCommandInput,
-  type DescribeLaunchTemplateVersionsCommandInput,
+  ModifyLaunchTemplateCommand,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { handler } from '../../lambdas/launch-new-version/handler';
-import { logger } from '../../lambdas/shared/logger';
+import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/aws/auto-scaling';
+import { DEFAULT_AMIS, type GroupDescription } from '../../simulator/account';
+import { createHarness, type Harness, type HarnessOptions } from '../support/account';
 
-const autoScaling = mockClient(AutoScalingClient);
-const ec2 = mockClient(EC2Client);
-
-const OLD_AMI = 'ami-00000000000000001';
-const NEW_AMI = 'ami-0123456789abcdef0';
-const LT_ID = 'lt-0abc1234def567890';
-const LT_NAME = 'webapp-green';
+const OLD_AMI = DEFAULT_AMIS.current;
+const NEW_AMI = DEFAULT_AMIS.next;
 const capacity = { min: 2, desired: 3, max: 6 };
 const execution = {
   id: 'arn:aws:states:us-east-1:123456789012:execution:webapp-deploy:run-1',
@@ -40,345 +25,261 @@ const input = (overrides: object = {}) => ({
   ...overrides,
 });
 
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-interface Version {
-  number: number;
-  imageId: string;
-  description?: string;
-}
+let h: Harness;
+let templateId: string;
 
 /**
- * A small account: one launch template (versions numbered in creation order, $Default/$Latest resolved at
- * call time, client tokens honoured like EC2) and one group whose launch template and sizes change on update.
+ * The standby group (green, empty) and its launch template with `versions` versions on the old AMI (the
+ * default being `defaultVersion`), the group naming `groupVersion` of it.
  */
-class Account {
-  versions: Version[] = [1, 2, 3, 4, 5].map((number) => ({ number, imageId: OLD_AMI }));
-  defaultVersion = 5;
-  tokens = new Map<string, { number: number; request: string }>();
-  group: AutoScalingGroup;
-
-  constructor(group: Partial<AutoScalingGroup> = {}) {
-    this.group = {
-      AutoScalingGroupName: 'webapp-green',
-      MinSize: 0,
-      DesiredCapacity: 0,
-      MaxSize: 6,
-      LaunchTemplate: { LaunchTemplateId: LT_ID, LaunchTemplateName: LT_NAME, Version: '$Default' },
-      Instances: [],
-      Tags: [],
-      DefaultCooldown: 300,
-      AvailabilityZones: ['us-east-1a'],
-      HealthCheckType: 'ELB',
-      CreatedTime: new Date('2024-01-01T00:00:00Z'),
-      ...group,
-    };
-    autoScaling
-      .on(DescribeAutoScalingGroupsCommand)
-      .callsFake((request: { AutoScalingGroupNames?: string[] }) => ({
-        AutoScalingGroups: request.AutoScalingGroupNames?.includes('webapp-green')
-          ? [structuredClone(this.group)]
-          : [],
-      }));
-    autoScaling.on(UpdateAutoScalingGroupCommand).callsFake((request: UpdateAutoScalingGroupCommandInput) => {
-      if (request.LaunchTemplate) {
-        this.group.LaunchTemplate = { ...request.LaunchTemplate, LaunchTemplateName: LT_NAME };
-      }
-      this.group.MinSize = request.MinSize ?? this.group.MinSize;
-      this.group.DesiredCapacity = request.DesiredCapacity ?? this.group.DesiredCapacity;
-      this.group.MaxSize = request.MaxSize ?? this.group.MaxSize;
-      return {};
-    });
-    autoScaling.on(DeleteTagsCommand).callsFake((request: { Tags?: { Key?: string }[] }) => {
-      const keys = new Set(request.Tags?.map((tag) => tag.Key));
-      this.group.Tags = this.group.Tags?.filter((tag) => !keys.has(tag.Key));
-      return {};
-    });
-    ec2
-      .on(DescribeLaunchTemplateVersionsCommand)
-      .callsFake((request: DescribeLaunchTemplateVersionsCommandInput) => {
-        if (request.LaunchTemplateId !== LT_ID && request.LaunchTemplateName !== LT_NAME) {
-          throw awsError('InvalidLaunchTemplateId.NotFound', 'The specified launch template does not exist');
-        }
-        const version = this.resolve(request.Versions?.[0] ?? '$Default');
-        if (!version) throw awsError('InvalidLaunchTemplateId.VersionNotFound', 'Could not find the version');
-        return {
-          LaunchTemplateVersions: [
-            {
-              LaunchTemplateId: LT_ID,
-              LaunchTemplateName: LT_NAME,
-              VersionNumber: version.number,
-              VersionDescription: version.description,
-              DefaultVersion: version.number === this.defaultVersion,
-              LaunchTemplateData: { ImageId: version.imageId, InstanceType: 't3.micro' },
-            },
-          ],
-        };
-      });
-    ec2
-      .on(CreateLaunchTemplateVersionCommand)
-      .callsFake((request: CreateLaunchTemplateVersionCommandInput) => {
-        const fingerprint = JSON.stringify([request.SourceVersion, request.LaunchTemplateData]);
-        const earlier = request.ClientToken ? this.tokens.get(request.ClientToken) : undefined;
-        if (earlier && earlier.request !== fingerprint) {
-          throw awsError(
-            'IdempotentParameterMismatch',
-            'The client token was used with different parameters',
-          );
-        }
-        if (!earlier) {
-          if (!this.resolve(request.SourceVersion ?? ''))
-            throw awsError('InvalidLaunchTemplateId.VersionNotFound', 'x');
-          const created: Version = {
-            number: this.versions.length + 1,
-            imageId: request.LaunchTemplateData?.ImageId ?? OLD_AMI,
-            description: request.VersionDescription,
-          };
-          this.versions.push(created);
-          if (request.ClientToken)
-            this.tokens.set(request.ClientToken, { number: created.number, request: fingerprint });
-        }
-        const number = earlier?.number ?? this.versions.length;
-        return { LaunchTemplateVersion: { LaunchTemplateId: LT_ID, VersionNumber: number } };
-      });
+async function account(
+  options: {
+    versions?: number;
+    defaultVersion?: number;
+    group?: Partial<GroupDescription>;
+  } & HarnessOptions = {},
+): Promise<void> {
+  const { versions = 5, defaultVersion = versions, group = {}, ...harness } = options;
+  h = createHarness({
+    ...harness,
+    customize: (env) => Object.assign(env.groups.green, { launchTemplateVersion: '$Default', ...group }),
+  });
+  templateId = h.environment.groups.green.launchTemplateId;
+  for (let version = 2; version <= versions; version++) {
+    await h.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: templateId,
+        SourceVersion: '1',
+        LaunchTemplateData: { ImageId: OLD_AMI },
+      }),
+    );
   }
-
-  resolve(spec: string): Version | undefined {
-    const number =
-      spec === '$Latest' ? this.versions.length : spec === '$Default' ? this.defaultVersion : Number(spec);
-    return this.versions.find((version) => version.number === number);
-  }
+  await h.ec2.send(
+    new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: String(defaultVersion) }),
+  );
+  h.forgetCalls();
 }
 
-const mutations = () => [
-  ...autoScaling.commandCalls(UpdateAutoScalingGroupCommand),
-  ...autoScaling.commandCalls(DeleteTagsCommand),
-  ...ec2.commandCalls(CreateLaunchTemplateVersionCommand),
-];
+/** The template's versions as EC2 describes them, by number. */
+async function templateVersions() {
+  const answer = await h.ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId }),
+  );
+  return new Map(
+    (answer.LaunchTemplateVersions ?? []).map((version) => [
+      version.VersionNumber,
+      version.LaunchTemplateData,
+    ]),
+  );
+}
 
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => {
-  autoScaling.reset();
-  ec2.reset();
-});
+const green = () => h.group(h.green);
+
+afterEach(() => h.dispose());
 
 describe('launch-new-version', () => {
   it('creates a version from the resolved current one with the new AMI and points the group at it by number', async () => {
-    const account = new Account();
+    await account();
 
     await expect(handler(input())).resolves.toEqual({
-      launchTemplateId: LT_ID,
+      launchTemplateId: templateId,
       version: 6,
       sourceVersion: 5,
     });
 
-    expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, {
-      LaunchTemplateId: LT_ID,
-      Versions: ['$Default'],
+    const versions = await templateVersions();
+    expect(versions.size).toBe(6);
+    // Everything but the AMI is the source version's (instance type, profile, tag specifications).
+    expect(versions.get(6)).toEqual({ ...versions.get(5), ImageId: NEW_AMI });
+    expect(green()).toMatchObject({
+      min: 2,
+      desired: 3,
+      max: 6,
+      launchTemplate: { id: templateId, version: '6' },
     });
-    expect(ec2).toHaveReceivedCommandWith(CreateLaunchTemplateVersionCommand, {
-      LaunchTemplateId: LT_ID,
-      SourceVersion: '5',
-      LaunchTemplateData: { ImageId: NEW_AMI },
-    });
-    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
-      AutoScalingGroupName: 'webapp-green',
-      LaunchTemplate: { LaunchTemplateId: LT_ID, Version: '6' },
-      MinSize: 2,
-      DesiredCapacity: 3,
-      MaxSize: 6,
-    });
-    expect(account.group.LaunchTemplate?.Version).toBe('6');
-    expect(account.versions[5]).toMatchObject({ number: 6, imageId: NEW_AMI });
+    h.until(() => h.idsIn(h.green, 'InService').length === 3);
+    expect(green().instances.map((instance) => [instance.amiId, instance.launchTemplateVersion])).toEqual([
+      [NEW_AMI, '6'],
+      [NEW_AMI, '6'],
+      [NEW_AMI, '6'],
+    ]);
   });
 
   it('uses a client token of at most 64 characters, stable per execution, group and AMI', async () => {
-    new Account();
-    await handler(input());
-    const token = ec2.commandCalls(CreateLaunchTemplateVersionCommand)[0]!.args[0].input.ClientToken ?? '';
-    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    const token = async (run: object) => {
+      await account();
+      await handler(input(run));
+      const sent = h.inputs<{ ClientToken?: string }>('CreateLaunchTemplateVersion')[0]?.ClientToken;
+      h.dispose();
+      return sent;
+    };
 
-    ec2.reset();
-    autoScaling.reset();
-    new Account();
-    await handler(input({ execution: { ...execution, id: `${execution.id}-2`, name: 'run-2' } }));
-    const other = ec2.commandCalls(CreateLaunchTemplateVersionCommand)[0]!.args[0].input.ClientToken;
-    expect(other).not.toBe(token);
+    const first = await token({});
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(await token({})).toBe(first);
+    expect(await token({ execution: { ...execution, id: `${execution.id}-2`, name: 'run-2' } })).not.toBe(
+      first,
+    );
+    await account(); // for afterEach
   });
 
   it('resolves $Latest to a number and never points the group at $Latest', async () => {
-    const account = new Account({
-      LaunchTemplate: { LaunchTemplateId: LT_ID, LaunchTemplateName: LT_NAME, Version: '$Latest' },
-    });
-    account.versions.push({ number: 6, imageId: OLD_AMI }, { number: 7, imageId: OLD_AMI });
+    await account({ versions: 7, defaultVersion: 2, group: { launchTemplateVersion: '$Latest' } });
 
     await expect(handler(input())).resolves.toEqual({
-      launchTemplateId: LT_ID,
+      launchTemplateId: templateId,
       version: 8,
       sourceVersion: 7,
     });
-    expect(ec2).toHaveReceivedCommandWith(CreateLaunchTemplateVersionCommand, { SourceVersion: '7' });
-    const update = autoScaling.commandCalls(UpdateAutoScalingGroupCommand)[0]!.args[0].input;
-    expect(update.LaunchTemplate?.Version).toBe('8');
+    expect(h.inputs('CreateLaunchTemplateVersion')).toEqual([
+      expect.objectContaining({ SourceVersion: '7' }),
+    ]);
+    expect(green().launchTemplate.version).toBe('8');
   });
 
-  it('finds a template the group names only by name', async () => {
-    new Account({ LaunchTemplate: { LaunchTemplateName: LT_NAME, Version: '3' } });
+  it('copies the numbered version the group names, whatever the default', async () => {
+    await account({ group: { launchTemplateVersion: '3' } });
+
     await expect(handler(input())).resolves.toEqual({
-      launchTemplateId: LT_ID,
+      launchTemplateId: templateId,
       version: 6,
       sourceVersion: 3,
     });
-    expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, {
-      LaunchTemplateName: LT_NAME,
-      Versions: ['3'],
-    });
+    expect(h.inputs('DescribeLaunchTemplateVersions')).toEqual([
+      expect.objectContaining({ LaunchTemplateId: templateId, Versions: ['3'] }),
+    ]);
   });
 
-  it('I6: a second run creates no second version and makes no mutating call', async () => {
-    const account = new Account();
+  it('I6: a second run creates no second version and makes no change', async () => {
+    await account();
     const first = await handler(input());
-    autoScaling.resetHistory();
-    ec2.resetHistory();
+    h.forgetCalls();
 
     const second = await handler(input());
 
     expect(second).toEqual(first);
-    expect(mutations()).toHaveLength(0);
-    expect(account.versions).toHaveLength(6);
+    expect(h.changes()).toEqual([]);
+    expect((await templateVersions()).size).toBe(6);
   });
 
   it('I6: a run that died after creating the version gets the same version back on retry', async () => {
-    const account = new Account();
-    autoScaling.on(UpdateAutoScalingGroupCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded'));
+    await account({
+      faults: {
+        failAttempt: (operation) => operation === 'autoscaling:UpdateAutoScalingGroup' && 'server-error',
+      },
+    });
     await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
-    expect(account.versions).toHaveLength(6);
-    expect(account.group.LaunchTemplate?.Version).toBe('$Default');
+    expect((await templateVersions()).size).toBe(6);
+    expect(green().launchTemplate.version).toBe('$Default');
 
-    // Restore the group's behaviour (the fake's UpdateAutoScalingGroup) and run the step again.
-    autoScaling.reset();
-    ec2.reset();
-    const retry = new Account();
-    retry.versions = account.versions;
-    retry.tokens = account.tokens;
+    h.account.setFaults({});
     await expect(handler(input())).resolves.toEqual({
-      launchTemplateId: LT_ID,
+      launchTemplateId: templateId,
       version: 6,
       sourceVersion: 5,
     });
-    expect(retry.versions).toHaveLength(6);
-    expect(retry.group.LaunchTemplate?.Version).toBe('6');
+
+    expect((await templateVersions()).size).toBe(6);
+    expect(green().launchTemplate.version).toBe('6');
   });
 
   it('reuses a current version that already carries the AMI (redeploying the same AMI)', async () => {
-    const account = new Account({ LaunchTemplate: { LaunchTemplateId: LT_ID, Version: '4' } });
-    account.versions[3]!.imageId = NEW_AMI;
+    // Version 4 carries the AMI already, and the group names it.
+    await account({ versions: 3, group: { launchTemplateVersion: '4' } });
+    await h.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: templateId,
+        SourceVersion: '1',
+        LaunchTemplateData: { ImageId: NEW_AMI },
+      }),
+    );
+    h.forgetCalls();
 
     await expect(handler(input())).resolves.toEqual({
-      launchTemplateId: LT_ID,
+      launchTemplateId: templateId,
       version: 4,
       sourceVersion: 4,
     });
-    expect(ec2).not.toHaveReceivedCommand(CreateLaunchTemplateVersionCommand);
-    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
-      LaunchTemplate: { LaunchTemplateId: LT_ID, Version: '4' },
-      DesiredCapacity: 3,
-    });
+    expect(h.changes()).toEqual(['UpdateAutoScalingGroup']);
+    expect(green()).toMatchObject({ desired: 3, launchTemplate: { version: '4' } });
   });
 
   it('clears a stale operator request tag from the group, and only when there is one', async () => {
-    const account = new Account({
-      Tags: [
-        {
-          Key: 'blue-green:operator-request',
-          Value: 'rollback',
-          ResourceId: 'webapp-green',
-          ResourceType: 'auto-scaling-group',
-          PropagateAtLaunch: false,
-        },
-      ],
-    });
-    await handler(input());
-    expect(autoScaling).toHaveReceivedCommandWith(DeleteTagsCommand, {
-      Tags: [
-        {
-          ResourceId: 'webapp-green',
-          ResourceType: 'auto-scaling-group',
-          Key: 'blue-green:operator-request',
-        },
-      ],
-    });
-    expect(account.group.Tags).toEqual([]);
+    await account();
+    await h.tag(h.green, OPERATOR_REQUEST_TAG, 'rollback');
 
-    autoScaling.resetHistory();
     await handler(input());
-    expect(autoScaling).not.toHaveReceivedCommand(DeleteTagsCommand);
+    expect(green().tags[OPERATOR_REQUEST_TAG]).toBeUndefined();
+    expect(green().tags).toMatchObject({ Application: 'webapp', Color: 'green' });
+
+    h.forgetCalls();
+    await handler(input());
+    expect(h.changes()).not.toContain('DeleteTags');
   });
 
   it('refuses a group with a mixed instances policy before changing anything', async () => {
-    new Account({
-      LaunchTemplate: undefined,
-      MixedInstancesPolicy: {
-        LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: LT_ID, Version: '$Default' } },
-      },
-    });
+    await account({ group: { mixedInstancesPolicy: true } });
+    const before = h.account.snapshot();
+
     await expect(handler(input())).rejects.toMatchObject({
       name: 'UnsupportedGroupError',
       message: expect.stringContaining('mixed instances policy'),
     });
-    expect(ec2.calls()).toHaveLength(0);
-    expect(mutations()).toHaveLength(0);
+    expect(h.applied.filter((call) => call.operation.startsWith('ec2:'))).toEqual([]);
+    expect(h.account.snapshot()).toEqual(before);
   });
 
   it('refuses a group with a launch configuration, saying what to change', async () => {
-    new Account({ LaunchTemplate: undefined, LaunchConfigurationName: 'webapp-lc-7' });
+    await account({ group: { launchConfigurationName: 'webapp-lc-7' } });
+
     await expect(handler(input())).rejects.toMatchObject({
       name: 'UnsupportedGroupError',
       message: expect.stringMatching(
         /launch configuration "webapp-lc-7".*--launch-template LaunchTemplateId=/,
       ),
     });
-    expect(mutations()).toHaveLength(0);
+    expect(h.changes()).toEqual([]);
   });
 
   it('a version the group names that does not exist is InconsistentAccountError', async () => {
-    new Account({ LaunchTemplate: { LaunchTemplateId: LT_ID, Version: '42' } });
+    await account({ group: { launchTemplateVersion: '42' } });
+
     await expect(handler(input())).rejects.toMatchObject({
       name: 'InconsistentAccountError',
-      message: expect.stringContaining(`Launch template ${LT_ID} has no version 42`),
+      message: expect.stringContaining(`Launch template ${templateId} has no version 42`),
     });
-    expect(ec2).not.toHaveReceivedCommand(CreateLaunchTemplateVersionCommand);
+    expect(h.changes()).not.toContain('CreateLaunchTemplateVersion');
   });
 
   it('maps EC2 throttling to TransientAwsError and a token mismatch to AwsRequestError', async () => {
-    new Account();
-    ec2
-      .on(CreateLaunchTemplateVersionCommand)
-      .rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+    await account();
+    h.account.setFaults({
+      failAttempt: (operation) => operation === 'ec2:CreateLaunchTemplateVersion' && 'throttling',
+    });
     await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
-    expect(autoScaling).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
+    expect(h.changes()).not.toContain('UpdateAutoScalingGroup');
 
-    ec2.on(CreateLaunchTemplateVersionCommand).rejects(awsError('IdempotentParameterMismatch', 'mismatch'));
+    // The version is created but the group never pointed at it; then an operator changes the default, so
+    // the retry asks for a version from another source under the same client token.
+    h.account.setFaults({
+      failAttempt: (operation) => operation === 'autoscaling:UpdateAutoScalingGroup' && 'server-error',
+    });
+    await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
+    await h.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: '3' }));
+    h.account.setFaults({});
     await expect(handler(input())).rejects.toMatchObject({
       name: 'AwsRequestError',
-      message: expect.stringContaining('CreateLaunchTemplateVersion'),
+      message: expect.stringContaining('CreateLaunchTemplateVersion failed: IdempotentParameterMismatch'),
     });
   });
 
   it('I8: a malformed AMI id or an impossible capacity is rejected before any AWS call', async () => {
-    new Account();
+    await account();
     await expect(handler(input({ amiId: 'ami-123' }))).rejects.toMatchObject({ name: 'InvalidInputError' });
     await expect(handler(input({ capacity: { min: 3, desired: 2, max: 4 } }))).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining('capacity'),
     });
-    expect(autoScaling.calls()).toHaveLength(0);
-    expect(ec2.calls()).toHaveLength(0);
+    expect(h.applied).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * DESIGN I6 against the simulated account: every step that changes the account reaches the same account
- * state when the answers to its changes are lost as when nothing goes wrong. Two ways to lose them:
+ * I6 (docs/design.md#invariants) against the simulated account: every step that changes the account reaches
+ * the same account state when the answers to its changes are lost as when nothing goes wrong. Two ways to
+ * lose them:
  *  - the first attempt's answer of every changing call: the SDK's retry meets the account as that attempt
  *    left it (and may be refused for it: the group is already leaving, the instance is already in Standby);
  *  - every attempt's answer of the first call of each changing operation, to a timeout or to a 5xx: the

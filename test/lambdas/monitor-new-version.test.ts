@@ -1,79 +1,120 @@
-import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
+import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { handler } from '../../lambdas/monitor-new-version/handler';
 import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/aws/auto-scaling';
-import {
-  asgMock,
-  awsError,
-  cwMock,
-  elbMock,
-  freshAccount,
-  ids,
-  MAIN_TG,
-  mutatingCallCount,
-  thrown,
-  type FakeAccount,
-} from './traffic-fakes';
+import { DEFAULT_AMIS, type MetricAlarmDescription } from '../../simulator/account';
+import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
-const GREEN = 'webapp-green';
-const NOW = Date.parse('2030-01-01T12:00:00.000Z');
-const ALARMS = ['webapp-5xx', 'webapp-latency', 'webapp-health'];
-let account: FakeAccount;
+/** The reference environment's metric alarms (its composite alarm is named apart). */
+const ALARMS = ['webapp-target-5xx', 'webapp-unhealthy-hosts', 'webapp-p99-latency'];
+const COMPOSITE = 'webapp-any-critical';
+/** An AMI whose application never passes a health check. */
+const BROKEN_AMI = DEFAULT_AMIS.foreign;
+let h: Harness;
 
 function input(
   options: { minutesIn?: number; monitoring?: Record<string, unknown>; startedAt?: string | null } = {},
 ) {
-  const startedAt =
-    options.startedAt !== undefined
-      ? options.startedAt
-      : new Date(NOW - (options.minutesIn ?? 12) * 60_000).toISOString();
+  const startedAt = options.startedAt !== undefined ? options.startedAt : ago((options.minutesIn ?? 12) * 60);
   return {
-    groupName: GREEN,
-    targetGroupArn: MAIN_TG,
+    groupName: h.green,
+    targetGroupArn: h.main,
     monitoring: { alarmNames: ALARMS, rollbackWindowMinutes: 60, intervalSeconds: 30, ...options.monitoring },
     wait: { startedAt },
   };
 }
 
-beforeEach(() => {
-  account = freshAccount();
-  account.addGroup({ name: GREEN, desired: 3, instances: { InService: ids('green', 3) } });
-  account.setHealth(MAIN_TG, ids('green', 3), 'healthy');
-  account.setHealth(MAIN_TG, ids('blue', 3), 'draining'); // the parked old fleet: not this check's concern
-  account.alarms = ALARMS.map((name) => ({ name, state: 'OK' }));
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }).setSystemTime(NOW);
-});
+const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
 
-afterEach(() => {
-  jest.useRealTimers();
-});
+/**
+ * The rollback window: green (the new version, `count` instances, checked by EC2 health so that an
+ * unhealthy target stays InService) serves in the main target group; blue, the old fleet, is draining into
+ * Standby (its targets are not this check's concern).
+ */
+async function inWindow(count = 3, options: HarnessOptions & { parkBlue?: boolean } = {}): Promise<void> {
+  h = createHarness({
+    ...options,
+    customize: (env) => {
+      Object.assign(env.groups.blue, { min: 0 });
+      Object.assign(env.groups.green, {
+        desired: count,
+        max: count + 2,
+        amiId: DEFAULT_AMIS.next,
+        healthCheckType: 'EC2',
+        attachedTargetGroups: [env.mainTargetGroup.arn],
+      });
+      options.customize?.(env);
+    },
+  });
+  h.account.setVersionBehaviour(BROKEN_AMI, { failHealthChecks: true });
+  if (options.parkBlue !== false) await h.enterStandby(h.blue);
+  h.forgetCalls();
+}
+
+const tagGreen = (value: string) => h.tag(h.green, OPERATOR_REQUEST_TAG, value);
+
+async function setAlarm(name: string, state: StateValue, reason: string): Promise<void> {
+  await h.cloudWatch.send(
+    new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }),
+  );
+}
+
+/** Green launches `count` more instances of BROKEN_AMI; returns once they are InService and unhealthy. */
+async function brokenInstances(count: number): Promise<void> {
+  const template = h.environment.groups.green.launchTemplateId;
+  const version = await h.ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: template,
+      SourceVersion: '1',
+      LaunchTemplateData: { ImageId: BROKEN_AMI },
+    }),
+  );
+  const group = h.group(h.green);
+  await h.asg.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: h.green,
+      LaunchTemplate: {
+        LaunchTemplateId: template,
+        Version: String(version.LaunchTemplateVersion?.VersionNumber),
+      },
+      DesiredCapacity: group.desired + count,
+    }),
+  );
+  const unhealthy = () =>
+    h.idsIn(h.green, 'InService').filter((id) => h.health(h.main)[id] === 'unhealthy').length;
+  h.until(() => unhealthy() === count);
+  h.forgetCalls();
+}
+
+afterEach(() => h.dispose());
 
 describe('monitor-new-version', () => {
   it('keeps watching inside the window when alarms are OK and targets healthy', async () => {
+    await inWindow();
     const output = await handler(input({ minutesIn: 12 }));
 
     expect(output).toEqual({
-      startedAt: new Date(NOW - 12 * 60_000).toISOString(),
+      startedAt: ago(720),
       done: false,
       elapsedSeconds: 720,
       detail: '12 of 60 minutes: 3 alarms OK, 3 of 3 targets healthy',
       windowSeconds: 3600,
       remainingSeconds: 2880,
     });
-    expect(cwMock).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
-      AlarmNames: ALARMS,
-      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-    });
-    expect(elbMock).toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: MAIN_TG });
-    expect(mutatingCallCount()).toBe(0);
+    expect(h.inputs('DescribeAlarms')).toEqual([
+      expect.objectContaining({ AlarmNames: ALARMS, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+    ]);
+    expect(h.inputs('DescribeTargetHealth')).toEqual([{ TargetGroupArn: h.main }]);
+    expect(h.changes()).toEqual([]);
   });
 
   it('stamps the window’s start on the first check', async () => {
+    await inWindow();
     const output = await handler(input({ startedAt: null }));
 
     expect(output).toMatchObject({
-      startedAt: new Date(NOW).toISOString(),
+      startedAt: ago(0),
       elapsedSeconds: 0,
       done: false,
       remainingSeconds: 3600,
@@ -81,6 +122,7 @@ describe('monitor-new-version', () => {
   });
 
   it('is done once the window has passed cleanly', async () => {
+    await inWindow();
     const output = await handler(input({ minutesIn: 60 }));
 
     expect(output).toMatchObject({ done: true, remainingSeconds: 0 });
@@ -88,6 +130,7 @@ describe('monitor-new-version', () => {
   });
 
   it('uses the window length it is given (an execution override)', async () => {
+    await inWindow();
     expect((await handler(input({ minutesIn: 5, monitoring: { rollbackWindowMinutes: 5 } }))).done).toBe(
       true,
     );
@@ -97,7 +140,8 @@ describe('monitor-new-version', () => {
   });
 
   it('is done early when an operator promotes', async () => {
-    account.group(GREEN).tags[OPERATOR_REQUEST_TAG] = 'promote';
+    await inWindow();
+    await tagGreen('promote');
 
     const output = await handler(input({ minutesIn: 12 }));
 
@@ -108,63 +152,67 @@ describe('monitor-new-version', () => {
   });
 
   it('I3: an operator’s rollback request fails fast, before looking at alarms or targets', async () => {
-    account.group(GREEN).tags[OPERATOR_REQUEST_TAG] = 'rollback';
+    await inWindow();
+    await tagGreen('rollback');
+    h.forgetCalls();
 
-    const error = await thrown(handler(input()));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('RollbackRequestedError');
     expect(error.message).toContain(`${OPERATOR_REQUEST_TAG}=rollback on webapp-green`);
-    expect(cwMock).not.toHaveReceivedCommand(DescribeAlarmsCommand);
-    expect(elbMock).not.toHaveReceivedCommand(DescribeTargetHealthCommand);
+    expect(h.inputs('DescribeAlarms')).toEqual([]);
+    expect(h.inputs('DescribeTargetHealth')).toEqual([]);
   });
 
   it('ignores an operator tag with an unknown value', async () => {
-    account.group(GREEN).tags[OPERATOR_REQUEST_TAG] = 'maybe';
+    await inWindow();
+    await tagGreen('maybe');
 
     expect((await handler(input())).done).toBe(false);
   });
 
   it('I3: an alarm in ALARM fails the check, naming the alarm and its reason', async () => {
-    account.alarms[0] = {
-      name: 'webapp-5xx',
-      state: 'ALARM',
-      reason: 'Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (5.0).',
-    };
+    await inWindow();
+    await setAlarm(
+      'webapp-target-5xx',
+      'ALARM',
+      'Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (5.0).',
+    );
+    h.forgetCalls();
 
-    const error = await thrown(handler(input()));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('AlarmFiringError');
     expect(error.message).toBe(
-      '1 alarm firing during the rollback window: webapp-5xx is ALARM (Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (5.0).)',
+      '1 alarm firing during the rollback window: webapp-target-5xx is ALARM (Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (5.0).)',
     );
-    expect(elbMock).not.toHaveReceivedCommand(DescribeTargetHealthCommand);
+    expect(h.inputs('DescribeTargetHealth')).toEqual([]);
   });
 
   it('I3: a composite alarm in ALARM fails the check too', async () => {
-    account.alarms.push({
-      name: 'webapp-composite',
-      type: 'CompositeAlarm',
-      state: 'ALARM',
-      reason: 'children in ALARM',
-    });
+    await inWindow();
+    // A child alarm fires; only the composite is watched.
+    await setAlarm('webapp-unhealthy-hosts', 'ALARM', 'Threshold Crossed');
 
-    const error = await thrown(
-      handler(input({ monitoring: { alarmNames: [...ALARMS, 'webapp-composite'] } })),
-    );
+    const error = await rejection(handler(input({ monitoring: { alarmNames: [COMPOSITE] } })));
 
     expect(error.name).toBe('AlarmFiringError');
-    expect(error.message).toContain('webapp-composite is ALARM (children in ALARM)');
+    expect(error.message).toMatch(
+      new RegExp(`^1 alarm firing during the rollback window: ${COMPOSITE} is ALARM`),
+    );
   });
 
   it('a firing alarm wins over an operator’s promote', async () => {
-    account.group(GREEN).tags[OPERATOR_REQUEST_TAG] = 'promote';
-    account.alarms[1] = { name: 'webapp-latency', state: 'ALARM' };
+    await inWindow();
+    await tagGreen('promote');
+    await setAlarm('webapp-p99-latency', 'ALARM', 'latency');
 
-    expect((await thrown(handler(input()))).name).toBe('AlarmFiringError');
+    expect((await rejection(handler(input()))).name).toBe('AlarmFiringError');
   });
 
   it('treats INSUFFICIENT_DATA as OK by default, and says so', async () => {
-    account.alarms[0] = { name: 'webapp-5xx', state: 'INSUFFICIENT_DATA' };
+    await inWindow();
+    await setAlarm('webapp-target-5xx', 'INSUFFICIENT_DATA', 'no data');
 
     const output = await handler(input());
 
@@ -174,52 +222,62 @@ describe('monitor-new-version', () => {
   });
 
   it('treats INSUFFICIENT_DATA as firing when insufficientDataIs is "alarm"', async () => {
-    account.alarms[0] = {
-      name: 'webapp-5xx',
-      state: 'INSUFFICIENT_DATA',
-      reason: 'Unchecked: Initial alarm creation',
-    };
+    await inWindow();
+    await setAlarm('webapp-target-5xx', 'INSUFFICIENT_DATA', 'Unchecked: Initial alarm creation');
 
-    const error = await thrown(handler(input({ monitoring: { insufficientDataIs: 'alarm' } })));
+    const error = await rejection(handler(input({ monitoring: { insufficientDataIs: 'alarm' } })));
 
     expect(error.name).toBe('AlarmFiringError');
-    expect(error.message).toContain('webapp-5xx is INSUFFICIENT_DATA (Unchecked: Initial alarm creation)');
+    expect(error.message).toContain(
+      'webapp-target-5xx is INSUFFICIENT_DATA (Unchecked: Initial alarm creation)',
+    );
   });
 
   it('refuses to monitor blind: a configured alarm that does not exist is an error naming it', async () => {
-    account.alarms = account.alarms.filter((alarm) => alarm.name !== 'webapp-latency');
+    await inWindow(3, {
+      customize: (env) => (env.alarms = env.alarms.filter((alarm) => alarm.name !== 'webapp-p99-latency')),
+    });
 
-    const error = await thrown(handler(input()));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('AwsRequestError');
-    expect(error.message).toContain('alarm webapp-latency does not exist');
+    expect(error.message).toContain('alarm webapp-p99-latency does not exist');
     expect(error.message).toContain('monitoring.alarmNames');
   });
 
-  it('I7: reads every page of alarms (an ALARM on the last page is not missed)', async () => {
-    account.alarmPageSize = 2;
-    const names = Array.from({ length: 7 }, (_, i) => `alarm-${i}`);
-    account.alarms = names.map((name) => ({ name, state: 'OK' }));
-    account.alarms[6] = { name: 'alarm-6', state: 'ALARM' };
+  it('I7: reads the most alarms a deployment may watch (100) in one call; an ALARM among them is not missed', async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `alarm-${i}`);
+    await inWindow(3, {
+      customize: (env) => {
+        const template = env.alarms.find((alarm) => alarm.type === 'metric') as MetricAlarmDescription;
+        env.alarms.push(...names.map((name) => ({ ...template, name })));
+      },
+    });
+    await setAlarm('alarm-99', 'ALARM', 'the last one');
+    h.forgetCalls();
 
-    const error = await thrown(handler(input({ monitoring: { alarmNames: names } })));
+    const error = await rejection(handler(input({ monitoring: { alarmNames: names } })));
 
     expect(error.name).toBe('AlarmFiringError');
-    expect(cwMock).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 4);
-    expect(cwMock).toHaveReceivedNthCommandWith(4, DescribeAlarmsCommand, { NextToken: '6' });
+    expect(error.message).toContain('alarm-99 is ALARM (the last one)');
+    expect(
+      h.inputs<{ AlarmNames: string[] }>('DescribeAlarms').map((call) => call.AlarmNames.length),
+    ).toEqual([100]);
   });
 
   it('makes no CloudWatch call when no alarm is configured', async () => {
+    await inWindow();
     const output = await handler(input({ monitoring: { alarmNames: [] } }));
 
     expect(output.detail).toBe('12 of 60 minutes: no alarms configured, 3 of 3 targets healthy');
-    expect(cwMock).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+    expect(h.inputs('DescribeAlarms')).toEqual([]);
   });
 
   it('I3: more unhealthy new targets than allowed fails the check', async () => {
-    account.setHealth(MAIN_TG, ids('green', 1), 'unhealthy');
+    await inWindow(2);
+    await brokenInstances(1);
 
-    const error = await thrown(handler(input()));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('UnhealthyTargetsError');
     expect(error.message).toBe(
@@ -228,7 +286,8 @@ describe('monitor-new-version', () => {
   });
 
   it('tolerates unhealthy targets up to maxUnhealthyTargets', async () => {
-    account.setHealth(MAIN_TG, ids('green', 2), 'unhealthy');
+    await inWindow(1);
+    await brokenInstances(2);
 
     const output = await handler(input({ monitoring: { maxUnhealthyTargets: 2 } }));
 
@@ -236,29 +295,43 @@ describe('monitor-new-version', () => {
   });
 
   it('gives a replacement instance still in its initial health checks time', async () => {
-    account.setHealth(MAIN_TG, ids('green', 1), 'initial');
+    // Quick to boot, the replacement is InService before its target's first health check.
+    await inWindow(2, { bootSeconds: 2 });
+    await h.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: h.green, DesiredCapacity: 3 }));
+    h.until(() => h.idsIn(h.green, 'InService').length === 3);
+    const replacement = h.idsIn(h.green, 'InService')[2];
+    expect(h.health(h.main)[replacement]).toBe('initial');
 
-    expect((await handler(input())).done).toBe(false);
+    expect(await handler(input())).toMatchObject({
+      done: false,
+      detail: '12 of 60 minutes: 3 alarms OK, 2 of 3 targets healthy',
+    });
   });
 
   it('I1: fails when no target of the new version is healthy, whatever maxUnhealthyTargets allows', async () => {
-    account.setHealth(MAIN_TG, ids('green', 3), 'unhealthy');
+    await inWindow(3, { customize: (env) => (env.groups.green.amiId = BROKEN_AMI) });
+    h.until(() => h.idsIn(h.green, 'InService').every((id) => h.health(h.main)[id] === 'unhealthy'));
 
-    const error = await thrown(handler(input({ monitoring: { maxUnhealthyTargets: 5 } })));
+    const error = await rejection(handler(input({ monitoring: { maxUnhealthyTargets: 5 } })));
 
     expect(error.name).toBe('UnhealthyTargetsError');
     expect(error.message).toContain('No target of webapp-green is healthy in webapp-main');
   });
 
   it('does not count unhealthy targets of other groups against the new version', async () => {
-    account.setHealth(MAIN_TG, ids('blue', 3), 'unhealthy');
+    // Blue is not parked here: still in service, on a version that has stopped answering its checks.
+    await inWindow(3, { parkBlue: false, customize: (env) => (env.groups.blue.healthCheckType = 'EC2') });
+    h.account.setVersionBehaviour(DEFAULT_AMIS.current, { failHealthChecks: true });
+    h.until(() => h.idsIn(h.blue, 'InService').every((id) => h.health(h.main)[id] === 'unhealthy'));
 
-    expect((await handler(input())).done).toBe(false);
+    expect(await handler(input())).toMatchObject({
+      done: false,
+      detail: '12 of 60 minutes: 3 alarms OK, 3 of 3 targets healthy',
+    });
   });
 
   it('I7: watches 250 instances with one call per service and a constant-size answer', async () => {
-    account.addGroup({ name: GREEN, desired: 250, max: 250, instances: { InService: ids('green', 250) } });
-    account.setHealth(MAIN_TG, ids('green', 250), 'healthy');
+    await inWindow(250);
 
     const output = await handler(input());
 
@@ -271,18 +344,21 @@ describe('monitor-new-version', () => {
       'startedAt',
       'windowSeconds',
     ]);
-    expect(asgMock).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
-    expect(elbMock).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 1);
-    expect(cwMock).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
+    expect(h.inputs('DescribeAutoScalingGroups')).toHaveLength(1);
+    expect(h.inputs('DescribeTargetHealth')).toHaveLength(1);
+    expect(h.inputs('DescribeAlarms')).toHaveLength(1);
   });
 
   it('maps CloudWatch throttling to TransientAwsError', async () => {
-    cwMock.on(DescribeAlarmsCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    await inWindow(3, {
+      faults: { failAttempt: (operation) => operation === 'cloudwatch:DescribeAlarms' && 'throttling' },
+    });
 
-    expect((await thrown(handler(input()))).name).toBe('TransientAwsError');
+    expect((await rejection(handler(input()))).name).toBe('TransientAwsError');
   });
 
   it('applies the monitoring defaults the settings schema defines', async () => {
+    await inWindow();
     const output = await handler({ ...input(), monitoring: { alarmNames: ALARMS } });
 
     expect(output).toMatchObject({ windowSeconds: 3600, done: false });
@@ -297,16 +373,19 @@ describe('monitor-new-version', () => {
     { what: 'no alarm list', monitoring: {}, field: 'monitoring.alarmNames' },
     { what: 'an unknown setting', monitoring: { alarmNames: ALARMS, alarms: [] }, field: 'monitoring' },
   ])('rejects monitoring settings with $what before any AWS call', async ({ monitoring, field }) => {
-    const error = await thrown(handler({ ...input(), monitoring }));
+    await inWindow();
+
+    const error = await rejection(handler({ ...input(), monitoring }));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain(field);
-    expect(asgMock.calls()).toHaveLength(0);
-    expect(cwMock.calls()).toHaveLength(0);
+    expect(h.applied).toEqual([]);
   });
 
   it('rejects a timeoutSeconds: the end of the window is success, not a timeout', async () => {
-    const error = await thrown(handler({ ...input(), timeoutSeconds: 600 }));
+    await inWindow();
+
+    const error = await rejection(handler({ ...input(), timeoutSeconds: 600 }));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain('timeoutSeconds');

@@ -1,10 +1,15 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { handler, PUBLISH_RETRY_PAUSES_MS } from '../../lambdas/report-outcome/handler';
-import { logger } from '../../lambdas/shared/logger';
+import { CLIENT_CONFIG } from '../../lambdas/shared/aws/call';
+import { createHarness, denying, type Harness, type HarnessOptions } from '../support/account';
 
-const sns = mockClient(SNSClient);
+let h: Harness;
+
+function account(options: HarnessOptions = {}): void {
+  h = createHarness(options);
+}
+
+/** Attempts of sns:Publish that reached the account (the SDK makes up to CLIENT_CONFIG.maxAttempts a call). */
+const publishAttempts = () => h.account.apiCalls.byOperation['sns:Publish'] ?? 0;
 
 const AMI = 'ami-0123456789abcdef0';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:webapp-deployments';
@@ -39,19 +44,8 @@ const report = (fields: object) =>
     ...fields,
   });
 
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => {
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-});
+beforeEach(() => account());
+afterEach(() => h.dispose());
 
 describe('report-outcome', () => {
   it('succeeded: the new group serves, the old one was scaled to zero; the topic is told', async () => {
@@ -64,12 +58,13 @@ describe('report-outcome', () => {
       message: `webapp: ${AMI} now serves all traffic from webapp-green; webapp-blue was scaled to zero.`,
       notified: true,
     });
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
-      TopicArn: TOPIC,
-      Subject: `[webapp] deployment succeeded: ${AMI}`,
-      Message: expect.stringContaining('Execution: run-1'),
-    });
+    expect(h.published).toEqual([
+      {
+        topicArn: TOPIC,
+        subject: `[webapp] deployment succeeded: ${AMI}`,
+        message: expect.stringContaining('Execution: run-1'),
+      },
+    ]);
   });
 
   it('succeeded on a first deployment says so', async () => {
@@ -167,10 +162,12 @@ describe('report-outcome', () => {
     expect(output.message).toContain("exit-standby for webapp-blue's Standby instances");
     // Runnable as printed: no placeholder (test/simulator/recovery-hints.test.ts runs it).
     expect(output.message).not.toMatch(/<[^>]*>|…/);
-    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
-      Subject: `[webapp] deployment manual-action-needed: ${AMI}`,
-      Message: expect.stringMatching(/^MANUAL ACTION NEEDED:[\s\S]*Error: TransientAwsError/),
-    });
+    expect(h.published).toEqual([
+      expect.objectContaining({
+        subject: `[webapp] deployment manual-action-needed: ${AMI}`,
+        message: expect.stringMatching(/^MANUAL ACTION NEEDED:[\s\S]*Error: TransientAwsError/),
+      }),
+    ]);
   });
 
   it('falls back to the error name when a failure has no Cause, and to plain text for a broken JSON Cause', async () => {
@@ -184,44 +181,51 @@ describe('report-outcome', () => {
     ).resolves.toMatchObject({ reason: '{not json' });
   });
 
-  it('I3: a failed publish is logged and reported as notified: false, never thrown', async () => {
-    sns.on(PublishCommand).rejects(awsError('AuthorizationError', 'not authorized to publish'));
-    await expect(report({ outcome: 'rolled-back', roles })).resolves.toMatchObject({ notified: false });
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1); // not worth retrying
-
-    sns.reset();
-    sns.on(PublishCommand).rejects(awsError('Throttled', 'slow down', 500));
-    jest.useFakeTimers();
-    try {
-      const reported = report({ outcome: 'manual-action-needed', roles });
-      await jest.runAllTimersAsync();
-      await expect(reported).resolves.toMatchObject({
-        notified: false,
-        message: expect.stringMatching(/^MANUAL ACTION NEEDED:/),
-      });
-    } finally {
-      jest.useRealTimers();
-    }
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, PUBLISH_RETRY_PAUSES_MS.length + 1);
+  it('I3: a publish the topic refuses is reported as notified: false, never thrown, and not tried again', async () => {
+    await expect(
+      denying(['sns:Publish'], () => report({ outcome: 'rolled-back', roles })),
+    ).resolves.toMatchObject({ notified: false });
+    expect(h.published).toEqual([]);
+    expect(publishAttempts()).toBe(1);
   });
 
-  it('tries a publish that failed transiently again, after a pause: the SDK gives up after 3 attempts, the notification does not', async () => {
-    sns
-      .on(PublishCommand)
-      .rejectsOnce(awsError('ThrottledException', 'Rate exceeded', 429))
-      .rejectsOnce(awsError('InternalFailure', 'internal', 500))
-      .resolves({ MessageId: 'm-2' });
-    jest.useFakeTimers();
-    try {
-      const reported = report({ outcome: 'rolled-back', roles });
-      await jest.advanceTimersByTimeAsync(PUBLISH_RETRY_PAUSES_MS[0] - 1);
-      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-      await jest.runAllTimersAsync();
-      await expect(reported).resolves.toMatchObject({ outcome: 'rolled-back', notified: true });
-    } finally {
-      jest.useRealTimers();
-    }
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 3);
+  it('I3: a publish that keeps failing transiently ends, after every pause, as notified: false', async () => {
+    h.dispose();
+    account({
+      fakeTimeouts: true,
+      faults: { failAttempt: (operation) => operation === 'sns:Publish' && 'server-error' },
+    });
+    const reported = report({ outcome: 'manual-action-needed', roles });
+    await h.clock.runAllAsync();
+    await expect(reported).resolves.toMatchObject({
+      notified: false,
+      message: expect.stringMatching(/^MANUAL ACTION NEEDED:/),
+    });
+    expect(h.published).toEqual([]);
+    expect(publishAttempts()).toBe(CLIENT_CONFIG.maxAttempts * (PUBLISH_RETRY_PAUSES_MS.length + 1));
+  });
+
+  it('tries a publish that failed transiently again, after a pause: the SDK gives up, the notification does not', async () => {
+    h.dispose();
+    // The first two publishes fail on every attempt the SDK makes (throttled, then 5xx); the third gets through.
+    let failing = 2 * CLIENT_CONFIG.maxAttempts;
+    account({
+      fakeTimeouts: true,
+      faults: {
+        failAttempt: (operation) => {
+          if (operation !== 'sns:Publish' || failing <= 0) return false;
+          failing -= 1;
+          return failing >= CLIENT_CONFIG.maxAttempts ? 'throttling' : 'server-error';
+        },
+      },
+    });
+    const reported = report({ outcome: 'rolled-back', roles });
+    await h.clock.tickAsync(PUBLISH_RETRY_PAUSES_MS[0] - 1);
+    expect(publishAttempts()).toBe(CLIENT_CONFIG.maxAttempts);
+    await h.clock.runAllAsync();
+    await expect(reported).resolves.toMatchObject({ outcome: 'rolled-back', notified: true });
+    expect(h.published).toHaveLength(1);
+    expect(publishAttempts()).toBe(2 * CLIENT_CONFIG.maxAttempts + 1);
   });
 
   it('without a topic it publishes nothing', async () => {
@@ -233,7 +237,8 @@ describe('report-outcome', () => {
       roles,
     });
     expect(output.notified).toBe(false);
-    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(h.published).toEqual([]);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 
   it('keeps the subject within 100 printable ASCII characters', async () => {
@@ -244,7 +249,7 @@ describe('report-outcome', () => {
       amiId: AMI,
       notificationTopicArn: TOPIC,
     });
-    const subject = sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject ?? '';
+    const subject = h.published[0]?.subject ?? '';
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject).toMatch(/^[\x20-\x7E]+$/);
   });
@@ -279,7 +284,7 @@ describe('report-outcome', () => {
 
   it('rejects an unknown outcome (a wiring bug) as InvalidInputError without publishing', async () => {
     await expect(report({ outcome: 'exploded' })).rejects.toMatchObject({ name: 'InvalidInputError' });
-    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(h.published).toEqual([]);
   });
 });
 

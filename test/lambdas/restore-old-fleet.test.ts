@@ -1,156 +1,141 @@
-import {
-  AttachTrafficSourcesCommand,
-  DescribeAutoScalingGroupsCommand,
-  ExitStandbyCommand,
-  ResumeProcessesCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { DetachTrafficSourcesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/restore-old-fleet/handler';
 import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
-import {
-  asgMock,
-  awsError,
-  freshAccount,
-  ids,
-  MAIN_TG,
-  mutatingCallCount,
-  thrown,
-  type FakeAccount,
-  instanceBatches,
-  mutationOrder,
-} from './traffic-fakes';
+import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
-const BLUE = 'webapp-blue';
 const CAPACITY = { min: 1, desired: 3, max: 6 };
-const INPUT = { groupName: BLUE, mainTargetGroupArn: MAIN_TG, capacity: CAPACITY };
-let account: FakeAccount;
+let h: Harness;
+const input = (capacity: object = CAPACITY) => ({ groupName: h.blue, mainTargetGroupArn: h.main, capacity });
 
-/** The old fleet during the window: attached to main, all in Standby, desired 0, processes suspended. */
-function parked(count: number, mainState: string | null = 'InService', max = 6): void {
-  account.addGroup({
-    name: BLUE,
-    min: 0,
-    desired: 0,
-    max,
-    instances: { Standby: ids('blue', count) },
-    suspended: OLD_FLEET_SUSPENDED_PROCESSES,
-    trafficSources: mainState ? { [MAIN_TG]: mainState } : {},
+/** Blue serving with `count` instances (MinSize 0, MaxSize `max`), as before enter-standby. */
+function serving(count: number, max = 6, options: HarnessOptions = {}): void {
+  h = createHarness({
+    instances: count,
+    ...options,
+    customize: (env) => Object.assign(env.groups.blue, { min: 0, max }),
   });
 }
 
-beforeEach(() => {
-  account = freshAccount();
-});
+/**
+ * The old fleet during the window, as enter-standby leaves it: processes suspended, every instance in
+ * Standby (desired 0), and the group's attachment to the main target group in `mainState`.
+ */
+async function parked(
+  count: number,
+  mainState: 'InService' | 'Removing' | 'Removed' | 'gone' = 'InService',
+  max = 6,
+  options: HarnessOptions = {},
+): Promise<void> {
+  serving(count, max, options);
+  await h.asg.send(
+    new SuspendProcessesCommand({
+      AutoScalingGroupName: h.blue,
+      ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES,
+    }),
+  );
+  await h.enterStandby(h.blue);
+  h.until(() => h.idsIn(h.blue, 'Standby').length === count);
+  if (mainState !== 'InService') {
+    await h.asg.send(
+      new DetachTrafficSourcesCommand({
+        AutoScalingGroupName: h.blue,
+        TrafficSources: [{ Identifier: h.main }],
+      }),
+    );
+    h.until(() => (h.sources(h.blue)[h.main] ?? 'gone') === mainState);
+  }
+  h.forgetCalls();
+}
+
+const sizes = () => {
+  const group = h.group(h.blue);
+  return [group.min, group.desired, group.max];
+};
+
+afterEach(() => h.dispose());
 
 describe('restore-old-fleet', () => {
   it('resumes processes, returns the Standby instances to service, then restores the capacity', async () => {
-    parked(3);
+    await parked(3);
+    const standby = h.idsIn(h.blue, 'Standby');
 
-    const output = await handler(INPUT);
+    const output = await handler(input());
 
-    expect(output).toEqual({ groupName: BLUE, exitedStandby: 3 });
-    expect(mutationOrder()).toEqual([
-      'ResumeProcessesCommand',
-      'ExitStandbyCommand',
-      'UpdateAutoScalingGroupCommand',
-    ]);
-    expect(asgMock).toHaveReceivedCommandWith(ResumeProcessesCommand, {
-      AutoScalingGroupName: BLUE,
-      ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES,
-    });
-    expect(asgMock).toHaveReceivedCommandWith(ExitStandbyCommand, {
-      AutoScalingGroupName: BLUE,
-      InstanceIds: ids('blue', 3),
-    });
-    expect(asgMock.commandCalls(UpdateAutoScalingGroupCommand)[0].args[0].input).toEqual({
-      AutoScalingGroupName: BLUE,
-      MinSize: 1,
-      DesiredCapacity: 3,
-      MaxSize: 6,
-    });
-    expect(asgMock).not.toHaveReceivedCommand(AttachTrafficSourcesCommand);
-    const group = account.group(BLUE);
-    expect([group.min, group.desired, group.max]).toEqual([1, 3, 6]);
-    expect(account.countIn(BLUE, 'Pending')).toBe(3);
+    expect(output).toEqual({ groupName: h.blue, exitedStandby: 3 });
+    expect(h.changes()).toEqual(['ResumeProcesses', 'ExitStandby', 'UpdateAutoScalingGroup']);
+    expect(h.group(h.blue).suspendedProcesses).toEqual([]);
+    expect(sizes()).toEqual([1, 3, 6]);
+    expect(h.idsIn(h.blue, 'Pending')).toEqual(standby);
+    // Returning instances are registered with the main target group as they leave Standby.
+    for (const id of standby) expect(h.health(h.main)[id]).toBe('initial');
+    h.until(() => standby.every((id) => h.health(h.main)[id] === 'healthy'));
+    expect(h.idsIn(h.blue, 'InService')).toEqual(standby);
   });
 
-  it.each([
-    ['gone', null],
-    ['Removing', 'Removing'],
-    ['Removed', 'Removed'],
-  ])(
+  it.each(['gone', 'Removing', 'Removed'] as const)(
     'I1: attaches the main target group first when the group has left it (%s), so returning instances register',
-    async (_label, state) => {
-      parked(2, state);
+    async (state) => {
+      await parked(2, state);
+      const standby = h.idsIn(h.blue, 'Standby');
 
-      await handler(INPUT);
+      await handler(input());
 
-      expect(mutationOrder()[0]).toBe('AttachTrafficSourcesCommand');
-      expect(asgMock).toHaveReceivedCommandWith(AttachTrafficSourcesCommand, {
-        AutoScalingGroupName: BLUE,
-        TrafficSources: [{ Identifier: MAIN_TG, Type: 'elbv2' }],
-      });
-      expect(mutationOrder().indexOf('ExitStandbyCommand')).toBeGreaterThan(0);
+      expect(h.changes()[0]).toBe('AttachTrafficSources');
+      expect(h.changes().indexOf('ExitStandby')).toBeGreaterThan(0);
+      expect(h.sources(h.blue)[h.main]).toBe('Adding');
+      for (const id of standby) expect(h.health(h.main)[id]).toBe('initial');
     },
   );
 
   it('returns the instances already in Standby, then waits (NotReadyError) for those still draining', async () => {
-    account.addGroup({
-      name: BLUE,
-      min: 0,
-      desired: 0,
-      max: 6,
-      instances: { Standby: ids('blue', 2), EnteringStandby: ids('blue', 1, 2) },
-      suspended: OLD_FLEET_SUSPENDED_PROCESSES,
-      trafficSources: { [MAIN_TG]: 'InService' },
-    });
+    serving(3);
+    const [first, second, last] = h.idsIn(h.blue, 'InService');
+    await h.enterStandby(h.blue, [first, second]);
+    h.until(() => h.idsIn(h.blue, 'Standby').length === 2);
+    await h.enterStandby(h.blue, [last]);
+    h.forgetCalls();
 
-    const error = await thrown(handler(INPUT));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('NotReadyError');
     expect(error.message).toContain('1 instance is of webapp-blue still entering Standby');
-    expect(instanceBatches(ExitStandbyCommand)).toEqual([ids('blue', 2)]);
+    expect(h.inputs('ExitStandby')).toEqual([expect.objectContaining({ InstanceIds: [first, second] })]);
     // Restoring desired now would launch a replacement for the draining instance.
-    expect(asgMock).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
+    expect(h.changes()).not.toContain('UpdateAutoScalingGroup');
 
-    account.settle();
-    const output = await handler(INPUT);
+    h.until(() => h.idsIn(h.blue, 'Standby').length === 1);
+    const output = await handler(input());
 
     expect(output.exitedStandby).toBe(1);
-    expect(instanceBatches(ExitStandbyCommand)).toEqual([ids('blue', 2), ids('blue', 1, 2)]);
-    const group = account.group(BLUE);
-    expect([group.min, group.desired, group.max]).toEqual([1, 3, 6]);
+    expect(h.inputs<{ InstanceIds: string[] }>('ExitStandby').map((call) => call.InstanceIds)).toEqual([
+      [first, second],
+      [last],
+    ]);
+    expect(sizes()).toEqual([1, 3, 6]);
+    expect(h.group(h.blue).instances).toHaveLength(3);
   });
 
   it('I6: a second run exits nothing and changes nothing', async () => {
-    parked(3);
-    await handler(INPUT);
-    const afterFirst = mutatingCallCount();
+    await parked(3);
+    await handler(input());
+    h.forgetCalls();
 
-    expect(await handler(INPUT)).toEqual({ groupName: BLUE, exitedStandby: 0 });
-    account.settle();
-    expect(await handler(INPUT)).toEqual({ groupName: BLUE, exitedStandby: 0 });
+    expect(await handler(input())).toEqual({ groupName: h.blue, exitedStandby: 0 });
+    h.until(() => h.idsIn(h.blue, 'InService').length === 3);
+    expect(await handler(input())).toEqual({ groupName: h.blue, exitedStandby: 0 });
 
-    expect(mutatingCallCount()).toBe(afterFirst);
-    const group = account.group(BLUE);
-    expect([group.min, group.desired, group.max]).toEqual([1, 3, 6]);
+    expect(h.changes()).toEqual([]);
+    expect(sizes()).toEqual([1, 3, 6]);
   });
 
   it('re-asserts the capacity when it drifted (e.g. a rollback before the fleet was parked)', async () => {
-    account.addGroup({
-      name: BLUE,
-      min: 0,
-      desired: 3,
-      max: 6,
-      instances: { InService: ids('blue', 3) },
-      trafficSources: { [MAIN_TG]: 'InService' },
-    });
+    serving(3);
 
-    const output = await handler(INPUT);
+    const output = await handler(input());
 
     expect(output.exitedStandby).toBe(0);
-    expect(mutationOrder()).toEqual(['UpdateAutoScalingGroupCommand']);
-    expect(account.group(BLUE).min).toBe(1);
+    expect(h.changes()).toEqual(['UpdateAutoScalingGroup']);
+    expect(sizes()).toEqual([1, 3, 6]);
   });
 
   it.each([
@@ -159,34 +144,44 @@ describe('restore-old-fleet', () => {
     [21, 2],
     [250, 13],
   ])('I7: %i Standby instances return in %i ExitStandby calls of at most 20', async (count, calls) => {
-    parked(count, 'InService', count);
+    await parked(count, 'InService', count);
+    const standby = h.idsIn(h.blue, 'Standby');
 
-    const output = await handler({ ...INPUT, capacity: { min: 1, desired: count, max: count } });
+    const output = await handler(input({ min: 1, desired: count, max: count }));
 
-    expect(output).toEqual({ groupName: BLUE, exitedStandby: count });
-    const batches = instanceBatches(ExitStandbyCommand);
+    expect(output).toEqual({ groupName: h.blue, exitedStandby: count });
+    const batches = h.inputs<{ InstanceIds: string[] }>('ExitStandby').map((call) => call.InstanceIds);
     expect(batches).toHaveLength(calls);
     for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(20);
-    expect(batches.flat()).toEqual(ids('blue', count));
-    expect(account.group(BLUE).desired).toBe(count);
-    expect(asgMock).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
+    expect(batches.flat().sort()).toEqual([...standby].sort());
+    expect(h.group(h.blue).desired).toBe(count);
+    expect(h.idsIn(h.blue, 'Pending')).toHaveLength(count);
+    expect(h.inputs('DescribeAutoScalingGroups')).toHaveLength(1);
   });
 
   it('I3: a rollback AWS refuses fails loudly with AWS’s reason (AwsRequestError)', async () => {
-    parked(2);
-    account.group(BLUE).suspended.add('Launch'); // blocks ExitStandby (AWS-FACTS)
+    await parked(2);
+    // Blocks ExitStandby (docs/aws-facts/auto-scaling-standby.md#exitstandby).
+    await h.asg.send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: h.blue, ScalingProcesses: ['Launch'] }),
+    );
 
-    const error = await thrown(handler(INPUT));
+    const error = await rejection(handler(input()));
 
     expect(error.name).toBe('AwsRequestError');
     expect(error.message).toContain('ExitStandby failed: ValidationError');
+    expect(h.idsIn(h.blue, 'Standby')).toHaveLength(2);
   });
 
   it('maps throttling to TransientAwsError (the workflow retries the step)', async () => {
-    parked(2);
-    asgMock.on(ExitStandbyCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded'));
+    await parked(2, 'InService', 6, {
+      faults: { failAttempt: (operation) => operation === 'autoscaling:ExitStandby' && 'throttling' },
+    });
 
-    expect((await thrown(handler(INPUT))).name).toBe('TransientAwsError');
+    expect((await rejection(handler(input()))).name).toBe('TransientAwsError');
+    expect(h.idsIn(h.blue, 'Standby')).toHaveLength(2);
+    h.account.setFaults({});
+    expect(await handler(input())).toEqual({ groupName: h.blue, exitedStandby: 2 });
   });
 
   it.each([
@@ -194,10 +189,12 @@ describe('restore-old-fleet', () => {
     { what: 'a missing max', capacity: { min: 1, desired: 3 }, field: 'capacity.max' },
     { what: 'a negative desired', capacity: { min: 0, desired: -1, max: 6 }, field: 'capacity.desired' },
   ])('I8: a capacity with $what is rejected before any AWS call', async ({ capacity, field }) => {
-    const error = await thrown(handler({ ...INPUT, capacity }));
+    serving(1);
+
+    const error = await rejection(handler(input(capacity)));
 
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain(field);
-    expect(asgMock.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 });

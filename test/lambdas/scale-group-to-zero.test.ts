@@ -1,133 +1,113 @@
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
-  type AutoScalingGroup,
-  type UpdateAutoScalingGroupCommandInput,
-} from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/scale-group-to-zero/handler';
-import { logger } from '../../lambdas/shared/logger';
+import { createHarness, denying, type Harness, type HarnessOptions } from '../support/account';
 
-const autoScaling = mockClient(AutoScalingClient);
+let h: Harness;
 
-/** One group whose sizes change when UpdateAutoScalingGroup is called, as in the account. */
-function givenGroup(name: string, min: number, desired: number, max: number): AutoScalingGroup {
-  const group: AutoScalingGroup = {
-    AutoScalingGroupName: name,
-    MinSize: min,
-    DesiredCapacity: desired,
-    MaxSize: max,
-    Instances: [],
-    DefaultCooldown: 300,
-    AvailabilityZones: ['us-east-1a'],
-    HealthCheckType: 'ELB',
-    CreatedTime: new Date('2024-01-01T00:00:00Z'),
-  };
-  autoScaling
-    .on(DescribeAutoScalingGroupsCommand)
-    .callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
-      AutoScalingGroups: input.AutoScalingGroupNames?.includes(name) ? [structuredClone(group)] : [],
-    }));
-  autoScaling.on(UpdateAutoScalingGroupCommand).callsFake((input: UpdateAutoScalingGroupCommandInput) => {
-    group.MinSize = input.MinSize ?? group.MinSize;
-    group.DesiredCapacity = input.DesiredCapacity ?? group.DesiredCapacity;
-    group.MaxSize = input.MaxSize ?? group.MaxSize;
-    return {};
-  });
-  return group;
-}
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
+/** Green with the sizes given, running `desired` instances of the old version. */
+function givenGreen(min: number, desired: number, max: number, options: HarnessOptions = {}): void {
+  h = createHarness({
+    ...options,
+    customize: (env) => Object.assign(env.groups.green, { min, desired, max }),
   });
 }
 
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => autoScaling.reset());
+const sizes = () => {
+  const group = h.group(h.green);
+  return { min: group.min, desired: group.desired, max: group.max };
+};
+
+afterEach(() => h.dispose());
 
 describe('scale-group-to-zero', () => {
   it('sets min and desired to 0, leaves max alone, and reports the previous sizes', async () => {
-    const group = givenGroup('webapp-green', 2, 3, 6);
+    givenGreen(2, 3, 6);
+    const launchTemplate = h.group(h.green).launchTemplate;
 
     await expect(handler({ groupName: 'webapp-green' })).resolves.toEqual({
       groupName: 'webapp-green',
       previousCapacity: { min: 2, desired: 3, max: 6 },
     });
 
-    expect(autoScaling).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
-    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
-      AutoScalingGroupName: 'webapp-green',
-      MinSize: 0,
-      DesiredCapacity: 0,
-    });
-    const update = autoScaling.commandCalls(UpdateAutoScalingGroupCommand)[0]!.args[0].input;
-    expect(update.MaxSize).toBeUndefined();
-    expect(update.LaunchTemplate).toBeUndefined();
-    expect(group).toMatchObject({ MinSize: 0, DesiredCapacity: 0, MaxSize: 6 });
+    expect(h.inputs('UpdateAutoScalingGroup')).toEqual([
+      { AutoScalingGroupName: 'webapp-green', MinSize: 0, DesiredCapacity: 0 },
+    ]);
+    expect(sizes()).toEqual({ min: 0, desired: 0, max: 6 });
+    expect(h.group(h.green).launchTemplate).toEqual(launchTemplate);
+    // The group terminates its instances on its own.
+    h.until(() => h.group(h.green).instances.length === 0);
   });
 
-  it('lowers min even when desired is already 0 (desired cannot stay below min)', async () => {
-    givenGroup('webapp-green', 1, 0, 4);
+  it('lowers min with desired: AWS refuses a desired capacity below the minimum', async () => {
+    // A desired capacity of 0 with MinSize 1 cannot exist (the account refuses it), so min goes too.
+    givenGreen(1, 1, 4);
+    await expect(
+      h.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.green, DesiredCapacity: 0 })),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+
     await handler({ groupName: 'webapp-green' });
-    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
-      MinSize: 0,
-      DesiredCapacity: 0,
-    });
+
+    expect(h.inputs('UpdateAutoScalingGroup')).toEqual([
+      { AutoScalingGroupName: 'webapp-green', MinSize: 0, DesiredCapacity: 0 },
+    ]);
+    expect(sizes()).toEqual({ min: 0, desired: 0, max: 4 });
   });
 
-  it('I6: a second run makes no mutating call and leaves the group at zero', async () => {
-    const group = givenGroup('webapp-green', 2, 3, 6);
+  it('I6: a second run makes no change and leaves the group at zero', async () => {
+    givenGreen(2, 3, 6);
     await handler({ groupName: 'webapp-green' });
-    autoScaling.resetHistory();
+    h.forgetCalls();
 
     const second = await handler({ groupName: 'webapp-green' });
 
-    expect(autoScaling).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
+    expect(h.changes()).toEqual([]);
     expect(second).toEqual({ groupName: 'webapp-green', previousCapacity: { min: 0, desired: 0, max: 6 } });
-    expect(group).toMatchObject({ MinSize: 0, DesiredCapacity: 0, MaxSize: 6 });
+    expect(sizes()).toEqual({ min: 0, desired: 0, max: 6 });
   });
 
   it('skips the update for a group that is already at 0/0', async () => {
-    givenGroup('webapp-green', 0, 0, 4);
+    givenGreen(0, 0, 4);
+
     await handler({ groupName: 'webapp-green' });
-    expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
-    expect(autoScaling).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
+
+    expect(h.inputs('DescribeAutoScalingGroups')).toHaveLength(1);
+    expect(h.changes()).toEqual([]);
   });
 
   it('a missing group is InconsistentAccountError and nothing is updated', async () => {
-    givenGroup('webapp-green', 1, 1, 1);
+    givenGreen(1, 1, 1);
+
     await expect(handler({ groupName: 'webapp-purple' })).rejects.toMatchObject({
       name: 'InconsistentAccountError',
       message: expect.stringContaining('webapp-purple'),
     });
-    expect(autoScaling).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
+    expect(h.changes()).toEqual([]);
   });
 
-  it('maps contention and throttling to TransientAwsError, a validation error to AwsRequestError', async () => {
-    givenGroup('webapp-green', 1, 1, 1);
-    autoScaling
-      .on(UpdateAutoScalingGroupCommand)
-      .rejectsOnce(awsError('ResourceContention', 'You already have a pending update', 500))
-      .rejectsOnce(awsError('Throttling', 'Rate exceeded'))
-      .rejectsOnce(
-        awsError('ValidationError', 'Desired capacity:0 must be between the specified min size:1'),
-      );
-
-    await expect(handler({ groupName: 'webapp-green' })).rejects.toMatchObject({ name: 'TransientAwsError' });
-    await expect(handler({ groupName: 'webapp-green' })).rejects.toMatchObject({ name: 'TransientAwsError' });
-    await expect(handler({ groupName: 'webapp-green' })).rejects.toMatchObject({
-      name: 'AwsRequestError',
-      message: expect.stringContaining('UpdateAutoScalingGroup failed: ValidationError'),
+  it('maps 5xx and throttling to TransientAwsError, a refused update to AwsRequestError', async () => {
+    givenGreen(1, 1, 1);
+    const failing = (fault: 'server-error' | 'throttling') => ({
+      failAttempt: (operation: string) => operation === 'autoscaling:UpdateAutoScalingGroup' && fault,
     });
+
+    h.account.setFaults(failing('server-error'));
+    await expect(handler({ groupName: 'webapp-green' })).rejects.toMatchObject({ name: 'TransientAwsError' });
+    h.account.setFaults(failing('throttling'));
+    await expect(handler({ groupName: 'webapp-green' })).rejects.toMatchObject({ name: 'TransientAwsError' });
+    h.account.setFaults({});
+    await expect(
+      denying(['autoscaling:UpdateAutoScalingGroup'], () => handler({ groupName: 'webapp-green' })),
+    ).rejects.toMatchObject({
+      name: 'AwsRequestError',
+      message: expect.stringContaining('UpdateAutoScalingGroup failed: AccessDenied'),
+    });
+    expect(sizes()).toEqual({ min: 1, desired: 1, max: 1 });
   });
 
   it('rejects an input without a group name before any AWS call', async () => {
+    givenGreen(1, 1, 1);
+
     await expect(handler({ group: 'webapp-green' })).rejects.toMatchObject({ name: 'InvalidInputError' });
-    expect(autoScaling.calls()).toHaveLength(0);
+    expect(h.account.apiCalls.total).toBe(0);
   });
 });

@@ -1,11 +1,9 @@
-import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { handler } from '../../lambdas/validate-request/handler';
-import { logger } from '../../lambdas/shared/logger';
 import { maxRollbackWindowMinutes, settingsSchema } from '../../lambdas/shared/settings';
+import type { AmiDescription } from '../../simulator/account';
+import { createHarness, denying, type Harness } from '../support/account';
 
-const ec2 = mockClient(EC2Client);
+let h: Harness | undefined;
 
 const AMI = 'ami-0123456789abcdef0';
 const execution = {
@@ -26,39 +24,32 @@ const config = {
   monitoring: { alarmNames: ['webapp-5xx'], intervalSeconds: 30 },
 };
 
-function image(overrides: Partial<Image> = {}): Image {
+function image(overrides: Partial<AmiDescription> = {}): AmiDescription {
   return {
-    ImageId: AMI,
-    Name: 'webapp-2025-01-01',
-    State: 'available',
-    Tags: [{ Key: 'Application', Value: 'webapp' }],
+    id: AMI,
+    name: 'webapp-2025-01-01',
+    state: 'available',
+    tags: { Application: 'webapp' },
     ...overrides,
   };
 }
 
-/** The account's AMIs: DescribeImages answers like EC2 does for an id it does not know. */
-function givenImages(...images: Image[]): void {
-  ec2.on(DescribeImagesCommand).callsFake((input: { ImageIds?: string[] }) => {
-    const found = images.filter((candidate) => input.ImageIds?.includes(candidate.ImageId ?? ''));
-    if (found.length === 0) {
-      throw awsError('InvalidAMIID.NotFound', `The image id '[${input.ImageIds?.[0]}]' does not exist`);
-    }
-    return { Images: found };
-  });
+/** An account whose only AMIs are `images`. */
+function givenImages(...images: AmiDescription[]): Harness {
+  h?.dispose();
+  h = createHarness({ customize: (env) => (env.amis = images) });
+  return h;
 }
 
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
+/** The calls the account received (none before the account is arranged). */
+const calls = () => h?.account.apiCalls ?? { total: 0, byOperation: {} };
 
 const event = (request: unknown, settings: unknown = config) => ({ request, config: settings, execution });
 
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => ec2.reset());
+afterEach(() => {
+  h?.dispose();
+  h = undefined;
+});
 
 describe('validate-request', () => {
   it('accepts an available AMI of this application and carries the execution through', async () => {
@@ -76,14 +67,13 @@ describe('validate-request', () => {
     });
     expect(output.settings.applicationName).toBe('webapp');
     expect(output.settings.monitoring.rollbackWindowMinutes).toBe(60);
-    expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, { ImageIds: [AMI] });
+    expect(h?.inputs('DescribeImages')).toEqual([expect.objectContaining({ ImageIds: [AMI] })]);
   });
 
   it('I8: makes no call other than DescribeImages', async () => {
     givenImages(image());
     await handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: 30 } }));
-    expect(ec2.calls()).toHaveLength(1);
-    expect(ec2).toHaveReceivedCommandTimes(DescribeImagesCommand, 1);
+    expect(calls()).toEqual({ total: 1, byOperation: { 'ec2:DescribeImages': 1 } });
   });
 
   it('I8: a malformed AMI id is rejected before any AWS call, naming the field and the fix', async () => {
@@ -91,7 +81,7 @@ describe('validate-request', () => {
     const failure = handler(event({ amiId: 'ami-XYZ' }));
     await expect(failure).rejects.toMatchObject({ name: 'InvalidInputError' });
     await expect(failure).rejects.toThrow(/amiId: must be "ami-" followed by 8 or 17 lowercase hex digits/);
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
   });
 
   it('I8: an unknown override is named with the allowed keys, before any AWS call', async () => {
@@ -99,7 +89,7 @@ describe('validate-request', () => {
     await expect(handler(event({ amiId: AMI, overrides: { windowMinutes: 30 } }))).rejects.toThrow(
       'overrides: unrecognized key "windowMinutes"; allowed: rollbackWindowMinutes, capacity',
     );
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
   });
 
   it('names an unknown top-level key with the allowed keys', async () => {
@@ -120,7 +110,7 @@ describe('validate-request', () => {
   it('rejects a request that is not an object', async () => {
     await expect(handler(event(null))).rejects.toMatchObject({ name: 'InvalidInputError' });
     await expect(handler(event('ami-0123456789abcdef0'))).rejects.toThrow(/request: /);
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
   });
 
   it.each([
@@ -145,7 +135,7 @@ describe('validate-request', () => {
         name: 'InvalidInputError',
         message: `Invalid deployment request: input: must be a JSON object like {"amiId": "ami-0123456789abcdef0"}, got ${got}.`,
       });
-      expect(ec2.calls()).toHaveLength(0);
+      expect(calls().total).toBe(0);
     },
   );
 
@@ -170,7 +160,7 @@ describe('validate-request', () => {
     await expect(failure).rejects.toThrow(
       new RegExp(`overrides\\.rollbackWindowMinutes: .*at most ${longest} minutes`),
     );
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
     await expect(
       handler(event({ amiId: AMI, overrides: { rollbackWindowMinutes: longest } })),
     ).resolves.toBeDefined();
@@ -187,7 +177,7 @@ describe('validate-request', () => {
           `use at most ${longest} minutes\\.$`,
       ),
     );
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
   });
 
   it('reports an invalid configuration as InvalidConfigurationError naming the field, before any AWS call', async () => {
@@ -196,7 +186,7 @@ describe('validate-request', () => {
     await expect(failure).rejects.toMatchObject({ name: 'InvalidConfigurationError' });
     await expect(failure).rejects.toThrow(/groups: blue and green must be two different Auto Scaling groups/);
     await expect(failure).rejects.toThrow(/config: unrecognized key "extra"; allowed: applicationName/);
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
   });
 
   it('checks the configuration before the request', async () => {
@@ -213,13 +203,16 @@ describe('validate-request', () => {
     });
   });
 
-  it('an empty DescribeImages answer is AmiNotFoundError too', async () => {
-    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'AmiNotFoundError' });
+  it('another AMI of the application does not stand in for the one asked for', async () => {
+    givenImages(image({ id: 'ami-0fedcba9876543210' }));
+    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
+      name: 'AmiNotFoundError',
+      message: expect.stringContaining(AMI),
+    });
   });
 
   it('a pending AMI is AmiNotAvailableError telling to start again once available', async () => {
-    givenImages(image({ State: 'pending' }));
+    givenImages(image({ state: 'pending' }));
     await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
       name: 'AmiNotAvailableError',
       message: `AMI ${AMI} is pending; start the deployment again once it is available.`,
@@ -229,7 +222,7 @@ describe('validate-request', () => {
   it.each(['failed', 'deregistered', 'disabled', 'invalid', 'error'])(
     'a %s AMI is AmiNotAvailableError',
     async (state) => {
-      givenImages(image({ State: state as Image['State'] }));
+      givenImages(image({ state: state as AmiDescription['state'] }));
       await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
         name: 'AmiNotAvailableError',
         message: expect.stringContaining(`is ${state}`),
@@ -237,26 +230,24 @@ describe('validate-request', () => {
     },
   );
 
-  it('maps EC2 throttling to TransientAwsError and a permission error to AwsRequestError', async () => {
-    ec2.on(DescribeImagesCommand).rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+  it('maps EC2 throttling to TransientAwsError', async () => {
+    h = createHarness({ faults: { throttleProbability: 1 } });
     await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'TransientAwsError' });
-
-    ec2.reset();
-    ec2.on(DescribeImagesCommand).rejects(awsError('UnauthorizedOperation', 'not authorized'));
-    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
-      name: 'AwsRequestError',
-      message: expect.stringContaining('DescribeImages'),
-    });
   });
 
-  it('maps InvalidAMIID.Unavailable to AmiNotAvailableError', async () => {
-    ec2.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.Unavailable', 'unavailable'));
-    await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'AmiNotAvailableError' });
+  it('maps a denied DescribeImages to AwsRequestError naming the call', async () => {
+    givenImages(image());
+    await expect(denying(['ec2:DescribeImages'], () => handler(event({ amiId: AMI })))).rejects.toMatchObject(
+      {
+        name: 'AwsRequestError',
+        message: expect.stringContaining('DescribeImages'),
+      },
+    );
   });
 
   describe('ownership', () => {
     it('an AMI event for a foreign AMI is skipped, in plain words, without failing', async () => {
-      givenImages(image({ Name: 'other-app-1', Tags: [{ Key: 'Application', Value: 'billing' }] }));
+      givenImages(image({ name: 'other-app-1', tags: { Application: 'billing' } }));
       const output = await handler(event({ amiId: AMI, trigger: 'ami-event' }));
       expect(output.skip).toBe(true);
       expect(output.execution).toEqual(execution);
@@ -266,7 +257,7 @@ describe('validate-request', () => {
     });
 
     it('a foreign AMI from the pipeline is AmiNotRecognisedError', async () => {
-      givenImages(image({ Tags: [] }));
+      givenImages(image({ tags: {} }));
       await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({
         name: 'AmiNotRecognisedError',
         message: expect.stringContaining('it has no tag Application=webapp'),
@@ -274,18 +265,17 @@ describe('validate-request', () => {
     });
 
     it('a foreign AMI is skipped even when it is not available (the event fires on failures too)', async () => {
-      givenImages(image({ State: 'failed', Tags: [] }));
+      givenImages(image({ state: 'failed', tags: {} }));
       const output = await handler(event({ amiId: AMI, trigger: 'ami-event' }));
       expect(output.skip).toBe(true);
     });
 
     it('selects by name pattern', async () => {
       const settings = { ...config, amiSelector: { namePattern: '^webapp-\\d{4}' } };
-      givenImages(image({ Tags: [] }));
+      givenImages(image({ tags: {} }));
       await expect(handler(event({ amiId: AMI }, settings))).resolves.toMatchObject({ skip: false });
 
-      ec2.reset();
-      givenImages(image({ Name: 'base-image', Tags: [] }));
+      givenImages(image({ name: 'base-image', tags: {} }));
       const output = await handler(event({ amiId: AMI, trigger: 'ami-event' }, settings));
       expect(output.skipReason).toContain('its name "base-image" does not match /^webapp-\\d{4}/');
     });
@@ -295,19 +285,17 @@ describe('validate-request', () => {
         ...config,
         amiSelector: { tag: { key: 'Application', value: 'webapp' }, namePattern: '^webapp-' },
       };
-      givenImages(image({ Name: 'billing-1' }));
+      givenImages(image({ name: 'billing-1' }));
       await expect(handler(event({ amiId: AMI }, settings))).rejects.toMatchObject({
         name: 'AmiNotRecognisedError',
         message: expect.stringContaining('does not match /^webapp-/'),
       });
 
-      ec2.reset();
-      givenImages(image({ Tags: [{ Key: 'Application', Value: 'billing' }] }));
+      givenImages(image({ tags: { Application: 'billing' } }));
       await expect(handler(event({ amiId: AMI }, settings))).rejects.toMatchObject({
         name: 'AmiNotRecognisedError',
       });
 
-      ec2.reset();
       givenImages(image());
       await expect(handler(event({ amiId: AMI }, settings))).resolves.toMatchObject({ skip: false });
     });
@@ -326,6 +314,6 @@ describe('validate-request', () => {
       name: 'InvalidInputError',
       message: expect.stringContaining('execution'),
     });
-    expect(ec2.calls()).toHaveLength(0);
+    expect(calls().total).toBe(0);
   });
 });

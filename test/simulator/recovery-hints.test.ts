@@ -62,7 +62,7 @@ interface HintCase {
   readonly stopIn?: string;
   /** Something the account's owner does when the first deployment enters a state (instead of a stop). */
   readonly onEnter?: { readonly state: string; readonly act: () => Promise<void> };
-  /** The AMIs deployed: the first run's, then the next ones' (default next, third, next). */
+  /** The AMIs deployed: the first run's, then the next ones' (default next, third, fourth). */
   readonly amis?: readonly string[];
   /** Values the operator must supply, each with why the orchestrator cannot generate it. */
   readonly operatorInput?: readonly OperatorInput[];
@@ -116,7 +116,9 @@ async function runCase(hintCase: HintCase): Promise<HintRun> {
     }
     await settle(between);
   };
-  const [first, second, third] = hintCase.amis ?? ['{next}', '{third}', '{next}'];
+  // The last run deploys an AMI no earlier run can have made serve: redeploying the AMI that serves is
+  // nothing to do (issue 12, item 6), and the account must prove it takes a real deployment.
+  const [first, second, third] = hintCase.amis ?? ['{next}', '{third}', '{fourth}'];
   const thenExpect = hintCase.thenExpect ?? 'succeeded';
   const interrupted = hintCase.stopIn ?? hintCase.onEnter?.state;
   const runs: DeploymentRun[] = interrupted
@@ -284,14 +286,14 @@ function stopCase({ state, path: route }: (typeof STOPS)[number]): HintCase {
         name: state,
         stopIn: state,
         environment: { newVersion: { errorRate: 0.5, errorsFromMinuteAfterShift: 0 } },
-        amis: ['{next}', '{third}', '{third}'],
+        amis: ['{next}', '{third}', '{fourth}'],
       };
     case 'abort':
       return {
         name: state,
         stopIn: state,
         environment: { newVersion: { failSyntheticChecks: true } },
-        amis: ['{next}', '{third}', '{third}'],
+        amis: ['{next}', '{third}', '{fourth}'],
       };
     case 'first deployment':
       return { name: `${state} (first deployment)`, stopIn: state, environment: { firstDeployment: true } };

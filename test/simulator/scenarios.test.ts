@@ -1,3 +1,4 @@
+import { KEY_STATES } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
 import { passed, simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
 import { SCENARIOS } from '../../simulator/scenarios/catalog';
@@ -27,6 +28,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'duplicate-lambdas': deployed,
   'large-fleet': { activeGroup: GREEN, ami: DEFAULT_AMIS.next, instances: 500 },
   'not-our-ami': unchanged,
+  'already-serving': unchanged,
   'bad-input': unchanged,
   'not-an-object': unchanged,
   concurrent: deployed,
@@ -34,6 +36,9 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
   'leftover-suspended-processes': deployed,
   'stale-operator-request': deployed,
+  'abort-during-new-instances': unchanged,
+  'abort-during-synthetic-health': unchanged,
+  'abort-during-old-fleet-standby': unchanged,
   'encrypted-notifications': deployed,
   'missing-alarm': unchanged,
   'instance-role-not-granted': unchanged,
@@ -145,6 +150,47 @@ describe('scenario specifics', () => {
     // I8: the only call is the outcome notification; nothing in the account is read or changed.
     expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1 });
   });
+
+  it('already-serving: nothing to do, said so, and not one changing call (I8)', async () => {
+    const report = await seedOne('already-serving');
+    expect(report.message).toMatch(/^Nothing to do for webapp: ami-0a1b2c3d4e5f60001 already serves/);
+    const changing = Object.keys(report.apiCalls.byOperation).filter(
+      (operation) => !/:(Describe|List|Get)/.test(operation) && operation !== 'sns:Publish',
+    );
+    expect(changing).toEqual([]);
+    const states = report.timeline.map((entry) => entry.state);
+    expect(states).not.toContain('Check the account can take this deployment');
+    expect(states).toContain('Nothing to do (this AMI already serves)');
+  });
+
+  it.each([
+    [
+      'abort-during-new-instances',
+      'Wait until new instances are in service',
+      'Attach new group to synthetic target group',
+    ],
+    [
+      'abort-during-synthetic-health',
+      'Wait until new targets are healthy in synthetic target group',
+      'Run synthetic checks',
+    ],
+    ['abort-during-old-fleet-standby', 'Wait until old fleet is in standby', KEY_STATES.window],
+  ])(
+    '%s: the request is honoured by the wait it was made in, the next step never runs',
+    async (name, wait, next) => {
+      const report = await seedOne(name);
+      const states = report.timeline.map((entry) => entry.state);
+      // The request comes one second into the first pause: the first check saw none, the next one stops.
+      expect(states.filter((state) => state === `${wait}: check`)).toHaveLength(2);
+      expect(states).not.toContain(next);
+      expect(report.message).toMatch(/An operator asked to stop the deployment/);
+      const cleanUp =
+        name === 'abort-during-old-fleet-standby' ? KEY_STATES.rollback : 'Abort: remove the new version';
+      expect(states.indexOf(cleanUp)).toBeGreaterThan(states.lastIndexOf(`${wait}: check`));
+      // Before the shift, production is never touched: the new group never reaches the main target group.
+      if (name !== 'abort-during-old-fleet-standby') expect(states).not.toContain(KEY_STATES.shiftStarts);
+    },
+  );
 
   it('I7: the execution payload does not grow with the fleet (3 vs 500 instances)', async () => {
     const small = await seedOne('happy');

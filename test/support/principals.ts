@@ -1,11 +1,11 @@
 import type { Principal } from '../../simulator/account/iam/principal';
-import type { StepHandler } from '../../state-machine/step-handlers';
+import type { StepName } from '../../state-machine/step-registry';
 
 /**
  * For hand-made workflows that test the engine itself with fake handlers: each step may do anything (the
  * real roles are read from the synthesized template, see simulator/engine/step-roles.ts).
  */
-export function unrestrictedPrincipals(...steps: StepHandler[]): ReadonlyMap<StepHandler, Principal> {
+export function unrestrictedPrincipals(...steps: StepName[]): ReadonlyMap<StepName, Principal> {
   return new Map(
     steps.map((step) => [
       step,

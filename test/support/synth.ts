@@ -10,9 +10,9 @@ export const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'exampl
 
 /**
  * A CDK app for tests: no asset bundling (esbuild per function would dominate the run) and no built-in
- * CloudFormation validation (LOCAL-ENGINE-NOTES 11), written to a temporary folder that is removed after.
- * Removed when the test file ends: at the worker's exit the clean-up raced jest, which stops a worker that
- * has not exited within half a second, and left the folders behind.
+ * CloudFormation validation (docs/simulation.md#local-engine-notes, 11), written to a temporary folder that
+ * is removed after. Removed when the test file ends: at the worker's exit the clean-up raced jest, which
+ * stops a worker that has not exited within half a second, and left the folders behind.
  */
 const outdirs: string[] = [];
 afterAll(() => {

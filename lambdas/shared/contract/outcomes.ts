@@ -5,6 +5,8 @@
 export const OUTCOMES = [
   'succeeded',
   'skipped',
+  /** The requested AMI already serves, healthy: nothing was changed (issue 12, item 6). */
+  'already-serving',
   'rejected',
   'aborted',
   'rolled-back',

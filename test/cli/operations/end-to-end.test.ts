@@ -1,4 +1,5 @@
 import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
+import { EXIT_CODES } from '../../../cli/operations/exit-codes';
 import type { Io } from '../../../cli/operations/io';
 import { parseOperatorRequestOptions } from '../../../cli/operations/operator-request';
 import { promote } from '../../../cli/operations/promote';
@@ -153,13 +154,15 @@ describe('the commands on the real state machine', () => {
     expect(account.snapshot().groups['webapp-blue'].desired).toBe(0);
   }, 60_000);
 
-  it('rollback in the middle of the window rolls the deployment back; watch exits 1 and says why', async () => {
+  it('rollback in the middle of the window rolls the deployment back; watch exits with its code and says why', async () => {
     const executionArn = await startDeployment();
     await runUntil(inWindow);
 
     expect(await rollback(groupOptions, recordingIo().io)).toBe(0);
     const { io, out } = recordingIo();
-    expect(await settled(watch({ execution: { executionArn }, intervalSeconds: 10 }, io))).toBe(1);
+    expect(await settled(watch({ execution: { executionArn }, intervalSeconds: 10 }, io))).toBe(
+      EXIT_CODES['rolled-back'],
+    );
 
     expect(out).toContain('Outcome    rolled back: the old version serves again');
     expect(out.find((line) => line.startsWith('Reason'))).toContain('An operator asked for a rollback');

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
 import type { Io } from '../../../cli/operations/io';
+import { EXIT_CODES } from '../../../cli/operations/exit-codes';
 import { FAILURES } from '../../../cli/operations/outcome';
 import { status } from '../../../cli/operations/status';
 import { MAX_FAILED_POLLS_IN_A_ROW, parseWatchOptions, watch } from '../../../cli/operations/watch';
@@ -199,7 +200,7 @@ describe('deploy', () => {
       parseDeployOptions(['--ami', ROLLED_BACK_AMI, '--state-machine-arn', STATE_MACHINE, '--wait']),
       bad.io,
     );
-    expect(await untilSettled(rolledBack)).toBe(1);
+    expect(await untilSettled(rolledBack)).toBe(EXIT_CODES['rolled-back']);
     expect(bad.err.join('\n')).toMatch(/Outcome {4}rolled back/);
   });
 });
@@ -218,6 +219,8 @@ describe('status', () => {
       `AMI        ${GOOD_AMI}`,
       'Status     RUNNING for 00:00:45, since 2026-01-05T09:00:00.000Z',
       `Step       ${WINDOW}`,
+      // The wait's last check (its output, in the execution history), 30 s before.
+      'Progress   30 of 120 s',
     ]);
   });
 
@@ -263,6 +266,8 @@ describe('watch', () => {
       `Deployment deployment-0001 of ${GOOD_AMI}: ${executionArn}`,
       '  +00:00:00  Validate deployment request',
       `  +00:00:00  ${WINDOW}`,
+      // Never silent for a minute: the wait's last check, and what is left of the window.
+      `  +00:01:00  still: ${WINDOW} (60 of 120 s)`,
       '  +00:02:00  Deployment succeeded',
       'Status     SUCCEEDED after 00:02:00, at 2026-01-05T09:02:00.000Z',
       'Outcome    succeeded',
@@ -270,11 +275,13 @@ describe('watch', () => {
     ]);
   });
 
-  it('exits 1 when the deployment rolled back, with the reason', async () => {
+  it('exits with the rolled-back code when the deployment rolled back, with the reason', async () => {
     const executionArn = await startDeployment(ROLLED_BACK_AMI);
     const { io, out } = recordingIo();
 
-    expect(await untilSettled(watch({ execution: { executionArn }, intervalSeconds: 10 }, io))).toBe(1);
+    expect(await untilSettled(watch({ execution: { executionArn }, intervalSeconds: 10 }, io))).toBe(
+      EXIT_CODES['rolled-back'],
+    );
 
     expect(out.slice(-2)).toEqual([
       'Outcome    rolled back: the old version serves again',
@@ -282,13 +289,15 @@ describe('watch', () => {
     ]);
   });
 
-  it('exits 1 for an execution stopped with StopExecution, saying no clean-up ran', async () => {
+  it('exits with the stopped code for an execution stopped with StopExecution, saying no clean-up ran', async () => {
     const execution = service.start({ amiId: GOOD_AMI });
     await clock.advance(30_000);
     execution.abort();
     const { io, out } = recordingIo();
 
-    expect(await watch({ execution: { executionArn: execution.arn }, intervalSeconds: 10 }, io)).toBe(1);
+    expect(await watch({ execution: { executionArn: execution.arn }, intervalSeconds: 10 }, io)).toBe(
+      EXIT_CODES.stopped,
+    );
 
     expect(out.join('\n')).toContain('Outcome    stopped (StopExecution)');
     expect(out.join('\n')).toContain('no clean-up ran');

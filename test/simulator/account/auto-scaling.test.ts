@@ -32,6 +32,43 @@ describe('Auto Scaling API', () => {
     );
 
   describe('DescribeAutoScalingGroups', () => {
+    it('takes more than 50 names only when MaxRecords is raised, as far as MaxRecords', async () => {
+      const names = (count: number) => [h.blue, ...Array.from({ length: count - 1 }, (_, i) => `other-${i}`)];
+      const refused = await rejection(
+        h.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names(51) })),
+      );
+      expect(refused.name).toBe('ValidationError');
+      const answer = await h.asg.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names(100), MaxRecords: 100 }),
+      );
+      expect(answer.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual([h.blue]);
+      const beyond = await rejection(
+        h.asg.send(
+          new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names(61), MaxRecords: 60 }),
+        ),
+      );
+      expect(beyond.name).toBe('ValidationError');
+    });
+
+    it('names the launch template of a group with a mixed instances policy inside the policy', async () => {
+      h.dispose();
+      h = createHarness({
+        customize: (env) =>
+          Object.assign(env.groups.green, { mixedInstancesPolicy: true, launchTemplateVersion: '$Latest' }),
+      });
+      const green = await group(h.green);
+      expect(green?.LaunchTemplate).toBeUndefined();
+      expect(green?.MixedInstancesPolicy).toEqual({
+        LaunchTemplate: {
+          LaunchTemplateSpecification: {
+            LaunchTemplateId: h.environment.groups.green.launchTemplateId,
+            LaunchTemplateName: h.environment.groups.green.launchTemplateName,
+            Version: '$Latest',
+          },
+        },
+      });
+    });
+
     it('describes the steady state: blue serving, green empty', async () => {
       const blue = await group(h.blue);
       expect(blue).toMatchObject({

@@ -137,6 +137,30 @@ describe('CloudWatch alarms and SNS', () => {
       expect(await state('webapp-unhealthy-hosts')).toBe('OK');
       expect(await state('webapp-any-critical')).toBe('OK');
     });
+
+    it('a composite set by SetAlarmState keeps that state until one of its children changes state', async () => {
+      await h.cloudWatch.send(
+        new SetAlarmStateCommand({
+          AlarmName: 'webapp-any-critical',
+          StateValue: 'ALARM',
+          StateReason: 'test',
+        }),
+      );
+      h.run(180);
+      expect(await state('webapp-unhealthy-hosts')).toBe('OK');
+      expect(await state('webapp-any-critical')).toBe('ALARM');
+
+      await h.cloudWatch.send(
+        new SetAlarmStateCommand({
+          AlarmName: 'webapp-unhealthy-hosts',
+          StateValue: 'ALARM',
+          StateReason: 'test',
+        }),
+      );
+      h.run(60);
+      expect(await state('webapp-unhealthy-hosts')).toBe('OK');
+      expect(await state('webapp-any-critical')).toBe('OK');
+    });
   });
 
   it('SNS Publish records the message and returns a MessageId', async () => {

@@ -178,6 +178,30 @@ describe('injected faults and the API call record', () => {
     expect(SFNClient.prototype.send).not.toHaveProperty('callsFake');
   });
 
+  it('fails the attempts a test chooses, of the operation it chooses, before they take effect', async () => {
+    h = createHarness({
+      faults: {
+        failAttempt: (operation, attempt) =>
+          operation === 'autoscaling:UpdateAutoScalingGroup' && attempt === 1 && 'throttling',
+      },
+    });
+    const update = new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.green, MaxSize: 2 });
+
+    const answer = await h.asg.send(update);
+
+    expect(answer.$metadata.attempts).toBe(2);
+    expect(h.group(h.green).max).toBe(2);
+    expect(h.applied.map((call) => call.operation)).toEqual(['autoscaling:UpdateAutoScalingGroup']);
+    await h.asg.send(new DescribeAutoScalingGroupsCommand({}));
+    h.account.setFaults({ failAttempt: () => 'server-error' });
+    const error = await rejection(h.asg.send(update));
+    expect([error.$fault, error.$metadata?.httpStatusCode && error.$metadata.httpStatusCode >= 500]).toEqual([
+      'server',
+      true,
+    ]);
+    expect(h.applied).toHaveLength(2); // the describe; the failed update took no effect
+  });
+
   it('uninstall restores the real clients', async () => {
     h = createHarness();
     h.account.uninstall();

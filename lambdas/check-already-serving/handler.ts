@@ -1,0 +1,88 @@
+import type { Instance } from '@aws-sdk/client-auto-scaling';
+import { describeGroup, instanceIds, instancesIn } from '../shared/aws/auto-scaling';
+import { launchTemplateVersion, type LaunchTemplateRef } from '../shared/aws/ec2';
+import { summariseTargets, targetGroupName, targetHealth } from '../shared/aws/elb';
+import { InconsistentAccountError } from '../shared/errors';
+import { defineHandler } from '../shared/handler';
+import { InputSchema, type Input } from './input';
+
+/**
+ * Does the requested AMI already serve? (issue 12, item 6) True only when the active group launches it,
+ * every instance it has in service runs it, is healthy and healthy in the main target group, and there are
+ * as many as desired: then a deployment would only replace a healthy fleet by an identical one, and it
+ * ends as "nothing to do" before any change (I8). Anything less, or anything it cannot tell, is "deploy".
+ * Read-only.
+ */
+
+export interface AlreadyServing {
+  alreadyServing: boolean;
+  /** Why, in plain words: the report's reason when nothing is to be done. */
+  detail: string;
+}
+
+async function run({ amiId, roles, mainTargetGroupArn }: Input): Promise<AlreadyServing> {
+  if (!roles.active) return deploy('first deployment: no group serves yet');
+  const name = roles.active.groupName;
+  const group = await describeGroup(name);
+  const template = group.LaunchTemplate;
+  if (!template || group.MixedInstancesPolicy) return deploy(`${name} has no single launch template`);
+
+  // What a scale-out or a replacement would launch must be this AMI too, not only what runs now.
+  const launches = await imageOf(template, template.Version ?? '$Default');
+  if (launches !== amiId) return deploy(`${name} launches ${launches ?? 'an unknown AMI'}`);
+
+  const inService = instancesIn(group, 'InService');
+  const desired = group.DesiredCapacity ?? 0;
+  if (inService.length === 0 || inService.length < desired) {
+    return deploy(`${name} has ${inService.length} of ${desired} instances in service`);
+  }
+  const other = await instancesOnOtherImages(inService, amiId);
+  if (other > 0) return deploy(`${other} instances of ${name} in service run another AMI`);
+  if (inService.some((instance) => instance.HealthStatus !== 'Healthy')) {
+    return deploy(`an instance of ${name} in service is unhealthy`);
+  }
+  const targets = summariseTargets(await targetHealth(mainTargetGroupArn), instanceIds(inService));
+  const main = targetGroupName(mainTargetGroupArn);
+  if (targets.healthy !== inService.length) {
+    return deploy(`${targets.healthy} of ${inService.length} targets of ${name} healthy in ${main}`);
+  }
+  return {
+    alreadyServing: true,
+    detail:
+      `${amiId} already serves all traffic from ${name} (${inService.length} instances in service, all ` +
+      `healthy in ${main})`,
+  };
+}
+
+function deploy(detail: string): AlreadyServing {
+  return { alreadyServing: false, detail };
+}
+
+/** The AMI a template version launches; undefined when the version is gone (then a deployment decides). */
+async function imageOf(template: LaunchTemplateRef, version: string): Promise<string | undefined> {
+  try {
+    return (await launchTemplateVersion(template, version)).LaunchTemplateData?.ImageId;
+  } catch (error) {
+    if (error instanceof InconsistentAccountError) return undefined;
+    throw error;
+  }
+}
+
+/** Instances launched from a version (or template) whose AMI is not `amiId`; one lookup per distinct version. */
+async function instancesOnOtherImages(instances: readonly Instance[], amiId: string): Promise<number> {
+  const byVersion = new Map<string, Instance[]>();
+  for (const instance of instances) {
+    const template = instance.LaunchTemplate;
+    const key = JSON.stringify([template?.LaunchTemplateId, template?.LaunchTemplateName, template?.Version]);
+    byVersion.set(key, [...(byVersion.get(key) ?? []), instance]);
+  }
+  let other = 0;
+  for (const group of byVersion.values()) {
+    const template = group[0].LaunchTemplate;
+    const image = template?.Version ? await imageOf(template, template.Version) : undefined;
+    if (image !== amiId) other += group.length;
+  }
+  return other;
+}
+
+export const handler = defineHandler('check-already-serving', InputSchema, run);
