@@ -39,7 +39,13 @@ function median(values: readonly number[]): number {
 /** One cold load, as Lambda does it: a new Node process, source maps enabled, the logger silenced. */
 function loadOnce(asset: string): number {
   const child = spawnSync(process.execPath, ['-e', LOAD_SCRIPT, asset], {
-    env: { ...process.env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // As in Lambda: the execution environment named, so the Tracer loads as it does there.
+    env: {
+      ...process.env,
+      NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    },
     encoding: 'utf8',
   });
   const ms = Number(child.stdout);

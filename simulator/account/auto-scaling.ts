@@ -1,3 +1,4 @@
+// Over 250 lines: one short route per Auto Scaling operation the steps and the hints call; the rules live in the fleet model.
 /**
  * The Auto Scaling API: each route checks the request as the API reference documents it (required
  * parameters, limits, error texts) and calls the one Fleet method (auto-scaling-groups.ts) that holds the

@@ -1,3 +1,4 @@
+// Over 250 lines: the CloudWatch API and the alarm evaluation it serves, which share the alarm records.
 /**
  * CloudWatch alarms over the simulated ALB's metrics: metric alarms evaluated once a minute (period,
  * evaluation periods, datapoints to alarm, missing-data treatment), composite alarms from their rule.

@@ -1,3 +1,4 @@
+// Over 250 lines: the EC2 operations the steps use (images, launch templates and versions, launches), one route each over shared records.
 /**
  * EC2 as the orchestrator sees it: AMIs and launch templates (with versions), and the resolution Auto
  * Scaling does at launch time.

@@ -1,3 +1,4 @@
+// Over 250 lines: one route per Elastic Load Balancing v2 operation the steps and the hints call.
 /** The Elastic Load Balancing v2 API over the simulated load balancer and its target groups. */
 import {
   CreateRuleCommand,

@@ -1,3 +1,4 @@
+// Over 250 lines: the declarative description of a whole simulated account, each part with its defaults.
 /**
  * The description of a simulated account: what exists when the simulation starts. `defaultEnvironment`
  * builds the reference environment from `infra/environment/settings.ts`, the one place that both the CDK

@@ -5,11 +5,15 @@ import { STEP_NAMES, type StepName } from '../../state-machine/step-registry';
 export type StepHandlerFunction = (event: unknown) => Promise<unknown>;
 
 /**
- * Only the AWS SDK is left out of the simulation's bundles (everything else is bundled, minified and named
- * exactly as it ships): the simulated account answers the SDK's clients, which it could not reach inside a
- * bundle. https://esbuild.github.io/api/#external
+ * Left out of the simulation's bundles, everything else bundled, minified and named exactly as it ships:
+ * - the AWS SDK, which the simulated account answers and could not reach inside a bundle;
+ * - zod and Powertools, the same pinned versions as ship, loaded once from node_modules instead of once per
+ *   step (19 copies were most of the time it takes to load the steps, in every simulation and test suite).
+ *   Their behaviour does not depend on bundling; the shipped assets, with them inside, are run as Lambda
+ *   runs them in test/infra/cdk-synth.test.ts.
+ * https://esbuild.github.io/api/#external
  */
-export const SIMULATION_EXTERNALS = ['@aws-sdk/*'] as const;
+export const SIMULATION_EXTERNALS = ['@aws-sdk/*', 'zod', '@aws-lambda-powertools/*'] as const;
 const SIMULATION_BUNDLES = 'bundles';
 
 export interface LoadOptions {

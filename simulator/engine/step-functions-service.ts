@@ -1,3 +1,4 @@
+// Over 250 lines: the Step Functions API over the local engine (start, stop, describe, list, history), which share the execution records.
 // Before the local engine runs: it needs Promise.withResolvers, which Node 20 lacks, whoever imports this.
 import './polyfills';
 import {

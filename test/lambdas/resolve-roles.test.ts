@@ -1,624 +1,569 @@
 import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeTrafficSourcesCommand,
-  type AutoScalingGroup,
-  type Instance,
-  type TrafficSourceState,
+  AttachLoadBalancerTargetGroupsCommand,
+  AttachTrafficSourcesCommand,
+  DetachLoadBalancerTargetGroupsCommand,
+  DetachTrafficSourcesCommand,
+  SetDesiredCapacityCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { handler } from '../../lambdas/resolve-roles/handler';
-import { logger } from '../../lambdas/shared/logger';
-import { settingsSchema } from '../../lambdas/shared/settings';
+import { settingsSchema, type SettingsInput } from '../../lambdas/shared/settings';
+import { DEFAULT_AMIS, type GroupDescription } from '../../simulator/account';
+import {
+  createHarness,
+  denying,
+  rejection,
+  targetGroupArn,
+  withTargetGroups,
+  type Harness,
+  type HarnessOptions,
+} from '../support/account';
 
-const autoScaling = mockClient(AutoScalingClient);
+/** resolve-roles against the simulated account (the reference environment: blue serves, green is empty). */
+let h: Harness;
 
-const MAIN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-main/0123456789abcdef';
-const SYNTHETIC =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-syn/fedcba9876543210';
-const baseConfig = {
-  applicationName: 'webapp',
-  groups: { blue: 'webapp-blue', green: 'webapp-green' },
-  targetGroups: { main: MAIN, synthetic: SYNTHETIC },
-  amiSelector: { tag: { key: 'Application', value: 'webapp' } },
-  syntheticChecks: { endpoint: 'http://alb.example.com', checks: [{ path: '/health' }] },
-  monitoring: { alarmNames: [] },
-};
-const settings = (extra: object = {}) => settingsSchema.parse({ ...baseConfig, ...extra });
-
-function instances(count: number, state: string, prefix = 'i-'): Instance[] {
-  return Array.from({ length: count }, (_, index) => ({
-    InstanceId: `${prefix}${String(index).padStart(8, '0')}`,
-    LifecycleState: state as Instance['LifecycleState'],
-    HealthStatus: 'Healthy',
-    AvailabilityZone: 'us-east-1a',
-    ProtectedFromScaleIn: false,
-  }));
+function account(options: HarnessOptions = {}): void {
+  h = createHarness(options);
 }
 
-function group(name: string, capacity: [number, number, number], members: Instance[] = []): AutoScalingGroup {
-  const [min, desired, max] = capacity;
-  return {
-    AutoScalingGroupName: name,
-    MinSize: min,
-    DesiredCapacity: desired,
-    MaxSize: max,
-    Instances: members,
-    DefaultCooldown: 300,
-    AvailabilityZones: ['us-east-1a'],
-    HealthCheckType: 'ELB',
-    CreatedTime: new Date('2024-01-01T00:00:00Z'),
-  };
-}
-
-interface Account {
-  groups: AutoScalingGroup[];
-  attached?: Record<string, { arn: string; state: TrafficSourceState['State'] }[]>;
-  /** Traffic sources per DescribeTrafficSources page, to exercise pagination. */
-  pageSize?: number;
-}
-
-function givenAccount({ groups, attached = {}, pageSize = 50 }: Account): void {
-  autoScaling
-    .on(DescribeAutoScalingGroupsCommand)
-    .callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
-      AutoScalingGroups: groups.filter((candidate) =>
-        input.AutoScalingGroupNames?.includes(candidate.AutoScalingGroupName ?? ''),
-      ),
-    }));
-  autoScaling
-    .on(DescribeTrafficSourcesCommand)
-    .callsFake((input: { AutoScalingGroupName?: string; NextToken?: string }) => {
-      const all = attached[input.AutoScalingGroupName ?? ''] ?? [];
-      const start = Number(input.NextToken ?? 0);
-      return {
-        TrafficSources: all.slice(start, start + pageSize).map((source) => ({
-          Identifier: source.arn,
-          Type: 'elbv2',
-          State: source.state,
-          TrafficSource: source.arn,
-        })),
-        NextToken: start + pageSize < all.length ? String(start + pageSize) : undefined,
-      };
-    });
-}
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
+/** The reference environment with blue and green changed as given (before the account exists). */
+function accountWith(
+  groups: { blue?: Partial<GroupDescription>; green?: Partial<GroupDescription> },
+  options: HarnessOptions & { otherTargetGroups?: number } = {},
+): void {
+  const { otherTargetGroups = 0, ...harness } = options;
+  h = createHarness({
+    ...harness,
+    customize: (env) => {
+      if (otherTargetGroups > 0) withTargetGroups(env, otherTargetGroups);
+      // 'main' and 'synthetic' stand for the account's target groups of those roles.
+      const arn = (name: string) =>
+        ({ main: env.mainTargetGroup.arn, synthetic: env.syntheticTargetGroup.arn })[name] ?? name;
+      for (const colour of ['blue', 'green'] as const) {
+        const change = groups[colour];
+        Object.assign(env.groups[colour], change);
+        if (change?.attachedTargetGroups)
+          env.groups[colour].attachedTargetGroups = change.attachedTargetGroups.map(arn);
+      }
+    },
   });
 }
 
-const READ_ONLY = new Set(['DescribeAutoScalingGroupsCommand', 'DescribeTrafficSourcesCommand']);
-const onlyReads = () => autoScaling.calls().every((call) => READ_ONLY.has(call.args[0].constructor.name));
+function settings(changes: Partial<SettingsInput> = {}) {
+  return settingsSchema.parse({
+    applicationName: 'webapp',
+    groups: { blue: h.blue, green: h.green },
+    targetGroups: { main: h.main, synthetic: h.synthetic },
+    amiSelector: { tag: { key: 'Application', value: 'webapp' } },
+    syntheticChecks: { endpoint: 'http://alb.example.com', checks: [{ path: '/health' }] },
+    monitoring: { alarmNames: [] },
+    ...changes,
+  });
+}
 
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => autoScaling.reset());
+const resolve = (changes: Partial<SettingsInput> = {}) => handler({ settings: settings(changes) });
+
+const detachCommand = (group: string, arn: string) =>
+  `aws autoscaling detach-traffic-sources --auto-scaling-group-name ${group} --traffic-sources Identifier=${arn},Type=elbv2`;
+
+const attach = (group: string, arns: string[]) =>
+  h.asg.send(
+    new AttachTrafficSourcesCommand({
+      AutoScalingGroupName: group,
+      TrafficSources: arns.map((Identifier) => ({ Identifier, Type: 'elbv2' })),
+    }),
+  );
+const detach = (group: string, arns: string[]) =>
+  h.asg.send(
+    new DetachTrafficSourcesCommand({
+      AutoScalingGroupName: group,
+      TrafficSources: arns.map((Identifier) => ({ Identifier, Type: 'elbv2' })),
+    }),
+  );
+/** The older API (CloudFormation's TargetGroupARNs uses it): the group's TargetGroupARNs names what it attaches. */
+const attachTheOldWay = (group: string, arns: string[]) =>
+  h.asg.send(
+    new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: group, TargetGroupARNs: arns }),
+  );
+
+/** As the operator: parks the group's InService instances and waits until they are in Standby. */
+async function park(group: string, ids = h.idsIn(group, 'InService')): Promise<string[]> {
+  await h.enterStandby(group, ids);
+  h.until(() => ids.every((id) => h.idsIn(group, 'Standby').includes(id)));
+  return ids;
+}
+
+afterEach(() => h.dispose());
 
 describe('resolve-roles', () => {
   it('the group attached to the main target group is active; the other is standby', async () => {
-    givenAccount({
-      groups: [group('webapp-blue', [2, 3, 6], instances(3, 'InService')), group('webapp-green', [0, 0, 6])],
-      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-    });
+    account();
 
-    await expect(handler({ settings: settings() })).resolves.toEqual({
+    await expect(resolve()).resolves.toEqual({
       firstDeployment: false,
-      active: { groupName: 'webapp-blue', capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
-      standby: { groupName: 'webapp-green' },
+      active: { groupName: h.blue, capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
+      standby: { groupName: h.green },
       targetCapacity: { min: 2, desired: 3, max: 6 },
     });
-    expect(autoScaling).toHaveReceivedCommandWith(DescribeTrafficSourcesCommand, {
-      AutoScalingGroupName: 'webapp-blue',
-      TrafficSourceType: 'elbv2',
-    });
-    expect(onlyReads()).toBe(true);
+    expect(h.inputs('DescribeTrafficSources')).toContainEqual(
+      expect.objectContaining({ AutoScalingGroupName: h.blue, TrafficSourceType: 'elbv2' }),
+    );
+    expect(h.changes()).toEqual([]);
   });
 
   it('discovers green as active just as well (roles are never configured)', async () => {
-    givenAccount({
-      groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [1, 2, 4], instances(2, 'InService'))],
-      attached: {
-        'webapp-green': [
-          { arn: SYNTHETIC, state: 'Removed' },
-          { arn: MAIN, state: 'InService' },
-        ],
-      },
-    });
-    const roles = await handler({ settings: settings() });
-    expect(roles.active?.groupName).toBe('webapp-green');
-    expect(roles.standby.groupName).toBe('webapp-blue');
+    // Green serves; it left the synthetic target group of the deployment that made it active, and the
+    // detached source is still listed as Removed for a while.
+    accountWith(
+      { green: { min: 1, desired: 2, max: 4, attachedTargetGroups: [] } },
+      { firstDeployment: true },
+    );
+    await attach(h.green, [h.synthetic, h.main]);
+    h.until(() => h.sources(h.green)[h.main] === 'InService');
+    await detach(h.green, [h.synthetic]);
+    h.until(() => h.sources(h.green)[h.synthetic] === 'Removed');
+
+    const roles = await resolve();
+
+    expect(roles.active?.groupName).toBe(h.green);
+    expect(roles.standby.groupName).toBe(h.blue);
   });
 
   it("configured capacity wins over the active group's sizes", async () => {
-    givenAccount({
-      groups: [group('webapp-blue', [2, 3, 6], instances(3, 'InService')), group('webapp-green', [0, 0, 6])],
-      attached: { 'webapp-blue': [{ arn: MAIN, state: 'Added' }] },
-    });
-    const roles = await handler({ settings: settings({ capacity: { min: 4, desired: 4, max: 8 } }) });
+    // Blue was attached a moment ago: its instances are registered (Added), none has passed a check yet.
+    accountWith({ blue: { attachedTargetGroups: [] } });
+    await attach(h.blue, [h.main]);
+    h.until(() => h.sources(h.blue)[h.main] === 'Added');
+
+    const roles = await resolve({ capacity: { min: 4, desired: 4, max: 8 } });
+
+    expect(roles.active?.groupName).toBe(h.blue);
     expect(roles.targetCapacity).toEqual({ min: 4, desired: 4, max: 8 });
   });
 
   it('first deployment: no group serves, the configured first group is standby with the initial capacity', async () => {
-    givenAccount({ groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [0, 0, 4])] });
-    await expect(handler({ settings: settings() })).resolves.toEqual({
+    account({ firstDeployment: true });
+
+    await expect(resolve()).resolves.toEqual({
       firstDeployment: true,
       active: null,
-      standby: { groupName: 'webapp-blue' },
+      standby: { groupName: h.blue },
       targetCapacity: { min: 1, desired: 2, max: 4 },
     });
 
-    const green = await handler({
-      settings: settings({ firstDeploymentGroup: 'green', initialCapacity: { min: 2, desired: 2, max: 2 } }),
+    const green = await resolve({
+      firstDeploymentGroup: 'green',
+      initialCapacity: { min: 2, desired: 2, max: 2 },
     });
-    expect(green.standby.groupName).toBe('webapp-green');
+    expect(green.standby.groupName).toBe(h.green);
     expect(green.targetCapacity).toEqual({ min: 2, desired: 2, max: 2 });
   });
 
   it('a group on its way out of the main target group (Removing/Removed) does not serve', async () => {
-    givenAccount({
-      groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [1, 1, 4], instances(1, 'InService'))],
-      attached: {
-        'webapp-blue': [{ arn: MAIN, state: 'Removing' }],
-        'webapp-green': [{ arn: MAIN, state: 'Adding' }],
-      },
-    });
-    const roles = await handler({ settings: settings() });
-    expect(roles.active?.groupName).toBe('webapp-green');
+    // Green has just been attached (Adding) and blue is draining out (Removing).
+    accountWith({ green: { min: 1, desired: 1, max: 4 } });
+    await attach(h.green, [h.main]);
+    await detach(h.blue, [h.main]);
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'Removing' });
+    expect(h.sources(h.green)).toEqual({ [h.main]: 'Adding' });
+
+    const roles = await resolve();
+
+    expect(roles.active?.groupName).toBe(h.green);
+    expect(roles.standby.groupName).toBe(h.blue);
   });
 
-  it('a group attached to the main target group with the older API (TargetGroupARNs only) is active, never standby', async () => {
-    // AttachLoadBalancerTargetGroups, or CloudFormation's TargetGroupARNs, show in the group's own
-    // TargetGroupARNs; DescribeTrafficSources is not documented to list them.
-    givenAccount({
-      groups: [
-        { ...group('webapp-blue', [2, 3, 6], instances(3, 'InService')), TargetGroupARNs: [MAIN] },
-        group('webapp-green', [0, 0, 6]),
-      ],
-      attached: {},
-    });
-    await expect(handler({ settings: settings({ firstDeploymentGroup: 'blue' }) })).resolves.toEqual({
+  it('a group attached to the main target group with the older API (AttachLoadBalancerTargetGroups) is active, never standby', async () => {
+    // CloudFormation's TargetGroupARNs attaches this way; the group's own TargetGroupARNs names it. (The
+    // simulated account lists it in DescribeTrafficSources too: AWS documents neither listing either way.)
+    accountWith({ blue: { attachedTargetGroups: [] } });
+    await attachTheOldWay(h.blue, [h.main]);
+    h.until(() => h.sources(h.blue)[h.main] === 'InService');
+    h.forgetCalls();
+
+    await expect(resolve({ firstDeploymentGroup: 'blue' })).resolves.toEqual({
       firstDeployment: false,
-      active: { groupName: 'webapp-blue', capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
-      standby: { groupName: 'webapp-green' },
+      active: { groupName: h.blue, capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
+      standby: { groupName: h.green },
       targetCapacity: { min: 2, desired: 3, max: 6 },
     });
-    expect(onlyReads()).toBe(true);
+    expect(h.changes()).toEqual([]);
   });
 
   it('I2: a standby group attached to anything by the older API is refused, like one attached by AttachTrafficSources', async () => {
-    const other = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other/0123456789abcdef';
-    givenAccount({
-      groups: [
-        group('webapp-blue', [2, 3, 6], instances(3, 'InService')),
-        { ...group('webapp-green', [0, 0, 6]), TargetGroupARNs: [other] },
-      ],
-      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-    });
-    await expect(handler({ settings: settings() })).rejects.toThrow(
+    const other = targetGroupArn(1);
+    accountWith({}, { otherTargetGroups: 1 });
+    await attachTheOldWay(h.green, [other]);
+
+    const error = await rejection(resolve());
+
+    expect(error.name).toBe('InconsistentAccountError');
+    expect(error.message).toContain(
       `webapp-green is about to receive the new version but is attached to ${other}`,
     );
   });
 
   it('both groups on the main target group, one through each API, is an interrupted deployment, not two roles', async () => {
-    givenAccount({
-      groups: [
-        group('webapp-blue', [1, 1, 2], instances(1, 'InService')),
-        { ...group('webapp-green', [1, 1, 2], instances(1, 'InService', 'i-g')), TargetGroupARNs: [MAIN] },
-      ],
-      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-    });
-    await expect(handler({ settings: settings() })).rejects.toThrow(
-      `Both webapp-blue and webapp-green are attached to the main target group ${MAIN}`,
+    accountWith({ blue: { min: 1, desired: 1 }, green: { min: 1, desired: 1, max: 2 } });
+    await attachTheOldWay(h.green, [h.main]);
+
+    const error = await rejection(resolve());
+
+    expect(error.message).toContain(
+      `Both webapp-blue and webapp-green are attached to the main target group ${h.main}`,
     );
   });
 
-  it('a target group DescribeTrafficSources shows leaving does not count, though TargetGroupARNs still names it', async () => {
-    givenAccount({
-      groups: [
-        { ...group('webapp-blue', [0, 0, 4]), TargetGroupARNs: [MAIN] },
-        group('webapp-green', [1, 1, 4], instances(1, 'InService')),
-      ],
-      attached: {
-        'webapp-blue': [{ arn: MAIN, state: 'Removing' }],
-        'webapp-green': [{ arn: MAIN, state: 'InService' }],
-      },
+  it('a target group detached with the older API does not count while it drains', async () => {
+    // Green serves; blue, attached the old way, was detached the old way and is still draining (Removing).
+    accountWith({
+      blue: { attachedTargetGroups: [] },
+      green: { min: 1, desired: 1, max: 4, attachedTargetGroups: [] },
     });
-    const roles = await handler({ settings: settings() });
-    expect(roles.active?.groupName).toBe('webapp-green');
-    expect(roles.standby.groupName).toBe('webapp-blue');
+    await attachTheOldWay(h.blue, [h.main]);
+    await attach(h.green, [h.main]);
+    h.until(() => h.sources(h.green)[h.main] === 'InService');
+    await h.asg.send(
+      new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: h.blue, TargetGroupARNs: [h.main] }),
+    );
+    expect(h.sources(h.blue)).toEqual({ [h.main]: 'Removing' });
+
+    const roles = await resolve();
+
+    expect(roles.active?.groupName).toBe(h.green);
+    expect(roles.standby.groupName).toBe(h.blue);
   });
 
   it('I7: follows DescribeTrafficSources pages to find the main target group', async () => {
     // Recently detached sources stay listed as Removed for a while: they page, but do not count as attached.
-    const others = Array.from({ length: 120 }, (_, index) => ({
-      arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other-${index}/0${index}`,
-      state: 'Removed' as const,
-    }));
-    givenAccount({
-      groups: [group('webapp-blue', [1, 1, 2], instances(1, 'InService')), group('webapp-green', [0, 0, 2])],
-      attached: { 'webapp-blue': [...others, { arn: MAIN, state: 'InService' }] },
-    });
-    const roles = await handler({ settings: settings() });
-    expect(roles.active?.groupName).toBe('webapp-blue');
-    expect(autoScaling).toHaveReceivedCommandWith(DescribeTrafficSourcesCommand, {
-      AutoScalingGroupName: 'webapp-blue',
-      NextToken: '100',
-    });
+    const others = Array.from({ length: 120 }, (_, index) => targetGroupArn(index + 1));
+    accountWith(
+      { blue: { min: 1, desired: 1, max: 2, attachedTargetGroups: [] } },
+      { otherTargetGroups: 120 },
+    );
+    for (let i = 0; i < others.length; i += 10) await attach(h.blue, others.slice(i, i + 10));
+    await attach(h.blue, [h.main]);
+    for (let i = 0; i < others.length; i += 10) await detach(h.blue, others.slice(i, i + 10));
+    h.until(() => others.every((arn) => h.sources(h.blue)[arn] === 'Removed'));
+    h.forgetCalls();
+
+    const roles = await resolve();
+
+    expect(roles.active?.groupName).toBe(h.blue);
+    const pages = h.inputs<{ AutoScalingGroupName: string; NextToken?: string }>('DescribeTrafficSources');
+    const bluePages = pages.filter((page) => page.AutoScalingGroupName === h.blue);
+    expect(bluePages).toHaveLength(3);
+    expect(bluePages[2].NextToken).toEqual(expect.any(String));
   });
 
   it('I7: 250 instances come out as counts, not lists', async () => {
-    givenAccount({
-      groups: [
-        group('webapp-blue', [250, 250, 300], instances(250, 'InService')),
-        group('webapp-green', [0, 0, 300]),
-      ],
-      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-    });
-    const roles = await handler({ settings: settings() });
+    account({ instances: 250 });
+
+    const roles = await resolve();
+
     expect(roles.active?.instanceCount).toBe(250);
     expect(JSON.stringify(roles).length).toBeLessThan(400);
   });
 
   describe('I1/I4: refuses an account it cannot safely deploy from, with a recovery command', () => {
     it('both groups attached to the main target group', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 1, 2], instances(1, 'InService')),
-          group('webapp-green', [1, 1, 2], instances(1, 'InService', 'i-g')),
-        ],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [{ arn: MAIN, state: 'InService' }],
-        },
+      accountWith({
+        blue: { min: 1, desired: 1 },
+        green: { min: 1, desired: 1, max: 2, attachedTargetGroups: ['main'] },
       });
-      const failure = handler({ settings: settings() });
-      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
-      await expect(failure).rejects.toThrow(
-        `Both webapp-blue and webapp-green are attached to the main target group ${MAIN}`,
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toContain(
+        `Both webapp-blue and webapp-green are attached to the main target group ${h.main}`,
       );
-      await expect(failure).rejects.toThrow(
-        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN},Type=elbv2`,
-      );
-      expect(onlyReads()).toBe(true);
+      expect(error.message).toContain(detachCommand(h.green, h.main));
+      expect(h.changes()).toEqual([]);
     });
 
     it('I1: a stopped deployment (old fleet parked, new one serving): the hint never detaches the only group in service', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [0, 0, 6], instances(3, 'Standby')),
-          group('webapp-green', [2, 3, 6], instances(3, 'InService', 'i-g')),
-        ],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [{ arn: MAIN, state: 'InService' }],
-        },
+      accountWith({
+        blue: { min: 0 },
+        green: { min: 2, desired: 3, max: 6, attachedTargetGroups: ['main'] },
       });
-      const failure = handler({ settings: settings() });
-      await expect(failure).rejects.toThrow('Only webapp-green is in service: keep it attached.');
-      await expect(failure).rejects.toThrow(
-        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${MAIN},Type=elbv2`,
-      );
-      await expect(failure).rejects.not.toThrow(
-        `--auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN}`,
+      const parked = await park(h.blue);
+      expect(h.group(h.blue)).toMatchObject({ min: 0, desired: 0, max: 6 });
+      h.forgetCalls();
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain('Only webapp-green is in service: keep it attached.');
+      expect(error.message).not.toContain(
+        `--auto-scaling-group-name webapp-green --traffic-sources Identifier=${h.main}`,
       );
       // Runnable as printed, in order: the parked group leaves, its instances return to a group attached to
       // nothing, and it is emptied.
-      await expect(failure).rejects.toThrow(
-        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${MAIN},Type=elbv2; ` +
-          'aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids i-00000000 i-00000001 i-00000002; ' +
+      expect(error.message).toContain(
+        `${detachCommand(h.blue, h.main)}; ` +
+          `aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids ${parked.join(' ')}; ` +
           'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --min-size 0 --desired-capacity 0; ' +
           'then start the deployment again.',
       );
-      expect(onlyReads()).toBe(true);
+      expect(h.changes()).toEqual([]);
     });
 
     it('I1: the parked group has Launch suspended and no room: the hint resumes it and raises MaxSize before ExitStandby', async () => {
-      givenAccount({
-        groups: [
-          {
-            ...group('webapp-blue', [0, 1, 2], instances(2, 'Standby')),
-            SuspendedProcesses: [{ ProcessName: 'Launch', SuspensionReason: 'User suspended' }],
-          },
-          group('webapp-green', [2, 2, 6], instances(2, 'InService', 'i-g')),
-        ],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [{ arn: MAIN, state: 'InService' }],
-        },
+      accountWith({
+        blue: { min: 0, desired: 2, max: 2 },
+        green: { min: 2, desired: 2, max: 6, attachedTargetGroups: ['main'] },
       });
-      await expect(handler({ settings: settings() })).rejects.toThrow(
+      const parked = await park(h.blue);
+      // Then Launch was suspended and the desired capacity raised: nothing launches, and no room is left.
+      await h.asg.send(
+        new SuspendProcessesCommand({ AutoScalingGroupName: h.blue, ScalingProcesses: ['Launch'] }),
+      );
+      await h.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 1 }));
+      h.run(5);
+      expect(h.group(h.blue)).toMatchObject({ min: 0, desired: 1, max: 2 });
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain(
         'aws autoscaling resume-processes --auto-scaling-group-name webapp-blue --scaling-processes Launch; ' +
           'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --max-size 3; ' +
-          'aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids i-00000000 i-00000001;',
+          `aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids ${parked.join(' ')};`,
       );
     });
 
     it('I1: both in service, the new one on the synthetic target group: the one that served before stays', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 1, 2], instances(1, 'InService')),
-          group('webapp-green', [1, 1, 2], instances(1, 'InService', 'i-g')),
-        ],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [
-            { arn: MAIN, state: 'InService' },
-            { arn: SYNTHETIC, state: 'InService' },
-          ],
-        },
+      accountWith({
+        blue: { min: 1, desired: 1 },
+        green: { min: 1, desired: 1, max: 2, attachedTargetGroups: ['main', 'synthetic'] },
       });
-      const failure = handler({ settings: settings() });
-      await expect(failure).rejects.toThrow(
-        'so webapp-blue, which served before it, stays: keep it attached.',
-      );
-      await expect(failure).rejects.not.toThrow(`--auto-scaling-group-name webapp-blue --traffic-sources`);
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain('so webapp-blue, which served before it, stays: keep it attached.');
+      expect(error.message).not.toContain('--auto-scaling-group-name webapp-blue --traffic-sources');
     });
 
     it('nothing in service in either group: one is brought into service before the other leaves', async () => {
-      givenAccount({
-        groups: [group('webapp-blue', [0, 0, 2]), group('webapp-green', [0, 0, 2])],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [{ arn: MAIN, state: 'InService' }],
-        },
+      accountWith({
+        blue: { min: 0, desired: 0, max: 2 },
+        green: { max: 2, attachedTargetGroups: ['main'] },
       });
-      await expect(handler({ settings: settings() })).rejects.toThrow(
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain(
         'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --min-size 1 --max-size 4 --desired-capacity 2; ' +
-          `aws elbv2 wait target-in-service --target-group-arn ${MAIN}; ` +
-          `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-green --traffic-sources Identifier=${MAIN},Type=elbv2;`,
+          `aws elbv2 wait target-in-service --target-group-arn ${h.main}; ` +
+          `${detachCommand(h.green, h.main)};`,
       );
     });
 
     it('I2/I4: the active group is still attached to the synthetic target group (an interrupted deployment)', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
-          group('webapp-green', [0, 0, 4]),
-        ],
-        attached: {
-          'webapp-blue': [
-            { arn: MAIN, state: 'InService' },
-            { arn: SYNTHETIC, state: 'InService' },
-          ],
-        },
-      });
-      const failure = handler({ settings: settings() });
-      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
-      await expect(failure).rejects.toThrow('webapp-blue serves production but is also attached to');
-      await expect(failure).rejects.toThrow(
-        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-blue --traffic-sources Identifier=${SYNTHETIC},Type=elbv2`,
-      );
-      expect(onlyReads()).toBe(true);
+      accountWith({ blue: { attachedTargetGroups: ['main', 'synthetic'] } });
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toContain('webapp-blue serves production but is also attached to');
+      expect(error.message).toContain(detachCommand(h.blue, h.synthetic));
+      expect(h.changes()).toEqual([]);
     });
 
     it('I2: the standby group is attached to another target group (it would take traffic before its checks)', async () => {
-      const other = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/internal/0abc';
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
-          group('webapp-green', [0, 0, 4]),
-        ],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [{ arn: other, state: 'Added' }],
-        },
-      });
-      await expect(handler({ settings: settings() })).rejects.toThrow(
+      const other = targetGroupArn(1);
+      accountWith({}, { otherTargetGroups: 1 });
+      await attach(h.green, [other]);
+      h.until(() => h.sources(h.green)[other] === 'Added');
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain(
         `webapp-green is about to receive the new version but is attached to ${other}`,
       );
-      await expect(handler({ settings: settings() })).rejects.toThrow(
-        `aws autoscaling detach-traffic-sources --auto-scaling-group-name webapp-green --traffic-sources Identifier=${other},Type=elbv2`,
-      );
+      expect(error.message).toContain(detachCommand(h.green, other));
     });
 
     it('I1 (issue 8, finding 3): the main target group of the configuration is not the one that serves: no command detaches the serving group', async () => {
       const missing =
         'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/webapp-gone/00000000deadbeef';
-      givenAccount({
-        groups: [
-          group('webapp-blue', [2, 3, 6], instances(3, 'InService')),
-          group('webapp-green', [0, 0, 6]),
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      const failure = handler({
-        settings: settings({ targetGroups: { main: missing, synthetic: SYNTHETIC } }),
-      });
-      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
-      await expect(failure).rejects.toThrow(`set deployment.targetGroups.main to it`);
-      await expect(failure).rejects.not.toThrow(/aws /);
-      expect(onlyReads()).toBe(true);
+      account();
+
+      const error = await rejection(resolve({ targetGroups: { main: missing, synthetic: h.synthetic } }));
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toContain('set deployment.targetGroups.main to it');
+      expect(error.message).not.toMatch(/aws /);
+      expect(h.changes()).toEqual([]);
     });
 
     it('I1: the standby group serves another target group while a group is active: no command detaches it', async () => {
-      const other = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/internal/0abc';
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
-          group('webapp-green', [1, 1, 4], instances(1, 'InService', 'i-g')),
-        ],
-        attached: {
-          'webapp-blue': [{ arn: MAIN, state: 'InService' }],
-          'webapp-green': [{ arn: other, state: 'InService' }],
-        },
-      });
-      const failure = handler({ settings: settings() });
-      await expect(failure).rejects.toThrow('proposes no command that detaches it');
-      await expect(failure).rejects.not.toThrow(/aws /);
+      accountWith(
+        { green: { min: 1, desired: 1, max: 4, attachedTargetGroups: [targetGroupArn(1)] } },
+        { otherTargetGroups: 1 },
+      );
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain('proposes no command that detaches it');
+      expect(error.message).not.toMatch(/aws /);
     });
 
     it('I2: both groups share one launch template and production launches $Latest', async () => {
-      const shared = { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'webapp' };
-      givenAccount({
-        groups: [
-          {
-            ...group('webapp-blue', [1, 2, 4], instances(2, 'InService')),
-            LaunchTemplate: { ...shared, Version: '$Latest' },
-          },
-          { ...group('webapp-green', [0, 0, 4]), LaunchTemplate: { ...shared, Version: '7' } },
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
+      accountWith({
+        blue: { launchTemplateVersion: '$Latest' },
+        green: { launchTemplateId: 'lt-0b1e0000000000001', launchTemplateName: 'webapp-blue' },
       });
-      await expect(handler({ settings: settings() })).rejects.toThrow(
-        /share a launch template and webapp-blue launches its \$Latest version/,
-      );
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toMatch(/share a launch template and webapp-blue launches its \$Latest version/);
     });
 
     it('I2: shared template on $Latest: the hint pins production to the version its instances run', async () => {
-      const shared = { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'webapp' };
-      givenAccount({
-        groups: [
-          {
-            ...group(
-              'webapp-blue',
-              [1, 2, 4],
-              instances(2, 'InService').map((instance, index) => ({
-                ...instance,
-                LaunchTemplate: { ...shared, Version: String(6 + index) },
-              })),
-            ),
-            LaunchTemplate: { ...shared, Version: '$Latest' },
-          },
-          { ...group('webapp-green', [0, 0, 4]), LaunchTemplate: { ...shared, Version: '7' } },
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      await expect(handler({ settings: settings() })).rejects.toThrow(
-        'aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --launch-template LaunchTemplateId=lt-0123456789abcdef0,Version=7;',
+      account();
+      const template = h.environment.groups.blue.launchTemplateId;
+      const newVersion = () =>
+        h.ec2.send(
+          new CreateLaunchTemplateVersionCommand({
+            LaunchTemplateId: template,
+            SourceVersion: '1',
+            LaunchTemplateData: { ImageId: DEFAULT_AMIS.current },
+          }),
+        );
+      const pointAt = (group: string, Version: string, DesiredCapacity?: number) =>
+        h.asg.send(
+          new UpdateAutoScalingGroupCommand({
+            AutoScalingGroupName: group,
+            LaunchTemplate: { LaunchTemplateId: template, Version },
+            DesiredCapacity,
+          }),
+        );
+      // Blue runs versions 1 and 2; version 3, which no instance runs, is its $Latest; green shares the template.
+      await newVersion();
+      await pointAt(h.blue, '2', 4);
+      h.until(() => h.idsIn(h.blue, 'InService').length === 4);
+      await newVersion();
+      await pointAt(h.blue, '$Latest');
+      await pointAt(h.green, '3');
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toContain(
+        `aws autoscaling update-auto-scaling-group --auto-scaling-group-name webapp-blue --launch-template LaunchTemplateId=${template},Version=2;`,
       );
     });
 
     it('the active group holds Standby instances (an interrupted deployment)', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 2, 4], [...instances(2, 'InService'), ...instances(2, 'Standby', 'i-s')]),
-          group('webapp-green', [0, 0, 4]),
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      await expect(handler({ settings: settings() })).rejects.toMatchObject({
-        name: 'InconsistentAccountError',
-        message: expect.stringContaining(
-          'aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids i-s00000000 i-s00000001',
-        ),
-      });
+      account({ instances: 4 });
+      const parked = await park(h.blue, h.idsIn(h.blue, 'InService').slice(2));
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toContain(
+        `aws autoscaling exit-standby --auto-scaling-group-name webapp-blue --instance-ids ${parked.join(' ')}`,
+      );
     });
 
     it('I7: 250 Standby instances: the hint quotes at most 20 ids and counts the rest', async () => {
-      givenAccount({
-        groups: [
-          group(
-            'webapp-blue',
-            [1, 1, 300],
-            [...instances(1, 'InService'), ...instances(250, 'Standby', 'i-s')],
-          ),
-          group('webapp-green', [0, 0, 300]),
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      const error = await handler({ settings: settings() }).catch((caught: Error) => caught);
-      expect(error).toMatchObject({ name: 'InconsistentAccountError' });
-      const message = (error as Error).message;
-      expect(message.match(/i-s\d{8}/g)).toHaveLength(20);
-      expect(message).toContain('250 in Standby');
-      expect(message).toContain('repeat for the other 230');
+      accountWith({ blue: { min: 1 } }, { instances: 251 });
+      const parked = await park(h.blue, h.idsIn(h.blue, 'InService').slice(1));
+      expect(parked).toHaveLength(250);
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message.match(/i-[0-9a-f]{17}/g)).toEqual(parked.slice(0, 20));
+      expect(error.message).toContain('250 in Standby');
+      expect(error.message).toContain('repeat for the other 230');
     });
 
     it('the active group has instances still entering Standby', async () => {
-      givenAccount({
-        groups: [
-          group(
-            'webapp-blue',
-            [1, 1, 4],
-            [...instances(1, 'InService'), ...instances(1, 'EnteringStandby', 'i-e')],
-          ),
-          group('webapp-green', [0, 0, 4]),
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      await expect(handler({ settings: settings() })).rejects.toThrow(/1 entering Standby.*Wait until/);
+      accountWith({ blue: { min: 1 } }, { instances: 2 });
+      await h.enterStandby(h.blue, h.idsIn(h.blue, 'InService').slice(1));
+      expect(h.idsIn(h.blue, 'EnteringStandby')).toHaveLength(1);
+
+      const error = await rejection(resolve());
+
+      expect(error.message).toMatch(/1 entering Standby.*Wait until/);
     });
 
     it('the active group has no InService instance', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [0, 0, 4], instances(1, 'Terminating')),
-          group('webapp-green', [0, 0, 4]),
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      await expect(handler({ settings: settings() })).rejects.toMatchObject({
-        name: 'InconsistentAccountError',
-        message: expect.stringContaining('webapp-blue is attached to the main target group'),
-      });
+      // Blue, still attached, was scaled in: its last instance is terminating.
+      accountWith({ blue: { min: 0 } }, { instances: 1 });
+      await h.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 0 }));
+      h.run(1);
+      expect(h.idsIn(h.blue, 'Terminating')).toHaveLength(1);
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toContain('webapp-blue is attached to the main target group');
     });
 
     it('the standby group holds Standby instances (scale-in would never empty it)', async () => {
-      givenAccount({
-        groups: [
-          group('webapp-blue', [1, 1, 4], instances(1, 'InService')),
-          group('webapp-green', [0, 0, 4], instances(3, 'Standby', 'i-g')),
-        ],
-        attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-      });
-      await expect(handler({ settings: settings() })).rejects.toMatchObject({
-        name: 'InconsistentAccountError',
-        message: expect.stringContaining(
-          'aws autoscaling exit-standby --auto-scaling-group-name webapp-green',
-        ),
-      });
+      accountWith({ blue: { min: 1, desired: 1 }, green: { desired: 3, max: 4 } });
+      await park(h.green);
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toContain('aws autoscaling exit-standby --auto-scaling-group-name webapp-green');
     });
 
     it('the first-deployment group holds Standby instances', async () => {
-      givenAccount({
-        groups: [group('webapp-blue', [0, 0, 4], instances(1, 'Standby')), group('webapp-green', [0, 0, 4])],
-      });
-      await expect(handler({ settings: settings() })).rejects.toMatchObject({
-        name: 'InconsistentAccountError',
-      });
+      accountWith({ blue: { desired: 1 } }, { firstDeployment: true });
+      await park(h.blue);
+
+      const error = await rejection(resolve());
+
+      expect(error.name).toBe('InconsistentAccountError');
     });
 
     it('a configured group does not exist', async () => {
-      givenAccount({ groups: [group('webapp-blue', [0, 0, 4])] });
-      const failure = handler({ settings: settings() });
-      await expect(failure).rejects.toMatchObject({ name: 'InconsistentAccountError' });
-      await expect(failure).rejects.toThrow(/"webapp-green" does not exist/);
-      expect(autoScaling).not.toHaveReceivedCommand(DescribeTrafficSourcesCommand);
+      account();
+
+      const error = await rejection(resolve({ groups: { blue: h.blue, green: 'webapp-missing' } }));
+
+      expect(error.name).toBe('InconsistentAccountError');
+      expect(error.message).toMatch(/"webapp-missing" does not exist/);
+      expect(h.inputs('DescribeTrafficSources')).toEqual([]);
     });
   });
 
-  it('maps throttling to TransientAwsError and a validation error to AwsRequestError', async () => {
-    autoScaling.on(DescribeAutoScalingGroupsCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded'));
-    await expect(handler({ settings: settings() })).rejects.toMatchObject({ name: 'TransientAwsError' });
-
-    autoScaling.reset();
-    givenAccount({ groups: [group('webapp-blue', [0, 0, 4]), group('webapp-green', [0, 0, 4])] });
-    autoScaling.on(DescribeTrafficSourcesCommand).rejects(awsError('ValidationError', 'bad request'));
-    await expect(handler({ settings: settings() })).rejects.toMatchObject({
-      name: 'AwsRequestError',
-      message: expect.stringContaining('DescribeTrafficSources'),
+  it('maps throttling to TransientAwsError and a refused call to AwsRequestError', async () => {
+    account({
+      faults: {
+        failAttempt: (operation) => operation === 'autoscaling:DescribeAutoScalingGroups' && 'throttling',
+      },
     });
+    expect((await rejection(resolve())).name).toBe('TransientAwsError');
+
+    h.account.setFaults({});
+    const error = await rejection(denying(['autoscaling:DescribeTrafficSources'], () => resolve()));
+    expect(error.name).toBe('AwsRequestError');
+    expect(error.message).toContain('DescribeTrafficSources failed: AccessDenied');
   });
 
   it('I6: a second run gives the same roles and changes nothing', async () => {
-    givenAccount({
-      groups: [group('webapp-blue', [2, 3, 6], instances(3, 'InService')), group('webapp-green', [0, 0, 6])],
-      attached: { 'webapp-blue': [{ arn: MAIN, state: 'InService' }] },
-    });
-    const first = await handler({ settings: settings() });
-    const second = await handler({ settings: settings() });
+    account();
+    const before = h.account.snapshot();
+
+    const first = await resolve();
+    const second = await resolve();
+
     expect(second).toEqual(first);
-    expect(onlyReads()).toBe(true);
+    expect(h.changes()).toEqual([]);
+    expect(h.account.snapshot()).toEqual(before);
   });
 
   it('rejects malformed settings before any AWS call', async () => {
-    await expect(handler({ settings: { ...baseConfig, groups: { blue: 'x' } } })).rejects.toMatchObject({
-      name: 'InvalidInputError',
-    });
-    expect(autoScaling.calls()).toHaveLength(0);
+    account();
+    const error = await rejection(handler({ settings: { ...settings(), groups: { blue: 'x' } } }));
+
+    expect(error.name).toBe('InvalidInputError');
+    expect(h.account.apiCalls.total).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+// Over 250 lines: every Auto Scaling call the steps make (batching, idempotency, error mapping) in the one shared module per service.
 import {
   AttachTrafficSourcesCommand,
   AutoScalingClient,

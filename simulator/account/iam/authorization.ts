@@ -1,3 +1,4 @@
+// Over 250 lines: the authorization table: one entry per operation the account serves, with its resources and condition keys.
 /**
  * What AWS authorizes for each call the simulated account serves: the IAM action, the resource it acts on,
  * the request context keys, and the further actions AWS checks on other resources. The rules and their

@@ -1,3 +1,4 @@
+// Over 250 lines: IAM's evaluation of identity policies (statements, conditions, wildcards) as one algorithm.
 /**
  * IAM identity-policy evaluator for the simulated account: decides one action on one resource the way the IAM
  * User Guide documents it, and throws on anything it does not model rather than guess (a simulation that
