@@ -7,7 +7,7 @@ import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 
 /**
- * Does the requested AMI already serve? (issue 12, item 6) True only when the active group launches it,
+ * Does the requested AMI already serve? True only when the active group launches it,
  * every instance it has in service runs it, is healthy and healthy in the main target group, and there are
  * as many as desired: then a deployment would only replace a healthy fleet by an identical one, and it
  * ends as "nothing to do" before any change (I8). Anything less, or anything it cannot tell, is "deploy".

@@ -5,7 +5,7 @@ import { InconsistentAccountError, RollbackRequestedError } from './errors';
 /**
  * Describes `groupName` for a wait's check and, in the same call, honours an operator's `rollback` request
  * tagged on `requestGroup` (the group receiving the new version) by throwing: the phase's routing then
- * aborts before the traffic shift and rolls back after it (issue 12, item 3). Only the waits from the launch
+ * aborts before the traffic shift and rolls back after it (docs/design.md#operator-requests-at-any-phase). Only the waits from the launch
  * on pass `requestGroup`: the launch clears a request left by an earlier deployment, so what they see was
  * asked of this one.
  */

@@ -1,7 +1,7 @@
 import type { Scenario } from './catalog';
 
 /**
- * An operator asks to stop a deployment during a wait (issue 12, item 3): one second into the wait's first
+ * An operator asks to stop a deployment during a wait (docs/design.md#operator-requests-at-any-phase): one second into the wait's first
  * pause, so the first check saw no request and the next one must.
  */
 export const ABORT_SCENARIOS: readonly Scenario[] = (

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { runSimulate } from '../../cli/simulate-command';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -13,14 +15,22 @@ function npmRunSimulate(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The same CLI without npm and npx in front (each costs a Node start of its own): tsx's loader in one Node. */
-function runSimulate(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/simulate.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+/** The same command in this process, its streams collected: what it prints and its exit code. */
+async function simulateInProcess(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const collect = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await runSimulate(args, {
+    out: collect((text) => (stdout += text)),
+    err: collect((text) => (stderr += text)),
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { code, stdout, stderr };
 }
 
 describe('npm run simulate', () => {
@@ -59,8 +69,8 @@ describe('npm run simulate', () => {
     expect(code).toBe(0);
   }, 60_000);
 
-  it('combines options into the expected outcome', () => {
-    const combined = runSimulate(
+  it('combines options into the expected outcome', async () => {
+    const combined = await simulateInProcess(
       '--window-minutes',
       '5',
       '--instances',
@@ -74,12 +84,21 @@ describe('npm run simulate', () => {
     expect(combined.code).toBe(0);
   }, 60_000);
 
-  it('exits 2 on a bad option or an unknown scenario, naming it', () => {
-    const bad = runSimulate('--instances', 'many');
+  it('exits 2 on a bad option or an unknown scenario, naming it', async () => {
+    const bad = await simulateInProcess('--instances', 'many');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--instances takes a number, got "many"/);
-    const unknown = runSimulate('--scenario', 'nope', '--quiet');
+    const unknown = await simulateInProcess('--scenario', 'nope', '--quiet');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown scenario "nope"; choose one of: happy/);
   }, 60_000);
+
+  it('--list aligns every description, whatever the length of the scenario names', async () => {
+    const { code, stdout } = await simulateInProcess('--list');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(20);
+    const starts = new Set(lines.map((line) => /^\S+\s+/.exec(line)?.[0].length));
+    expect(starts.size).toBe(1);
+    expect(code).toBe(0);
+  });
 });

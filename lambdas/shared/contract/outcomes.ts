@@ -5,7 +5,7 @@
 export const OUTCOMES = [
   'succeeded',
   'skipped',
-  /** The requested AMI already serves, healthy: nothing was changed (issue 12, item 6). */
+  /** The requested AMI already serves, healthy: nothing was changed. */
   'already-serving',
   'rejected',
   'aborted',

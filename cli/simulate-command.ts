@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import { findScenario, SCENARIOS } from '../simulator/scenarios/catalog';
+import type { SimulationOptions } from '../simulator/scenarios/options';
+import type { SimulationReport } from '../simulator/engine/simulation';
+import { hideSdkNodeVersionNotice } from './node-warnings';
+
+const USAGE = `Usage: npm run simulate -- [options]
+
+Runs a blue/green deployment of the real, synthesized state machine against a simulated AWS account
+with user traffic, in virtual time (a one-hour rollback window takes well under a second).
+
+Options (all combinable):
+  --scenario NAME        ${SCENARIOS.map((s) => s.name).join(', ')} (default: happy)
+  --seed N               random seed; a seed replays the same run (default: 1)
+  --instances N          size of the active fleet (default: 3)
+  --window-minutes M     rollback window (default: 60)
+  --boot-seconds S       instance boot time (default: 60)
+  --fail-health          the new version never passes health checks
+  --fail-synthetic       the new version fails the synthetic checks
+  --alarm-at MINUTES     the new version errs from this minute after the traffic shift
+  --error-rate P         fraction of requests the erring version fails (default 0.5)
+  --stop-at STATE        stop the execution when it enters STATE (like StopExecution)
+  --rps N                user requests per virtual second (default: 10)
+  --throttle P           probability that an AWS call attempt is throttled (replaces the scenario's)
+  --transient P          probability that an attempt fails with a 5xx before taking effect
+  --lost-answers P       probability that an attempt takes effect and its answer is lost (5xx or timeout)
+  --duplicate-invocations  every Lambda runs twice with the same input
+  --json                 print one JSON report on standard output (progress goes to standard error)
+  --quiet                no live progress
+  --list                 list the scenarios
+  --help
+
+Exit code 0 exactly when every execution ends as expected, no invariant is violated and no user
+request failed.`;
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new UsageError(`--${name} takes a number, got "${value}"`);
+  return parsed;
+}
+
+class UsageError extends Error {}
+
+function probability(value: string | undefined, name: string): number | undefined {
+  const parsed = number(value, name);
+  if (parsed !== undefined && (parsed < 0 || parsed > 1))
+    throw new UsageError(`--${name} takes a probability from 0 to 1`);
+  return parsed;
+}
+
+function parseOptions(
+  argv: string[],
+): { options: SimulationOptions; json: boolean; quiet: boolean } | 'help' | 'list' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', default: 'happy' },
+      seed: { type: 'string', default: '1' },
+      instances: { type: 'string' },
+      'window-minutes': { type: 'string' },
+      'boot-seconds': { type: 'string' },
+      'fail-health': { type: 'boolean' },
+      'fail-synthetic': { type: 'boolean' },
+      'alarm-at': { type: 'string' },
+      'error-rate': { type: 'string' },
+      'stop-at': { type: 'string' },
+      rps: { type: 'string' },
+      throttle: { type: 'string' },
+      transient: { type: 'string' },
+      'lost-answers': { type: 'string' },
+      'duplicate-invocations': { type: 'boolean' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  if (values.list) return 'list';
+  findScenario(values.scenario); // an unknown name is a usage error, told before the engine loads
+  const errorRate = number(values['error-rate'], 'error-rate');
+  if (errorRate !== undefined && (errorRate < 0 || errorRate > 1))
+    throw new UsageError('--error-rate takes a fraction from 0 to 1');
+  return {
+    json: values.json,
+    quiet: values.quiet,
+    options: {
+      scenario: values.scenario,
+      seed: number(values.seed, 'seed') ?? 1,
+      instances: number(values.instances, 'instances'),
+      windowMinutes: number(values['window-minutes'], 'window-minutes'),
+      bootSeconds: number(values['boot-seconds'], 'boot-seconds'),
+      failHealth: values['fail-health'],
+      failSynthetic: values['fail-synthetic'],
+      alarmAt: number(values['alarm-at'], 'alarm-at'),
+      errorRate,
+      stopAt: values['stop-at'],
+      requestsPerSecond: number(values.rps, 'rps'),
+      throttleProbability: probability(values.throttle, 'throttle'),
+      transientErrorProbability: probability(values.transient, 'transient'),
+      lostResponseProbability: probability(values['lost-answers'], 'lost-answers'),
+      duplicateInvocations: values['duplicate-invocations'],
+    },
+  };
+}
+
+/** Where the command writes: the report on `out`, progress and errors on `err`. */
+export interface SimulateStreams {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+}
+
+/** `npm run simulate -- …argv`: its exit code (0 passed, 1 not as expected, 2 usage or simulation error). */
+export async function runSimulate(argv: string[], { out, err }: SimulateStreams): Promise<number> {
+  hideSdkNodeVersionNotice();
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    err.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    out.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed === 'list') {
+    const width = Math.max(...SCENARIOS.map((scenario) => scenario.name.length));
+    for (const scenario of SCENARIOS) out.write(`${scenario.name.padEnd(width)}  ${scenario.description}\n`);
+    return 0;
+  }
+  const { options, json, quiet } = parsed;
+  // Loaded only now (the engine, the AWS SDK, the local Step Functions): --help, --list and a usage error
+  // answer at once.
+  const { passed, simulate } = await import('../simulator/engine/simulation');
+  const { LiveDisplay, summary } = await import('./display');
+  const display = new LiveDisplay(err, options, quiet);
+  let report: SimulationReport;
+  try {
+    report = await simulate(options, display.hooks());
+  } catch (error) {
+    err.write(`simulation failed: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (json) out.write(`${JSON.stringify(report, null, 2)}\n`);
+  else out.write(summary(report));
+  return passed(report) ? 0 : 1;
+}
