@@ -92,6 +92,8 @@ export async function follow(
         if (!step || step === lastStep) continue;
         lastStep = step;
         if (step === KEY_STATES.window) shifted = true;
+        // Shifted, then rolling back: no longer a shift a pipeline may pass on (the ending decides).
+        if (step === KEY_STATES.rollback) shifted = false;
         show(`  +${duration(start, event.timestamp ?? new Date())}  ${step}`);
       }
       if (execution.status === 'RUNNING' && Date.now() - lastPrinted >= PROGRESS_EVERY_SECONDS * 1000) {

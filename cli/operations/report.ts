@@ -10,7 +10,7 @@ import { outcomeOf, requestOf } from './outcome';
 
 /** What `--output json` prints for one deployment: the same fields whatever the command. */
 export interface DeploymentReport {
-  outcome: CliOutcome | 'running';
+  outcome: CliOutcome;
   exitCode: number;
   /** In plain words, as the text output says it. */
   summary: string;
@@ -66,13 +66,11 @@ async function reportResult(client: SFNClient, executionArn: string): Promise<Re
   return undefined;
 }
 
-function outcomeName(
-  execution: DescribeExecutionCommandOutput,
-  report?: ReportResult,
-): CliOutcome | 'running' {
+function outcomeName(execution: DescribeExecutionCommandOutput, report?: ReportResult): CliOutcome {
   switch (execution.status) {
     case 'RUNNING':
-      return 'running';
+      // Reported only when following stopped before the end (--timeout): the README's exit-code table.
+      return 'still-running';
     case 'ABORTED':
       return 'stopped';
     case 'TIMED_OUT':
@@ -106,7 +104,7 @@ export async function reportOf(
   const stopped = execution.stopDate;
   return {
     outcome,
-    exitCode: outcome === 'running' ? EXIT_CODES['still-running'] : EXIT_CODES[outcome],
+    exitCode: EXIT_CODES[outcome],
     summary: plain.summary,
     reason: plain.reason ?? null,
     execution: { arn: executionArn, name: execution.name ?? null, status: execution.status ?? 'UNKNOWN' },

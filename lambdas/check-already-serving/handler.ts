@@ -31,6 +31,16 @@ async function run({ amiId, roles, mainTargetGroupArn }: Input): Promise<Already
   const launches = await imageOf(template, template.Version ?? '$Default');
   if (launches !== amiId) return deploy(`${name} launches ${launches ?? 'an unknown AMI'}`);
 
+  // A configured capacity the group does not have yet is a change a deployment rolls out.
+  const wanted = roles.targetCapacity;
+  if (
+    group.MinSize !== wanted.min ||
+    group.DesiredCapacity !== wanted.desired ||
+    group.MaxSize !== wanted.max
+  ) {
+    return deploy(`${name} is not at the configured capacity ${wanted.min}/${wanted.desired}/${wanted.max}`);
+  }
+
   const inService = instancesIn(group, 'InService');
   const desired = group.DesiredCapacity ?? 0;
   if (inService.length === 0 || inService.length < desired) {
@@ -79,7 +89,10 @@ async function instancesOnOtherImages(instances: readonly Instance[], amiId: str
   let other = 0;
   for (const group of byVersion.values()) {
     const template = group[0].LaunchTemplate;
-    const image = template?.Version ? await imageOf(template, template.Version) : undefined;
+    // Only a version number says what an instance was launched from; `$Latest` or `$Default` name
+    // whatever the template holds now, so they cannot tell (and then a deployment decides).
+    const version = template?.Version;
+    const image = version && /^\d+$/.test(version) ? await imageOf(template, version) : undefined;
     if (image !== amiId) other += group.length;
   }
   return other;

@@ -6,7 +6,7 @@ import { rolesSchema } from '../shared/types';
 export const InputSchema = z
   .object({
     amiId: z.string().min(1),
-    roles: rolesSchema.pick({ active: true }),
+    roles: rolesSchema.pick({ active: true, targetCapacity: true }),
     mainTargetGroupArn: targetGroupArnSchema,
   })
   .strict();

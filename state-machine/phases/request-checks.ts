@@ -68,7 +68,9 @@ export function requestChecks(
     { settings: STATE.settings },
     { resultPath: '$.roles' },
   );
-  // Before the pre-flight: an AMI that already serves is nothing to do, whatever a deployment would need.
+  // After the pre-flight, so that what would block any deployment (an instance refresh about to replace the
+  // fleet, a suspended Launch, a firing alarm) is refused for the AMI that serves too; then an AMI that
+  // already serves, at the configured capacity, is nothing to do.
   const current = task(
     ctx,
     'Check whether this AMI already serves',
@@ -80,9 +82,13 @@ export function requestChecks(
     settings: STATE.settings,
     roles: STATE.roles,
   });
-  for (const step of [guardFirst, guardAgain, resolveRoles, current, preflight])
+  for (const step of [guardFirst, guardAgain, resolveRoles, preflight, current])
     onAnyFailure(step, ends.rejected);
 
+  const alreadyServes = new sfn.Choice(ctx.scope, 'Does this AMI already serve?').when(
+    sfn.Condition.booleanEquals('$.current.alreadyServing', true),
+    ends.alreadyServing,
+  );
   const checks = sfn.Chain.start(guardFirst)
     .next(
       new sfn.Wait(ctx.scope, 'Let simultaneous starts become visible', {
@@ -91,16 +97,15 @@ export function requestChecks(
     )
     .next(guardAgain)
     .next(resolveRoles)
+    .next(preflight)
     .next(current)
-    .next(
-      new sfn.Choice(ctx.scope, 'Does this AMI already serve?')
-        .when(sfn.Condition.booleanEquals('$.current.alreadyServing', true), ends.alreadyServing)
-        .otherwise(preflight),
-    );
+    .next(alreadyServes);
   validate.next(
     new sfn.Choice(ctx.scope, 'Is this an AMI of this application?')
       .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
       .otherwise(checks),
   );
-  return sfn.Chain.custom(validate, [preflight], preflight);
+  // The deployment goes on from the Choice's default branch.
+  const goOn = alreadyServes.afterwards({ includeOtherwise: true });
+  return sfn.Chain.custom(validate, goOn.endStates, alreadyServes);
 }

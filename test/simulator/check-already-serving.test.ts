@@ -7,12 +7,28 @@ import { createHarness, type Harness, type HarnessOptions } from '../support/acc
 let h: Harness;
 const account = (options: HarnessOptions = {}) => (h = createHarness(options));
 afterEach(() => h.dispose());
+/** The blue group's capacity once a test has raised its desired size to 4 (the roles step reads it so). */
+const grown = { min: 2, desired: 4, max: 6 };
 
-const active = () => ({ groupName: h.blue, capacity: { min: 1, desired: 3, max: 6 }, instanceCount: 3 });
-const run = (amiId: string, roles: { active: ReturnType<typeof active> | null } = { active: active() }) =>
-  handler({ amiId, roles, mainTargetGroupArn: h.main });
+// The reference account's blue group; with no capacity configured, the deployment keeps the group's own.
+const active = () => ({ groupName: h.blue, capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 });
+const run = (
+  amiId: string,
+  roles: { active: ReturnType<typeof active> | null } = { active: active() },
+  targetCapacity = roles.active?.capacity ?? { min: 2, desired: 3, max: 6 },
+) => handler({ amiId, roles: { ...roles, targetCapacity }, mainTargetGroupArn: h.main });
 
 describe('check-already-serving', () => {
+  it('deploys when the configuration asks for another capacity (a redeploy rolls it out)', async () => {
+    account();
+    const result = await run(DEFAULT_AMIS.current, { active: active() }, { min: 2, desired: 6, max: 12 });
+    expect(result).toEqual({
+      alreadyServing: false,
+      detail: expect.stringMatching(/not at the configured capacity 2\/6\/12/),
+    });
+    expect(h.changes()).toEqual([]);
+  });
+
   it('is nothing to do when the active group launches and runs the AMI, all healthy, and changes nothing', async () => {
     account();
     await expect(run(DEFAULT_AMIS.current)).resolves.toEqual({
@@ -42,7 +58,7 @@ describe('check-already-serving', () => {
     await h.asg.send(
       new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 4, MaxSize: 6 }),
     );
-    await expect(run(DEFAULT_AMIS.current)).resolves.toEqual({
+    await expect(run(DEFAULT_AMIS.current, { active: active() }, grown)).resolves.toEqual({
       alreadyServing: false,
       detail: 'webapp-blue has 3 of 4 instances in service',
     });
@@ -54,7 +70,7 @@ describe('check-already-serving', () => {
       new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 4, MaxSize: 6 }),
     );
     h.until(() => h.idsIn(h.blue, 'InService').length === 4);
-    await expect(run(DEFAULT_AMIS.current)).resolves.toEqual({
+    await expect(run(DEFAULT_AMIS.current, { active: active() }, grown)).resolves.toEqual({
       alreadyServing: false,
       detail: expect.stringMatching(/^3 of 4 targets of webapp-blue healthy in webapp-main$/),
     });

@@ -1,7 +1,7 @@
 import { KEY_STATES } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
 import { passed, simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
-import { SCENARIOS } from '../../simulator/scenarios/catalog';
+import { findScenario, SCENARIOS } from '../../simulator/scenarios/catalog';
 
 interface ExpectedFinalState {
   activeGroup: string;
@@ -159,7 +159,12 @@ describe('scenario specifics', () => {
     );
     expect(changing).toEqual([]);
     const states = report.timeline.map((entry) => entry.state);
-    expect(states).not.toContain('Check the account can take this deployment');
+    // What would block any deployment is refused first, for the AMI that serves too (an instance refresh
+    // about to replace it, a suspended Launch, a firing alarm); only then is it nothing to do.
+    expect(states.indexOf('Check the account can take this deployment')).toBeLessThan(
+      states.indexOf('Check whether this AMI already serves'),
+    );
+    expect(states.indexOf('Check the account can take this deployment')).toBeGreaterThan(-1);
     expect(states).toContain('Nothing to do (this AMI already serves)');
   });
 
@@ -227,6 +232,24 @@ describe('scenario specifics', () => {
     expect(report.executions[1].message).toMatch(/aws autoscaling/);
     expect(report.finalState.activeGroup).toBe('webapp-green');
   }, 60_000);
+
+  it('an instance refresh about to replace the fleet refuses even the AMI that serves, not "nothing to do"', async () => {
+    // The refresh changes the group's template only once it succeeds: until then the serving AMI looks
+    // current, yet the fleet is about to be replaced.
+    const refreshing = findScenario('instance-refresh-running');
+    const report = await simulate(
+      { scenario: refreshing.name, seed: 1 },
+      {
+        scenario: {
+          ...refreshing,
+          runs: [{ input: { amiId: '{current}' }, expectedOutcome: 'rejected' }],
+        },
+      },
+    );
+    expect(report.executions.map((execution) => execution.outcome)).toEqual(['rejected']);
+    expect(report.message).toMatch(/instance refresh/i);
+    expect(report.requests.failed).toBe(0);
+  });
 
   it('the same seed replays the same run', async () => {
     const [first, second] = [await seedOne('throttled'), await simulate({ scenario: 'throttled', seed: 1 })];

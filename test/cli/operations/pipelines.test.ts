@@ -161,10 +161,53 @@ describe('npm run ops for pipelines', () => {
     expect(text.out[1]).toMatch(/^release-1 +succeeded +ami-\w+ +2026-01-05T09:00:00.000Z +01:0\d:\d\d$/);
   }, 60_000);
 
+  it('--until shifted does not pass a deployment that is already rolling back: it follows it to its end', async () => {
+    await ops('deploy', '--ami', DEFAULT_AMIS.next, '--name', 'release-3', ...SM());
+    while (!service.executions[0].currentState?.startsWith('Monitor new version')) await clock.advance(5000);
+    await ops(
+      'rollback',
+      '--groups',
+      'webapp-blue,webapp-green',
+      '--main-target-group',
+      environment.mainTargetGroup.arn,
+      '--synthetic-target-group',
+      environment.syntheticTargetGroup.arn,
+    );
+    // One poll then sees the window and the rollback in the same batch of history events.
+    while (!service.executions[0].timeline.some((entry) => entry.state === 'Roll back to the old version'))
+      await clock.advance(5000);
+    expect(service.executions[0].status).toBe('RUNNING');
+
+    const run = await ops(
+      'watch',
+      '--execution',
+      'release-3',
+      '--until',
+      'shifted',
+      '--output',
+      'json',
+      ...SM(),
+    );
+
+    expect(run.code).toBe(EXIT_CODES['rolled-back']);
+    expect(json(run)).toMatchObject({ outcome: 'rolled-back' });
+  }, 60_000);
+
   it('--timeout stops following (exit code still-running), the deployment goes on', async () => {
-    const run = await ops('deploy', '--ami', DEFAULT_AMIS.next, '--wait', '--timeout', '300', ...SM());
+    const run = await ops(
+      'deploy',
+      '--ami',
+      DEFAULT_AMIS.next,
+      '--wait',
+      '--timeout',
+      '300',
+      '--output',
+      'json',
+      ...SM(),
+    );
 
     expect(run.code).toBe(EXIT_CODES['still-running']);
+    expect(json(run)).toMatchObject({ outcome: 'still-running', exitCode: 11 });
     expect(run.err.at(-1)).toMatch(/^Stopped following after 300 s \(--timeout\); the deployment goes on/);
     expect(service.executions[0].status).toBe('RUNNING');
   }, 60_000);
