@@ -7,7 +7,7 @@ import { stepFunctionsClient } from './clients';
 import type { Command } from './command';
 import { EXECUTION_NAME, executionArnFor } from './execution-option';
 import { EXIT_TABLE_HINT } from './exit-table';
-import { follow, FOLLOW_USAGE, type Until } from './follow';
+import { FOLLOW_USAGE, type Until } from './follow';
 import { EXIT, OperationError, UsageError, type Io } from './io';
 import { requestOf } from './outcome';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
@@ -19,7 +19,7 @@ import {
   stateMachineArnOf,
   type StateMachineRef,
 } from './state-machine';
-import { FOLLOW_OPTIONS, parseFollowValues } from './watch';
+import { FOLLOW_OPTIONS, followAndReport, parseFollowValues } from './watch';
 
 export interface DeployOptions extends StateMachineRef {
   amiId: string;
@@ -146,18 +146,7 @@ export async function deploy(options: DeployOptions, io: Io): Promise<number> {
     return EXIT.ok;
   }
   if (!json) io.out(executionArn);
-  const report = await follow(
-    executionArn,
-    io,
-    {
-      intervalSeconds: options.intervalSeconds,
-      until: options.until ?? 'finished',
-      timeoutSeconds: options.timeoutSeconds,
-    },
-    (line) => io.err(line),
-  );
-  if (json) printJson(io, report);
-  return report.exitCode;
+  return followAndReport(executionArn, options, io, (line) => io.err(line));
 }
 
 export const deployCommand: Command<DeployOptions> = {

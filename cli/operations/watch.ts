@@ -72,21 +72,31 @@ export function parseWatchOptions(argv: string[]): WatchOptions {
   };
 }
 
-export async function watch(options: WatchOptions, io: Io): Promise<number> {
-  const executionArn = await findExecution(options.execution);
-  const json = options.output === 'json';
+/**
+ * Follows a deployment as far as `until` asks (deploy --wait, watch), its progress through `show`, and prints
+ * its JSON report when asked: the exit code of where it stopped following.
+ */
+export async function followAndReport(
+  executionArn: string,
+  options: Omit<WatchOptions, 'execution'>,
+  io: Io,
+  show: (line: string) => void,
+): Promise<number> {
+  const { intervalSeconds, until, timeoutSeconds } = options;
   const report = await follow(
     executionArn,
     io,
-    {
-      intervalSeconds: options.intervalSeconds,
-      until: options.until ?? 'finished',
-      timeoutSeconds: options.timeoutSeconds,
-    },
-    (line) => (json ? io.err(line) : io.out(line)),
+    { intervalSeconds, until: until ?? 'finished', timeoutSeconds },
+    show,
   );
-  if (json) printJson(io, report);
+  if (options.output === 'json') printJson(io, report);
   return report.exitCode;
+}
+
+export async function watch(options: WatchOptions, io: Io): Promise<number> {
+  const executionArn = await findExecution(options.execution);
+  const json = options.output === 'json';
+  return followAndReport(executionArn, options, io, (line) => (json ? io.err(line) : io.out(line)));
 }
 
 export const watchCommand: Command<WatchOptions> = {
