@@ -6,16 +6,8 @@ import { promote } from '../../../cli/operations/promote';
 import { rollback } from '../../../cli/operations/rollback';
 import { status } from '../../../cli/operations/status';
 import { watch } from '../../../cli/operations/watch';
-import { logger } from '../../../lambdas/shared/logger';
-import { SimulatedAccount } from '../../../simulator/account/account';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/environment';
-import { VirtualClock } from '../../../simulator/engine/clock';
-import { loadHandlers, type StepHandlerFunction } from '../../../simulator/engine/handlers';
-import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
-import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
-import { cachedWorkflow } from '../../../simulator/engine/workflow-cache';
-import type { StepName } from '../../../state-machine/step-registry';
-import { simulatedDeployment } from '../../support/simulated-deployment';
+import { useSimulatedStateMachine } from '../../support/simulated-state-machine';
 
 /**
  * The commands against the real state machine (synthesized from the CDK app, as `npm run simulate` runs it,
@@ -25,7 +17,7 @@ import { simulatedDeployment } from '../../support/simulated-deployment';
  */
 const environment = defaultEnvironment();
 const WINDOW = 'Monitor new version during rollback window';
-const deployment = simulatedDeployment(environment);
+const world = useSimulatedStateMachine(environment);
 const groupOptions = parseOperatorRequestOptions([
   '--groups',
   'webapp-blue,webapp-green',
@@ -34,13 +26,6 @@ const groupOptions = parseOperatorRequestOptions([
   '--synthetic-target-group',
   environment.syntheticTargetGroup.arn,
 ]);
-
-let workflow: SynthesizedWorkflow;
-let handlers: Record<StepName, StepHandlerFunction>;
-let clock: VirtualClock;
-let account: SimulatedAccount;
-let service: LocalStepFunctions;
-const realFetch = globalThis.fetch;
 
 function recordingIo() {
   const lines = { out: [] as string[], err: [] as string[] };
@@ -54,7 +39,7 @@ function recordingIo() {
 
 /** Runs virtual time, five seconds at a time, until the condition holds. */
 async function runUntil(condition: () => boolean, maxSeconds = 4 * 3600): Promise<void> {
-  for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) await clock.advance(5000);
+  for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) await world.clock.advance(5000);
   if (!condition()) throw new Error(`still waiting after ${maxSeconds} virtual seconds`);
 }
 
@@ -68,37 +53,14 @@ async function settled<T>(promise: Promise<T>): Promise<T> {
 
 async function startDeployment(...extra: string[]): Promise<string> {
   const { io, out } = recordingIo();
-  const stateMachine = ['--state-machine-arn', workflow.stateMachineArn];
+  const stateMachine = ['--state-machine-arn', world.workflow.stateMachineArn];
   expect(await deploy(parseDeployOptions(['--ami', DEFAULT_AMIS.next, ...stateMachine, ...extra]), io)).toBe(
     0,
   );
   return out[0];
 }
 
-const inWindow = () => service.executions[0]?.currentState?.startsWith(WINDOW) ?? false;
-
-beforeAll(async () => {
-  workflow = cachedWorkflow(deployment, environment.region, environment.accountId);
-  logger.setLogLevel('SILENT');
-  handlers = await loadHandlers();
-}, 60_000);
-
-beforeEach(() => {
-  clock = new VirtualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-  account = new SimulatedAccount(environment, { seed: 1 });
-  service = new LocalStepFunctions(workflow, handlers, { elapsedSeconds: () => clock.elapsedSeconds() });
-  account.install();
-  service.install();
-  // Synthetic checks reach the simulated load balancer only.
-  globalThis.fetch = account.fetch.bind(account) as typeof fetch;
-});
-
-afterEach(() => {
-  globalThis.fetch = realFetch;
-  service.uninstall();
-  account.uninstall();
-  clock.uninstall();
-});
+const inWindow = () => world.service.executions[0]?.currentState?.startsWith(WINDOW) ?? false;
 
 describe('the commands on the real state machine', () => {
   it('deploy --wait follows a whole deployment step by step and exits 0 when it succeeded', async () => {
@@ -109,13 +71,13 @@ describe('the commands on the real state machine', () => {
       '--window-minutes',
       '5',
       '--state-machine-arn',
-      workflow.stateMachineArn,
+      world.workflow.stateMachineArn,
       '--wait',
     ]);
 
     expect(await settled(deploy(options, io))).toBe(0);
 
-    expect(out).toEqual([service.executions[0].arn]);
+    expect(out).toEqual([world.service.executions[0].arn]);
     const steps = err.filter((line) => line.startsWith('  +')).map((line) => line.slice(13));
     expect(steps).toEqual(
       expect.arrayContaining([
@@ -139,9 +101,9 @@ describe('the commands on the real state machine', () => {
   it('promote in the middle of the window finishes the deployment early; watch exits 0', async () => {
     const executionArn = await startDeployment();
     await runUntil(inWindow);
-    await clock.advance(5 * 60_000);
+    await world.clock.advance(5 * 60_000);
     const during = recordingIo();
-    await status({ execution: { latestOf: workflow.stateMachineArn } }, during.io);
+    await status({ execution: { latestOf: world.workflow.stateMachineArn } }, during.io);
     expect(during.out).toContain(`Step       ${WINDOW}`);
 
     expect(await promote(groupOptions, recordingIo().io)).toBe(0);
@@ -150,8 +112,8 @@ describe('the commands on the real state machine', () => {
 
     expect(out).toContain('Outcome    succeeded');
     // Well before the hour the window would otherwise have lasted.
-    expect(clock.elapsedSeconds()).toBeLessThan(30 * 60);
-    expect(account.snapshot().groups['webapp-blue'].desired).toBe(0);
+    expect(world.clock.elapsedSeconds()).toBeLessThan(30 * 60);
+    expect(world.account.snapshot().groups['webapp-blue'].desired).toBe(0);
   }, 60_000);
 
   it('rollback in the middle of the window rolls the deployment back; watch exits with its code and says why', async () => {
@@ -166,14 +128,14 @@ describe('the commands on the real state machine', () => {
 
     expect(out).toContain('Outcome    rolled back: the old version serves again');
     expect(out.find((line) => line.startsWith('Reason'))).toContain('An operator asked for a rollback');
-    const groups = account.snapshot().groups;
+    const groups = world.account.snapshot().groups;
     expect(groups['webapp-green'].desired).toBe(0);
     expect(groups['webapp-blue'].instances.filter((i) => i.lifecycleState === 'InService')).toHaveLength(3);
   }, 60_000);
 
   it('promote after the deployment has finished is refused (no group on the synthetic target group)', async () => {
     await startDeployment('--window-minutes', '0');
-    await runUntil(() => service.executions[0].status !== 'RUNNING');
+    await runUntil(() => world.service.executions[0].status !== 'RUNNING');
 
     await expect(promote(groupOptions, recordingIo().io)).rejects.toThrow(
       'No deployment is in its rollback window',

@@ -4,16 +4,8 @@ import { EXIT_CODES } from '../../../cli/operations/exit-codes';
 import type { Io } from '../../../cli/operations/io';
 import { runOps } from '../../../cli/operations/ops';
 import type { DeploymentReport } from '../../../cli/operations/report';
-import { logger } from '../../../lambdas/shared/logger';
-import { SimulatedAccount } from '../../../simulator/account/account';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/environment';
-import { VirtualClock } from '../../../simulator/engine/clock';
-import { loadHandlers, type StepHandlerFunction } from '../../../simulator/engine/handlers';
-import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
-import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
-import { cachedWorkflow } from '../../../simulator/engine/workflow-cache';
-import type { StepName } from '../../../state-machine/step-registry';
-import { simulatedDeployment } from '../../support/simulated-deployment';
+import { useSimulatedStateMachine } from '../../support/simulated-state-machine';
 
 /**
  * What a pipeline relies on, against the real state machine and the simulated account: JSON on standard
@@ -21,13 +13,7 @@ import { simulatedDeployment } from '../../support/simulated-deployment';
  * executions addressed by name, the state machine found from the stack's outputs, and a retried --name.
  */
 const environment = defaultEnvironment();
-const deployment = simulatedDeployment(environment);
-let workflow: SynthesizedWorkflow;
-let handlers: Record<StepName, StepHandlerFunction>;
-let clock: VirtualClock;
-let account: SimulatedAccount;
-let service: LocalStepFunctions;
-const realFetch = globalThis.fetch;
+const world = useSimulatedStateMachine(environment);
 
 interface Run {
   code: number;
@@ -44,7 +30,7 @@ async function ops(...argv: string[]): Promise<Run> {
     out: (line) => run.out.push(line),
     err: (line) => {
       run.err.push(line);
-      run.errAt.push(clock.elapsedSeconds());
+      run.errAt.push(world.clock.elapsedSeconds());
     },
     sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
   };
@@ -53,35 +39,13 @@ async function ops(...argv: string[]): Promise<Run> {
     done = true;
     run.code = code;
   });
-  for (let seconds = 0; !done && seconds < 4 * 3600; seconds += 5) await clock.advance(5000);
+  for (let seconds = 0; !done && seconds < 4 * 3600; seconds += 5) await world.clock.advance(5000);
   await promise;
   return run;
 }
 
 const json = (run: Run) => JSON.parse(run.out.join('\n')) as DeploymentReport & Record<string, unknown>;
-const SM = () => ['--state-machine-arn', workflow.stateMachineArn];
-
-beforeAll(async () => {
-  workflow = cachedWorkflow(deployment, environment.region, environment.accountId);
-  logger.setLogLevel('SILENT');
-  handlers = await loadHandlers();
-}, 60_000);
-
-beforeEach(() => {
-  clock = new VirtualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-  account = new SimulatedAccount(environment, { seed: 1 });
-  service = new LocalStepFunctions(workflow, handlers, { elapsedSeconds: () => clock.elapsedSeconds() });
-  account.install();
-  service.install();
-  globalThis.fetch = account.fetch.bind(account) as typeof fetch;
-});
-
-afterEach(() => {
-  globalThis.fetch = realFetch;
-  service.uninstall();
-  account.uninstall();
-  clock.uninstall();
-});
+const SM = () => ['--state-machine-arn', world.workflow.stateMachineArn];
 
 describe('npm run ops for pipelines', () => {
   it('deploy --wait --output json: one JSON report on stdout, progress every minute on stderr with the window left', async () => {
@@ -107,7 +71,7 @@ describe('npm run ops for pipelines', () => {
       amiId: DEFAULT_AMIS.next,
       activeGroup: 'webapp-green',
       previousGroup: 'webapp-blue',
-      execution: { arn: service.executions[0].arn, status: 'SUCCEEDED' },
+      execution: { arn: world.service.executions[0].arn, status: 'SUCCEEDED' },
     });
     expect(report.durationSeconds).toBeGreaterThan(600);
     // Even with --interval 120, never a minute without a line; in the window, how much of it is left.
@@ -140,14 +104,14 @@ describe('npm run ops for pipelines', () => {
       outcome: 'shifted',
       execution: { name: 'release-1', status: 'RUNNING' },
     });
-    expect(service.executions[0].status).toBe('RUNNING');
+    expect(world.service.executions[0].status).toBe('RUNNING');
 
     // Addressed by its name, watch follows it to the end.
     const watched = await ops('watch', '--execution', 'release-1', ...SM());
     expect(watched.code).toBe(0);
     expect(watched.out).toContain('Outcome    succeeded');
 
-    await clock.advance(30_000); // ListExecutions lists a new execution a few seconds on
+    await world.clock.advance(30_000); // ListExecutions lists a new execution a few seconds on
     const history = await ops('history', '--output', 'json', ...SM());
     expect(history.code).toBe(0);
     expect(json(history).deployments).toEqual([
@@ -163,7 +127,8 @@ describe('npm run ops for pipelines', () => {
 
   it('--until shifted does not pass a deployment that is already rolling back: it follows it to its end', async () => {
     await ops('deploy', '--ami', DEFAULT_AMIS.next, '--name', 'release-3', ...SM());
-    while (!service.executions[0].currentState?.startsWith('Monitor new version')) await clock.advance(5000);
+    while (!world.service.executions[0].currentState?.startsWith('Monitor new version'))
+      await world.clock.advance(5000);
     await ops(
       'rollback',
       '--groups',
@@ -174,9 +139,11 @@ describe('npm run ops for pipelines', () => {
       environment.syntheticTargetGroup.arn,
     );
     // One poll then sees the window and the rollback in the same batch of history events.
-    while (!service.executions[0].timeline.some((entry) => entry.state === 'Roll back to the old version'))
-      await clock.advance(5000);
-    expect(service.executions[0].status).toBe('RUNNING');
+    while (
+      !world.service.executions[0].timeline.some((entry) => entry.state === 'Roll back to the old version')
+    )
+      await world.clock.advance(5000);
+    expect(world.service.executions[0].status).toBe('RUNNING');
 
     const run = await ops(
       'watch',
@@ -209,13 +176,14 @@ describe('npm run ops for pipelines', () => {
     expect(run.code).toBe(EXIT_CODES['still-running']);
     expect(json(run)).toMatchObject({ outcome: 'still-running', exitCode: 11 });
     expect(run.err.at(-1)).toMatch(/^Stopped following after 300 s \(--timeout\); the deployment goes on/);
-    expect(service.executions[0].status).toBe('RUNNING');
+    expect(world.service.executions[0].status).toBe('RUNNING');
   }, 60_000);
 
   it('a rolled-back deployment exits with its own code; the JSON says why and which group serves', async () => {
     const started = await ops('deploy', '--ami', DEFAULT_AMIS.next, '--name', 'release-2', ...SM());
     expect(started.code).toBe(0);
-    while (!service.executions[0].currentState?.startsWith('Monitor new version')) await clock.advance(5000);
+    while (!world.service.executions[0].currentState?.startsWith('Monitor new version'))
+      await world.clock.advance(5000);
     const request = await ops(
       'rollback',
       '--groups',
@@ -278,7 +246,7 @@ describe('npm run ops for pipelines', () => {
       /^note: release-3 already deployed ami-\w+ \(SUCCEEDED\); following that execution/,
     );
     expect(json(retry)).toMatchObject({ outcome: 'succeeded', execution: { name: 'release-3' } });
-    expect(service.executions).toHaveLength(1);
+    expect(world.service.executions).toHaveLength(1);
 
     const other = await ops(
       'deploy',
@@ -309,7 +277,7 @@ describe('npm run ops for pipelines', () => {
             Outputs: [
               {
                 OutputKey: 'StateMachineArn',
-                OutputValue: workflow.stateMachineArn,
+                OutputValue: world.workflow.stateMachineArn,
                 ExportName: 'WebappBlueGreen-StateMachineArn',
               },
             ],
@@ -326,7 +294,7 @@ describe('npm run ops for pipelines', () => {
         'us-east-1',
       );
       expect(run.code).toBe(0);
-      expect(run.out).toEqual([service.executions[0].arn]);
+      expect(run.out).toEqual([world.service.executions[0].arn]);
 
       cloudFormation.on(DescribeStacksCommand).resolves({
         Stacks: [
