@@ -147,13 +147,18 @@ export class SimulatedAccount {
     return this.lookups;
   }
 
-  /** Start serving the Auto Scaling, EC2, ELBv2, CloudWatch, SNS and IAM clients (Step Functions is the engine's). */
+  /** Start serving the Auto Scaling, EC2, ELBv2, CloudWatch, SNS and IAM clients, and any service it was asked to `serve`. */
   install(): void {
     this.calls.install();
   }
 
   uninstall(): void {
     this.calls.uninstall();
+  }
+
+  /** Serve another service's routes through this account's calls (faults, authorization, records). */
+  serve(service: ServiceName, routes: Route[]): void {
+    this.calls.serve(service, routes);
   }
 
   /** Advance the world to `Date.now()`. */

@@ -8,13 +8,14 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createSandbox, type SinonSandbox } from 'sinon';
 import { serviceError, throttlingError, transientError, type ServiceName } from './errors';
-import { authorize, type AccountLookups } from './iam/authorization';
+import { authorize, NO_RESOURCES, type AccountLookups } from './iam/authorization';
 import { currentPrincipal } from './iam/principal';
-import type { Random } from './random';
+import { Random } from './random';
 import type { Route } from './router';
 
 export interface FaultOptions {
@@ -64,9 +65,20 @@ export interface CallHost {
   advance(): number;
 }
 
+const CLIENTS: Record<ServiceName, Parameters<typeof mockClient>[0]> = {
+  autoscaling: AutoScalingClient,
+  ec2: EC2Client,
+  elasticloadbalancing: ElasticLoadBalancingV2Client,
+  cloudwatch: CloudWatchClient,
+  sns: SNSClient,
+  iam: IAMClient,
+  states: SFNClient,
+};
+
 export class ApiCalls {
   private readonly routes = new Map<unknown, { service: ServiceName; route: Route }>();
   private stubs: { restore(): void }[] = [];
+  private readonly mocked = new Set<ServiceName>();
   private sandbox?: SinonSandbox;
 
   constructor(
@@ -78,34 +90,37 @@ export class ApiCalls {
       for (const route of routes) this.routes.set(route.command, { service, route });
   }
 
-  /** Start serving the Auto Scaling, EC2, ELBv2, CloudWatch and SNS clients (Step Functions is the engine's). */
+  /** Serve `routes` too (a service the account did not start with, such as the engine's Step Functions). */
+  serve(service: ServiceName, routes: Route[]): void {
+    for (const route of routes) this.routes.set(route.command, { service, route });
+    if (this.sandbox && !this.mocked.has(service)) this.mock(service);
+  }
+
+  /** Start serving the clients of every service that has routes. */
   install(): void {
-    if (this.stubs.length > 0) return;
-    const clients: [ServiceName, Parameters<typeof mockClient>[0]][] = [
-      ['autoscaling', AutoScalingClient],
-      ['ec2', EC2Client],
-      ['elasticloadbalancing', ElasticLoadBalancingV2Client],
-      ['cloudwatch', CloudWatchClient],
-      ['sns', SNSClient],
-      ['iam', IAMClient],
-    ];
+    if (this.sandbox) return;
     // A sandbox of our own: the default one keeps every stub ever made (with the stack it was made from,
     // which holds this account), so a process that runs thousands of simulations would run out of memory.
     this.sandbox = createSandbox();
-    for (const [service, client] of clients) {
-      const stub = mockClient(client, { sandbox: this.sandbox });
-      const dispatch = (client: SdkClient, command: unknown) => this.dispatch(service, command, client);
-      // `this` of the fake is the client the step called: its configuration says how many attempts it makes.
-      stub.send.callsFake(function (this: SdkClient, command: unknown) {
-        return dispatch(this, command) as Promise<never>;
-      });
-      this.stubs.push(stub);
-    }
+    for (const { service } of new Set(this.routes.values()))
+      if (!this.mocked.has(service)) this.mock(service);
+  }
+
+  private mock(service: ServiceName): void {
+    const stub = mockClient(CLIENTS[service], { sandbox: this.sandbox });
+    const dispatch = (client: SdkClient, command: unknown) => this.dispatch(service, command, client);
+    // `this` of the fake is the client the step called: its configuration says how many attempts it makes.
+    stub.send.callsFake(function (this: SdkClient, command: unknown) {
+      return dispatch(this, command) as Promise<never>;
+    });
+    this.stubs.push(stub);
+    this.mocked.add(service);
   }
 
   uninstall(): void {
     for (const stub of this.stubs) stub.restore();
     this.stubs = [];
+    this.mocked.clear();
     this.sandbox?.restore();
     this.sandbox = undefined;
   }
@@ -185,6 +200,24 @@ export class ApiCalls {
     if (kind === 'server-error') return transientError(service, this.random.faults.chance(0.5));
     return Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
   }
+}
+
+/**
+ * Calls to one service's routes outside any account (a local Step Functions without an account): no
+ * faults, callers still authorized.
+ */
+export function standaloneCalls(service: ServiceName, routes: Route[]): ApiCalls {
+  const random = new Random(1);
+  const host: CallHost = {
+    faults: () => ({}),
+    apiCalls: { total: 0, byOperation: {} },
+    authorizationView: NO_RESOURCES,
+    advance: () => Date.now(),
+  };
+  return new ApiCalls(host, [[service, routes]], {
+    faults: random.fork('faults'),
+    requests: random.fork('requests'),
+  });
 }
 
 /** The retry middleware records on the error it gives up with how many attempts were made. */

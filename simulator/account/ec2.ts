@@ -5,6 +5,7 @@
  */
 import {
   CreateLaunchTemplateVersionCommand,
+  type CreateLaunchTemplateVersionCommandInput,
   DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -109,12 +110,7 @@ export class Ec2 {
         return { Images: page.items, NextToken: page.nextToken };
       }),
       route(DescribeLaunchTemplatesCommand, (input) => {
-        if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 200)) {
-          throw ec2Error(
-            'InvalidParameterValue',
-            `Value (${input.MaxResults}) for parameter maxResults is invalid.`,
-          );
-        }
+        checkMaxResults(input.MaxResults);
         let templates = [...this.templates.values()];
         if (input.LaunchTemplateIds?.length)
           templates = input.LaunchTemplateIds.map((id) => this.templateById(id));
@@ -126,25 +122,14 @@ export class Ec2 {
             matchesFilter(filter, templateFilterValue(template, filter.Name)),
           ),
         );
-        const page = paginate(
-          templates,
-          input.NextToken,
-          input.MaxResults ?? 1000,
-          'DescribeLaunchTemplates',
-          () => ec2Error('InvalidPaginationToken', 'Invalid pagination token'),
-        );
+        const page = launchTemplatePage(templates, input, 'DescribeLaunchTemplates');
         return {
           LaunchTemplates: page.items.map((t) => this.describeTemplate(t)),
           NextToken: page.nextToken,
         };
       }),
       route(DescribeLaunchTemplateVersionsCommand, (input) => {
-        if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 200)) {
-          throw ec2Error(
-            'InvalidParameterValue',
-            `Value (${input.MaxResults}) for parameter maxResults is invalid.`,
-          );
-        }
+        checkMaxResults(input.MaxResults);
         const templates =
           input.LaunchTemplateId !== undefined || input.LaunchTemplateName !== undefined
             ? [this.findTemplate(input.LaunchTemplateId, input.LaunchTemplateName)]
@@ -160,13 +145,7 @@ export class Ec2 {
             versions.push(this.describeVersion(template, version));
           }
         }
-        const page = paginate(
-          versions,
-          input.NextToken,
-          input.MaxResults ?? 1000,
-          'DescribeLaunchTemplateVersions',
-          () => ec2Error('InvalidPaginationToken', 'Invalid pagination token'),
-        );
+        const page = launchTemplatePage(versions, input, 'DescribeLaunchTemplateVersions');
         return { LaunchTemplateVersions: page.items, NextToken: page.nextToken };
       }),
       route(CreateLaunchTemplateVersionCommand, (input) => {
@@ -174,60 +153,70 @@ export class Ec2 {
           throw ec2Error('MissingParameter', 'The request must contain the parameter LaunchTemplateData');
         }
         const template = this.findTemplate(input.LaunchTemplateId, input.LaunchTemplateName);
-        // CreateLaunchTemplateVersion API reference: ClientToken makes the call idempotent; reusing a token
-        // with different parameters is IdempotentParameterMismatch (EC2 "Ensuring idempotency").
-        const fingerprint = JSON.stringify([
-          template.id,
-          input.SourceVersion ?? null,
-          input.VersionDescription ?? null,
-          input.LaunchTemplateData,
-        ]);
-        if (input.ClientToken !== undefined) {
-          const previous = this.clientTokens.get(input.ClientToken);
-          if (previous) {
-            if (previous.fingerprint !== fingerprint) {
-              // UNCONFIRMED: exact message text.
-              throw ec2Error(
-                'IdempotentParameterMismatch',
-                `The client token '${input.ClientToken}' has already been used with different request parameters.`,
-              );
-            }
-            const existing = this.templates.get(previous.templateId);
-            const version = existing?.versions.find((v) => v.number === previous.version);
-            if (existing && version)
-              return { LaunchTemplateVersion: this.describeVersion(existing, version) };
-          }
-        }
-        // API reference: with SourceVersion the new version inherits everything it does not override;
-        // without it, the new version holds only what the request gives.
-        const base =
-          input.SourceVersion !== undefined ? this.version(template, input.SourceVersion).data : {};
-        const created: VersionRecord = {
-          // docs/aws-facts/launch-templates-and-amis.md#createlaunchtemplateversion: versions are numbered in
-          // creation order.
-          number: template.versions.length + 1,
-          description: input.VersionDescription,
-          data: { ...structuredClone(base), ...structuredClone(input.LaunchTemplateData) },
-          createdAt: this.now(),
-        };
-        template.versions.push(created);
-        if (input.ClientToken !== undefined) {
-          this.clientTokens.set(input.ClientToken, {
-            fingerprint,
-            templateId: template.id,
-            version: created.number,
-          });
-        }
-        return { LaunchTemplateVersion: this.describeVersion(template, created) };
+        const version = this.createVersion(template, input.LaunchTemplateData, input);
+        return { LaunchTemplateVersion: this.describeVersion(version.template, version.record) };
       }),
       route(ModifyLaunchTemplateCommand, (input) => {
         const template = this.findTemplate(input.LaunchTemplateId, input.LaunchTemplateName);
-        if (input.DefaultVersion !== undefined) {
-          template.defaultVersion = this.version(template, input.DefaultVersion).number;
-        }
+        if (input.DefaultVersion !== undefined) this.setDefaultVersion(template, input.DefaultVersion);
         return { LaunchTemplate: this.describeTemplate(template) };
       }),
     ];
+  }
+
+  /**
+   * CreateLaunchTemplateVersion's effect. ClientToken makes the call idempotent; reusing a token with
+   * different parameters is IdempotentParameterMismatch (API reference; EC2 "Ensuring idempotency").
+   */
+  private createVersion(
+    template: LaunchTemplateRecord,
+    data: NonNullable<CreateLaunchTemplateVersionCommandInput['LaunchTemplateData']>,
+    request: Pick<
+      CreateLaunchTemplateVersionCommandInput,
+      'ClientToken' | 'SourceVersion' | 'VersionDescription'
+    >,
+  ): { template: LaunchTemplateRecord; record: VersionRecord } {
+    const fingerprint = JSON.stringify([
+      template.id,
+      request.SourceVersion ?? null,
+      request.VersionDescription ?? null,
+      data,
+    ]);
+    const token = request.ClientToken;
+    const previous = token === undefined ? undefined : this.clientTokens.get(token);
+    if (previous) {
+      if (previous.fingerprint !== fingerprint) {
+        // UNCONFIRMED: exact message text.
+        throw ec2Error(
+          'IdempotentParameterMismatch',
+          `The client token '${token}' has already been used with different request parameters.`,
+        );
+      }
+      const existing = this.templates.get(previous.templateId);
+      const record = existing?.versions.find((v) => v.number === previous.version);
+      if (existing && record) return { template: existing, record };
+    }
+    // API reference: with SourceVersion the new version inherits everything it does not override;
+    // without it, the new version holds only what the request gives.
+    const base =
+      request.SourceVersion !== undefined ? this.version(template, request.SourceVersion).data : {};
+    const record: VersionRecord = {
+      // docs/aws-facts/launch-templates-and-amis.md#createlaunchtemplateversion: versions are numbered in
+      // creation order.
+      number: template.versions.length + 1,
+      description: request.VersionDescription,
+      data: { ...structuredClone(base), ...structuredClone(data) },
+      createdAt: this.now(),
+    };
+    template.versions.push(record);
+    if (token !== undefined)
+      this.clientTokens.set(token, { fingerprint, templateId: template.id, version: record.number });
+    return { template, record };
+  }
+
+  /** ModifyLaunchTemplate's effect: the default version, which must exist. */
+  private setDefaultVersion(template: LaunchTemplateRecord, spec: string): void {
+    template.defaultVersion = this.version(template, spec).number;
   }
 
   /**
@@ -398,4 +387,21 @@ function imageFilterValue(image: AmiDescription, name: string | undefined, accou
 function templateFilterValue(template: LaunchTemplateRecord, name: string | undefined): string[] {
   if (name === 'launch-template-name') return [template.name];
   throw ec2Error('InvalidParameterValue', `The filter '${name}' is invalid`);
+}
+
+/** DescribeLaunchTemplates and DescribeLaunchTemplateVersions take MaxResults from 1 to 200. */
+function checkMaxResults(maxResults: number | undefined): void {
+  if (maxResults !== undefined && (maxResults < 1 || maxResults > 200)) {
+    throw ec2Error('InvalidParameterValue', `Value (${maxResults}) for parameter maxResults is invalid.`);
+  }
+}
+
+function launchTemplatePage<T>(
+  items: T[],
+  input: { NextToken?: string; MaxResults?: number },
+  operation: string,
+) {
+  return paginate(items, input.NextToken, input.MaxResults ?? 1000, operation, () =>
+    ec2Error('InvalidPaginationToken', 'Invalid pagination token'),
+  );
 }

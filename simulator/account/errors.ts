@@ -35,8 +35,16 @@ import {
   SNSServiceException,
   ThrottledException,
 } from '@aws-sdk/client-sns';
+import {
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  InvalidExecutionInput,
+  SFNServiceException,
+  StateMachineDoesNotExist,
+} from '@aws-sdk/client-sfn';
 
-export type ServiceName = 'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns' | 'iam';
+export type ServiceName =
+  'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns' | 'iam' | 'states';
 
 /** What every simulated error has in common (the SDK's `ServiceException` surface). */
 export type SimulatedServiceError = Error & {
@@ -63,6 +71,7 @@ const baseClasses: Record<ServiceName, BaseErrorClass> = {
   cloudwatch: CloudWatchServiceException,
   sns: SNSServiceException,
   iam: IAMServiceException,
+  states: SFNServiceException,
 };
 
 // The SDK's modeled exception classes, by the `name` they carry.
@@ -91,6 +100,7 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
   },
   sns: { InvalidParameterException: SnsInvalidParameterException, ThrottledException },
   iam: { NoSuchEntityException },
+  states: { ExecutionAlreadyExists, ExecutionDoesNotExist, InvalidExecutionInput, StateMachineDoesNotExist },
 };
 
 export function serviceError(
@@ -107,27 +117,26 @@ export function serviceError(
 }
 
 /**
- * Each service's own throttling error
+ * Each service's own throttling error: its code and HTTP status
  * (docs/aws-facts/api-errors-and-retries.md#throttling-and-server-errors).
  */
+const THROTTLING: Record<ServiceName, { code: string; status: number; message: string }> = {
+  autoscaling: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+  // EC2 API reference, "Error codes": RequestLimitExceeded is returned with HTTP 503.
+  ec2: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
+  elasticloadbalancing: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  // UNCONFIRMED: CloudWatch (JSON protocol, query-compatible) documents `Throttling` as the query code.
+  cloudwatch: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+  sns: { code: 'ThrottledException', status: 429, message: 'Rate exceeded' },
+  // IAM API reference, Common Errors: ThrottlingException, 400.
+  iam: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  // Step Functions API reference, Common Errors: ThrottlingException, 400.
+  states: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+};
+
 export function throttlingError(service: ServiceName): SimulatedServiceError {
-  switch (service) {
-    case 'autoscaling':
-      return serviceError(service, 'Throttling', 'Rate exceeded', 400);
-    case 'ec2':
-      // EC2 API reference, "Error codes": RequestLimitExceeded is returned with HTTP 503.
-      return serviceError(service, 'RequestLimitExceeded', 'Request limit exceeded.', 503);
-    case 'elasticloadbalancing':
-      return serviceError(service, 'ThrottlingException', 'Rate exceeded', 400);
-    case 'cloudwatch':
-      // UNCONFIRMED: CloudWatch (JSON protocol, query-compatible) documents `Throttling` as the query code.
-      return serviceError(service, 'Throttling', 'Rate exceeded', 400);
-    case 'sns':
-      return serviceError(service, 'ThrottledException', 'Rate exceeded', 429);
-    case 'iam':
-      // IAM API reference, Common Errors: ThrottlingException, 400.
-      return serviceError(service, 'Throttling', 'Rate exceeded', 400);
-  }
+  const { code, status, message } = THROTTLING[service];
+  return serviceError(service, code, message, status);
 }
 
 /** A transient server-side failure (the kind SDK and Step Functions retries exist for). */

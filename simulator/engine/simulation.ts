@@ -128,7 +128,7 @@ export async function simulate(
   const executions: { record: ExecutionRecord; run: DeploymentRun }[] = [];
   try {
     account.install();
-    service.install();
+    service.install(account);
     globalThis.fetch = account.fetch.bind(account) as typeof fetch;
     const second = async () => {
       if (dueRequest !== null) await requestRollback(environment.region, dueRequest);

@@ -1,24 +1,12 @@
 // Over 250 lines: the Step Functions API over the local engine (start, stop, describe, list, history), which share the execution records.
 // Before the local engine runs: it needs Promise.withResolvers, which Node 20 lacks, whoever imports this.
 import './polyfills';
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  GetExecutionHistoryCommand,
-  InvalidExecutionInput,
-  ListExecutionsCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-  type ExecutionStatus,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createSandbox, type SinonSandbox } from 'sinon';
+import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { authorize } from '../account/iam/authorization';
-import { actingAs, currentPrincipal } from '../account/iam/principal';
+import { standaloneCalls, type ApiCalls } from '../account/api-calls';
+import { actingAs } from '../account/iam/principal';
+import { StepFunctionsExecutions, type ExecutionSummary } from '../account/step-functions';
+import type { SimulatedAccount } from '../account';
 import type { StepName } from '../../state-machine/step-registry';
 import type { StepHandlerFunction } from './handlers';
 import type { AslDefinition } from './resolve-definition';
@@ -29,28 +17,15 @@ export type Json = Parameters<StateMachine['run']>[0];
 type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
 
-/** How long a new execution stays out of ListExecutions (modelled eventual consistency). */
-export const LISTING_LAG_MS = 5_000;
-
 export interface TimelineEntry {
   state: string;
   /** Seconds of virtual time since the simulation started. */
   at: number;
 }
 
-export interface ExecutionRecord {
-  readonly arn: string;
-  readonly name: string;
-  readonly input: string;
-  readonly startDate: Date;
-  status: ExecutionStatus;
-  stopDate?: Date;
-  output?: unknown;
-  error?: string;
-  cause?: string;
+export interface ExecutionRecord extends ExecutionSummary {
   currentState?: string;
   readonly timeline: TimelineEntry[];
-  readonly history: HistoryEvent[];
   stateTransitions: number;
   /**
    * Largest state input seen, in bytes of JSON (I7, docs/design.md#invariants: constant whatever the fleet
@@ -58,7 +33,6 @@ export interface ExecutionRecord {
    */
   maxPayloadBytes: number;
   finished: Promise<void>;
-  abort(): void;
 }
 
 export interface ServiceOptions {
@@ -102,16 +76,15 @@ export function definitionValidated(asl: AslDefinition): void {
 
 /**
  * Step Functions, locally: runs the synthesized definition with aws-local-stepfunctions, each Task calling
- * the real handler in-process, and answers the SDK's Step Functions commands from the executions it runs,
- * so the guard step (ListExecutions) and operators' tools see the same executions.
+ * the real handler in-process. The Step Functions API over its executions is the simulated account's
+ * (simulator/account/step-functions.ts), so the guard step (ListExecutions) and operators' tools see the
+ * same executions.
  */
 export class LocalStepFunctions {
-  readonly executions: ExecutionRecord[] = [];
   readonly lambdaInvocations: Partial<Record<StepName, number>> = {};
+  readonly api: StepFunctionsExecutions<ExecutionRecord>;
   private readonly machine: StateMachine;
-  private mock?: { restore(): void };
-  private sandbox?: SinonSandbox;
-  private counter = 0;
+  private standalone?: ApiCalls;
 
   constructor(
     private readonly workflow: SynthesizedWorkflow,
@@ -126,110 +99,44 @@ export class LocalStepFunctions {
     const runs =
       options.stopAtState === undefined ? workflow.asl : withStopIn(workflow.asl, options.stopAtState);
     this.machine = new StateMachine(definition(runs), { validationOptions: { noValidate: true } });
+    this.api = new StepFunctionsExecutions(workflow.stateMachineArn, (started) => this.begin(started));
+  }
+
+  get executions(): ExecutionRecord[] {
+    return this.api.executions;
   }
 
   get totalLambdaInvocations(): number {
     return Object.values(this.lambdaInvocations).reduce((total, count) => total + (count ?? 0), 0);
   }
 
-  install(): void {
-    // Its own sinon sandbox, emptied on uninstall: the default one keeps every stub (and this service) forever.
-    this.sandbox = createSandbox();
-    const mock = mockClient(SFNClient, { sandbox: this.sandbox });
-    // Calls made as a step are authorized against its role, like every call the simulated account serves.
-    const authorized =
-      <I extends object, O>(operation: string, answer: (input: I) => O) =>
-      (input: I) => {
-        const principal = currentPrincipal();
-        if (principal) authorize(principal, 'states', operation, input);
-        return answer(input);
-      };
-    mock.on(StartExecutionCommand).callsFake(
-      authorized('StartExecution', (input: { stateMachineArn?: string; input?: string; name?: string }) => {
-        this.requireStateMachine(input.stateMachineArn);
-        const execution = this.start(parseExecutionInput(input.input), input.name);
-        return { executionArn: execution.arn, startDate: execution.startDate };
-      }),
-    );
-    mock.on(DescribeExecutionCommand).callsFake(
-      authorized('DescribeExecution', (input: { executionArn?: string }) => {
-        const execution = this.find(input.executionArn);
-        return {
-          ...this.summary(execution),
-          input: execution.input,
-          output: execution.output === undefined ? undefined : JSON.stringify(execution.output),
-          error: execution.error,
-          cause: execution.cause,
-        };
-      }),
-    );
-    mock.on(ListExecutionsCommand).callsFake(
-      authorized(
-        'ListExecutions',
-        (input: {
-          stateMachineArn?: string;
-          statusFilter?: string;
-          maxResults?: number;
-          nextToken?: string;
-        }) => {
-          this.requireStateMachine(input.stateMachineArn);
-          // Newest first, like the service (docs/aws-facts/step-functions.md#listexecutions). The listing is
-          // eventually consistent: an execution shows up LISTING_LAG_MS after it started (UNCONFIRMED: AWS
-          // gives no figure), which is what the guard's second look is for.
-          const visibleSince = Date.now() - LISTING_LAG_MS;
-          const matching = [...this.executions]
-            .filter((execution) => execution.startDate.getTime() <= visibleSince)
-            .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
-            .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
-          const start = Number(input.nextToken ?? 0);
-          const pageSize = Math.min(input.maxResults || 100, 1000);
-          const page = matching.slice(start, start + pageSize);
-          return {
-            executions: page.map((execution) => this.summary(execution)),
-            nextToken: start + pageSize < matching.length ? String(start + pageSize) : undefined,
-          };
-        },
-      ),
-    );
-    // StopExecution: nothing runs after it (no Lambda starts), and the history keeps every state entered
-    // before it. A Lambda invocation already under way is not interrupted, its result ignored (UNCONFIRMED:
-    // the API reference says only "Stops an execution"; that is what users report observing).
-    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
-    mock.on(StopExecutionCommand).callsFake((input: { executionArn?: string }) => {
-      const execution = this.find(input.executionArn);
-      execution.abort();
-      return { stopDate: new Date() };
-    });
-    mock.on(GetExecutionHistoryCommand).callsFake((input: { executionArn?: string }) => ({
-      events: this.find(input.executionArn).history,
-    }));
-    this.mock = mock;
+  /**
+   * Serve the Step Functions API: through `account` (its faults, authorization and records apply), or on
+   * its own when there is no account.
+   */
+  install(account?: SimulatedAccount): void {
+    if (account) {
+      account.serve('states', this.api.routes());
+      return;
+    }
+    this.standalone = standaloneCalls('states', this.api.routes());
+    this.standalone.install();
   }
 
   uninstall(): void {
-    this.mock?.restore();
-    this.sandbox?.restore();
-    this.sandbox = undefined;
+    this.standalone?.uninstall();
+    this.standalone = undefined;
   }
 
-  /**
-   * StartExecution: the same name while running with the same input returns the original
-   * (docs/aws-facts/step-functions.md#startexecution).
-   */
+  /** StartExecution, as the API would (see StepFunctionsExecutions.start). */
   start(input: Json, name?: string): ExecutionRecord {
-    const executionName = name ?? `deployment-${String(++this.counter).padStart(4, '0')}`;
-    const existing = this.executions.find((execution) => execution.name === executionName);
-    if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === JSON.stringify(input)) return existing;
-      throw new ExecutionAlreadyExists({
-        message: `Execution Already Exists: '${existing.arn}'`,
-        $metadata: {},
-      });
-    }
-    const arn = `${this.workflow.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    return this.api.start(input, name);
+  }
+
+  private begin({ arn, name, input }: { arn: string; name: string; input: unknown }): ExecutionRecord {
     const execution: ExecutionRecord = {
       arn,
-      name: executionName,
+      name,
       input: JSON.stringify(input),
       startDate: new Date(),
       status: 'RUNNING',
@@ -240,10 +147,10 @@ export class LocalStepFunctions {
       finished: Promise.resolve(),
       abort: () => undefined,
     };
-    const run = this.machine.run(input, {
+    const run = this.machine.run(input as Json, {
       overrides: { taskResourceLocalHandlers: this.localHandlers(execution) },
       context: {
-        Execution: { Id: arn, Name: executionName },
+        Execution: { Id: arn, Name: name },
         StateMachine: {
           Id: this.workflow.stateMachineArn,
           Name: this.workflow.stateMachineArn.split(':').pop(),
@@ -268,7 +175,6 @@ export class LocalStepFunctions {
         if (execution.status === 'RUNNING') this.finish(execution, 'FAILED');
       },
     );
-    this.executions.push(execution);
     return execution;
   }
 
@@ -357,53 +263,6 @@ export class LocalStepFunctions {
       };
     }
     return handlers;
-  }
-
-  /** What ListExecutions lists of an execution, and DescribeExecution starts from. */
-  private summary(execution: ExecutionRecord) {
-    return {
-      executionArn: execution.arn,
-      stateMachineArn: this.workflow.stateMachineArn,
-      name: execution.name,
-      status: execution.status,
-      startDate: execution.startDate,
-      stopDate: execution.stopDate,
-    };
-  }
-
-  private find(executionArn: string | undefined): ExecutionRecord {
-    const execution = this.executions.find((candidate) => candidate.arn === executionArn);
-    if (!execution)
-      throw new ExecutionDoesNotExist({
-        message: `Execution Does Not Exist: '${executionArn}'`,
-        $metadata: {},
-      });
-    return execution;
-  }
-
-  private requireStateMachine(arn: string | undefined): void {
-    if (arn !== this.workflow.stateMachineArn) {
-      throw Object.assign(new Error(`State Machine Does Not Exist: '${arn}'`), {
-        name: 'StateMachineDoesNotExist',
-      });
-    }
-  }
-}
-
-/**
- * StartExecution's input: any JSON text (an object, but also an array, a string, a number, a boolean or
- * null), `{}` when omitted; text that is not JSON is refused before anything starts (InvalidExecutionInput,
- * "The provided JSON input data is not valid": API_StartExecution in the Step Functions API reference).
- */
-function parseExecutionInput(text: string | undefined): Json {
-  try {
-    return JSON.parse(text ?? '{}') as Json;
-  } catch (error) {
-    throw new InvalidExecutionInput({
-      // UNCONFIRMED: exact text; the error name is the API reference's.
-      message: `Invalid State Machine Execution Input: '${(error as Error).message}'`,
-      $metadata: {},
-    });
   }
 }
 

@@ -1,104 +1,97 @@
-import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { handler } from '../../lambdas/guard-single-deployment/handler';
-import { logger } from '../../lambdas/shared/logger';
+import { LISTING_LAG_MS, type ExecutionSummary } from '../../simulator/account/step-functions';
+import { createHarness, denying, STATE_MACHINE_ARN, type Harness } from '../support/account';
 
-const sfn = mockClient(SFNClient);
-
-const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-deploy';
-const arnOf = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:webapp-deploy:${name}`;
 const T0 = '2025-01-01T10:00:00.000Z';
 
-function executionRef(name: string, startTime: string) {
-  return { id: arnOf(name), name, stateMachineArn: STATE_MACHINE, startTime };
+let h: Harness;
+beforeEach(() => {
+  h = createHarness({ now: Date.parse('2025-01-01T08:00:00.000Z') });
+});
+afterEach(() => h.dispose());
+
+/** Starts an execution named `name` at `startTime` (the clock is moved there first). */
+function startAt(name: string, startTime: string): ExecutionSummary {
+  h.clock.setSystemTime(Date.parse(startTime));
+  return h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60002' }, name);
 }
 
-function running(name: string, startTime: string): ExecutionListItem {
+/** Moves the clock past `time` by long enough for every execution started until then to be listed. */
+function listedAfter(time: string): void {
+  h.clock.setSystemTime(Date.parse(time) + LISTING_LAG_MS + 1_000);
+}
+
+/** What the state machine passes the guard: `$$.Execution` of the execution named `name`. */
+function guardOf(name: string, startTime = T0) {
+  const arn = h.stepFunctions.executions.find((execution) => execution.name === name)?.arn;
   return {
-    executionArn: arnOf(name),
-    name,
-    stateMachineArn: STATE_MACHINE,
-    status: 'RUNNING',
-    startDate: new Date(startTime),
+    execution: {
+      id: arn ?? `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`,
+      name,
+      stateMachineArn: STATE_MACHINE_ARN,
+      startTime,
+    },
   };
 }
 
-/** ListExecutions over `items` (newest first, like AWS), `pageSize` per page with opaque tokens. */
-function givenRunning(items: ExecutionListItem[], pageSize = 1000): void {
-  const sorted = [...items].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
-  sfn.on(ListExecutionsCommand).callsFake((input: { nextToken?: string; statusFilter?: string }) => {
-    const start = input.nextToken ? Number(input.nextToken.replace('page-', '')) : 0;
-    const page = sorted.filter((item) => item.status === input.statusFilter).slice(start, start + pageSize);
-    const next = start + pageSize;
-    return { executions: page, nextToken: next < sorted.length ? `page-${next}` : undefined };
-  });
-}
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => sfn.reset());
-
 describe('guard-single-deployment', () => {
-  it('lets the only running execution proceed, asking for RUNNING executions of its state machine', async () => {
-    givenRunning([running('me', T0)]);
-    await expect(handler({ execution: executionRef('me', T0) })).resolves.toEqual({ runningExecutions: 0 });
-    expect(sfn).toHaveReceivedCommandWith(ListExecutionsCommand, {
-      stateMachineArn: STATE_MACHINE,
-      statusFilter: 'RUNNING',
-    });
+  it('lets the only running execution proceed, listing the RUNNING executions of its state machine', async () => {
+    startAt('me', T0);
+    listedAfter(T0);
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0 });
+    expect(h.inputs('ListExecutions')).toEqual([
+      expect.objectContaining({ stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'RUNNING' }),
+    ]);
   });
 
   it('proceeds when its own execution is not listed yet (eventual consistency)', async () => {
-    givenRunning([]);
-    await expect(handler({ execution: executionRef('me', T0) })).resolves.toEqual({ runningExecutions: 0 });
+    startAt('me', T0);
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0 });
   });
 
   it('I5: refuses when an earlier execution is running, naming it, when it started and what to do', async () => {
-    givenRunning([running('me', T0), running('earlier', '2025-01-01T09:58:00.000Z')]);
-    const failure = handler({ execution: executionRef('me', T0) });
+    const earlier = startAt('earlier', '2025-01-01T09:58:00.000Z');
+    startAt('me', T0);
+    listedAfter(T0);
+    const failure = handler(guardOf('me'));
     await expect(failure).rejects.toMatchObject({ name: 'DeploymentInProgressError' });
     await expect(failure).rejects.toThrow(
       /execution earlier \(arn:.*:earlier\) started at 2025-01-01T09:58:00.000Z/,
     );
-    await expect(failure).rejects.toThrow(
-      `aws stepfunctions stop-execution --execution-arn ${arnOf('earlier')}`,
-    );
+    await expect(failure).rejects.toThrow(`aws stepfunctions stop-execution --execution-arn ${earlier.arn}`);
+  });
+
+  it('I5: an earlier execution that has ended does not count', async () => {
+    const earlier = startAt('earlier', '2025-01-01T09:58:00.000Z');
+    startAt('me', T0);
+    listedAfter(T0);
+    earlier.abort();
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0 });
   });
 
   it('I5: proceeds ahead of executions that started later, counting them', async () => {
-    givenRunning([
-      running('me', T0),
-      running('later-1', '2025-01-01T10:00:01.000Z'),
-      running('later-2', '2025-01-01T10:05:00.000Z'),
-    ]);
-    await expect(handler({ execution: executionRef('me', T0) })).resolves.toEqual({ runningExecutions: 2 });
+    startAt('me', T0);
+    startAt('later-1', '2025-01-01T10:00:01.000Z');
+    startAt('later-2', '2025-01-01T10:05:00.000Z');
+    listedAfter('2025-01-01T10:05:00.000Z');
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 2 });
   });
 
   it('I5: names the earliest of several executions ahead', async () => {
-    givenRunning([
-      running('me', T0),
-      running('second', '2025-01-01T09:59:00.000Z'),
-      running('first', '2025-01-01T09:50:00.000Z'),
-    ]);
-    await expect(handler({ execution: executionRef('me', T0) })).rejects.toThrow(
+    startAt('first', '2025-01-01T09:50:00.000Z');
+    startAt('second', '2025-01-01T09:59:00.000Z');
+    startAt('me', T0);
+    listedAfter(T0);
+    await expect(handler(guardOf('me'))).rejects.toThrow(
       /execution first .* \(and 1 more queued before this one\)/,
     );
   });
 
   it('I5: of two executions started in the same millisecond exactly one proceeds (ARN order)', async () => {
-    givenRunning([running('b-run', T0), running('a-run', T0)]);
-    const outcomes = await Promise.allSettled([
-      handler({ execution: executionRef('a-run', T0) }),
-      handler({ execution: executionRef('b-run', T0) }),
-    ]);
+    startAt('b-run', T0);
+    startAt('a-run', T0);
+    listedAfter(T0);
+    const outcomes = await Promise.allSettled([handler(guardOf('a-run')), handler(guardOf('b-run'))]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
       name: 'DeploymentInProgressError',
@@ -106,67 +99,78 @@ describe('guard-single-deployment', () => {
   });
 
   it('compares start times as instants, not as strings', async () => {
+    startAt('a-run', T0);
+    listedAfter(T0);
     // Same instant written with an offset: still a tie, decided by ARN.
-    givenRunning([running('a-run', T0)]);
-    await expect(
-      handler({ execution: executionRef('b-run', '2025-01-01T11:00:00.000+01:00') }),
-    ).rejects.toMatchObject({ name: 'DeploymentInProgressError' });
+    await expect(handler(guardOf('b-run', '2025-01-01T11:00:00.000+01:00'))).rejects.toMatchObject({
+      name: 'DeploymentInProgressError',
+    });
   });
 
   it('I7: follows nextToken across pages and finds an earlier execution on the last page', async () => {
-    const later = Array.from({ length: 2_500 }, (_, index) =>
-      running(`later-${index}`, new Date(Date.parse(T0) + 1_000 * (index + 1)).toISOString()),
-    );
-    givenRunning([...later, running('me', T0), running('earlier', '2025-01-01T09:00:00.000Z')]);
+    startAt('earlier', '2025-01-01T09:00:00.000Z');
+    startAt('me', T0);
+    const last = new Date(Date.parse(T0) + 2_500_000).toISOString();
+    for (let index = 0; index < 2_500; index++)
+      startAt(`later-${index}`, new Date(Date.parse(T0) + 1_000 * (index + 1)).toISOString());
+    listedAfter(last);
 
-    await expect(handler({ execution: executionRef('me', T0) })).rejects.toMatchObject({
-      name: 'DeploymentInProgressError',
-    });
-    expect(sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 3);
-    expect(sfn).toHaveReceivedNthCommandWith(2, ListExecutionsCommand, {
-      nextToken: 'page-1000',
-      maxResults: 1000,
-    });
-    expect(sfn).toHaveReceivedNthCommandWith(3, ListExecutionsCommand, { nextToken: 'page-2000' });
+    await expect(handler(guardOf('me'))).rejects.toMatchObject({ name: 'DeploymentInProgressError' });
+    // 2,502 running executions, newest first, 1,000 a page: the earlier one is on the third page.
+    const pages = h.inputs<{ nextToken?: string; maxResults?: number }>('ListExecutions');
+    expect(pages).toHaveLength(3);
+    expect(pages.map((page) => page.maxResults)).toEqual([1000, 1000, 1000]);
+    expect(pages[0].nextToken).toBeUndefined();
+    expect(pages[1].nextToken).toEqual(expect.any(String));
+    expect(pages[2].nextToken).toEqual(expect.any(String));
   });
 
   it('I7: many later executions produce a count, not a list', async () => {
-    const later = Array.from({ length: 250 }, (_, index) =>
-      running(`later-${index}`, new Date(Date.parse(T0) + 1_000 * (index + 1)).toISOString()),
-    );
-    givenRunning([running('me', T0), ...later]);
-    const output = await handler({ execution: executionRef('me', T0) });
-    expect(output).toEqual({ runningExecutions: 250 });
+    startAt('me', T0);
+    for (let index = 0; index < 250; index++)
+      startAt(`later-${index}`, new Date(Date.parse(T0) + 1_000 * (index + 1)).toISOString());
+    listedAfter(new Date(Date.parse(T0) + 250_000).toISOString());
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 250 });
   });
 
-  it('maps throttling to TransientAwsError and a denied call to AwsRequestError', async () => {
-    sfn.on(ListExecutionsCommand).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'));
-    await expect(handler({ execution: executionRef('me', T0) })).rejects.toMatchObject({
-      name: 'TransientAwsError',
+  it('a throttled listing is a TransientAwsError (retried by the workflow)', async () => {
+    startAt('me', T0);
+    listedAfter(T0);
+    h.account.setFaults({
+      failAttempt: (operation) => operation === 'states:ListExecutions' && 'throttling',
     });
-    sfn.reset();
-    sfn.on(ListExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
-    await expect(handler({ execution: executionRef('me', T0) })).rejects.toMatchObject({
+    await expect(handler(guardOf('me'))).rejects.toMatchObject({ name: 'TransientAwsError' });
+  });
+
+  it('a listing its role does not allow is an AwsRequestError naming the call', async () => {
+    startAt('me', T0);
+    listedAfter(T0);
+    await expect(denying(['states:ListExecutions'], () => handler(guardOf('me')))).rejects.toMatchObject({
       name: 'AwsRequestError',
       message: expect.stringContaining('ListExecutions'),
     });
   });
 
   it('I8: an unreadable start time is rejected before any AWS call', async () => {
-    givenRunning([]);
-    await expect(handler({ execution: executionRef('me', 'yesterday') })).rejects.toMatchObject({
+    await expect(handler(guardOf('me', 'yesterday'))).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining('execution.startTime'),
     });
-    expect(sfn.calls()).toHaveLength(0);
+    expect(h.applied).toHaveLength(0);
   });
 
   it('I6: a second run gives the same answer and changes nothing', async () => {
-    givenRunning([running('me', T0), running('later', '2025-01-01T10:01:00.000Z')]);
-    const first = await handler({ execution: executionRef('me', T0) });
-    const second = await handler({ execution: executionRef('me', T0) });
+    startAt('me', T0);
+    startAt('later', '2025-01-01T10:01:00.000Z');
+    listedAfter('2025-01-01T10:01:00.000Z');
+    const first = await handler(guardOf('me'));
+    const second = await handler(guardOf('me'));
     expect(second).toEqual(first);
-    // ListExecutions is the only call the guard makes: it never stops or starts anything.
-    expect(sfn.calls().every((call) => call.args[0] instanceof ListExecutionsCommand)).toBe(true);
+    // The guard only lists: it never stops or starts anything.
+    expect(h.applied.map((call) => call.operation)).toEqual([
+      'states:ListExecutions',
+      'states:ListExecutions',
+    ]);
+    expect(h.stepFunctions.executions.map((execution) => execution.status)).toEqual(['RUNNING', 'RUNNING']);
   });
 });

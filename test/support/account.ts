@@ -23,6 +23,7 @@ import {
   type FaultOptions,
 } from '../../simulator/account';
 import { actingAs } from '../../simulator/account/iam/principal';
+import { StepFunctionsExecutions, recordedExecution } from '../../simulator/account/step-functions';
 import type { PolicyStatement } from '../../simulator/account/iam/policy-evaluation';
 
 // The handlers log every step; the tests assert on the account, not on log lines.
@@ -33,6 +34,8 @@ export interface HarnessOptions extends DefaultEnvironmentOptions {
   faults?: FaultOptions;
   /** Adjust the environment before the account is created. */
   customize?: (environment: EnvironmentDescription) => void;
+  /** Where the virtual clock starts (ms since the epoch; 0 by default). */
+  now?: number;
   /** Fake setTimeout too (advance it with `clock.tickAsync`), for handlers that pause between attempts. */
   fakeTimeouts?: boolean;
 }
@@ -59,12 +62,15 @@ export interface AppliedCall {
 
 type GroupState = AccountSnapshot['groups'][string];
 
+/** The state machine whose executions the account's Step Functions API lists (see `stepFunctions`). */
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-deploy';
+
 const region = 'us-east-1';
 const reads = /:(Describe|List|Get)/;
 
 export function createHarness(options: HarnessOptions = {}) {
   const clock = FakeTimers.withGlobal(globalThis).install({
-    now: 0,
+    now: options.now ?? 0,
     toFake: options.fakeTimeouts ? ['Date', 'setTimeout', 'clearTimeout'] : ['Date'],
   });
   const environment = defaultEnvironment(options);
@@ -73,6 +79,10 @@ export function createHarness(options: HarnessOptions = {}) {
   const applied: AppliedCall[] = [];
   account.onApplied = (operation, input) =>
     applied.push({ operation, input: structuredClone((input ?? {}) as Record<string, unknown>) });
+  // Executions that only exist (started with `stepFunctions.start`, RUNNING until stopped): what the
+  // Step Functions API shows the steps that read it.
+  const stepFunctions = new StepFunctionsExecutions(STATE_MACHINE_ARN, recordedExecution);
+  account.serve('states', stepFunctions.routes());
   account.install();
   const group = (name: string): GroupState => {
     const found = account.snapshot().groups[name];
@@ -104,6 +114,7 @@ export function createHarness(options: HarnessOptions = {}) {
     elb: new ElasticLoadBalancingV2Client({ region }),
     cloudWatch: new CloudWatchClient({ region }),
     sns: new SNSClient({ region }),
+    stepFunctions,
     /** The messages SNS accepted, in order. */
     published: account.publishedMessages,
     /** Every call that took effect, in order (a retried call once per attempt that took effect). */

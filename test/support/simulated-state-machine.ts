@@ -43,7 +43,7 @@ export function useSimulatedStateMachine(environment: EnvironmentDescription): S
       elapsedSeconds: () => world.clock.elapsedSeconds(),
     });
     world.account.install();
-    world.service.install();
+    world.service.install(world.account);
     // Synthetic checks reach the simulated load balancer only.
     globalThis.fetch = world.account.fetch.bind(world.account) as typeof fetch;
   });

@@ -212,6 +212,10 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
     DescribeExecution: (input) => [
       { action: 'states:DescribeExecution', resource: String(input.executionArn) },
     ],
+    GetExecutionHistory: (input) => [
+      { action: 'states:GetExecutionHistory', resource: String(input.executionArn) },
+    ],
+    StopExecution: (input) => [{ action: 'states:StopExecution', resource: String(input.executionArn) }],
   },
   iam: {
     GetInstanceProfile: (input, account) => [
@@ -224,7 +228,8 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
 };
 
 /** For services whose rules read nothing of the account (Step Functions). */
-const NO_RESOURCES: AccountLookups = {
+/** What a caller outside any account's resources is authorized against (no lookups to make). */
+export const NO_RESOURCES: AccountLookups = {
   region: '',
   accountId: '',
   groupArn: () => undefined,

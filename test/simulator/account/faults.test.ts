@@ -8,8 +8,12 @@ import {
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeImagesCommand, EC2ServiceException } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { defaultEnvironment, SimulatedAccount } from '../../../simulator/account';
 import { SDK_MAX_ATTEMPTS } from '../../../simulator/account/account';
+import { recordedExecution, StepFunctionsExecutions } from '../../../simulator/account/step-functions';
+import { STATE_MACHINE_ARN } from '../../support/account';
 import { createHarness, rejection, type Harness } from './harness';
 
 describe('injected faults and the API call record', () => {
@@ -33,6 +37,13 @@ describe('injected faults and the API call record', () => {
       (await rejection(h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: h.main })))).name,
     ).toBe('ThrottlingException');
     expect((await rejection(h.cloudWatch.send(new DescribeAlarmsCommand({})))).name).toBe('Throttling');
+    // IAM and Step Functions API references, Common Errors: ThrottlingException.
+    const iam = new IAMClient({ region: 'us-east-1' });
+    const profile = iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'webapp' }));
+    expect((await rejection(profile)).name).toBe('ThrottlingException');
+    const sfn = new SFNClient({ region: 'us-east-1' });
+    const list = sfn.send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE_ARN }));
+    expect((await rejection(list)).name).toBe('ThrottlingException');
   });
 
   it('fails with transient 5xx errors before doing anything', async () => {
@@ -160,7 +171,7 @@ describe('injected faults and the API call record', () => {
     h = createHarness(); // for afterEach
   });
 
-  it('counts calls by operation, reports them to onApiCall, and leaves Step Functions alone', async () => {
+  it('counts calls by operation and reports them to onApiCall', async () => {
     h = createHarness();
     const seen: [string, unknown][] = [];
     h.account.onApiCall = (operation, input) => seen.push([operation, input]);
@@ -175,7 +186,22 @@ describe('injected faults and the API call record', () => {
       },
     });
     expect(seen[0]).toEqual(['autoscaling:DescribeAutoScalingGroups', { AutoScalingGroupNames: [h.blue] }]);
+  });
+
+  it('leaves Step Functions alone unless asked to serve it (the engine does, with its executions)', () => {
+    h = createHarness();
+    h.dispose();
+    const account = new SimulatedAccount(defaultEnvironment());
+    account.install();
+    try {
+      expect(SFNClient.prototype.send).not.toHaveProperty('callsFake');
+      account.serve('states', new StepFunctionsExecutions(STATE_MACHINE_ARN, recordedExecution).routes());
+      expect(SFNClient.prototype.send).toHaveProperty('callsFake');
+    } finally {
+      account.uninstall();
+    }
     expect(SFNClient.prototype.send).not.toHaveProperty('callsFake');
+    h = createHarness();
   });
 
   it('fails the attempts a test chooses, of the operation it chooses, before they take effect', async () => {

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { VirtualClock } from '../../../simulator/engine/clock';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
-import { LISTING_LAG_MS, LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
+import { LISTING_LAG_MS } from '../../../simulator/account/step-functions';
+import { LocalStepFunctions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import type { StepName } from '../../../state-machine/step-registry';
 import { unrestrictedPrincipals } from '../../support/principals';

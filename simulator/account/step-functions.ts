@@ -1,0 +1,198 @@
+/**
+ * The Step Functions API of the simulated account (docs/aws-facts/step-functions.md): the execution
+ * records of one state machine and the rules of StartExecution, DescribeExecution, ListExecutions,
+ * GetExecutionHistory and StopExecution. What an execution does once started is not modelled here: the
+ * local engine runs it (simulator/engine/step-functions-service.ts), and tests that only need executions
+ * to exist record them with `recordedExecution`.
+ */
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type ExecutionStatus,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { serviceError } from './errors';
+import { route, type Route } from './router';
+
+/** How long a new execution stays out of ListExecutions (modelled eventual consistency, UNCONFIRMED figure). */
+export const LISTING_LAG_MS = 5_000;
+
+/** What the API knows of an execution; the engine's records add what it observes while running one. */
+export interface ExecutionSummary {
+  readonly arn: string;
+  readonly name: string;
+  /** The execution input as given to StartExecution (JSON text). */
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  readonly history: HistoryEvent[];
+  /** StopExecution: ends a running execution as ABORTED. */
+  abort(): void;
+}
+
+/** Starts what runs an execution the API has accepted (name, ARN and input already checked). */
+export type BeginExecution<R extends ExecutionSummary> = (started: {
+  arn: string;
+  name: string;
+  input: unknown;
+}) => R;
+
+/** An execution that only exists (RUNNING until stopped): for tests of callers of the Step Functions API. */
+export const recordedExecution: BeginExecution<ExecutionSummary> = ({ arn, name, input }) => {
+  const execution: ExecutionSummary = {
+    arn,
+    name,
+    input: JSON.stringify(input),
+    startDate: new Date(),
+    status: 'RUNNING',
+    history: [],
+    abort: () => {
+      if (execution.status !== 'RUNNING') return;
+      execution.status = 'ABORTED';
+      execution.stopDate = new Date();
+    },
+  };
+  return execution;
+};
+
+export class StepFunctionsExecutions<R extends ExecutionSummary> {
+  readonly executions: R[] = [];
+  private counter = 0;
+
+  constructor(
+    readonly stateMachineArn: string,
+    private readonly begin: BeginExecution<R>,
+  ) {}
+
+  /**
+   * StartExecution: the same name while running with the same input returns the original; otherwise a
+   * reused name is ExecutionAlreadyExists (docs/aws-facts/step-functions.md#startexecution). AWS names an
+   * unnamed execution with a UUID; here they are numbered, for readable reports.
+   */
+  start(input: unknown, name?: string): R {
+    const executionName = name ?? `deployment-${String(++this.counter).padStart(4, '0')}`;
+    const existing = this.executions.find((execution) => execution.name === executionName);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === JSON.stringify(input)) return existing;
+      throw serviceError('states', 'ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
+    }
+    const arn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    const execution = this.begin({ arn, name: executionName, input });
+    this.executions.push(execution);
+    return execution;
+  }
+
+  find(executionArn: string | undefined): R {
+    const execution = this.executions.find((candidate) => candidate.arn === executionArn);
+    if (!execution)
+      throw serviceError('states', 'ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return execution;
+  }
+
+  routes(): Route[] {
+    return [
+      route(StartExecutionCommand, (input) => {
+        this.requireStateMachine(input.stateMachineArn);
+        const execution = this.start(parseExecutionInput(input.input), input.name);
+        return { executionArn: execution.arn, startDate: execution.startDate };
+      }),
+      route(DescribeExecutionCommand, (input) => {
+        const execution = this.find(input.executionArn);
+        return {
+          ...this.summary(execution),
+          input: execution.input,
+          output: execution.output === undefined ? undefined : JSON.stringify(execution.output),
+          error: execution.error,
+          cause: execution.cause,
+        };
+      }),
+      route(ListExecutionsCommand, (input) => {
+        this.requireStateMachine(input.stateMachineArn);
+        // Newest first (docs/aws-facts/step-functions.md#listexecutions), and eventually consistent: an
+        // execution shows up LISTING_LAG_MS after it started, which is what the guard's second look is for.
+        const visibleSince = Date.now() - LISTING_LAG_MS;
+        const matching = this.executions
+          .filter((execution) => execution.startDate.getTime() <= visibleSince)
+          .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
+          .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+        const { page, nextToken } = pageOf(matching, input);
+        return { executions: page.map((execution) => this.summary(execution)), nextToken };
+      }),
+      route(GetExecutionHistoryCommand, (input) => {
+        // Oldest first unless reverseOrder; execution data (state input and output) unless left out
+        // (docs/aws-facts/step-functions.md#getexecutionhistory).
+        const events = [...this.find(input.executionArn).history];
+        if (input.reverseOrder) events.reverse();
+        const { page, nextToken } = pageOf(events, input);
+        const withoutData = (event: HistoryEvent): HistoryEvent =>
+          event.stateExitedEventDetails
+            ? { ...event, stateExitedEventDetails: { ...event.stateExitedEventDetails, output: undefined } }
+            : event;
+        return {
+          events: input.includeExecutionData === false ? page.map(withoutData) : page,
+          nextToken,
+        };
+      }),
+      // StopExecution: nothing runs after it (docs/aws-facts/step-functions.md#stopexecution).
+      route(StopExecutionCommand, (input) => {
+        this.find(input.executionArn).abort();
+        return { stopDate: new Date() };
+      }),
+    ];
+  }
+
+  /** What ListExecutions lists of an execution, and DescribeExecution starts from. */
+  private summary(execution: R) {
+    return {
+      executionArn: execution.arn,
+      stateMachineArn: this.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate,
+      stopDate: execution.stopDate,
+    };
+  }
+
+  private requireStateMachine(arn: string | undefined): void {
+    if (arn !== this.stateMachineArn)
+      throw serviceError('states', 'StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  }
+}
+
+/**
+ * One page of a listing: `maxResults` up to 1,000, 100 when omitted or 0; the token is opaque to callers
+ * (docs/aws-facts/step-functions.md#listexecutions).
+ */
+function pageOf<T>(items: T[], input: { maxResults?: number; nextToken?: string }) {
+  const start = Number(input.nextToken ?? 0);
+  const pageSize = Math.min(input.maxResults || 100, 1000);
+  return {
+    page: items.slice(start, start + pageSize),
+    nextToken: start + pageSize < items.length ? String(start + pageSize) : undefined,
+  };
+}
+
+/**
+ * StartExecution's input: any JSON text (an object, but also an array, a string, a number, a boolean or
+ * null), `{}` when omitted; text that is not JSON is refused before anything starts (InvalidExecutionInput,
+ * "The provided JSON input data is not valid": API_StartExecution in the Step Functions API reference).
+ */
+function parseExecutionInput(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '{}');
+  } catch (error) {
+    // UNCONFIRMED: exact text; the error name is the API reference's.
+    throw serviceError(
+      'states',
+      'InvalidExecutionInput',
+      `Invalid State Machine Execution Input: '${(error as Error).message}'`,
+    );
+  }
+}
