@@ -1,23 +1,18 @@
 import {
-  capacityOf,
   describeGroup,
   exitAllStandby,
-  instancesIn,
   listAttachedTargetGroups,
   OLD_FLEET_SUSPENDED_PROCESSES,
   resumeSuspendedProcesses,
-  updateCapacity,
 } from '../shared/aws/auto-scaling';
 import { targetGroupName } from '../shared/aws/elb';
-import { NotReadyError, UnsafeOperationError } from '../shared/errors';
+import { UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
+import { requireNoneEnteringStandby, resizeAfterStandby } from '../shared/old-fleet';
+import type { StandbyExit } from '../shared/types';
 import { InputSchema, type Input } from './input';
 
-export interface Output {
-  groupName: string;
-  /** How many Standby instances this run released for termination: 0 on a repeated run (I6). */
-  exitedStandby: number;
-}
+export type Output = StandbyExit;
 
 /**
  * Ends the old fleet once the window has passed. Standby instances survive scale-in
@@ -41,19 +36,10 @@ async function run(input: Input): Promise<Output> {
   }
 
   const group = await describeGroup(input.groupName);
-  const entering = instancesIn(group, 'EnteringStandby').length;
-  if (entering > 0) {
-    throw new NotReadyError(
-      `${entering} instance${entering === 1 ? ' is' : 's are'} of ${input.groupName} still entering Standby (draining); retrying once they reach Standby.`,
-    );
-  }
+  requireNoneEnteringStandby(group, 'retrying once they reach Standby.');
 
   const exitedStandby = await exitAllStandby(group);
-  const capacity = capacityOf(group);
-  // ExitStandby raised desired capacity, so the described sizes are stale once anything left Standby.
-  if (exitedStandby > 0 || capacity.min !== 0 || capacity.desired !== 0) {
-    await updateCapacity(input.groupName, { min: 0, desired: 0 });
-  }
+  await resizeAfterStandby(group, exitedStandby, () => ({ min: 0, desired: 0 }));
   await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
   return { groupName: input.groupName, exitedStandby };
 }

@@ -27,3 +27,10 @@ export const groupAndTargetGroupsShape = {
   groupName: groupNameSchema,
   targetGroupArns: z.array(targetGroupArnSchema).min(1, 'needs at least one target group ARN'),
 };
+
+/** What a step that takes a fleet's instances out of Standby reports (restore and retire the old fleet). */
+export interface StandbyExit {
+  groupName: string;
+  /** How many Standby instances this run took out of Standby: 0 on a repeated run (I6). */
+  exitedStandby: number;
+}

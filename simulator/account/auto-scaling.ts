@@ -280,19 +280,8 @@ export class AutoScaling {
       }),
 
       route(DescribeTrafficSourcesCommand, (input) => {
-        const group = this.group(input.AutoScalingGroupName);
         // docs/aws-facts/traffic-sources.md#describetrafficsources: MaxRecords ≤ 50.
-        const maxRecords = this.maxRecords(input.MaxRecords, 50, 50);
-        const sources = [...group.trafficSources.values()].filter(
-          (source) => input.TrafficSourceType === undefined || source.type === input.TrafficSourceType,
-        );
-        const page = paginate(
-          sources,
-          input.NextToken,
-          maxRecords,
-          `DescribeTrafficSources:${group.name}`,
-          invalidToken,
-        );
+        const page = this.trafficSourcePage('DescribeTrafficSources', input, 50, input.TrafficSourceType);
         return {
           TrafficSources: page.items.map((source) => ({
             TrafficSource: source.identifier,
@@ -304,16 +293,7 @@ export class AutoScaling {
         };
       }),
       route(DescribeLoadBalancerTargetGroupsCommand, (input) => {
-        const group = this.group(input.AutoScalingGroupName);
-        const maxRecords = this.maxRecords(input.MaxRecords, 100, 100);
-        const sources = [...group.trafficSources.values()];
-        const page = paginate(
-          sources,
-          input.NextToken,
-          maxRecords,
-          `DescribeLoadBalancerTargetGroups:${group.name}`,
-          invalidToken,
-        );
+        const page = this.trafficSourcePage('DescribeLoadBalancerTargetGroups', input, 100);
         return {
           LoadBalancerTargetGroups: page.items.map((source) => ({
             LoadBalancerTargetGroupARN: source.identifier,
@@ -366,6 +346,21 @@ export class AutoScaling {
     // UNCONFIRMED: exact text for an unknown group.
     if (!group) throw validation(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
     return group;
+  }
+
+  /** One page of the group's traffic sources (of `type` when given), `limit` records at most and by default. */
+  private trafficSourcePage(
+    operation: string,
+    input: { AutoScalingGroupName?: string; MaxRecords?: number; NextToken?: string },
+    limit: number,
+    type?: string,
+  ) {
+    const group = this.group(input.AutoScalingGroupName);
+    const sources = [...group.trafficSources.values()].filter(
+      (source) => type === undefined || source.type === type,
+    );
+    const maxRecords = this.maxRecords(input.MaxRecords, limit, limit);
+    return paginate(sources, input.NextToken, maxRecords, `${operation}:${group.name}`, invalidToken);
   }
 
   private maxRecords(value: number | undefined, fallback: number, limit: number): number {

@@ -5,6 +5,7 @@
  */
 import type { Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EnvironmentDescription } from './environment';
+import { wildcardPattern } from './pagination';
 
 /** ELB API reference (CreateRule): priorities are 1–50000, unique per listener. */
 export const MAX_RULE_PRIORITY = 50_000;
@@ -49,7 +50,7 @@ export class ListenerRules {
       rule,
       rule.headers.map((header) => ({
         name: header.name.toLowerCase(),
-        values: header.values.map((pattern) => wildcard(pattern)),
+        values: header.values.map((pattern) => wildcardPattern(pattern, 'i')),
       })),
     );
     return rule;
@@ -115,12 +116,4 @@ function describeRule(rule: ListenerRule): Rule {
     Actions: [forward(rule.targetGroupArn)],
     IsDefault: false,
   };
-}
-
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 'i');
 }

@@ -31,9 +31,14 @@ export function paginate<T>(
 
 /** Whether `value` matches an AWS filter pattern (`*` and `?` wildcards). */
 export function matchesWildcard(pattern: string, value: string): boolean {
+  return wildcardPattern(pattern).test(value);
+}
+
+/** `*` and `?` wildcards as a whole-value pattern; `flags` e.g. `i` where AWS matches case-insensitively. */
+export function wildcardPattern(pattern: string, flags = ''): RegExp {
   const regex = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`).test(value);
+  return new RegExp(`^${regex}$`, flags);
 }

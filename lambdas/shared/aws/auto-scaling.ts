@@ -15,7 +15,7 @@ import {
   type Instance,
   type TrafficSourceState,
 } from '@aws-sdk/client-auto-scaling';
-import { chunk } from '../batch';
+import { allPages, inBatches } from '../batch';
 import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../contract/tags';
 import { AwsRequestError, InconsistentAccountError, NotReadyError } from '../errors';
 import type { Capacity } from '../settings';
@@ -46,22 +46,17 @@ export const OLD_FLEET_SUSPENDED_PROCESSES = [
 
 export async function describeGroups(names: readonly string[]): Promise<AutoScalingGroup[]> {
   const groups: AutoScalingGroup[] = [];
-  for (const batch of chunk(names, MAX_GROUPS_PER_DESCRIBE)) {
-    let nextToken: string | undefined;
-    do {
+  await inBatches(names, MAX_GROUPS_PER_DESCRIBE, async (batch) => {
+    const described = await allPages(async (NextToken) => {
       const page = await callAws('DescribeAutoScalingGroups', () =>
         autoScaling.send(
-          new DescribeAutoScalingGroupsCommand({
-            AutoScalingGroupNames: batch,
-            MaxRecords: 100,
-            NextToken: nextToken,
-          }),
+          new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, NextToken }),
         ),
       );
-      groups.push(...(page.AutoScalingGroups ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
-  }
+      return { items: page.AutoScalingGroups, next: page.NextToken };
+    });
+    groups.push(...described);
+  });
   return groups;
 }
 
@@ -114,23 +109,20 @@ export async function trafficSourcesOf(
   client: AutoScalingClient,
   groupName: string,
 ): Promise<AttachedTargetGroup[]> {
-  const sources: AttachedTargetGroup[] = [];
-  let nextToken: string | undefined;
-  do {
+  const sources = await allPages(async (NextToken) => {
     const page = await client.send(
       new DescribeTrafficSourcesCommand({
         AutoScalingGroupName: groupName,
         TrafficSourceType: 'elbv2',
         MaxRecords: 50,
-        NextToken: nextToken,
+        NextToken,
       }),
     );
-    for (const source of page.TrafficSources ?? []) {
-      if (source.Identifier) sources.push({ arn: source.Identifier, state: source.State });
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return sources;
+    return { items: page.TrafficSources, next: page.NextToken };
+  });
+  return sources.flatMap((source) =>
+    source.Identifier ? [{ arn: source.Identifier, state: source.State }] : [],
+  );
 }
 
 /** Attached and not on its way out. */
@@ -158,17 +150,16 @@ export function attachedTargetGroupArns(
   return [...new Set([...attached, ...listedByGroup])];
 }
 
+const elbv2 = (arns: readonly string[]) => arns.map((arn) => ({ Identifier: arn, Type: 'elbv2' }));
+
 export async function attachTargetGroups(groupName: string, arns: readonly string[]): Promise<void> {
-  for (const batch of chunk(arns, MAX_TRAFFIC_SOURCES_PER_CALL)) {
-    await callAws('AttachTrafficSources', () =>
+  await inBatches(arns, MAX_TRAFFIC_SOURCES_PER_CALL, (batch) =>
+    callAws('AttachTrafficSources', () =>
       autoScaling.send(
-        new AttachTrafficSourcesCommand({
-          AutoScalingGroupName: groupName,
-          TrafficSources: batch.map((arn) => ({ Identifier: arn, Type: 'elbv2' })),
-        }),
+        new AttachTrafficSourcesCommand({ AutoScalingGroupName: groupName, TrafficSources: elbv2(batch) }),
       ),
-    );
-  }
+    ),
+  );
 }
 
 /**
@@ -178,14 +169,11 @@ export async function attachTargetGroups(groupName: string, arns: readonly strin
  * batch is still attached, the goal is reached (I6, docs/design.md#invariants).
  */
 export async function detachTargetGroups(groupName: string, arns: readonly string[]): Promise<void> {
-  for (const batch of chunk(arns, MAX_TRAFFIC_SOURCES_PER_CALL)) {
+  await inBatches(arns, MAX_TRAFFIC_SOURCES_PER_CALL, async (batch) => {
     try {
       await callAws('DetachTrafficSources', () =>
         autoScaling.send(
-          new DetachTrafficSourcesCommand({
-            AutoScalingGroupName: groupName,
-            TrafficSources: batch.map((arn) => ({ Identifier: arn, Type: 'elbv2' })),
-          }),
+          new DetachTrafficSourcesCommand({ AutoScalingGroupName: groupName, TrafficSources: elbv2(batch) }),
         ),
       );
     } catch (error) {
@@ -195,7 +183,7 @@ export async function detachTargetGroups(groupName: string, arns: readonly strin
       );
       if (batch.some((arn) => attached.has(arn))) throw error;
     }
-  }
+  });
 }
 
 export async function updateCapacity(groupName: string, capacity: Partial<Capacity>): Promise<void> {
@@ -237,25 +225,25 @@ async function moveStandby(
 }
 
 export async function enterStandby(groupName: string, ids: readonly string[]): Promise<void> {
-  for (const batch of chunk(ids, MAX_INSTANCES_PER_STANDBY_CALL)) {
-    await moveStandby('EnterStandby', () =>
+  await inBatches(ids, MAX_INSTANCES_PER_STANDBY_CALL, (InstanceIds) =>
+    moveStandby('EnterStandby', () =>
       autoScaling.send(
         new EnterStandbyCommand({
           AutoScalingGroupName: groupName,
-          InstanceIds: batch,
+          InstanceIds,
           ShouldDecrementDesiredCapacity: true,
         }),
       ),
-    );
-  }
+    ),
+  );
 }
 
 export async function exitStandby(groupName: string, ids: readonly string[]): Promise<void> {
-  for (const batch of chunk(ids, MAX_INSTANCES_PER_STANDBY_CALL)) {
-    await moveStandby('ExitStandby', () =>
-      autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch })),
-    );
-  }
+  await inBatches(ids, MAX_INSTANCES_PER_STANDBY_CALL, (InstanceIds) =>
+    moveStandby('ExitStandby', () =>
+      autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds })),
+    ),
+  );
 }
 
 export async function suspendProcesses(groupName: string, processes: readonly string[]): Promise<void> {

@@ -1,5 +1,11 @@
-import { CloudWatchClient, DescribeAlarmsCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
-import { chunk } from '../batch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  type CompositeAlarm,
+  type MetricAlarm,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
+import { allPages, inBatches } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
 import { traced } from './clients';
 
@@ -30,37 +36,35 @@ export function alarmNameOf(nameOrArn: string): string {
  */
 export async function alarmStates(names: readonly string[]): Promise<AlarmState[]> {
   const states: AlarmState[] = [];
-  for (const batch of chunk([...new Set(names.map(alarmNameOf))], MAX_ALARM_NAMES_PER_CALL)) {
-    let nextToken: string | undefined;
-    do {
+  await inBatches([...new Set(names.map(alarmNameOf))], MAX_ALARM_NAMES_PER_CALL, async (AlarmNames) => {
+    const described = await allPages(async (NextToken) => {
       const page = await callAws('DescribeAlarms', () =>
         cloudWatch.send(
           new DescribeAlarmsCommand({
-            AlarmNames: batch,
+            AlarmNames,
             AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
             MaxRecords: 100,
-            NextToken: nextToken,
+            NextToken,
           }),
         ),
       );
-      for (const alarm of page.MetricAlarms ?? []) {
-        states.push({
+      const stateOf =
+        (type: AlarmState['type']) =>
+        (alarm: MetricAlarm | CompositeAlarm): AlarmState => ({
           name: alarm.AlarmName ?? '',
-          type: 'MetricAlarm',
+          type,
           state: alarm.StateValue,
           reason: alarm.StateReason,
         });
-      }
-      for (const alarm of page.CompositeAlarms ?? []) {
-        states.push({
-          name: alarm.AlarmName ?? '',
-          type: 'CompositeAlarm',
-          state: alarm.StateValue,
-          reason: alarm.StateReason,
-        });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-  }
+      return {
+        items: [
+          ...(page.MetricAlarms ?? []).map(stateOf('MetricAlarm')),
+          ...(page.CompositeAlarms ?? []).map(stateOf('CompositeAlarm')),
+        ],
+        next: page.NextToken,
+      };
+    });
+    states.push(...described);
+  });
   return states;
 }

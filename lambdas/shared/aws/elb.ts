@@ -10,6 +10,7 @@ import {
   type TargetGroup,
   type TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { allPages } from '../batch';
 import { callAws, CLIENT_CONFIG, errorName } from './call';
 import { traced } from './clients';
 
@@ -91,30 +92,22 @@ export async function describeTargetGroup(arn: string): Promise<TargetGroup | un
 
 /** Every listener of a load balancer (DescribeListeners pages with Marker). */
 export async function listenersOf(loadBalancerArn: string): Promise<Listener[]> {
-  const listeners: Listener[] = [];
-  let marker: string | undefined;
-  do {
+  return allPages(async (Marker) => {
     const page = await callAws('DescribeListeners', () =>
-      elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+      elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker })),
     );
-    listeners.push(...(page.Listeners ?? []));
-    marker = page.NextMarker;
-  } while (marker);
-  return listeners;
+    return { items: page.Listeners, next: page.NextMarker };
+  });
 }
 
 /** Every rule of a listener, default rule included (DescribeRules pages with Marker). */
 export async function rulesOf(listenerArn: string): Promise<Rule[]> {
-  const rules: Rule[] = [];
-  let marker: string | undefined;
-  do {
+  return allPages(async (Marker) => {
     const page = await callAws('DescribeRules', () =>
-      elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker })),
+      elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker })),
     );
-    rules.push(...(page.Rules ?? []));
-    marker = page.NextMarker;
-  } while (marker);
-  return rules;
+    return { items: page.Rules, next: page.NextMarker };
+  });
 }
 
 /** The target groups an action forwards to: `TargetGroupArn`, or every group of a weighted `ForwardConfig`. */

@@ -1,4 +1,5 @@
 import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { allPages } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
 import { traced } from './clients';
 
@@ -9,21 +10,12 @@ export const stepFunctions = traced(new SFNClient(CLIENT_CONFIG));
  * docs/aws-facts/step-functions.md#listexecutions).
  */
 export async function runningExecutions(stateMachineArn: string): Promise<ExecutionListItem[]> {
-  const executions: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  do {
+  return allPages(async (nextToken) => {
     const page = await callAws('ListExecutions', () =>
       stepFunctions.send(
-        new ListExecutionsCommand({
-          stateMachineArn,
-          statusFilter: 'RUNNING',
-          maxResults: 1000,
-          nextToken,
-        }),
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }),
       ),
     );
-    executions.push(...(page.executions ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return executions;
+    return { items: page.executions, next: page.nextToken };
+  });
 }

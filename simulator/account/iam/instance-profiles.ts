@@ -24,24 +24,14 @@ export class InstanceProfiles {
         return {
           InstanceProfile: {
             InstanceProfileName: profile.name,
-            InstanceProfileId:
-              'AIPA' +
-              profile.name
-                .toUpperCase()
-                .replace(/[^A-Z0-9]/g, '')
-                .slice(0, 17),
+            InstanceProfileId: uniqueId('AIPA', profile.name),
             Arn: profile.arn,
             Path: '/',
             CreateDate: new Date(0),
             Roles: [
               {
                 RoleName: roleName,
-                RoleId:
-                  'AROA' +
-                  roleName
-                    .toUpperCase()
-                    .replace(/[^A-Z0-9]/g, '')
-                    .slice(0, 17),
+                RoleId: uniqueId('AROA', roleName),
                 Arn: profile.roleArn,
                 Path: '/',
                 CreateDate: new Date(0),
@@ -52,4 +42,15 @@ export class InstanceProfiles {
       }),
     ];
   }
+}
+
+/** An IAM unique id: its type prefix (AIPA instance profile, AROA role) and 17 characters, stable per name. */
+function uniqueId(prefix: string, name: string): string {
+  return (
+    prefix +
+    name
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .slice(0, 17)
+  );
 }
