@@ -41,7 +41,7 @@ import {
   matchesGroupFilter,
 } from './auto-scaling-describe';
 import type { Ec2 } from './ec2';
-import { constraintMessage, serviceError } from './errors';
+import { constraintMessage, serviceError, tooManyMessage } from './errors';
 import { paginate } from './pagination';
 import { route, type Route } from './router';
 
@@ -76,13 +76,7 @@ export class AutoScaling {
         // MaxRecords (at most 100) is raised.
         const maxNames = Math.max(50, maxRecords);
         if (names.length > maxNames) {
-          throw validation(
-            constraintMessage(
-              `[${names.join(', ')}]`,
-              'autoScalingGroupNames',
-              `Member must have length less than or equal to ${maxNames}`,
-            ),
-          );
+          throw validation(tooManyMessage(names, 'autoScalingGroupNames', maxNames));
         }
         const groups = [...this.deps.fleet.groups.values()]
           .filter((group) => names.length === 0 || names.includes(group.name))
@@ -102,13 +96,7 @@ export class AutoScaling {
       route(DescribeAutoScalingInstancesCommand, (input) => {
         const ids = input.InstanceIds ?? [];
         if (ids.length > 50) {
-          throw validation(
-            constraintMessage(
-              `[${ids.join(', ')}]`,
-              'instanceIds',
-              'Member must have length less than or equal to 50',
-            ),
-          );
+          throw validation(tooManyMessage(ids, 'instanceIds', 50));
         }
         const maxRecords = this.maxRecords(input.MaxRecords, 50, 50);
         const instances = [...this.deps.fleet.groups.values()]
@@ -381,13 +369,7 @@ export class AutoScaling {
     const unique = [...new Set(ids ?? [])];
     if (unique.length > MAX_STANDBY_INSTANCES) {
       // UNCONFIRMED: the limit is documented, the message follows AWS's generic constraint wording.
-      throw validation(
-        constraintMessage(
-          `[${unique.join(', ')}]`,
-          'instanceIds',
-          `Member must have length less than or equal to ${MAX_STANDBY_INSTANCES}`,
-        ),
-      );
+      throw validation(tooManyMessage(unique, 'instanceIds', MAX_STANDBY_INSTANCES));
     }
     return unique;
   }

@@ -160,3 +160,12 @@ export function transientError(service: ServiceName, unavailable: boolean): Simu
 export function constraintMessage(value: string, member: string, constraint: string): string {
   return `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`;
 }
+
+/** The message for a list longer than its documented limit. */
+export function tooManyMessage(values: readonly string[], member: string, limit: number): string {
+  return constraintMessage(
+    `[${values.join(', ')}]`,
+    member,
+    `Member must have length less than or equal to ${limit}`,
+  );
+}
