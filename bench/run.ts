@@ -1,8 +1,9 @@
+import '../cli/node-warnings'; // first: silences the SDK's Node-version notice before any client exists
 import '../simulator/engine/polyfills';
 import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
 import { SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
-import { hideSdkNodeVersionNotice } from '../cli/node-warnings';
+import { alarmRollbackFailed, measureAlarmRollback, printAlarmRollbackTable } from './alarm-rollback';
 import { measureShippedAssets, printAssetTable } from './assets';
 import { measureStartup, printStartupTable, startupFailed } from './startup';
 import { measureTestSuite, printTestSuiteTable, testSuiteFailed } from './test-suite';
@@ -10,10 +11,11 @@ import { measureTestSuite, printTestSuiteTable, testSuiteFailed } from './test-s
 /**
  * `npm run bench`: the speed and scale figures the tests do not assert. Every scenario once (real time,
  * virtual time, work and Step Functions cost), then fleet sizes from 10 to 1,000 instances (what grows with
- * the fleet and what must not: state transitions and payload size, I7 in docs/design.md#invariants), then the
- * shipped assets: each step's bundle and source map size and its cold module-load time as Lambda loads it,
- * then how long `npm run simulate` and `npx cdk synth` take in a new process, cold and warm, and what `npm
- * test` costs (`--skip-tests` leaves that out: it takes a minute).
+ * the fleet and what must not: state transitions and payload size, I7 in docs/design.md#invariants), then how
+ * fast an alarm rolls a bad version back against an instance refresh (./alarm-rollback.ts), then the shipped
+ * assets: each step's bundle and source map size and its cold module-load time as Lambda loads it, then how
+ * long `npm run simulate` and `npx cdk synth` take in a new process, cold and warm, and what `npm test` costs
+ * (`--skip-tests` leaves that out: it takes a minute).
  */
 const TRANSITION_PRICE_USD = 0.025 / 1000;
 
@@ -66,7 +68,6 @@ function table(title: string, rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  hideSdkNodeVersionNotice();
   process.stdout.write(
     'Blue/green deployment benchmarks (virtual time; real time measured on this machine)\n',
   );
@@ -96,6 +97,9 @@ async function main(): Promise<void> {
   }
   table('Rollback window length (the history grows with the window, not with the fleet)', windows);
 
+  const alarmRollback = await measureAlarmRollback();
+  printAlarmRollbackTable(alarmRollback);
+
   let assetsFailed = false;
   try {
     printAssetTable(measureShippedAssets());
@@ -119,7 +123,12 @@ async function main(): Promise<void> {
   const testSuite = process.argv.includes('--skip-tests') ? undefined : measureTestSuite();
   if (testSuite) printTestSuiteTable(testSuite);
 
-  if (assetsFailed || startupFailed(startup) || (testSuite && testSuiteFailed(testSuite)))
+  if (
+    assetsFailed ||
+    alarmRollbackFailed(alarmRollback) ||
+    startupFailed(startup) ||
+    (testSuite && testSuiteFailed(testSuite))
+  )
     process.exitCode = 1;
 }
 

@@ -3,13 +3,13 @@
  * scenario on the synthesized definition with the reduced role. A grant whose removal no scenario notices
  * is either more than the step needs or a sign that a scenario is missing. `npm run check:permissions`.
  */
+import './node-warnings'; // first: silences the SDK's Node-version notice before any client exists
 import '../simulator/engine/polyfills';
 import type { PolicyDocument, PolicyStatement } from '../simulator/account/iam/policy-evaluation';
 import type { Principal } from '../simulator/account/iam/principal';
 import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
 import { SCENARIOS } from '../simulator/scenarios/catalog';
 import type { StepName } from '../state-machine/step-registry';
-import { hideSdkNodeVersionNotice } from './node-warnings';
 
 interface Grant {
   step: StepName;
@@ -72,7 +72,6 @@ async function firstScenarioNoticing(grant: Grant): Promise<string | undefined> 
 }
 
 async function main(): Promise<void> {
-  hideSdkNodeVersionNotice();
   const started = performance.now();
   let principals: ReadonlyMap<StepName, Principal> | undefined;
   const baseline = await simulate(

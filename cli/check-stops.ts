@@ -6,11 +6,11 @@
  * refused (they are left as they are entered). `npm run check:stops` (about half a minute; the unit suite
  * stops at one state of each type: test/simulator/stop-at.test.ts).
  */
+import './node-warnings'; // first: silences the SDK's Node-version notice before any client exists
 import '../simulator/engine/polyfills';
 import { passed, simulate, workflowFor } from '../simulator/engine/simulation';
 import { stateTypes } from '../simulator/engine/step-functions-service';
 import type { SimulationOptions } from '../simulator/scenarios/options';
-import { hideSdkNodeVersionNotice } from './node-warnings';
 
 /** Runs that, between them, pass through every state a scenario can reach (short windows: faster). */
 const ROUTES: readonly SimulationOptions[] = [
@@ -30,7 +30,6 @@ const label = (options: SimulationOptions) =>
     .join(' ');
 
 async function main(): Promise<void> {
-  hideSdkNodeVersionNotice();
   const started = performance.now();
   const workflow = workflowFor(ROUTES[0]);
   const types = stateTypes(workflow.asl);

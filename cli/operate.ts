@@ -1,4 +1,5 @@
-import { hideSdkNodeVersionNotice } from './node-warnings';
+import './node-warnings'; // first: silences the SDK's Node-version notice before any client exists
+import { npmBannerNote, wantsJsonOutput } from './npm-banner';
 import { processIo } from './operations/io';
 import { runOps } from './operations/ops';
 
@@ -7,8 +8,10 @@ import { runOps } from './operations/ops';
  * live in cli/operations/, one module each, and take their output streams as arguments so tests run them
  * in-process against the simulated account.
  */
-hideSdkNodeVersionNotice();
-runOps(process.argv.slice(2), processIo).then(
+const argv = process.argv.slice(2);
+const note = wantsJsonOutput(argv) ? npmBannerNote('ops', argv) : undefined;
+if (note) processIo.err(note);
+runOps(argv, processIo).then(
   // Exit once standard output has drained: a piped report would otherwise be cut short by process.exit.
   (code) => process.stdout.write('', () => process.exit(code)),
   (error: unknown) => {

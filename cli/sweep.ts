@@ -1,8 +1,8 @@
+import './node-warnings'; // first: silences the SDK's Node-version notice before any client exists
 import '../simulator/engine/polyfills';
 import { parseArgs } from 'node:util';
 import { passed, simulate, type SimulationReport } from '../simulator/engine/simulation';
 import { simulateCommand, sweepOptions, SWEEP_LIMITS } from '../simulator/scenarios/sweep';
-import { hideSdkNodeVersionNotice } from './node-warnings';
 
 const USAGE = `Usage: npm run sweep -- --runs N [--from-seed S]
 
@@ -46,7 +46,6 @@ function duration(ms: number): string {
 }
 
 async function main(): Promise<number> {
-  hideSdkNodeVersionNotice();
   let runs: number;
   let fromSeed: number;
   try {

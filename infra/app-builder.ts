@@ -1,6 +1,6 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from './blue-green-deployment';
-import { ConfigurationError, type ConfigFile } from './config';
+import { ConfigurationError, missingDescription, missingForExisting, type ConfigFile } from './config';
 import { ReferenceEnvironmentStack } from './environment/reference-environment-stack';
 import { OrchestratorStack } from './orchestrator-stack';
 import { referenceDeployment } from './reference-deployment';
@@ -24,27 +24,23 @@ export function buildApp(config: ConfigFile, app: App = new App()): BuiltApp {
     deployment = referenceDeployment(environment, deployment);
   }
   const orchestrator = new OrchestratorStack(app, config.stackName ?? 'BlueGreenOrchestrator', {
-    deployment: requireComplete(deployment),
+    deployment: requireComplete(deployment, config.environment),
     description: 'Zero-downtime blue/green deployments for EC2 Auto Scaling groups',
   });
   describeOutputs(orchestrator.deployment);
   return { app, orchestrator, environment };
 }
 
-function requireComplete(deployment: Partial<BlueGreenDeploymentProps>): BlueGreenDeploymentProps {
-  const required = [
-    'applicationName',
-    'groups',
-    'targetGroups',
-    'amiSelector',
-    'syntheticChecks',
-    'monitoring',
-  ] as const;
-  const missing = required.filter((key) => deployment[key] === undefined);
+function requireComplete(
+  deployment: Partial<BlueGreenDeploymentProps>,
+  environment: ConfigFile['environment'],
+): BlueGreenDeploymentProps {
+  const missing = missingForExisting(deployment);
   if (missing.length > 0) {
-    throw new ConfigurationError(
-      `deployment: missing ${missing.join(', ')} (required when "environment" is "existing"; see config/example.json)`,
-    );
+    // The props' own field: `deployment` in the configuration file.
+    throw new ConfigurationError([{ field: '', problem: missingDescription(missing, environment) }], {
+      heading: 'Invalid configuration: deployment',
+    });
   }
   return deployment as BlueGreenDeploymentProps;
 }

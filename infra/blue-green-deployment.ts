@@ -6,12 +6,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { describeIssues } from '../lambdas/shared/contract';
-import { settingsSchema, type Settings, type SettingsInput } from '../lambdas/shared/settings';
+import {
+  settingsSchema,
+  targetGroupLocation,
+  targetGroupsOutside,
+  type Settings,
+  type SettingsInput,
+} from '../lambdas/shared/settings';
 import { deploymentDefinition, executionTimeout } from '../state-machine/definition';
 import { STEP_NAMES, type StepName } from '../state-machine/step-registry';
 import { functionTimeoutSeconds } from '../state-machine/step-timeouts';
 import type { StepFunctions } from '../state-machine/tasks';
+import { ConfigurationError, problemsOf } from './configuration-error';
 import { stepFunction } from './lambda-defaults';
 import { stateMachineArnFor, stepPermissions } from './step-permissions';
 import { runSyntheticChecksInVpc } from './synthetic-checks-network';
@@ -43,8 +49,9 @@ export interface BlueGreenDeploymentProps {
    */
   readonly syntheticChecks: SettingsInput['syntheticChecks'];
   /**
-   * The rollback window: `alarmNames` (metric or composite alarms that roll back when in ALARM),
-   * `rollbackWindowMinutes` [60], `intervalSeconds` [30], `maxUnhealthyTargets` [0], `insufficientDataIs` [ok].
+   * The rollback window: `alarmNames` (metric or composite alarms that roll back when in ALARM; empty only
+   * with `allowNoAlarms: true` [false]), `rollbackWindowMinutes` [60], `intervalSeconds` [30],
+   * `maxUnhealthyTargets` [0], `insufficientDataIs` [ok].
    */
   readonly monitoring: SettingsInput['monitoring'];
   /** Capacity of the new version. [a copy of the active group's current min/desired/max] */
@@ -89,20 +96,23 @@ export class BlueGreenDeployment extends Construct {
     const stack = Stack.of(this);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.notificationTopic = notificationTopic(this, props.notificationTopic);
-    this.settings = validateSettings({
-      applicationName: props.applicationName,
-      groups: props.groups,
-      firstDeploymentGroup: props.firstDeploymentGroup,
-      targetGroups: props.targetGroups,
-      amiSelector: props.amiSelector,
-      syntheticChecks: props.syntheticChecks,
-      monitoring: props.monitoring,
-      capacity: props.capacity,
-      initialCapacity: props.initialCapacity,
-      waits: props.waits,
-      notificationTopicArn: this.notificationTopic.topicArn,
-      instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
-    });
+    this.settings = validateSettings(
+      {
+        applicationName: props.applicationName,
+        groups: props.groups,
+        firstDeploymentGroup: props.firstDeploymentGroup,
+        targetGroups: props.targetGroups,
+        amiSelector: props.amiSelector,
+        syntheticChecks: props.syntheticChecks,
+        monitoring: props.monitoring,
+        capacity: props.capacity,
+        initialCapacity: props.initialCapacity,
+        waits: props.waits,
+        notificationTopicArn: this.notificationTopic.topicArn,
+        instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
+      },
+      { region: stack.region, account: stack.account },
+    );
 
     const stateMachineName = `${this.settings.applicationName}-blue-green-deployment`;
     const resources = {
@@ -179,17 +189,31 @@ function notificationTopic(scope: Construct, topic: sns.ITopic | ExistingTopic |
 
 /**
  * Validates at synth time. Values not known until deploy time (tokens, e.g. ARNs from another stack) are
- * checked as well-formed placeholders, so the rest of the configuration is still validated.
+ * checked as well-formed placeholders, so the rest of the configuration is still validated. With the
+ * stack's Region and account (when they are not tokens: a stack with an explicit `env`), the target groups
+ * must be there. Throws a ConfigurationError naming each field and its problem.
  */
-export function validateSettings(input: SettingsInput): Settings {
+export function validateSettings(
+  input: SettingsInput,
+  stackEnvironment: { region?: string; account?: string } = {},
+): Settings {
   const parsed = settingsSchema.safeParse(withTokenPlaceholders(input));
   if (!parsed.success) {
-    throw new Error(
-      `Invalid blue/green deployment configuration: ${describeIssues(parsed.error, 'configuration')}`,
-    );
+    throw new ConfigurationError(problemsOf(parsed.error, settingsSchema), { heading: INVALID });
   }
+  const concrete = (value: string | undefined) =>
+    value !== undefined && !Token.isUnresolved(value) ? value : undefined;
+  const outside = targetGroupsOutside(input.targetGroups, {
+    region: concrete(stackEnvironment.region),
+    account: concrete(stackEnvironment.account),
+    source: "as the stack's env says",
+    fix: "deploy the stack where they are (its env), or use target groups of the stack's Region and account",
+  });
+  if (outside.length > 0) throw new ConfigurationError(outside, { heading: INVALID });
   return restoreTokens(parsed.data, input);
 }
+
+const INVALID = 'Invalid blue/green deployment configuration';
 
 const PLACEHOLDERS = {
   targetGroup: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/placeholder/0123456789abcdef',
@@ -201,13 +225,24 @@ const PLACEHOLDERS = {
 function withTokenPlaceholders(input: SettingsInput): SettingsInput {
   const token = (value: string | undefined, placeholder: string) =>
     value !== undefined && Token.isUnresolved(value) ? placeholder : value;
+  // A target group known only at deploy time stands in the Region and account of the other one, if that
+  // one is known: the two must be together, and a placeholder elsewhere would be refused for it.
+  const targetGroupPlaceholder = (name: string, other: string | undefined) => {
+    const where = other === undefined ? undefined : targetGroupLocation(other);
+    return where === undefined
+      ? PLACEHOLDERS.targetGroup.replace('placeholder', name)
+      : `arn:${where.partition}:elasticloadbalancing:${where.region}:${where.account}:targetgroup/${name}/0123456789abcdef`;
+  };
   return {
     ...input,
     targetGroups: input.targetGroups && {
-      main: token(input.targetGroups.main, PLACEHOLDERS.targetGroup) as string,
+      main: token(
+        input.targetGroups.main,
+        targetGroupPlaceholder('placeholder', input.targetGroups.synthetic),
+      ) as string,
       synthetic: token(
         input.targetGroups.synthetic,
-        PLACEHOLDERS.targetGroup.replace('placeholder', 'placeholder-2'),
+        targetGroupPlaceholder('placeholder-2', input.targetGroups.main),
       ) as string,
     },
     syntheticChecks: input.syntheticChecks && {

@@ -1,71 +1,109 @@
 import * as fs from 'node:fs';
 import * as z from 'zod';
-import { describeIssues } from '../lambdas/shared/contract';
+import { settingsSchema } from '../lambdas/shared/settings';
 import type { BlueGreenDeploymentProps } from './blue-green-deployment';
+import { ConfigurationError, problemsOf, type ConfigurationProblem } from './configuration-error';
+
+export { ConfigurationError, type ConfigurationProblem } from './configuration-error';
 
 /**
  * The configuration file: which environment the orchestrator deploys to, and the deployment settings.
- * This schema checks the file's shape and the construct-only fields; the deployment settings themselves
- * are validated by the construct with the same schema the Lambdas use.
+ * `deployment` holds the settings the Lambdas use (lambdas/shared/settings.ts, validated with that schema)
+ * and the fields only the construct reads (below). README.md's configuration table lists exactly these
+ * fields; test/infra/readme-configuration.test.ts compares the two.
  */
-const configFileSchema = z
-  .object({
-    /**
-     * "existing": the groups, target groups, endpoint and alarms are given below. "reference": deploy the
-     * reference environment (infra/environment) too and take them from it.
-     */
-    environment: z.enum(['existing', 'reference']).default('existing'),
-    /** Names the CloudFormation stack of the orchestrator. */
-    stackName: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
-      .optional(),
-    deployment: z
-      .object({
-        launchTemplateIds: z
-          .array(z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id "lt-…"'))
-          .optional(),
-        instanceRoleArns: z
-          .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))
-          .optional(),
-        deployOnNewAmi: z.boolean().optional(),
-        notificationTopic: z
-          .object({
-            topicArn: z
-              .string()
-              .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
-            kmsKeyArn: z
-              .string()
-              .regex(
-                /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
-                'must be a KMS key ARN (not an alias)',
-              )
-              .optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .catchall(z.unknown()),
-  })
-  .strict();
 
-export type ConfigFile = Omit<z.infer<typeof configFileSchema>, 'deployment'> & {
+/** Fields of `deployment` that only the construct reads (permissions, trigger, topic). */
+const constructFields = {
+  launchTemplateIds: z
+    .array(z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id "lt-…"'))
+    .optional(),
+  instanceRoleArns: z
+    .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))
+    .optional(),
+  deployOnNewAmi: z.boolean().optional(),
+  notificationTopic: z
+    .object({
+      topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
+      kmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN (not an alias)')
+        .optional(),
+    })
+    .strict()
+    .optional(),
+};
+
+/** Settings the construct fills in itself: a file that sets them is refused (it names the topic with `notificationTopic`). */
+const SET_BY_THE_CONSTRUCT = new Set(['notificationTopicArn']);
+const settingsFields = Object.fromEntries(
+  Object.entries(settingsSchema.shape).filter(([key]) => !SET_BY_THE_CONSTRUCT.has(key)),
+) as Record<string, z.ZodType>;
+
+const outline = (deployment: z.ZodType) =>
+  z
+    .object({
+      /**
+       * "existing": the groups, target groups, endpoint and alarms are given below. "reference": deploy the
+       * reference environment (infra/environment) too and take them from it.
+       */
+      environment: z.enum(['existing', 'reference']).default('existing'),
+      /** Names the CloudFormation stack of the orchestrator. */
+      stackName: z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
+        .optional(),
+      deployment,
+    })
+    .strict();
+
+/**
+ * Every field a configuration file may hold, each with its schema: what the README's table documents. The
+ * file is checked against it in two passes (see parseConfig), as the reference environment fills in some
+ * settings only once its stack exists.
+ */
+export const configurationFileSchema = outline(z.object({ ...settingsFields, ...constructFields }).strict());
+
+/** The first pass: field names and the construct's own fields; the settings' values wait for the second. */
+const outlineSchema = outline(
+  z
+    .object({
+      ...Object.fromEntries(Object.keys(settingsFields).map((key) => [key, z.unknown().optional()])),
+      ...constructFields,
+    })
+    .strict(),
+);
+
+/** What the existing environment must describe; the reference environment provides these itself. */
+const REQUIRED_FOR_EXISTING = [
+  'applicationName',
+  'groups',
+  'targetGroups',
+  'amiSelector',
+  'syntheticChecks',
+  'monitoring',
+] as const;
+
+export type ConfigFile = Omit<z.infer<typeof outlineSchema>, 'deployment'> & {
   deployment: Partial<BlueGreenDeploymentProps>;
 };
 
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
-
+/**
+ * Checks a configuration read from `source`: its outline (no unknown field at any level, a misspelling
+ * named with the field it most likely meant), and for an existing environment every setting, with the same
+ * schema the Lambdas use. Throws a ConfigurationError: one `source: field: problem` line per problem.
+ */
 export function parseConfig(raw: unknown, source: string): ConfigFile {
-  const parsed = configFileSchema.safeParse(raw);
+  const parsed = outlineSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigurationError(`${source}: ${describeIssues(parsed.error, 'configuration')}`);
+    throw new ConfigurationError(problemsOf(parsed.error, configurationFileSchema), { file: source });
   }
-  return parsed.data as ConfigFile;
+  const config = parsed.data as ConfigFile;
+  if (config.environment === 'existing') {
+    const problems = existingEnvironmentProblems(config.deployment);
+    if (problems.length > 0) throw new ConfigurationError(problems, { file: source });
+  }
+  return config;
 }
 
 export function loadConfig(file: string): ConfigFile {
@@ -73,7 +111,33 @@ export function loadConfig(file: string): ConfigFile {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigurationError(`${file}: cannot read the configuration file: ${(error as Error).message}`);
+    throw new ConfigurationError(
+      [{ field: '', problem: `cannot read the configuration file: ${(error as Error).message}` }],
+      { file },
+    );
   }
   return parseConfig(raw, file);
+}
+
+/** The settings of an existing environment, checked whole: what is missing, then every value. */
+function existingEnvironmentProblems(deployment: Partial<BlueGreenDeploymentProps>): ConfigurationProblem[] {
+  const missing = missingForExisting(deployment);
+  if (missing.length > 0) return [{ field: 'deployment', problem: missingDescription(missing) }];
+  const settings = Object.fromEntries(Object.entries(deployment).filter(([key]) => key in settingsFields));
+  const parsed = settingsSchema.safeParse(settings);
+  return parsed.success ? [] : problemsOf(parsed.error, settingsSchema, 'deployment');
+}
+
+/** The fields an existing environment must describe that `deployment` lacks. */
+export function missingForExisting(deployment: Partial<BlueGreenDeploymentProps>): string[] {
+  return REQUIRED_FOR_EXISTING.filter((key) => deployment[key] === undefined);
+}
+
+export function missingDescription(
+  missing: readonly string[],
+  environment: ConfigFile['environment'] = 'existing',
+): string {
+  return environment === 'existing'
+    ? `missing ${missing.join(', ')} (required when "environment" is "existing"; see config/example.json)`
+    : `missing ${missing.join(', ')} (the reference environment provides the groups, target groups, endpoint and alarms, not these; see config/reference.json)`;
 }

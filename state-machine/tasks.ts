@@ -50,18 +50,27 @@ export function task<S extends StepName>(
 type LoopFields = 'wait' | 'timeoutSeconds';
 type PollingStep = { [S in StepName]: 'wait' extends keyof StepInput<S> ? S : never }[StepName];
 
-/** A wait: `step` checked until done, every `intervalSeconds`, failing after `timeoutSeconds` if given. */
+/**
+ * How a wait paces its checks: every `intervalSeconds`, failing after `timeoutSeconds` if given; or, for a check
+ * that schedules itself (it answers `nextCheckAt`), `untilNextCheckAt` with no deadline.
+ */
+export type PollPacing =
+  | { readonly intervalSeconds: number; readonly timeoutSeconds?: number }
+  | { readonly untilNextCheckAt: true };
+
+/** A wait: `step` checked until done, paced as `wait` says. */
 export function poll<S extends PollingStep>(
   ctx: DefinitionContext,
   name: string,
   step: S,
   payload: Payload<Omit<StepInput<S>, LoopFields>>,
-  wait: { readonly intervalSeconds: number; readonly timeoutSeconds?: number },
+  wait: PollPacing,
 ): PollUntilDone {
+  const fixed = 'intervalSeconds' in wait ? wait : undefined;
   return new PollUntilDone(ctx.scope, name, {
     check: ctx.steps[step],
     payload: toAslPayload(payload),
-    interval: Duration.seconds(wait.intervalSeconds),
-    timeout: wait.timeoutSeconds === undefined ? undefined : Duration.seconds(wait.timeoutSeconds),
+    pause: fixed ? Duration.seconds(fixed.intervalSeconds) : 'until-next-check-at',
+    timeout: fixed?.timeoutSeconds === undefined ? undefined : Duration.seconds(fixed.timeoutSeconds),
   });
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ConfigurationError, loadConfig } from '../../infra/config';
 import { referenceEnvironment } from '../../infra/environment/settings';
 import { applicationNameSchema, describeIssues } from '../../lambdas/shared/contract';
-import { groupNameSchema, targetGroupArnSchema } from '../../lambdas/shared/settings';
+import { groupNameSchema, targetGroupArnSchema, targetGroupsOutside } from '../../lambdas/shared/settings';
 import { UsageError } from './io';
 
 /** What the commands need from a configuration file: names, never the deployment settings themselves. */
@@ -51,4 +51,25 @@ export function readDeploymentNames(file: string): DeploymentNames {
     );
   }
   return parsed.data.deployment;
+}
+
+/**
+ * Refuses a configuration whose target groups are not in the Region and account the command line names
+ * (`--region`, `--account-id` with `--config`): the state machine found there does not deploy them.
+ */
+export function checkTargetGroupsWhere(
+  file: string,
+  names: DeploymentNames,
+  where: { region?: string; account?: string },
+): void {
+  const given = [
+    where.region !== undefined ? `--region ${where.region}` : undefined,
+    where.account !== undefined ? `--account-id ${where.account}` : undefined,
+  ].filter((option): option is string => option !== undefined);
+  const [problem] = targetGroupsOutside(names.targetGroups, {
+    ...where,
+    source: `as ${given.join(' and ')} say${given.length === 1 ? 's' : ''}`,
+    fix: `give the ${given.map((option) => option.split(' ')[0]).join(' and ')} of the orchestrator's stack, or the configuration file it was deployed with`,
+  });
+  if (problem) throw new UsageError(`--config ${file}: deployment.${problem.field}: ${problem.problem}`);
 }

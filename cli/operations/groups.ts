@@ -1,8 +1,12 @@
 import { isAttached, type AttachedTargetGroup } from '../../lambdas/shared/aws/auto-scaling';
-import { targetGroupArnSchema } from '../../lambdas/shared/settings';
+import {
+  targetGroupArnSchema,
+  targetGroupLocation,
+  targetGroupsOutside,
+} from '../../lambdas/shared/settings';
 import { exclusive, required } from './args';
 import { regionOf, regionOption } from './arns';
-import { readDeploymentNames } from './config-file';
+import { checkTargetGroupsWhere, readDeploymentNames } from './config-file';
 import { UsageError } from './io';
 
 /** The options that name the two groups and the target groups, shared by promote and rollback. */
@@ -74,11 +78,41 @@ export function parseGroupTargets(values: GroupValues): GroupTargets {
   if (targets.mainTargetGroup === targets.syntheticTargetGroup) {
     throw new UsageError('the main and synthetic target groups must be two different target groups');
   }
+  const region = values.region !== undefined ? regionOption(values.region) : undefined;
+  if (names && values.config !== undefined) {
+    checkTargetGroupsWhere(values.config, names, { region });
+  } else {
+    checkTargetGroupOptions(targets.mainTargetGroup, targets.syntheticTargetGroup, region);
+  }
   const arn = [targets.syntheticTargetGroup, targets.mainTargetGroup].find((ref) => ref.startsWith('arn:'));
-  return {
-    ...targets,
-    region: values.region !== undefined ? regionOption(values.region) : arn && regionOf(arn),
-  };
+  return { ...targets, region: region ?? (arn && regionOf(arn)) };
+}
+
+/** Target group ARNs given as options: in one Region and account, and in --region when it is given. */
+function checkTargetGroupOptions(main: string, synthetic: string, region: string | undefined): void {
+  const mainLocation = targetGroupLocation(main);
+  const checks = [
+    mainLocation && {
+      region: mainLocation.region,
+      account: mainLocation.account,
+      source: `as --main-target-group is`,
+      fix: 'give the two target groups of one load balancer',
+    },
+    region !== undefined && {
+      region,
+      source: 'as --region says',
+      fix: 'give the --region of the groups and target groups',
+    },
+  ];
+  for (const expected of checks) {
+    if (!expected) continue;
+    const [problem] = targetGroupsOutside({ main, synthetic }, expected);
+    if (problem) {
+      const option =
+        problem.field === 'targetGroups.main' ? '--main-target-group' : '--synthetic-target-group';
+      throw new UsageError(`${option} ${problem.problem}`);
+    }
+  }
 }
 
 function groupsOption(value: string): [string, string] {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../infra/config';
 import { exclusive } from './args';
 import { accountIdOption, regionOption, stateMachineArnFor, stateMachineArnOption } from './arns';
-import { readDeploymentNames } from './config-file';
+import { checkTargetGroupsWhere, readDeploymentNames } from './config-file';
 import { UsageError } from './io';
 import { stateMachineFromStack, type StackRef } from './stack-outputs';
 
@@ -53,7 +53,7 @@ export function parseStateMachineRef(values: StateMachineValues): StateMachineRe
     }
     throw new UsageError(`no state machine given: ${HOW}`);
   }
-  const { applicationName } = readDeploymentNames(values.config);
+  const names = readDeploymentNames(values.config);
   const region = values.region === undefined ? undefined : regionOption(values.region);
   if (values['account-id'] !== undefined) {
     if (region === undefined) {
@@ -61,10 +61,11 @@ export function parseStateMachineRef(values: StateMachineValues): StateMachineRe
         '--account-id builds the ARN with --region: add --region REGION, or drop --account-id to read the stack outputs',
       );
     }
-    return {
-      stateMachineArn: stateMachineArnFor(applicationName, region, accountIdOption(values['account-id'])),
-    };
+    const account = accountIdOption(values['account-id']);
+    checkTargetGroupsWhere(values.config, names, { region, account });
+    return { stateMachineArn: stateMachineArnFor(names.applicationName, region, account) };
   }
+  checkTargetGroupsWhere(values.config, names, { region });
   const stackName = loadConfig(values.config).stackName ?? DEFAULT_STACK_NAME;
   return { stack: { stackName, region, file: values.config } };
 }

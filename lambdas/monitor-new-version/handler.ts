@@ -18,16 +18,23 @@ import { defineHandler } from '../shared/handler';
 import type { MonitoringSettings } from '../shared/settings';
 import { waitClock, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
+import { nextCheckAt } from './schedule';
 
 export interface Output extends WaitState {
   windowSeconds: number;
   remainingSeconds: number;
+  /**
+   * While the window runs: when the next check runs (the loop's pause waits until then), just after one of
+   * CloudWatch's alarm evaluations (./schedule.ts).
+   */
+  nextCheckAt?: string;
 }
 
 /**
  * One check of the rollback window. Every failure throws (the workflow rolls back, I3), in order of how
  * plainly it speaks: the operator's request, the alarms, then the new fleet's targets. The window ends
- * with success when it has run its length or an operator promotes early.
+ * with success when it has run its length or an operator promotes early; until then the check says when
+ * the next one runs.
  */
 async function run(input: Input): Promise<Output> {
   const { startedAt, elapsedSeconds } = waitClock(input.wait);
@@ -61,6 +68,15 @@ async function run(input: Input): Promise<Output> {
     detail,
     windowSeconds,
     remainingSeconds: done ? 0 : windowSeconds - elapsedSeconds,
+    ...(done
+      ? {}
+      : {
+          nextCheckAt: nextCheckAt(
+            Date.now(),
+            input.monitoring.intervalSeconds,
+            Date.parse(startedAt) + windowSeconds * 1000,
+          ),
+        }),
   };
 }
 

@@ -26,6 +26,58 @@ export const targetGroupArnSchema = z
     'must be a target group ARN like "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/name/0123456789abcdef"',
   );
 
+/** Where a resource is, from its ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`). */
+export interface ArnLocation {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The location of a well-formed target group ARN; undefined for anything else (a name, a placeholder). */
+export function targetGroupLocation(arn: string): ArnLocation | undefined {
+  if (!TARGET_GROUP_ARN.test(arn)) return undefined;
+  const [, partition, , region, account] = arn.split(':');
+  return { partition, region, account };
+}
+
+/** Where the target groups must be, as configured outside the file: `source` names it, `fix` says what to change. */
+export interface ExpectedLocation {
+  readonly region?: string;
+  readonly account?: string;
+  readonly source: string;
+  readonly fix: string;
+}
+
+/**
+ * Target groups outside the Region or account the orchestrator runs in: its steps find the Auto Scaling
+ * groups by name in their own Region and account, and an Auto Scaling group attaches target groups of its
+ * own Region and account only. One problem per target group, `field` under `targetGroups`.
+ */
+export function targetGroupsOutside(
+  targetGroups: { readonly main: string; readonly synthetic: string },
+  expected: ExpectedLocation,
+): { field: string; problem: string }[] {
+  return (['main', 'synthetic'] as const).flatMap((name) => {
+    const location = targetGroupLocation(targetGroups[name]);
+    if (location === undefined) return [];
+    const differences = [
+      expected.region !== undefined && location.region !== expected.region
+        ? `in ${location.region}, not ${expected.region}`
+        : undefined,
+      expected.account !== undefined && location.account !== expected.account
+        ? `in account ${location.account}, not ${expected.account}`
+        : undefined,
+    ].filter((difference): difference is string => difference !== undefined);
+    if (differences.length === 0) return [];
+    return [
+      {
+        field: `targetGroups.${name}`,
+        problem: `is ${differences.join(' and ')} (${expected.source}): the orchestrator, the Auto Scaling groups and the target groups must share one Region and account; ${expected.fix}`,
+      },
+    ];
+  });
+}
+
 export const capacitySchema = z
   .object({
     min: z.number().int().min(0).max(1000),
@@ -102,9 +154,11 @@ export type SyntheticChecksNetwork = z.infer<typeof syntheticChecksNetworkSchema
 
 export const syntheticChecksSchema = z
   .object({
-    /** Base URL of the ALB listener, e.g. "http://my-alb-123.us-east-1.elb.amazonaws.com". */
+    /** Base URL of the ALB listener, e.g. "http://my-alb-123.us-east-1.elb.amazonaws.com": http or https only. */
     endpoint: z.url({
-      error: 'must be an http(s) URL of the load balancer, e.g. "http://my-alb.example.com"',
+      protocol: /^https?$/,
+      error:
+        'must be an http(s) URL of the load balancer, e.g. "http://my-alb.example.com" (http:// or https://)',
     }),
     header: z
       .object({ name: z.string().min(1), value: z.string().min(1) })
@@ -152,8 +206,18 @@ export const monitoringSchema = z
      * by default that is not a failure; "alarm" makes it one for teams whose alarms always have data.
      */
     insufficientDataIs: z.enum(['ok', 'alarm']).default('ok'),
+    /**
+     * An empty `alarmNames` leaves the window watching only the new targets' health: a version that errs
+     * while its health checks pass is kept. Refused unless this says so.
+     */
+    allowNoAlarms: z.boolean().optional(),
   })
   .strict()
+  .refine((m) => m.alarmNames.length > 0 || m.allowNoAlarms === true, {
+    message:
+      'is empty: the rollback window would watch only target health, so a new version that errs while passing its health checks would be kept. Name at least one CloudWatch alarm (metric or composite), or set "allowNoAlarms": true to deploy without alarms',
+    path: ['alarmNames'],
+  })
   .refine((m) => (m.rollbackWindowMinutes * 60) / m.intervalSeconds <= MAX_MONITOR_POLLS, {
     message: `rollbackWindowMinutes * 60 / intervalSeconds must be at most ${MAX_MONITOR_POLLS} (each poll adds ${HISTORY_EVENTS_PER_POLL} events to the execution history, capped at 25,000): raise intervalSeconds or shorten the window`,
   });
@@ -251,7 +315,10 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
       (total, name) => total + Math.ceil(s.waits[name].timeoutSeconds / s.waits[name].intervalSeconds) + 1,
       0,
     );
-  const window = Math.ceil((s.monitoring.rollbackWindowMinutes * 60) / s.monitoring.intervalSeconds) + 1;
+  // The window checks when it opens, then on a grid aligned with CloudWatch's alarm evaluations
+  // (lambdas/monitor-new-version/schedule.ts): up to ceil(window/interval) grid checks inside it, then the
+  // one at its end. One more than a loop paced from its first check.
+  const window = Math.ceil((s.monitoring.rollbackWindowMinutes * 60) / s.monitoring.intervalSeconds) + 2;
   const cleanup =
     polls(WAITS_BY_PHASE.rollback) >= polls(WAITS_BY_PHASE.finish)
       ? WAITS_BY_PHASE.rollback
@@ -323,6 +390,18 @@ export const settingsSchema = z
   .refine((s) => s.targetGroups.main !== s.targetGroups.synthetic, {
     message: 'main and synthetic must be two different target groups',
     path: ['targetGroups'],
+  })
+  .superRefine((s, ctx) => {
+    const main = targetGroupLocation(s.targetGroups.main);
+    if (main === undefined) return;
+    for (const { problem } of targetGroupsOutside(s.targetGroups, {
+      region: main.region,
+      account: main.account,
+      source: `main is in ${main.region}, account ${main.account}`,
+      fix: 'use the synthetic target group of the load balancer whose listener forwards to main',
+    })) {
+      ctx.addIssue({ code: 'custom', path: ['targetGroups', 'synthetic'], message: problem });
+    }
   })
   .superRefine((s, ctx) => {
     const { total, retries } = historyBudget(s);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { allowedKeysAt } from '../shared/contract/schema-keys';
 
 /**
  * Zod issues turned into sentences an operator can act on: the field, what is wrong and what is allowed.
@@ -19,24 +20,4 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, root: string):
     return `${field}: unrecognized ${noun} ${keys}${allowed ? `; allowed: ${allowed.join(', ')}` : ''}`;
   }
   return `${field}: ${issue.message}`;
-}
-
-/** The keys the object schema at `path` accepts, looking through optional/default/nullable wrappers. */
-export function allowedKeysAt(schema: z.ZodType, path: readonly string[]): string[] | undefined {
-  let current: z.ZodType | undefined = unwrap(schema);
-  for (const key of path) {
-    if (!(current instanceof z.ZodObject)) return undefined;
-    const shape = current.shape as Record<string, z.ZodType>;
-    current = shape[key] ? unwrap(shape[key]) : undefined;
-  }
-  return current instanceof z.ZodObject ? Object.keys(current.shape) : undefined;
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  for (;;) {
-    const inner = (current.def as { innerType?: z.ZodType }).innerType;
-    if (!inner) return current;
-    current = inner;
-  }
 }

@@ -9,7 +9,7 @@ import { SimulatedApplication } from './application';
 import { AutoScaling } from './auto-scaling';
 import { AutoScalingGroupState, type ScalingProcess } from './auto-scaling-group';
 import { Fleet } from './auto-scaling-groups';
-import { CloudWatch } from './cloudwatch';
+import { CloudWatch, type AlarmStateChangeEvent } from './cloudwatch';
 import { Ec2 } from './ec2';
 import { ElasticLoadBalancing } from './elb';
 import type { EnvironmentDescription, VersionBehaviour } from './environment';
@@ -172,6 +172,11 @@ export class SimulatedAccount {
 
   setFaults(faults: FaultOptions): void {
     this.faults = { ...faults };
+  }
+
+  /** The "CloudWatch Alarm State Change" events CloudWatch would have sent to EventBridge, in order. */
+  get alarmStateChangeEvents(): readonly AlarmStateChangeEvent[] {
+    return this.cloudWatch.stateChangeEvents;
   }
 
   /** A drop-in for `globalThis.fetch` that reaches only the simulated ALB (there is no network). */

@@ -37,7 +37,29 @@ interface AlarmRecord<D extends AlarmDescription = AlarmDescription> {
   readonly rule?: AlarmRule;
 }
 
+/**
+ * A "CloudWatch Alarm State Change" event as CloudWatch sends it to EventBridge
+ * (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing): the fields AWS's example events carry, less the
+ * alarm's configuration.
+ */
+export interface AlarmStateChangeEvent {
+  version: '0';
+  'detail-type': 'CloudWatch Alarm State Change';
+  source: 'aws.cloudwatch';
+  account: string;
+  time: string;
+  region: string;
+  resources: [string];
+  detail: {
+    alarmName: string;
+    state: { value: AlarmState; reason: string; timestamp: string };
+    previousState: { value: AlarmState; reason: string; timestamp: string };
+  };
+}
+
 export class CloudWatch {
+  /** Every alarm state change, in order, as the events CloudWatch sends to EventBridge. */
+  readonly stateChangeEvents: AlarmStateChangeEvent[] = [];
   private readonly metricAlarms: AlarmRecord<MetricAlarmDescription>[] = [];
   private readonly compositeAlarms: AlarmRecord<CompositeAlarmDescription>[] = [];
   private readonly byName = new Map<string, AlarmRecord>();
@@ -45,7 +67,7 @@ export class CloudWatch {
   private readonly loadBalancerDimension: string;
 
   constructor(
-    environment: EnvironmentDescription,
+    private readonly environment: EnvironmentDescription,
     private readonly metrics: MetricStore,
     private readonly now: () => number,
   ) {
@@ -253,9 +275,29 @@ export class CloudWatch {
   /** Whether the alarm changed state. */
   private transition(alarm: AlarmRecord, state: AlarmState, reason: string, now: number): boolean {
     if (alarm.state === state) return false;
+    const previousState = {
+      value: alarm.state,
+      reason: alarm.reason,
+      timestamp: new Date(alarm.updatedAt).toISOString(),
+    };
     alarm.state = state;
     alarm.reason = reason;
     alarm.updatedAt = now;
+    this.stateChangeEvents.push({
+      version: '0',
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: this.environment.accountId,
+      // Whole seconds, as in AWS's example events.
+      time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.environment.region,
+      resources: [alarm.arn],
+      detail: {
+        alarmName: alarm.description.name,
+        state: { value: state, reason, timestamp: new Date(now).toISOString() },
+        previousState,
+      },
+    });
     return true;
   }
 

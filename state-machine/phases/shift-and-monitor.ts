@@ -17,8 +17,9 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     KEY_STATES.window,
     'monitor-new-version',
     { groupName: STATE.standbyGroup, targetGroupArn: main, monitoring: ref('$.settings.monitoring') },
-    // No deadline: reaching the end of the window is the success of this loop.
-    { intervalSeconds: settings.monitoring.intervalSeconds },
+    // No deadline: reaching the end of the window is the success of this loop. Each check says when the next
+    // one runs: just after CloudWatch's next alarm evaluation (docs/design.md#alarm-aligned-monitoring).
+    { untilNextCheckAt: true },
   );
   const standOldFleetDown = task(ctx, 'Put old fleet in standby', 'enter-standby', {
     groupName: STATE.activeGroup,

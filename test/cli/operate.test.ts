@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -185,12 +187,93 @@ describe('npm run ops: usage errors exit 2 with a message that names the option 
       ['promote', '--config', path.join('config', 'reference.json'), '--region', 'mars-1'],
       /--region must be an AWS Region like us-east-1, got "mars-1"/,
     ],
+    // The configuration's target groups are where the orchestrator runs: a Region or account that differs
+    // names another deployment (or none).
+    [
+      [
+        'deploy',
+        '--ami',
+        AMI,
+        '--config',
+        'config/example.json',
+        '--region',
+        'eu-west-1',
+        '--account-id',
+        '123456789012',
+      ],
+      /^error: --config config\/example\.json: deployment\.targetGroups\.main: is in us-east-1, not eu-west-1 \(as --region eu-west-1 and --account-id 123456789012 say\): the orchestrator, the Auto Scaling groups and the target groups must share one Region and account; give the --region and --account-id of the orchestrator's stack, or the configuration file it was deployed with$/m,
+    ],
+    [
+      [
+        'deploy',
+        '--ami',
+        AMI,
+        '--config',
+        'config/example.json',
+        '--region',
+        'us-east-1',
+        '--account-id',
+        '210987654321',
+      ],
+      /deployment\.targetGroups\.main: is in account 123456789012, not 210987654321 \(as --region us-east-1 and --account-id 210987654321 say\)/,
+    ],
+    [
+      ['history', '--config', 'config/example.json', '--region', 'eu-west-1'],
+      /--config config\/example\.json: deployment\.targetGroups\.main: is in us-east-1, not eu-west-1 \(as --region eu-west-1 says\)/,
+    ],
+    [
+      ['promote', '--config', 'config/example.json', '--region', 'eu-west-1'],
+      /--config config\/example\.json: deployment\.targetGroups\.main: is in us-east-1, not eu-west-1 \(as --region eu-west-1 says\)/,
+    ],
+    [
+      [
+        'promote',
+        '--groups',
+        'a,b',
+        '--main-target-group',
+        MAIN,
+        '--synthetic-target-group',
+        MAIN.replace('us-east-1', 'eu-west-1').replace('webapp-main', 'webapp-synthetic'),
+      ],
+      /--synthetic-target-group is in eu-west-1, not us-east-1 \(as --main-target-group is\): .*; give the two target groups of one load balancer/,
+    ],
+    [
+      [
+        'promote',
+        '--groups',
+        'a,b',
+        '--main-target-group',
+        MAIN,
+        '--synthetic-target-group',
+        'webapp-synthetic',
+        '--region',
+        'eu-west-1',
+      ],
+      /--main-target-group is in us-east-1, not eu-west-1 \(as --region says\)/,
+    ],
   ])('%j', async (argv, message) => {
     const { code, err } = await ops(...argv);
     expect(err).toMatch(message);
     expect(code).toBe(2);
     expect(sfn.calls()).toHaveLength(0);
     expect(autoScaling.calls()).toHaveLength(0);
+  });
+
+  it('a configuration file with a bad value: "--config file: field: problem", as cdk synth prints it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-config-'));
+    try {
+      const file = path.join(dir, 'my-app.json');
+      const config = JSON.parse(fs.readFileSync(path.join('config', 'example.json'), 'utf8'));
+      config.deployment.syntheticChecks.endpoint = 'ftp://alb.example.com';
+      fs.writeFileSync(file, JSON.stringify(config));
+      const { code, err } = await ops('promote', '--config', file);
+      expect(code).toBe(2);
+      expect(err.split('\n')[0]).toBe(
+        `error: --config ${file}: deployment.syntheticChecks.endpoint: must be an http(s) URL of the load balancer, e.g. "http://my-alb.example.com" (http:// or https://)`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad configuration file names the file and the field', async () => {

@@ -101,6 +101,23 @@ describe('the state machine', () => {
     }
   });
 
+  it('pauses the rollback window until the time its check chose (aligned with CloudWatch), every other wait a fixed interval', () => {
+    const window = 'Monitor new version during rollback window';
+    expect(states[`${window}: pause`]).toEqual({
+      Type: 'Wait',
+      TimestampPath: '$.wait.nextCheckAt',
+      Next: `${window}: check`,
+    });
+    const pauses = Object.keys(states).filter(
+      (name) => name.endsWith(': pause') && name !== `${window}: pause`,
+    );
+    expect(pauses).toHaveLength(11);
+    for (const name of pauses) {
+      expect(states[name].Seconds).toEqual(expect.any(Number));
+      expect(states[name]).not.toHaveProperty('TimestampPath');
+    }
+  });
+
   it('retries transient AWS and Lambda errors on every task with jittered back-off, and waits out draining for over an hour', () => {
     const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(30);

@@ -4,6 +4,7 @@ import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { handler } from '../../lambdas/monitor-new-version/handler';
 import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/aws/auto-scaling';
 import { DEFAULT_AMIS, type MetricAlarmDescription } from '../../simulator/account';
+import { TrafficGenerator } from '../../simulator/traffic';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
 /** The reference environment's metric alarms (its composite alarm is named apart). */
@@ -26,6 +27,21 @@ function input(
 }
 
 const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+
+/**
+ * The first time at least a second from now whose second of the minute is one of `seconds`, as a Wait
+ * state's timestamp (whole seconds, UTC).
+ */
+function nextSecondOfMinute(seconds: number[]): string {
+  let at = Math.ceil((Date.now() + 1000) / 1000) * 1000;
+  while (!seconds.includes((at / 1000) % 60)) at += 1000;
+  return new Date(at).toISOString().replace('.000Z', 'Z');
+}
+
+/** Lets the account run until the clock shows this second of the minute. */
+function runUntilSecondOfMinute(second: number): void {
+  h.until(() => Math.floor(Date.now() / 1000) % 60 === second, 60);
+}
 
 /**
  * The rollback window: green (the new version, `count` instances, checked by EC2 health so that an
@@ -101,6 +117,7 @@ describe('monitor-new-version', () => {
       detail: '12 of 60 minutes: 3 alarms OK, 3 of 3 targets healthy',
       windowSeconds: 3600,
       remainingSeconds: 2880,
+      nextCheckAt: nextSecondOfMinute([2, 32]),
     });
     expect(h.inputs('DescribeAlarms')).toEqual([
       expect.objectContaining({ AlarmNames: ALARMS, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
@@ -118,6 +135,92 @@ describe('monitor-new-version', () => {
       elapsedSeconds: 0,
       done: false,
       remainingSeconds: 3600,
+    });
+  });
+
+  describe('schedules its next check just after CloudWatch’s next alarm evaluation', () => {
+    // CloudWatch evaluates a standard alarm at the end of every minute
+    // (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing): the checks fall 2 s past it, and on the
+    // same grid in between, `intervalSeconds` apart.
+    it.each([
+      { intervalSeconds: 30, now: 40, next: [2] },
+      { intervalSeconds: 30, now: 10, next: [32] },
+      { intervalSeconds: 30, now: 1, next: [2] },
+      { intervalSeconds: 60, now: 10, next: [2] },
+      { intervalSeconds: 20, now: 10, next: [22] },
+      { intervalSeconds: 20, now: 50, next: [2] },
+    ])(
+      'every $intervalSeconds s, checked at :$now, it checks next at :$next',
+      async ({ intervalSeconds, now, next }) => {
+        await inWindow();
+        runUntilSecondOfMinute(now);
+
+        const output = await handler(input({ monitoring: { intervalSeconds } }));
+
+        expect(output.nextCheckAt).toBe(nextSecondOfMinute(next));
+      },
+    );
+
+    it('whatever second the window opened at: its second check is the first after the next evaluation', async () => {
+      await inWindow();
+      runUntilSecondOfMinute(47);
+
+      const output = await handler(input({ startedAt: null }));
+
+      expect(output).toMatchObject({ elapsedSeconds: 0, nextCheckAt: nextSecondOfMinute([2]) });
+    });
+
+    it('checks last when the window closes, not on the grid past it', async () => {
+      await inWindow();
+      runUntilSecondOfMinute(10);
+      // 59:50 into the window: it ends at :20, before the grid's :32.
+      const output = await handler(input({ startedAt: ago(3590) }));
+
+      expect(output).toMatchObject({ done: false, remainingSeconds: 10 });
+      expect(output.nextCheckAt).toBe(nextSecondOfMinute([20]));
+    });
+
+    it('rounds the window’s end up to the second, so that the check there finds it complete', async () => {
+      await inWindow();
+      runUntilSecondOfMinute(10);
+      const startedAt = new Date(Date.now() - 3590 * 1000 + 400).toISOString();
+
+      const output = await handler(input({ startedAt }));
+
+      expect(output.nextCheckAt).toBe(nextSecondOfMinute([21]));
+    });
+
+    it('schedules nothing once the window is done', async () => {
+      await inWindow();
+
+      const output = await handler(input({ minutesIn: 60 }));
+
+      expect(output).toMatchObject({ done: true });
+      expect(output).not.toHaveProperty('nextCheckAt');
+    });
+
+    it('sees an alarm that went to ALARM at the minute in the check 2 s after it', async () => {
+      await inWindow();
+      // The new version answers every request with an error from now on; users keep coming.
+      h.account.setVersionBehaviour(DEFAULT_AMIS.next, { errorRate: 1 });
+      const users = new TrafficGenerator(h.account, { requestsPerSecond: 10 });
+      runUntilSecondOfMinute(40);
+      users.tick();
+      const check = await handler(input());
+      expect(check.nextCheckAt).toBe(nextSecondOfMinute([2]));
+
+      // Until the next check: the 5xx alarm goes to ALARM at the minute, when CloudWatch evaluates it.
+      h.until(
+        () => new Date(Date.now()).toISOString().replace('.000Z', 'Z') === check.nextCheckAt,
+        60,
+        () => users.tick(),
+      );
+      const fired = h.account.snapshot().alarms.find((alarm) => alarm.name === 'webapp-target-5xx');
+      expect(fired?.state).toBe('ALARM');
+
+      const error = await rejection(handler(input()));
+      expect(error.name).toBe('AlarmFiringError');
+      expect(error.message).toContain('webapp-target-5xx is ALARM');
     });
   });
 
@@ -267,7 +370,7 @@ describe('monitor-new-version', () => {
 
   it('makes no CloudWatch call when no alarm is configured', async () => {
     await inWindow();
-    const output = await handler(input({ monitoring: { alarmNames: [] } }));
+    const output = await handler(input({ monitoring: { alarmNames: [], allowNoAlarms: true } }));
 
     expect(output.detail).toBe('12 of 60 minutes: no alarms configured, 3 of 3 targets healthy');
     expect(h.inputs('DescribeAlarms')).toEqual([]);
@@ -340,6 +443,7 @@ describe('monitor-new-version', () => {
       'detail',
       'done',
       'elapsedSeconds',
+      'nextCheckAt',
       'remainingSeconds',
       'startedAt',
       'windowSeconds',

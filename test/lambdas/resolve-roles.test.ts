@@ -58,7 +58,7 @@ function settings(changes: Partial<SettingsInput> = {}) {
     targetGroups: { main: h.main, synthetic: h.synthetic },
     amiSelector: { tag: { key: 'Application', value: 'webapp' } },
     syntheticChecks: { endpoint: 'http://alb.example.com', checks: [{ path: '/health' }] },
-    monitoring: { alarmNames: [] },
+    monitoring: { alarmNames: [], allowNoAlarms: true },
     ...changes,
   });
 }

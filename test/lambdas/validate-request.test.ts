@@ -189,6 +189,29 @@ describe('validate-request', () => {
     expect(calls().total).toBe(0);
   });
 
+  it('refuses at run time what cdk synth refuses: no alarms without monitoring.allowNoAlarms, target groups apart, a non-http endpoint', async () => {
+    const broken = {
+      ...config,
+      targetGroups: {
+        ...config.targetGroups,
+        synthetic: config.targetGroups.synthetic.replace('us-east-1', 'eu-west-1'),
+      },
+      syntheticChecks: { ...config.syntheticChecks, endpoint: 'ftp://alb.example.com' },
+      monitoring: { alarmNames: [] },
+    };
+    const failure = handler(event({ amiId: AMI }, broken));
+    await expect(failure).rejects.toMatchObject({ name: 'InvalidConfigurationError' });
+    await expect(failure).rejects.toThrow(/monitoring\.alarmNames: is empty: .*"allowNoAlarms": true/);
+    await expect(failure).rejects.toThrow(/targetGroups\.synthetic: is in eu-west-1, not us-east-1/);
+    await expect(failure).rejects.toThrow(/syntheticChecks\.endpoint: must be an http\(s\) URL/);
+    expect(calls().total).toBe(0);
+
+    const optedOut = { ...config, monitoring: { alarmNames: [], allowNoAlarms: true } };
+    givenImages(image());
+    const output = await handler(event({ amiId: AMI }, optedOut));
+    expect(output.settings.monitoring).toMatchObject({ alarmNames: [], allowNoAlarms: true });
+  });
+
   it('checks the configuration before the request', async () => {
     await expect(handler(event({ amiId: 'bad' }, { applicationName: 'webapp' }))).rejects.toMatchObject({
       name: 'InvalidConfigurationError',

@@ -8,3 +8,4 @@ export * from './outcomes';
 export * from './schemas';
 export * from './states';
 export * from './tags';
+export * from './schema-keys';

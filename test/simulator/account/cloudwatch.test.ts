@@ -103,6 +103,66 @@ describe('CloudWatch alarms and SNS', () => {
       expect(await state('webapp-any-critical')).toBe('OK');
     });
 
+    it('evaluates at the end of every minute, over the minute that ended: the state changes on the minute, the composite with it', async () => {
+      // docs/aws-facts/cloudwatch-alarms.md#evaluation-timing; the harness's clock starts on a whole minute.
+      const traffic = new TrafficGenerator(h.account, { requestsPerSecond: 1 });
+      h.account.setVersionBehaviour(DEFAULT_AMIS.current, { errorRate: 1 });
+      h.run(59, () => traffic.tick());
+      expect(Date.now()).toBe(59_000);
+      expect(await state('webapp-target-5xx')).toBe('OK');
+
+      h.run(1, () => traffic.tick());
+      const answer = await stateOf('webapp-target-5xx');
+      const composite = await stateOf('webapp-any-critical');
+      expect(answer.MetricAlarms?.[0]).toMatchObject({
+        StateValue: 'ALARM',
+        StateTransitionedTimestamp: new Date(60_000),
+        StateUpdatedTimestamp: new Date(60_000),
+      });
+      expect(answer.MetricAlarms?.[0]?.StateReason).toContain('(1970-01-01T00:00:00.000Z)');
+      expect(composite.CompositeAlarms?.[0]).toMatchObject({
+        StateValue: 'ALARM',
+        StateTransitionedTimestamp: new Date(60_000),
+      });
+    });
+
+    it('sends a "CloudWatch Alarm State Change" event for each change, the metric alarm and the composite alike', () => {
+      // docs/aws-facts/cloudwatch-alarms.md#evaluation-timing: CloudWatch sends one whenever an alarm changes state.
+      const traffic = new TrafficGenerator(h.account, { requestsPerSecond: 1 });
+      h.account.setVersionBehaviour(DEFAULT_AMIS.current, { errorRate: 1 });
+      h.run(59, () => traffic.tick());
+      expect(h.account.alarmStateChangeEvents).toEqual([]);
+
+      h.run(1, () => traffic.tick());
+      const events = h.account.alarmStateChangeEvents;
+      expect(events.map((event) => event.detail.alarmName)).toEqual([
+        'webapp-target-5xx',
+        'webapp-any-critical',
+      ]);
+      expect(events[0]).toEqual({
+        version: '0',
+        'detail-type': 'CloudWatch Alarm State Change',
+        source: 'aws.cloudwatch',
+        account: '123456789012',
+        time: '1970-01-01T00:01:00Z',
+        region: 'us-east-1',
+        resources: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:webapp-target-5xx'],
+        detail: {
+          alarmName: 'webapp-target-5xx',
+          state: {
+            value: 'ALARM',
+            reason: expect.stringContaining('Threshold Crossed'),
+            timestamp: '1970-01-01T00:01:00.000Z',
+          },
+          previousState: { value: 'OK', reason: expect.any(String), timestamp: '1970-01-01T00:00:00.000Z' },
+        },
+      });
+
+      // No change, no event: the next evaluation finds the alarm still in ALARM.
+      h.run(60, () => traffic.tick());
+      expect(h.account.alarmStateChangeEvents).toHaveLength(2);
+    });
+
     it('the p99 latency alarm needs three breaching minutes', async () => {
       const traffic = new TrafficGenerator(h.account, { requestsPerSecond: 2 });
       h.account.setVersionBehaviour(DEFAULT_AMIS.current, { latencyMs: 1500 });

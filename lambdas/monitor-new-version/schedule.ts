@@ -1,0 +1,41 @@
+/**
+ * When the rollback window's next check runs: on a fixed grid of UTC time, `intervalSeconds` apart and
+ * `ALARM_CHECK_DELAY_SECONDS` past each grid point, so that with an interval that divides a minute (or is a
+ * whole number of minutes) a check falls just after every minute CloudWatch evaluates the alarms at
+ * (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing). The window's first check runs when it opens,
+ * whenever that is; every later one is on the grid, and the last one when the window closes.
+ *
+ * Why a grid rather than "interval after the last check": the checks then fall at whatever second of the
+ * minute the window happened to open, and an alarm that goes to ALARM at the minute waits up to a whole
+ * interval to be seen. The grid keeps the checks `intervalSeconds` apart: a window holds at most one check
+ * more than before, the one that closes it (lambdas/shared/settings.ts counts it in the history budget).
+ */
+
+/**
+ * Seconds after CloudWatch's evaluation minute at which a check reads the alarms. AWS documents that
+ * alarms are evaluated every minute, not how many seconds into it a new state shows
+ * (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing); the next check, an interval later, sees a late one.
+ */
+export const ALARM_CHECK_DELAY_SECONDS = 2;
+
+/** Checks closer together than this are not scheduled: the one that just ran saw the same state. */
+const MIN_PAUSE_MS = 1_000;
+
+/**
+ * The time of the next check, in whole seconds: the first grid point at least a second from `now`, or the
+ * end of the window if that comes first (rounded up to the second, so that the check there finds the
+ * window complete). As a Wait state's timestamp: RFC 3339, UTC, `T` and `Z` in capitals
+ * (docs/aws-facts/step-functions.md#wait-timestamps).
+ */
+export function nextCheckAt(now: number, intervalSeconds: number, windowEndsAt: number): string {
+  const interval = intervalSeconds * 1000;
+  const delay = ALARM_CHECK_DELAY_SECONDS * 1000;
+  const onGrid = Math.ceil((now + MIN_PAUSE_MS - delay) / interval) * interval + delay;
+  const windowEnd = Math.ceil(windowEndsAt / 1000) * 1000;
+  return timestamp(Math.min(onGrid, windowEnd));
+}
+
+/** `2026-01-05T09:32:02Z`: no fraction (Step Functions truncates milliseconds anyway). */
+function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,50 @@
+import { ALARM_CHECK_DELAY_SECONDS, nextCheckAt } from '../../lambdas/monitor-new-version/schedule';
+
+/** A UTC time on 2026-01-05 at 09:MM:SS.mmm, in ms. */
+const at = (minute: number, second: number, ms = 0) => Date.UTC(2026, 0, 5, 9, minute, second, ms);
+const HOUR_LATER = at(59, 59);
+
+describe('the rollback window’s schedule (lambdas/monitor-new-version/schedule.ts)', () => {
+  it('reads the alarms 2 s after CloudWatch’s evaluation minute', () => {
+    expect(ALARM_CHECK_DELAY_SECONDS).toBe(2);
+    expect(nextCheckAt(at(31, 40), 30, HOUR_LATER)).toBe('2026-01-05T09:32:02Z');
+  });
+
+  it.each([10, 12, 15, 20, 30, 60])(
+    'with an interval of %i s, which divides a minute, a check falls 2 s after every minute and the checks stay that far apart',
+    (interval) => {
+      const checks: number[] = [];
+      let now = at(0, 47, 300);
+      for (let i = 0; i < (3 * 60) / interval; i++) {
+        now = Date.parse(nextCheckAt(now, interval, HOUR_LATER)) + 250; // the check itself takes a while
+        checks.push(now - 250);
+      }
+      const secondsOfMinute = new Set(checks.map((check) => new Date(check).getUTCSeconds()));
+      expect(secondsOfMinute).toContain(2);
+      expect(checks.slice(1).map((check, i) => (check - checks[i]) / 1000)).toEqual(
+        checks.slice(1).map(() => interval),
+      );
+    },
+  );
+
+  it('with an interval of whole minutes, checks 2 s after every one of those minutes', () => {
+    expect(nextCheckAt(at(31, 40), 120, HOUR_LATER)).toBe('2026-01-05T09:32:02Z');
+    expect(nextCheckAt(at(32, 2, 500), 120, HOUR_LATER)).toBe('2026-01-05T09:34:02Z');
+    expect(nextCheckAt(at(31, 40), 300, HOUR_LATER)).toBe('2026-01-05T09:35:02Z');
+  });
+
+  it('never schedules a check less than a second away: one that just ran saw the same', () => {
+    expect(nextCheckAt(at(32, 1, 500), 30, HOUR_LATER)).toBe('2026-01-05T09:32:32Z');
+    expect(nextCheckAt(at(32, 1, 0), 30, HOUR_LATER)).toBe('2026-01-05T09:32:02Z');
+  });
+
+  it('ends with the window: its end, rounded up to the second, when that comes before the grid', () => {
+    expect(nextCheckAt(at(31, 40), 30, at(31, 50, 1))).toBe('2026-01-05T09:31:51Z');
+    expect(nextCheckAt(at(31, 40), 30, at(31, 50))).toBe('2026-01-05T09:31:50Z');
+    expect(nextCheckAt(at(31, 40), 30, at(33, 0))).toBe('2026-01-05T09:32:02Z');
+  });
+
+  it('writes what a Wait state’s TimestampPath takes: RFC 3339, UTC, whole seconds', () => {
+    expect(nextCheckAt(at(31, 40, 123), 30, HOUR_LATER)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  });
+});
