@@ -24,7 +24,7 @@ const MIN_PAUSE_MS = 1_000;
 /**
  * The time of the next check, in whole seconds: the first grid point at least a second from `now`, or the
  * end of the window if that comes first (rounded up to the second, so that the check there finds the
- * window complete). As a Wait state's timestamp: RFC 3339, UTC, `T` and `Z` in capitals
+ * window complete), and never less than a second from `now`. As a Wait state's timestamp: RFC 3339, UTC, `T` and `Z` in capitals
  * (docs/aws-facts/step-functions.md#wait-timestamps).
  */
 export function nextCheckAt(now: number, intervalSeconds: number, windowEndsAt: number): string {
@@ -32,7 +32,10 @@ export function nextCheckAt(now: number, intervalSeconds: number, windowEndsAt: 
   const delay = ALARM_CHECK_DELAY_SECONDS * 1000;
   const onGrid = Math.ceil((now + MIN_PAUSE_MS - delay) / interval) * interval + delay;
   const windowEnd = Math.ceil(windowEndsAt / 1000) * 1000;
-  return timestamp(Math.min(onGrid, windowEnd));
+  // Never in the past, nor in the second it answers in: a check that began before the window closed may
+  // end after it (what a Wait does with a past timestamp is undocumented).
+  const soonest = Math.ceil((now + MIN_PAUSE_MS) / 1000) * 1000;
+  return timestamp(Math.max(Math.min(onGrid, windowEnd), soonest));
 }
 
 /** `2026-01-05T09:32:02Z`: no fraction (Step Functions truncates milliseconds anyway). */

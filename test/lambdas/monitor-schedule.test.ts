@@ -44,6 +44,11 @@ describe('the rollback window’s schedule (lambdas/monitor-new-version/schedule
     expect(nextCheckAt(at(31, 40), 30, at(33, 0))).toBe('2026-01-05T09:32:02Z');
   });
 
+  it('never answers a time already past: a check that ends after the window closed is followed by one a second later', () => {
+    expect(nextCheckAt(at(32, 0, 300), 30, at(32, 0))).toBe('2026-01-05T09:32:02Z');
+    expect(nextCheckAt(at(31, 59, 900), 30, at(32, 0))).toBe('2026-01-05T09:32:01Z');
+  });
+
   it('writes what a Wait state’s TimestampPath takes: RFC 3339, UTC, whole seconds', () => {
     expect(nextCheckAt(at(31, 40, 123), 30, HOUR_LATER)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
