@@ -54,7 +54,7 @@ export function stepFunction(
     environment: {
       POWERTOOLS_SERVICE_NAME: 'asg-blue-green',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
+      // No NODE_OPTIONS=--enable-source-maps: the assets ship without their maps (infra/bundling.ts).
     },
   });
 }
