@@ -12,13 +12,7 @@ import { EXIT, OperationError, UsageError, type Io } from './io';
 import { requestOf } from './outcome';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
 import { deploymentReport } from './report';
-import {
-  parseStateMachineRef,
-  STATE_MACHINE_OPTIONS,
-  STATE_MACHINE_USAGE,
-  stateMachineArnOf,
-  type StateMachineRef,
-} from './state-machine';
+import { stateMachineOption, type StateMachineRef } from './state-machine';
 import { FOLLOW_OPTIONS, followAndReport, parseFollowValues } from './watch';
 
 export interface DeployOptions extends StateMachineRef {
@@ -48,7 +42,7 @@ Starts a deployment of an AMI (StartExecution) and prints the execution's ARN on
 ${FOLLOW_USAGE}
 ${OUTPUT_USAGE}
 
-${STATE_MACHINE_USAGE}
+${stateMachineOption.usage}
 
 ${EXIT_TABLE_HINT} Without --wait: 0 when it started.`;
 
@@ -60,7 +54,7 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
     wait: { type: 'boolean', default: false },
     ...FOLLOW_OPTIONS,
     ...OUTPUT_OPTION,
-    ...STATE_MACHINE_OPTIONS,
+    ...stateMachineOption.options,
   });
   const amiId = required(values.ami, '--ami', 'ami-0123456789abcdef0');
   // The validate step's own schema: an AMI id the CLI accepts is one the deployment accepts.
@@ -84,7 +78,7 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
       values.name === undefined
         ? undefined
         : matching(values.name, '--name', EXECUTION_NAME, '1–80 letters, digits, - or _'),
-    ...parseStateMachineRef(values),
+    ...stateMachineOption.parse(values),
     wait: values.wait,
     ...parseFollowValues(values),
     output: outputOption(values.output),
@@ -132,7 +126,7 @@ async function start(stateMachineArn: string, options: DeployOptions, io: Io): P
 }
 
 export async function deploy(options: DeployOptions, io: Io): Promise<number> {
-  const stateMachineArn = await stateMachineArnOf(options);
+  const stateMachineArn = await stateMachineOption.arnOf(options);
   const executionArn = await start(stateMachineArn, options, io);
   const json = options.output === 'json';
   if (!options.wait) {

@@ -77,3 +77,11 @@ export async function findExecution(ref: ExecutionRef): Promise<string> {
   if (!latest) throw new OperationError(`No deployment has run on ${stateMachineArn} yet.`);
   return latest;
 }
+
+/** The option group as a command uses it: its options and usage text, parsing, and the ARN at run time. */
+export const executionOption = {
+  options: EXECUTION_OPTIONS,
+  usage: EXECUTION_USAGE,
+  parse: parseExecutionRef,
+  find: findExecution,
+} as const;

@@ -7,13 +7,7 @@ import { EXIT, type Io } from './io';
 import { duration } from './outcome';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
 import { deploymentReport, type DeploymentReport } from './report';
-import {
-  parseStateMachineRef,
-  STATE_MACHINE_OPTIONS,
-  STATE_MACHINE_USAGE,
-  stateMachineArnOf,
-  type StateMachineRef,
-} from './state-machine';
+import { stateMachineOption, type StateMachineRef } from './state-machine';
 
 export interface HistoryOptions {
   stateMachine: StateMachineRef;
@@ -30,18 +24,26 @@ Lists past deployments, newest first: name, outcome, AMI, start and duration.
   --limit N                 how many, ${LIMIT.min}–${LIMIT.max} (default: ${LIMIT.default})
 ${OUTPUT_USAGE}
 
-${STATE_MACHINE_USAGE}
+${stateMachineOption.usage}
 
 Exit code 0 when the list was read; 1 when it could not be; 2 on a usage error.`;
 
+export const historyCommand: Command<HistoryOptions> = {
+  name: 'history',
+  summary: 'past deployments, newest first: outcome, AMI, duration',
+  usage: USAGE,
+  parse: parseHistoryOptions,
+  run: history,
+};
+
 export function parseHistoryOptions(argv: string[]): HistoryOptions {
   const { limit, output, ...values } = parseOptions(argv, {
-    ...STATE_MACHINE_OPTIONS,
+    ...stateMachineOption.options,
     ...OUTPUT_OPTION,
     limit: { type: 'string' },
   });
   return {
-    stateMachine: parseStateMachineRef(values),
+    stateMachine: stateMachineOption.parse(values),
     limit: wholeNumber(limit, '--limit', LIMIT) ?? LIMIT.default,
     output: outputOption(output),
   };
@@ -63,7 +65,7 @@ function row(report: DeploymentReport): string {
 }
 
 export async function history(options: HistoryOptions, io: Io): Promise<number> {
-  const stateMachineArn = await stateMachineArnOf(options.stateMachine);
+  const stateMachineArn = await stateMachineOption.arnOf(options.stateMachine);
   const client = stepFunctionsClient(regionOf(stateMachineArn));
   // ListExecutions lists newest first; each deployment's outcome and AMI need its own description.
   const page = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: options.limit }));
@@ -87,11 +89,3 @@ export async function history(options: HistoryOptions, io: Io): Promise<number> 
   for (const report of reports) io.out(row(report));
   return EXIT.ok;
 }
-
-export const historyCommand: Command<HistoryOptions> = {
-  name: 'history',
-  summary: 'past deployments, newest first: outcome, AMI, duration',
-  usage: USAGE,
-  parse: parseHistoryOptions,
-  run: history,
-};

@@ -76,3 +76,11 @@ export async function stateMachineArnOf(ref: StateMachineRef): Promise<string> {
   if (ref.stack === undefined) throw new UsageError(`no state machine given: ${HOW}`);
   return stateMachineFromStack(ref.stack);
 }
+
+/** The option group as a command uses it: its options and usage text, parsing, and the ARN at run time. */
+export const stateMachineOption = {
+  options: STATE_MACHINE_OPTIONS,
+  usage: STATE_MACHINE_USAGE,
+  parse: parseStateMachineRef,
+  arnOf: stateMachineArnOf,
+} as const;

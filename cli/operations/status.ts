@@ -3,19 +3,13 @@ import { parseOptions } from './args';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
 import type { Command } from './command';
-import {
-  EXECUTION_OPTIONS,
-  EXECUTION_USAGE,
-  findExecution,
-  parseExecutionRef,
-  type ExecutionRef,
-} from './execution-option';
+import { executionOption, type ExecutionRef } from './execution-option';
 import { currentState, stepOf } from './history';
 import { EXIT, type Io } from './io';
 import { duration, endingLines, labelled, requestOf } from './outcome';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
 import { reportOf } from './report';
-import { STATE_MACHINE_USAGE } from './state-machine';
+import { stateMachineOption } from './state-machine';
 
 export interface StatusOptions {
   execution: ExecutionRef;
@@ -27,20 +21,28 @@ const USAGE = `Usage: npm run ops -- status [--execution ARN|NAME|latest] [--out
 Says where a deployment is: its status, AMI and current step (with the rollback window's progress
 during the window), or how it ended and why.
 
-${EXECUTION_USAGE}
+${executionOption.usage}
 ${OUTPUT_USAGE}
 
-${STATE_MACHINE_USAGE}
+${stateMachineOption.usage}
 
 Exit code 0 when the status was read, whatever it is; 1 when it could not be read; 2 on a usage error.`;
 
+export const statusCommand: Command<StatusOptions> = {
+  name: 'status',
+  summary: 'where a deployment is, or how it ended and why',
+  usage: USAGE,
+  parse: parseStatusOptions,
+  run: status,
+};
+
 export function parseStatusOptions(argv: string[]): StatusOptions {
-  const { output, ...values } = parseOptions(argv, { ...EXECUTION_OPTIONS, ...OUTPUT_OPTION });
-  return { execution: parseExecutionRef(values), output: outputOption(output) };
+  const { output, ...values } = parseOptions(argv, { ...executionOption.options, ...OUTPUT_OPTION });
+  return { execution: executionOption.parse(values), output: outputOption(output) };
 }
 
 export async function status(options: StatusOptions, io: Io): Promise<number> {
-  const executionArn = await findExecution(options.execution);
+  const executionArn = await executionOption.find(options.execution);
   const client = stepFunctionsClient(regionOf(executionArn));
   const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
   const { state, detail, remainingSeconds } = await currentState(client, executionArn);
@@ -77,11 +79,3 @@ export async function status(options: StatusOptions, io: Io): Promise<number> {
   }
   return EXIT.ok;
 }
-
-export const statusCommand: Command<StatusOptions> = {
-  name: 'status',
-  summary: 'where a deployment is, or how it ended and why',
-  usage: USAGE,
-  parse: parseStatusOptions,
-  run: status,
-};

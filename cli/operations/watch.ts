@@ -1,12 +1,6 @@
 import { parseOptions, wholeNumber } from './args';
 import type { Command } from './command';
-import {
-  EXECUTION_OPTIONS,
-  EXECUTION_USAGE,
-  findExecution,
-  parseExecutionRef,
-  type ExecutionRef,
-} from './execution-option';
+import { executionOption, type ExecutionRef } from './execution-option';
 import { EXIT_TABLE_HINT } from './exit-table';
 import {
   DEFAULT_INTERVAL_SECONDS,
@@ -19,7 +13,7 @@ import {
 } from './follow';
 import type { Io } from './io';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
-import { STATE_MACHINE_USAGE } from './state-machine';
+import { stateMachineOption } from './state-machine';
 
 export { DEFAULT_INTERVAL_SECONDS, follow, INTERVAL_BOUNDS, MAX_FAILED_POLLS_IN_A_ROW } from './follow';
 
@@ -37,11 +31,11 @@ const USAGE = `Usage: npm run ops -- watch [--execution ARN|NAME|latest] [--inte
 Follows a deployment: prints each step as it is entered (time since the start, step name), a progress
 line at least every minute, then how it ended. A pipeline gate: exit code 0 only when it succeeded.
 
-${EXECUTION_USAGE}
+${executionOption.usage}
 ${FOLLOW_USAGE}
 ${OUTPUT_USAGE}
 
-${STATE_MACHINE_USAGE}
+${stateMachineOption.usage}
 
 ${EXIT_TABLE_HINT}`;
 
@@ -61,12 +55,12 @@ export function parseFollowValues(values: { interval?: string; until?: string; t
 
 export function parseWatchOptions(argv: string[]): WatchOptions {
   const { interval, until, timeout, output, ...values } = parseOptions(argv, {
-    ...EXECUTION_OPTIONS,
+    ...executionOption.options,
     ...FOLLOW_OPTIONS,
     ...OUTPUT_OPTION,
   });
   return {
-    execution: parseExecutionRef(values),
+    execution: executionOption.parse(values),
     ...parseFollowValues({ interval, until, timeout }),
     output: outputOption(output),
   };
@@ -94,7 +88,7 @@ export async function followAndReport(
 }
 
 export async function watch(options: WatchOptions, io: Io): Promise<number> {
-  const executionArn = await findExecution(options.execution);
+  const executionArn = await executionOption.find(options.execution);
   const json = options.output === 'json';
   return followAndReport(executionArn, options, io, (line) => (json ? io.err(line) : io.out(line)));
 }

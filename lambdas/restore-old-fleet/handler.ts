@@ -1,12 +1,6 @@
-import {
-  attachMissingTargetGroups,
-  describeGroup,
-  exitAllStandby,
-  OLD_FLEET_SUSPENDED_PROCESSES,
-  resumeSuspendedProcesses,
-} from '../shared/aws/auto-scaling';
+import { attachMissingTargetGroups, describeGroup, exitAllStandby } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import { requireNoneEnteringStandby, resizeAfterStandby } from '../shared/old-fleet';
+import { requireNoneEnteringStandby, resizeAfterStandby, resumeOldFleetProcesses } from '../shared/old-fleet';
 import type { StandbyExit } from '../shared/types';
 import { InputSchema, type Input } from './input';
 
@@ -20,7 +14,7 @@ async function run(input: Input): Promise<Output> {
   // Attached before ExitStandby, so the instances that leave Standby are registered as they return.
   await attachMissingTargetGroups(input.groupName, [input.mainTargetGroupArn]);
   const group = await describeGroup(input.groupName);
-  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  await resumeOldFleetProcesses(group);
   // Those already in Standby come back now rather than after the slowest one has drained.
   const exitedStandby = await exitAllStandby(group);
 

@@ -1,14 +1,8 @@
-import {
-  describeGroup,
-  exitAllStandby,
-  listAttachedTargetGroups,
-  OLD_FLEET_SUSPENDED_PROCESSES,
-  resumeSuspendedProcesses,
-} from '../shared/aws/auto-scaling';
+import { describeGroup, exitAllStandby, listAttachedTargetGroups } from '../shared/aws/auto-scaling';
 import { targetGroupName } from '../shared/aws/elb';
 import { UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { requireNoneEnteringStandby, resizeAfterStandby } from '../shared/old-fleet';
+import { requireNoneEnteringStandby, resizeAfterStandby, resumeOldFleetProcesses } from '../shared/old-fleet';
 import type { StandbyExit } from '../shared/types';
 import { InputSchema, type Input } from './input';
 
@@ -40,7 +34,7 @@ async function run(input: Input): Promise<Output> {
 
   const exitedStandby = await exitAllStandby(group);
   await resizeAfterStandby(group, exitedStandby, () => ({ min: 0, desired: 0 }));
-  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  await resumeOldFleetProcesses(group);
   return { groupName: input.groupName, exitedStandby };
 }
 

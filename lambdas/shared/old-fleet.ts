@@ -1,5 +1,11 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { capacityOf, instancesIn, updateCapacity } from './aws/auto-scaling';
+import {
+  capacityOf,
+  instancesIn,
+  OLD_FLEET_SUSPENDED_PROCESSES,
+  resumeSuspendedProcesses,
+  updateCapacity,
+} from './aws/auto-scaling';
 import { NotReadyError } from './errors';
 import type { Capacity } from './settings';
 
@@ -34,4 +40,12 @@ export async function resizeAfterStandby(
     (size) => wanted[size] !== undefined && described[size] !== wanted[size],
   );
   if (exitedStandby > 0 || differs) await updateCapacity(group.AutoScalingGroupName ?? '', wanted);
+}
+
+/**
+ * Resumes the processes enter-standby suspends on the old fleet (OLD_FLEET_SUSPENDED_PROCESSES) where they
+ * are suspended; other suspended processes stay as they are.
+ */
+export async function resumeOldFleetProcesses(group: AutoScalingGroup): Promise<void> {
+  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
 }

@@ -1,3 +1,4 @@
+// Over 250 lines: the composition root of the simulated account: it builds every service model, wires their calls, clock and faults, seeds the groups, and advances the world second by second.
 /**
  * The simulated AWS account: one object that owns the world (groups, instances, target groups, alarms),
  * serves the SDK v3 clients of the real Lambda handlers (through api-calls.ts), and advances on the

@@ -1,4 +1,4 @@
-// Over 250 lines: the Step Functions API over the local engine (start, stop, describe, list, history), which share the execution records.
+// Over 250 lines: the local engine as Step Functions runs an execution: starting it, following its events into the record the API reads, running each Task as Lambda would, and stopping it at any state (withStopIn).
 // Before the local engine runs: it needs Promise.withResolvers, which Node 20 lacks, whoever imports this.
 import './polyfills';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
