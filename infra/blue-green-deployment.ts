@@ -14,13 +14,14 @@ import {
   type SettingsInput,
 } from '../lambdas/shared/settings';
 import { deploymentDefinition, executionTimeout } from '../state-machine/definition';
-import { STEP_NAMES, type StepName } from '../state-machine/step-registry';
+import { STEP_NAMES, STEPS, type StepName } from '../state-machine/step-registry';
 import { functionTimeoutSeconds } from '../state-machine/step-timeouts';
 import type { StepFunctions } from '../state-machine/tasks';
 import { ConfigurationError, problemsOf } from './configuration-error';
+import { DeploymentObservability } from './deployment-observability';
 import { stepFunction } from './lambda-defaults';
 import { stateMachineArnFor, stepPermissions } from './step-permissions';
-import { runSyntheticChecksInVpc } from './synthetic-checks-network';
+import { runInChecksNetwork } from './synthetic-checks-network';
 
 /**
  * Configuration of one application's blue/green deployments. Defaults in brackets; bounds are checked at
@@ -90,6 +91,8 @@ export class BlueGreenDeployment extends Construct {
   /** The settings as validated and embedded in the definition. */
   readonly settings: Settings;
   readonly amiAvailableRule?: events.Rule;
+  /** The application's CloudWatch dashboard and the alarm on failed or timed-out executions. */
+  readonly observability: DeploymentObservability;
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
@@ -123,6 +126,7 @@ export class BlueGreenDeployment extends Construct {
       stateMachineArn: stateMachineArnFor(stack, stateMachineName),
       topicArn: this.notificationTopic.topicArn,
       topicKeyArn: this.notificationTopic.masterKey?.keyArn,
+      checksNetwork: this.settings.syntheticChecks.network,
     };
     const functions = {} as Record<StepName, lambda.Function>;
     for (const step of STEP_NAMES) {
@@ -131,14 +135,14 @@ export class BlueGreenDeployment extends Construct {
         timeout: Duration.seconds(functionTimeoutSeconds(step, this.settings)),
       });
       for (const statement of stepPermissions(stack, step, resources)) fn.addToRolePolicy(statement);
+      const network = this.settings.syntheticChecks.network;
+      if (network && STEPS[step].inChecksNetwork) runInChecksNetwork(fn, network);
       functions[step] = fn;
     }
     this.steps = functions;
-    // After the loop, which builds every step alike: only the checks may need to reach an internal ALB.
-    const network = this.settings.syntheticChecks.network;
-    if (network) runSyntheticChecksInVpc(functions['run-synthetic-checks'], network);
 
     const definitionScope = new Construct(this, 'Definition');
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', { retention: logRetention });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -149,10 +153,19 @@ export class BlueGreenDeployment extends Construct {
       timeout: executionTimeout(this.settings),
       tracingEnabled: true,
       logs: {
-        destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logRetention }),
+        destination: executionLogs,
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,
       },
+    });
+
+    this.observability = new DeploymentObservability(this, 'Observability', {
+      applicationName: this.settings.applicationName,
+      stateMachine: this.stateMachine,
+      executionLogs,
+      topic: this.notificationTopic,
+      watchedAlarms: this.settings.monitoring.alarmNames,
+      targetGroups: this.settings.targetGroups,
     });
 
     if (props.deployOnNewAmi ?? true) {

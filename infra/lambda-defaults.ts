@@ -2,11 +2,13 @@ import { AssetHashType, Duration, RemovalPolicy, type ILocalBundling } from 'aws
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { SERVICE_NAME } from '../lambdas/shared/contract/errors';
 import type { StepName } from '../state-machine/step-registry';
 import { ASSET_ENTRY, copyShippedBundle, LAMBDAS_ROOT, shippedAssetHash } from './bundling';
 
 export interface StepFunctionOptions {
-  readonly timeout?: Duration;
+  /** The function's own limit (state-machine/step-timeouts.ts). */
+  readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -47,12 +49,12 @@ export function stepFunction(
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
-    timeout: options.timeout ?? Duration.minutes(1),
+    timeout: options.timeout,
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: {
-      POWERTOOLS_SERVICE_NAME: 'asg-blue-green',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       // No NODE_OPTIONS=--enable-source-maps: the assets ship without their maps (infra/bundling.ts).
     },

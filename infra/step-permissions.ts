@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { EVENT_SOURCE } from '../lambdas/shared/contract';
 import { STEPS, type GrantScope, type StepName } from '../state-machine/step-registry';
 
 /** The resources the deployment may touch; every mutating permission is scoped to them. */
@@ -14,6 +15,11 @@ export interface DeploymentResources {
   readonly topicArn: string;
   /** The KMS key the topic is encrypted with, if any. */
   readonly topicKeyArn?: string;
+  /** Where the synthetic checks run, if in a VPC (syntheticChecks.network). */
+  readonly checksNetwork?: {
+    readonly subnetIds: readonly string[];
+    readonly securityGroupIds: readonly string[];
+  };
 }
 
 /**
@@ -87,7 +93,36 @@ function scopeOf(stack: Stack, scope: GrantScope, resources: DeploymentResources
       return { resources: [resources.topicArn] };
     case 'topicKey':
       return resources.topicKeyArn ? { resources: [resources.topicKeyArn] } : undefined;
+    case 'checksNetworkInterfaceCreation': {
+      // Scoped: interfaces only in these subnets with these security groups (docs/aws-facts/iam-authorization.md#lambda-in-a-vpc).
+      const network = resources.checksNetwork;
+      if (!network) return undefined;
+      return {
+        resources: [
+          ec2Arn(stack, 'network-interface', '*'),
+          ...network.subnetIds.map((id) => ec2Arn(stack, 'subnet', id)),
+          ...network.securityGroupIds.map((id) => ec2Arn(stack, 'security-group', id)),
+        ],
+      };
+    }
+    case 'checksNetworkInterfaces':
+      // The guide: name the interface to delete, "or include all resource IDs"; Lambda names its own.
+      return resources.checksNetwork ? { resources: [ec2Arn(stack, 'network-interface', '*')] } : undefined;
+    case 'checksNetworkReads':
+      // DescribeNetworkInterfaces "only works if it's allowed on all resources"; DescribeSubnets is a read.
+      return resources.checksNetwork ? { resources: ['*'] } : undefined;
+    case 'defaultEventBus':
+      // events:source holds the sources of the entries (AWS's own example policy takes it as multivalued:
+      // docs/aws-facts/eventbridge.md); every entry needs one, so the set is never empty.
+      return {
+        resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+        conditions: { 'ForAllValues:StringEquals': { 'events:source': [EVENT_SOURCE] } },
+      };
   }
+}
+
+function ec2Arn(stack: Stack, resource: string, resourceName: string): string {
+  return stack.formatArn({ service: 'ec2', resource, resourceName });
 }
 
 /** The ARN a state machine of this name will have, known before it exists (breaks the guard's cycle). */

@@ -4,18 +4,25 @@
  * misspelled or mistyped field fails to compile instead of failing the step at run time.
  */
 
-/** A path into the state input (`$.…`) or the context object (`$$.…`). */
-export class JsonPathRef {
+import type { ValueAt } from './deployment-state';
+
+/** A path into the state input (`$.…`) or the context object (`$$.…`), typed by the value it reads. */
+export class JsonPathRef<T = unknown> {
+  /** Never set: carries the type of the value the path reads (state-machine/deployment-state.ts). */
+  declare readonly value?: T;
   constructor(readonly path: string) {}
 }
 
-export function ref(path: string): JsonPathRef {
+/** A reference to what `path` holds in the state; a path that names nothing there fails to compile. */
+export function ref<Path extends string>(
+  path: Path & ([ValueAt<Path>] extends [never] ? `no such path in DeploymentState: ${Path}` : Path),
+): JsonPathRef<ValueAt<Path>> {
   return new JsonPathRef(path);
 }
 
 // Arrays are taken as they are: ASL resolves `.$` keys in objects only, never in an array's elements.
 export type PayloadField<T> =
-  JsonPathRef | (T extends readonly unknown[] ? T : T extends object ? Payload<T> : T);
+  JsonPathRef<T> | (T extends readonly unknown[] ? T : T extends object ? Payload<T> : T);
 
 export type Payload<T> = { [K in keyof T]: PayloadField<T[K]> };
 

@@ -22,6 +22,8 @@ export interface PollProps {
    * timestamp (docs/aws-facts/step-functions.md#wait-timestamps).
    */
   readonly pause: Duration | 'until-next-check-at';
+  /** How long the check's Task waits for its function (state-machine/step-timeouts.ts). */
+  readonly taskTimeout: Duration;
   /** Passed to the check as `timeoutSeconds`; omitted for loops whose end is success (the rollback window). */
   readonly timeout?: Duration;
 }
@@ -55,7 +57,7 @@ export class PollUntilDone extends sfn.StateMachineFragment {
         'wait.$': '$.wait',
         ...(props.timeout ? { timeoutSeconds: props.timeout.toSeconds() } : {}),
       },
-      { resultPath: '$.wait' },
+      { resultPath: '$.wait', timeout: props.taskTimeout },
     );
     const pause = new sfn.Wait(this, `${name}: pause`, {
       time:

@@ -12,6 +12,7 @@ import type { InputSchema as GuardSingleDeployment } from '../lambdas/guard-sing
 import type { InputSchema as LaunchNewVersion } from '../lambdas/launch-new-version/input';
 import type { InputSchema as MonitorNewVersion } from '../lambdas/monitor-new-version/input';
 import type { InputSchema as PreflightChecks } from '../lambdas/preflight-checks/input';
+import type { InputSchema as PublishMilestone } from '../lambdas/publish-milestone/input';
 import type { InputSchema as ReportOutcome } from '../lambdas/report-outcome/input';
 import type { InputSchema as ResolveRoles } from '../lambdas/resolve-roles/input';
 import type { InputSchema as RestoreOldFleet } from '../lambdas/restore-old-fleet/input';
@@ -38,7 +39,15 @@ export type GrantScope =
   | 'instanceRoles'
   | 'stateMachine'
   | 'topic'
-  | 'topicKey';
+  | 'topicKey'
+  /** CreateNetworkInterface: the interfaces, the checks' subnets and security groups (only with a network). */
+  | 'checksNetworkInterfaceCreation'
+  /** The function's own network interfaces, which Lambda names itself (only with a network). */
+  | 'checksNetworkInterfaces'
+  /** Reads AWS authorises only on `*` (only with a network). */
+  | 'checksNetworkReads'
+  /** PutEvents on the account's default event bus, only with the orchestrator's own `source`. */
+  | 'defaultEventBus';
 
 export interface Grant {
   readonly actions: readonly string[];
@@ -56,14 +65,20 @@ export type TimeoutClass = 'default' | 'fleet-batches' | 'synthetic-checks';
 export interface StepEntry<Schema extends z.ZodType = z.ZodType> {
   readonly permissions: readonly Grant[];
   readonly timeout: TimeoutClass;
+  /**
+   * Runs in the synthetic checks' subnets and security groups when the configuration names them
+   * (syntheticChecks.network), to reach an internal load balancer.
+   */
+  readonly inChecksNetwork?: boolean;
   readonly input?: Schema;
 }
 
 function step<Schema extends z.ZodType>(
   permissions: readonly Grant[],
   timeout: TimeoutClass = 'default',
+  placement: { inChecksNetwork?: boolean } = {},
 ): StepEntry<Schema> {
-  return { permissions, timeout };
+  return { permissions, timeout, ...placement };
 }
 
 const read = (...actions: string[]): Grant => ({ actions, on: 'any' });
@@ -76,6 +91,14 @@ const targetHealth = 'elasticloadbalancing:DescribeTargetHealth';
 // DescribeAlarms can be scoped to alarm ARNs, but returns composite alarms only to a grant on `*`
 // (docs/aws-facts/iam-authorization.md), and the watched alarms may be composite.
 const alarms = 'cloudwatch:DescribeAlarms';
+
+/** What telling the notification topic and the default event bus takes. */
+const announcing: readonly Grant[] = [
+  { actions: ['sns:Publish'], on: 'topic' },
+  // Publishing to a topic encrypted with a customer managed key uses the key as the publisher.
+  { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], on: 'topicKey' },
+  { actions: ['events:PutEvents'], on: 'defaultEventBus' },
+];
 
 /**
  * Every step of the deployment, by the folder of its handler (`lambdas/<name>/handler.ts`, its input schema
@@ -130,7 +153,24 @@ export const STEPS = {
   ]),
   'check-target-groups-detached': step<typeof CheckTargetGroupsDetached>([read(trafficSources)]),
   'check-targets-healthy': step<typeof CheckTargetsHealthy>([read(groups, targetHealth)]),
-  'run-synthetic-checks': step<typeof RunSyntheticChecks>([], 'synthetic-checks'),
+  // In a VPC, Lambda manages the function's network interfaces with the function's own role
+  // (docs/aws-facts/iam-authorization.md#lambda-in-a-vpc); without a network these scopes grant nothing.
+  'run-synthetic-checks': step<typeof RunSyntheticChecks>(
+    [
+      { actions: ['ec2:CreateNetworkInterface'], on: 'checksNetworkInterfaceCreation' },
+      {
+        actions: [
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        on: 'checksNetworkInterfaces',
+      },
+      { actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], on: 'checksNetworkReads' },
+    ],
+    'synthetic-checks',
+    { inChecksNetwork: true },
+  ),
   'enter-standby': step<typeof EnterStandby>(
     [
       read(groups, targetHealth),
@@ -168,11 +208,9 @@ export const STEPS = {
     ],
     'fleet-batches',
   ),
-  'report-outcome': step<typeof ReportOutcome>([
-    { actions: ['sns:Publish'], on: 'topic' },
-    // Publishing to a topic encrypted with a customer managed key uses the key as the publisher.
-    { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], on: 'topicKey' },
-  ]),
+  // Milestones (docs/events.md) and the outcome go to the topic and, as events, to the default bus.
+  'publish-milestone': step<typeof PublishMilestone>(announcing),
+  'report-outcome': step<typeof ReportOutcome>(announcing),
 } as const satisfies Record<string, StepEntry>;
 
 export type StepName = keyof typeof STEPS;

@@ -1,8 +1,11 @@
-import type { Settings } from '../lambdas/shared/settings';
+import {
+  LAMBDA_MAX_SECONDS,
+  SYNTHETIC_CHECK_OVERHEAD_SECONDS,
+  syntheticChecksWorstCaseSeconds,
+  type Settings,
+} from '../lambdas/shared/settings';
 import { STEPS, type StepName } from './step-registry';
 
-/** Lambda's own limit. */
-const LAMBDA_MAX_SECONDS = 900;
 /** What a step's function may take unless its class says otherwise. */
 const FUNCTION_DEFAULT_SECONDS = 60;
 const FLEET_BATCHES_SECONDS = 300;
@@ -19,10 +22,8 @@ export function functionTimeoutSeconds(step: StepName, settings: Settings): numb
     case 'fleet-batches':
       return FLEET_BATCHES_SECONDS;
     case 'synthetic-checks': {
-      // The checks run serially and each may take its whole request timeout; 30 s for the rest.
-      const { checks, repetitions, requestTimeoutMs } = settings.syntheticChecks;
-      const worstCaseSeconds = Math.ceil((checks.length * repetitions * requestTimeoutMs) / 1000);
-      return Math.min(LAMBDA_MAX_SECONDS, worstCaseSeconds + 30);
+      const worstCase = syntheticChecksWorstCaseSeconds(settings.syntheticChecks);
+      return Math.min(LAMBDA_MAX_SECONDS, worstCase + SYNTHETIC_CHECK_OVERHEAD_SECONDS);
     }
   }
 }

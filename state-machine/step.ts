@@ -8,7 +8,8 @@ import { retryTransientErrors } from './retry';
 export interface StepOptions {
   /** Where the step's result goes; omitted: it replaces the state. `JsonPath.DISCARD` keeps the input. */
   readonly resultPath?: string;
-  readonly timeout?: Duration;
+  /** How long the Task waits for the function (state-machine/step-timeouts.ts). */
+  readonly timeout: Duration;
   /** What of the state input the payload reads; `JsonPath.DISCARD`: none (the payload reads `$$` only). */
   readonly inputPath?: string;
 }
@@ -23,7 +24,7 @@ export function lambdaStep(
   name: string,
   fn: lambda.IFunction,
   payload: Record<string, unknown>,
-  options: StepOptions = {},
+  options: StepOptions,
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,
@@ -32,7 +33,7 @@ export function lambdaStep(
     retryOnServiceExceptions: false,
     resultPath: options.resultPath,
     inputPath: options.inputPath,
-    taskTimeout: sfn.Timeout.duration(options.timeout ?? Duration.minutes(5)),
+    taskTimeout: sfn.Timeout.duration(options.timeout),
   });
   retryTransientErrors(task);
   return task;

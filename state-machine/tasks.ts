@@ -30,11 +30,17 @@ export interface TaskOptions {
   readonly inputPath?: string;
 }
 
+/** True for a union of step names: a payload checked against one of several inputs may miss another's field. */
+type IsUnion<T, All = T> = T extends unknown ? ([All] extends [T] ? false : true) : never;
+
+/** One step, by its literal name: a union would check the payload against only one of its inputs. */
+export type OneStep<S extends StepName> = S & (true extends IsUnion<S> ? 'name one step, not a union' : S);
+
 /** One step of the deployment: its handler invoked with a payload checked against the handler's input. */
 export function task<S extends StepName>(
   ctx: DefinitionContext,
   name: string,
-  step: S,
+  step: OneStep<S>,
   payload: Payload<StepInput<S>>,
   options: TaskOptions = {},
 ): tasks.LambdaInvoke {
@@ -71,6 +77,7 @@ export function poll<S extends PollingStep>(
     check: ctx.steps[step],
     payload: toAslPayload(payload),
     pause: fixed ? Duration.seconds(fixed.intervalSeconds) : 'until-next-check-at',
+    taskTimeout: Duration.seconds(taskTimeoutSeconds(step, ctx.settings)),
     timeout: fixed?.timeoutSeconds === undefined ? undefined : Duration.seconds(fixed.timeoutSeconds),
   });
 }

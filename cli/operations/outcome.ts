@@ -1,5 +1,5 @@
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { FAILURE_ERRORS, type FailureError } from '../../lambdas/shared/contract';
+import { causeMessage, FAILURE_ERRORS, type FailureError } from '../../lambdas/shared/contract';
 
 export type ExecutionDescription = Pick<
   DescribeExecutionCommandOutput,
@@ -57,7 +57,7 @@ export function outcomeOf(execution: ExecutionDescription): Outcome {
         summary: isFailureError(execution.error)
           ? FAILURES[execution.error]
           : `failed (${execution.error ?? 'no error name'})`,
-        reason: causeText(execution.cause),
+        reason: causeMessage(execution.cause),
       };
     case 'ABORTED':
       return { summary: 'stopped (StopExecution)', reason: `Stopped before the end: ${NO_CLEAN_UP}` };
@@ -66,12 +66,6 @@ export function outcomeOf(execution: ExecutionDescription): Outcome {
     default:
       return { summary: (execution.status ?? 'unknown').toLowerCase().replace(/_/g, ' ') };
   }
-}
-
-/** The report step's Fail states carry the message itself; a raw Lambda error carries `{errorMessage}`. */
-function causeText(cause: string | undefined): string | undefined {
-  const parsed = parseJson(cause) as { errorMessage?: unknown } | undefined;
-  return typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : cause || undefined;
 }
 
 export interface DeploymentRequestView {

@@ -1,16 +1,16 @@
-import * as z from 'zod';
-import { publish } from '../shared/aws/sns';
-import { TransientAwsError } from '../shared/errors';
+import type * as z from 'zod';
 import { defineHandler } from '../shared/handler';
-import { logger } from '../shared/logger';
+import { ANNOUNCE_RETRY_PAUSES_MS, announce, commonDetail } from '../shared/milestones';
 import type { Roles } from '../shared/types';
-import type { Outcome } from '../shared/contract';
+import { causeMessage, type Outcome } from '../shared/contract';
 import { InputSchema, type failureSchema, type Input } from './input';
 
 /**
- * The last state of every path: says in plain words what happened and tells the SNS topic. It runs on the
- * failure paths too, so it must not fail: fields other than the outcome and names are read leniently (a
- * malformed one is dropped, not an error) and a failed publish is logged and reported as `notified: false`.
+ * The last state of every path: says in plain words what happened, tells the SNS topic and puts the
+ * `outcome` milestone event on the default EventBridge bus (docs/events.md: its detail is this report, less
+ * `notified`). It runs on the failure paths too, so it must not fail: fields other than the outcome and
+ * names are read leniently (a malformed one is dropped, not an error), and a failed publish is logged and
+ * reported as `notified: false` (the topic) or only logged (the event).
  */
 
 export interface OutcomeReport {
@@ -40,9 +40,7 @@ async function run(input: Input): Promise<OutcomeReport> {
     message,
     notified: false,
   };
-  if (input.notificationTopicArn) {
-    report.notified = await notify(input.notificationTopicArn, input, report);
-  }
+  report.notified = (await tell(input, roles, report)).notified;
   return report;
 }
 
@@ -61,24 +59,11 @@ function activeGroupAfter(outcome: Outcome, roles: Roles | null): string | null 
   }
 }
 
-/**
- * The human sentence inside a Catch's `{Error, Cause}`: a Lambda failure's Cause is the JSON
- * `{"errorType","errorMessage","trace"}`, other states' Causes are plain text, some have none.
- */
+/** Why the run failed, in words: the skip's reason, else the failure's Cause as a sentence, else its Error. */
 function reasonOf(failure: z.infer<typeof failureSchema> | null, skipReason: string | null): string | null {
   if (skipReason) return skipReason;
   if (!failure) return null;
-  const cause = failure.Cause?.trim() ?? '';
-  if (cause.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(cause) as { errorMessage?: unknown; errorType?: unknown };
-      if (typeof parsed.errorMessage === 'string' && parsed.errorMessage !== '') return parsed.errorMessage;
-    } catch {
-      // Not JSON after all: fall through to the plain text.
-    }
-  }
-  if (cause !== '') return cause;
-  return failure.Error;
+  return causeMessage(failure.Cause) ?? failure.Error;
 }
 
 function messageFor(
@@ -155,7 +140,8 @@ function messageFor(
   }
 }
 
-async function notify(topicArn: string, input: Input, report: OutcomeReport): Promise<boolean> {
+/** The topic (when there is one) and the default event bus, side by side; never throws. */
+function tell(input: Input, roles: Roles | null, report: OutcomeReport) {
   const subject = `[${input.applicationName}] deployment ${input.outcome}: ${report.amiId ?? 'unknown AMI'}`;
   const body = [
     report.message,
@@ -167,36 +153,33 @@ async function notify(topicArn: string, input: Input, report: OutcomeReport): Pr
     ...(input.failure ? [`Error: ${input.failure.Error}`] : []),
     ...(input.cleanupFailure ? [`Clean-up error: ${input.cleanupFailure.Error}`] : []),
   ].join('\n');
-  try {
-    await publishPersistently(topicArn, subject, body);
-    return true;
-  } catch (error) {
-    // The outcome itself must still be reported as the execution's result; a lost e-mail is not worth
-    // turning a rollback into a failed report.
-    logger.warn('could not publish the outcome notification', { topicArn, error: error as Error });
-    return false;
-  }
+  const at = new Date();
+  const context = {
+    application: input.applicationName,
+    executionName: input.executionName,
+    executionArn: input.executionArn ?? null,
+    amiId: report.amiId,
+    roles,
+  };
+  return announce({
+    topicArn: input.notificationTopicArn ?? null,
+    subject,
+    body,
+    at,
+    detail: {
+      milestone: 'outcome',
+      ...commonDetail(context, report.message, at),
+      outcome: report.outcome,
+      activeGroup: report.activeGroup,
+      reason: report.reason,
+    },
+  });
 }
 
 /**
- * Pauses between Publish calls that failed transiently (each call already made the SDK's own attempts).
- * Every other step's calls get the workflow's retries on top of the SDK's; the notification is the one
- * call whose failure this step swallows, so it gets its own: 5 calls over about 15 s, well inside the
- * step's timeout. A publish whose answer was lost may be sent twice: at least once is the contract.
+ * Pauses between Publish calls that failed transiently (lambdas/shared/milestones.ts): 5 calls over about
+ * 15 s. A publish whose answer was lost may be sent twice: at least once is the contract.
  */
-export const PUBLISH_RETRY_PAUSES_MS: readonly number[] = [1000, 2000, 4000, 8000];
-
-async function publishPersistently(topicArn: string, subject: string, body: string): Promise<void> {
-  for (let retry = 0; ; retry++) {
-    try {
-      await publish(topicArn, subject, body);
-      return;
-    } catch (error) {
-      if (!(error instanceof TransientAwsError) || retry >= PUBLISH_RETRY_PAUSES_MS.length) throw error;
-      logger.info('publish failed transiently; trying again', { error: error.message });
-      await new Promise((resolve) => setTimeout(resolve, PUBLISH_RETRY_PAUSES_MS[retry]));
-    }
-  }
-}
+export const PUBLISH_RETRY_PAUSES_MS: readonly number[] = ANNOUNCE_RETRY_PAUSES_MS;
 
 export const handler = defineHandler('report-outcome', InputSchema, run);

@@ -10,6 +10,8 @@ export const InputSchema = z.object({
   outcome: z.enum(OUTCOMES),
   applicationName: z.string().min(1),
   executionName: z.string().min(1),
+  /** The execution's ARN (`$$.Execution.Id`): the outcome event names it. */
+  executionArn: z.string().nullish().catch(null),
   amiId: z.string().nullish().catch(null),
   roles: rolesSchema.nullish().catch(null),
   failure: failureSchema.nullish().catch(null),

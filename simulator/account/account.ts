@@ -12,6 +12,7 @@ import { AutoScalingGroupState, type ScalingProcess } from './auto-scaling-group
 import { Fleet } from './auto-scaling-groups';
 import { CloudWatch, type AlarmStateChangeEvent } from './cloudwatch';
 import { Ec2 } from './ec2';
+import { EventBridge, type PublishedEvent } from './eventbridge';
 import { ElasticLoadBalancing } from './elb';
 import type { EnvironmentDescription, VersionBehaviour } from './environment';
 import type { ServiceName } from './errors';
@@ -46,6 +47,8 @@ export class SimulatedAccount {
   readonly alb: SimulatedLoadBalancer;
   readonly apiCalls: { total: number; byOperation: Record<string, number> } = { total: 0, byOperation: {} };
   readonly publishedMessages: PublishedMessage[];
+  /** The events the default EventBridge bus accepted, in order (the deployment's milestones). */
+  readonly publishedEvents: readonly PublishedEvent[];
   onApiCall?: (operation: string, input: unknown) => void;
   /** Told of every attempt that took effect (its answer may still be lost), after the change was made. */
   onApplied?: (operation: string, input: unknown) => void;
@@ -61,6 +64,7 @@ export class SimulatedAccount {
   private readonly fleet: Fleet;
   private readonly cloudWatch: CloudWatch;
   private readonly sns: Sns;
+  private readonly eventBridge: EventBridge;
   private readonly lookups: AccountLookups;
   private readonly calls: ApiCalls;
 
@@ -95,6 +99,14 @@ export class SimulatedAccount {
     this.cloudWatch = new CloudWatch(env, this.metrics, now);
     this.sns = new Sns(this.random.requests);
     this.publishedMessages = this.sns.published;
+    this.eventBridge = new EventBridge({
+      region: env.region,
+      accountId: env.accountId,
+      ids: root.fork('events'),
+      now,
+      failEntry: (call, index) => this.faults.failEventEntry?.(call, index) ?? false,
+    });
+    this.publishedEvents = this.eventBridge.published;
     const rules = new ListenerRules(env);
     this.alb = new SimulatedLoadBalancer({
       rules,
@@ -125,6 +137,7 @@ export class SimulatedAccount {
       ['elasticloadbalancing', elb.routes()],
       ['cloudwatch', this.cloudWatch.routes()],
       ['sns', this.sns.routes()],
+      ['events', this.eventBridge.routes()],
       ['iam', new InstanceProfiles(env.instanceProfiles ?? []).routes()],
       ['autoscaling', new InstanceRefreshes(env, now).routes()],
     ];
@@ -148,7 +161,10 @@ export class SimulatedAccount {
     return this.lookups;
   }
 
-  /** Start serving the Auto Scaling, EC2, ELBv2, CloudWatch, SNS and IAM clients, and any service it was asked to `serve`. */
+  /**
+   * Start serving the Auto Scaling, EC2, ELBv2, CloudWatch, SNS, EventBridge and IAM clients, and any service it
+   * was asked to `serve`.
+   */
   install(): void {
     this.calls.install();
   }
@@ -191,6 +207,7 @@ export class SimulatedAccount {
       targetGroups: this.targetGroups.values(),
       alarms: this.cloudWatch.states(),
       snsMessages: this.sns.published.length,
+      events: this.eventBridge.published.length,
     });
   }
 

@@ -10,12 +10,20 @@ export async function fetchThroughAlb(
   const request = input instanceof Request ? input : undefined;
   const url = new URL(request ? request.url : input.toString());
   if (init?.signal?.aborted) throw init.signal.reason;
-  if (
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.hostname.toLowerCase() !== alb.dnsName.toLowerCase()
-  ) {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError('fetch failed', {
       cause: new Error(`The simulated account has no network route to ${url.href}`),
+    });
+  }
+  if (url.hostname.toLowerCase() !== alb.dnsName.toLowerCase()) {
+    // As Node's fetch reports a name that does not resolve: "fetch failed", caused by getaddrinfo ENOTFOUND.
+    throw new TypeError('fetch failed', {
+      cause: Object.assign(
+        new Error(
+          `getaddrinfo ENOTFOUND ${url.hostname} (the simulated account has no network route to ${url.href})`,
+        ),
+        { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: url.hostname },
+      ),
     });
   }
   const headers = new Headers(request?.headers);

@@ -6,6 +6,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -13,6 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createSandbox, type SinonSandbox } from 'sinon';
 import { serviceError, throttlingError, transientError, type ServiceName } from './errors';
+import type { EntryErrorCode } from './eventbridge';
 import { authorize, NO_RESOURCES, type AccountLookups } from './iam/authorization';
 import { currentPrincipal } from './iam/principal';
 import { Random } from './random';
@@ -40,6 +42,12 @@ export interface FaultOptions {
    * with a 5xx (`operation` and `attempt` as for `loseAnswer`).
    */
   failAttempt?: (operation: string, attempt: number) => false | 'throttling' | 'server-error';
+  /**
+   * For tests: whether EventBridge fails one entry of a PutEvents call that reached it (`call` counts those
+   * calls from 1, `index` the entry), answering with this per-entry ErrorCode and counting it in
+   * FailedEntryCount; the call itself succeeds.
+   */
+  failEventEntry?: (call: number, index: number) => false | EntryErrorCode;
 }
 
 /** How an answer is lost: a 5xx returned after the change was made, or a connection that timed out or broke. */
@@ -73,6 +81,7 @@ const CLIENTS: Record<ServiceName, Parameters<typeof mockClient>[0]> = {
   sns: SNSClient,
   iam: IAMClient,
   states: SFNClient,
+  events: EventBridgeClient,
 };
 
 export class ApiCalls {

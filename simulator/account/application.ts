@@ -48,7 +48,7 @@ export class SimulatedApplication {
     const reply = this.reply(instance, path, now);
     if (!reply) return undefined;
     const key = `${instance.id}:${reply.status}`;
-    let body = this.bodies.get(key);
+    let body = reply.body ?? this.bodies.get(key);
     if (body === undefined) {
       const identity = { version: instance.amiId, instance: instance.id };
       body = JSON.stringify(
@@ -83,22 +83,32 @@ export class SimulatedApplication {
     return PASSED;
   }
 
-  /** Status and timing only: health checks run often enough that building bodies for them would show. */
+  /**
+   * Status and timing, and the body only where a path behaviour gives one: health checks run often enough
+   * that building bodies for them would show.
+   */
   private reply(
     instance: Instance,
     path: string,
     now: number,
-  ): { status: number; latencyMs: number } | undefined {
+  ): { status: number; latencyMs: number; body?: string } | undefined {
     if (!isRunning(instance, now)) return undefined;
     const behaviour = this.behaviours.get(instance.amiId) ?? NO_BEHAVIOUR;
     if (behaviour.failHealthChecks) return undefined;
-    const latencyMs = behaviour.latencyMs ?? DEFAULT_LATENCY_MS;
     const query = path.indexOf('?');
     const pathname = query < 0 ? path : path.slice(0, query);
-    const failing =
+    const own = behaviour.paths?.[pathname];
+    const latencyMs = own?.latencyMs ?? behaviour.latencyMs ?? DEFAULT_LATENCY_MS;
+    const status = own?.status ?? (this.fails(behaviour, instance, pathname, now) ? 500 : 200);
+    return { status, latencyMs, body: own?.body };
+  }
+
+  /** The version's own failures: every path but `/health` (failSyntheticChecks), or its error rate. */
+  private fails(behaviour: VersionBehaviour, instance: Instance, pathname: string, now: number): boolean {
+    return (
       pathname !== HEALTH_PATH &&
-      (behaviour.failSyntheticChecks === true || this.isApplicationError(behaviour, instance, now));
-    return { status: failing ? 500 : 200, latencyMs };
+      (behaviour.failSyntheticChecks === true || this.isApplicationError(behaviour, instance, now))
+    );
   }
 
   private isApplicationError(behaviour: VersionBehaviour, instance: Instance, now: number): boolean {

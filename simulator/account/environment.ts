@@ -8,7 +8,21 @@
 import { referenceEnvironment, type ReferenceEnvironmentSettings } from '../../infra/environment/settings';
 
 /** How the application on one AMI behaves. */
+/** How the application answers one path: each field given replaces what the version would answer there. */
+export interface PathBehaviour {
+  status?: number;
+  /** In place of the reference app's `{version, instance}` JSON. */
+  body?: string;
+  latencyMs?: number;
+}
+
 export interface VersionBehaviour {
+  /**
+   * Answers of particular paths (without the query), over the rest of the behaviour: an endpoint the
+   * version broke, a slow page. A hung version (`failHealthChecks`) answers none of them. The ALB's health
+   * check is a request to its path like any other.
+   */
+  paths?: Record<string, PathBehaviour>;
   /** The app never answers: health checks time out, requests routed to it fail with 502. */
   failHealthChecks?: boolean;
   /** `/health` is fine, every other path answers 500. */

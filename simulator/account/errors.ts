@@ -22,6 +22,11 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
+  AccessDeniedException as EventBridgeAccessDeniedException,
+  EventBridgeServiceException,
+  ThrottlingException as EventBridgeThrottlingException,
+} from '@aws-sdk/client-eventbridge';
+import {
   ElasticLoadBalancingV2ServiceException,
   InvalidTargetException,
   ListenerNotFoundException,
@@ -44,7 +49,7 @@ import {
 } from '@aws-sdk/client-sfn';
 
 export type ServiceName =
-  'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns' | 'iam' | 'states';
+  'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns' | 'iam' | 'states' | 'events';
 
 /** What every simulated error has in common (the SDK's `ServiceException` surface). */
 export type SimulatedServiceError = Error & {
@@ -72,6 +77,7 @@ const baseClasses: Record<ServiceName, BaseErrorClass> = {
   sns: SNSServiceException,
   iam: IAMServiceException,
   states: SFNServiceException,
+  events: EventBridgeServiceException,
 };
 
 // The SDK's modeled exception classes, by the `name` they carry.
@@ -101,6 +107,10 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
   sns: { InvalidParameterException: SnsInvalidParameterException, ThrottledException },
   iam: { NoSuchEntityException },
   states: { ExecutionAlreadyExists, ExecutionDoesNotExist, InvalidExecutionInput, StateMachineDoesNotExist },
+  events: {
+    AccessDeniedException: EventBridgeAccessDeniedException,
+    ThrottlingException: EventBridgeThrottlingException,
+  },
 };
 
 export function serviceError(
@@ -132,6 +142,8 @@ const THROTTLING: Record<ServiceName, { code: string; status: number; message: s
   iam: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   // Step Functions API reference, Common Errors: ThrottlingException, 400.
   states: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  // EventBridge API reference, Common Errors: ThrottlingException, 400.
+  events: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
 };
 
 export function throttlingError(service: ServiceName): SimulatedServiceError {

@@ -32,6 +32,8 @@ export interface AccountSnapshot {
   >;
   alarms: { name: string; type: 'metric' | 'composite'; state: AlarmState }[];
   snsMessages: number;
+  /** Events the default EventBridge bus accepted (the account's `publishedEvents` has them). */
+  events: number;
 }
 
 export function snapshotOf(
@@ -41,6 +43,7 @@ export function snapshotOf(
     targetGroups: Iterable<TargetGroup>;
     alarms: AccountSnapshot['alarms'];
     snsMessages: number;
+    events: number;
   },
 ): AccountSnapshot {
   const groups: AccountSnapshot['groups'] = {};
@@ -83,5 +86,6 @@ export function snapshotOf(
     targetGroups,
     alarms: world.alarms,
     snsMessages: world.snsMessages,
+    events: world.events,
   };
 }

@@ -8,11 +8,16 @@ export interface PublishedMessage {
   topicArn: string;
   subject?: string;
   message: string;
+  /** String message attributes, by name, when the publisher set any (subscription filter policies match them). */
+  attributes?: Record<string, string>;
 }
 
 /** SNS API reference (Publish): messages up to 256 KB, subjects up to 100 characters. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SUBJECT_LENGTH = 100;
+/** SNS API reference (Publish, MessageAttributes): at most 10 attributes a message. */
+const MAX_ATTRIBUTES = 10;
+const ATTRIBUTE_TYPES = /^(String|String\.Array|Number|Binary)(\..+)?$/;
 
 const invalidParameter = (message: string): Error =>
   serviceError('sns', 'InvalidParameterException', message);
@@ -41,7 +46,30 @@ export class Sns {
         ) {
           throw invalidParameter('Invalid parameter: Subject');
         }
-        this.published.push({ topicArn, subject: input.Subject, message: input.Message });
+        const attributes = Object.entries(input.MessageAttributes ?? {});
+        if (attributes.length > MAX_ATTRIBUTES) {
+          throw invalidParameter('Invalid parameter: MessageAttributes: too many attributes');
+        }
+        for (const [name, attribute] of attributes) {
+          if (!ATTRIBUTE_TYPES.test(attribute.DataType ?? '')) {
+            throw invalidParameter(`Invalid parameter: MessageAttributes: ${name}: DataType`);
+          }
+          if (attribute.StringValue === undefined && attribute.BinaryValue === undefined) {
+            throw invalidParameter(`Invalid parameter: MessageAttributes: ${name}: no value`);
+          }
+        }
+        this.published.push({
+          topicArn,
+          subject: input.Subject,
+          message: input.Message,
+          ...(attributes.length > 0
+            ? {
+                attributes: Object.fromEntries(
+                  attributes.map(([name, attribute]) => [name, attribute.StringValue ?? '']),
+                ),
+              }
+            : {}),
+        });
         return { MessageId: this.ids.uuid() };
       }),
     ];

@@ -8,7 +8,7 @@ export type StepHandlerFunction = (event: unknown) => Promise<unknown>;
  * Left out of the simulation's bundles, everything else bundled, minified and named exactly as it ships:
  * - the AWS SDK, which the simulated account answers and could not reach inside a bundle;
  * - zod and Powertools, the same pinned versions as ship, loaded once from node_modules instead of once per
- *   step (19 copies were most of the time it takes to load the steps, in every simulation and test suite).
+ *   step (a copy per step was most of the time it takes to load the steps, in every simulation and test suite).
  *   Their behaviour does not depend on bundling; the shipped assets, with them inside, are run as Lambda
  *   runs them in test/infra/cdk-synth.test.ts.
  * https://esbuild.github.io/api/#external
@@ -29,7 +29,7 @@ export function loadHandlers(options: LoadOptions = {}): Record<StepName, StepHa
   process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
   const dir = bundledHandlersDir();
   const handlers = {} as Record<StepName, StepHandlerFunction>;
-  // Node reads a module's source map as it loads it when source maps are on (tsx turns them on): 19 maps,
+  // Node reads a module's source map as it loads it when source maps are on (tsx turns them on): one map a step,
   // 30 MB of JSON, about a second of every `npm run simulate`. The simulation reports a step's errors by
   // name and message, which the maps do not change; they serve stack traces, in Lambda.
   const sourceMaps = process.sourceMapsEnabled;

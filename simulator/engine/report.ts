@@ -1,4 +1,12 @@
-import { FAILURE_ERRORS } from '../../lambdas/shared/contract';
+import {
+  FAILURE_ERRORS,
+  MILESTONE_STATES,
+  MILESTONES,
+  type Milestone,
+  type ProgressMilestone,
+} from '../../lambdas/shared/contract';
+import type { PublishedEvent } from '../account/eventbridge';
+import type { PublishedMessage } from '../account/sns';
 import type { AccountSnapshot } from '../account/account';
 import type { EnvironmentDescription } from '../account/environment';
 import type { Outcome } from '../scenarios/options';
@@ -14,6 +22,17 @@ export interface ExecutionReport {
   /** The state a stopped execution was stopped in, and the one the run expected (if it expected a stop). */
   stoppedAt: string | null;
   expectedStopAt: string | null;
+  milestones: MilestonesReport;
+}
+
+/** The milestones of one execution (docs/events.md), each in the order it happens. */
+export interface MilestonesReport {
+  /** Those it went through: every milestone state it left, and the outcome once it ended. */
+  expected: Milestone[];
+  /** Those the default event bus received (once each, however often it was told). */
+  events: Milestone[];
+  /** Those the notification topic received. */
+  notifications: Milestone[];
 }
 
 export interface SimulationReport {
@@ -40,8 +59,10 @@ export interface SimulationReport {
   /** Largest state payload of any execution, in bytes (I7, docs/design.md#invariants). */
   maxPayloadBytes: number;
   lambdaInvocations: number;
-  /** Outcome notifications the topic accepted (one per execution that ran to an end). */
+  /** Messages the topic accepted: one outcome per execution that ran to an end, and the milestones. */
   notificationsDelivered: number;
+  /** The events the default EventBridge bus accepted, in order: the milestones (docs/events.md). */
+  events: PublishedEvent[];
   apiCalls: { total: number; byOperation: Record<string, number> };
   invariantViolations: InvariantViolation[];
   finalState: FinalState;
@@ -62,7 +83,8 @@ export interface FinalState {
 
 /**
  * Did the run go as expected: every execution's outcome, no invariant violated, no failed user request, and
- * every execution that ran to an end told the notification topic?
+ * every execution told the notification topic and the event bus of each milestone it went through, its
+ * outcome included once it ran to an end?
  */
 export function passed(report: SimulationReport): boolean {
   const ended = report.executions.filter((execution) => execution.stoppedAt === null).length;
@@ -72,11 +94,54 @@ export function passed(report: SimulationReport): boolean {
     report.executions.every(
       (execution) =>
         execution.outcome === execution.expectedOutcome &&
-        (execution.expectedStopAt === null || execution.stoppedAt === execution.expectedStopAt),
+        (execution.expectedStopAt === null || execution.stoppedAt === execution.expectedStopAt) &&
+        announcedEveryMilestone(execution.milestones),
     ) &&
     report.invariantViolations.length === 0 &&
     report.requests.failed === 0
   );
+}
+
+/** Every milestone the execution went through reached both the event bus and the topic. */
+export function announcedEveryMilestone(milestones: MilestonesReport): boolean {
+  return milestones.expected.every(
+    (milestone) => milestones.events.includes(milestone) && milestones.notifications.includes(milestone),
+  );
+}
+
+/**
+ * What an execution announced, read from what the account's event bus and topic accepted: events name the
+ * execution in their detail, messages in their `Execution:` line and the milestone in their attributes.
+ */
+export function milestonesOf(
+  record: ExecutionRecord,
+  events: readonly PublishedEvent[],
+  messages: readonly PublishedMessage[],
+): MilestonesReport {
+  const entered = new Set(record.timeline.map((entry) => entry.state));
+  // A stopped execution stops as it enters a state: a milestone state it was stopped in announced nothing.
+  const stoppedIn = record.status === 'ABORTED' ? record.currentState : undefined;
+  const expected: Milestone[] = (Object.entries(MILESTONE_STATES) as [ProgressMilestone, string][])
+    .filter(([, state]) => entered.has(state) && state !== stoppedIn)
+    .map(([milestone]) => milestone);
+  if (record.status !== 'ABORTED' && record.status !== 'RUNNING') expected.push('outcome');
+  const inOrder = (found: Iterable<unknown>) =>
+    MILESTONES.filter((milestone) => new Set(found).has(milestone));
+  const execution = (detail: Record<string, unknown>) =>
+    (detail.execution as { name?: unknown } | undefined)?.name;
+  return {
+    expected: inOrder(expected),
+    events: inOrder(
+      events
+        .filter((event) => execution(event.detail) === record.name)
+        .map((event) => event.detail.milestone),
+    ),
+    notifications: inOrder(
+      messages
+        .filter((message) => message.message.split('\n').includes(`Execution: ${record.name}`))
+        .map((message) => message.attributes?.milestone),
+    ),
+  };
 }
 
 export function outcomeOf(record: ExecutionRecord): Outcome {

@@ -26,6 +26,7 @@ import {
   finalStateOf,
   hasHealthyTarget,
   messageOf,
+  milestonesOf,
   outcomeOf,
   type ProgressView,
   type SimulationReport,
@@ -202,6 +203,7 @@ export async function simulate(
       message: messageOf(record),
       stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
       expectedStopAt: run.expectStoppedAt ?? null,
+      milestones: milestonesOf(record, account.publishedEvents, account.publishedMessages),
     }));
     const primary = reports[0];
     return {
@@ -218,6 +220,7 @@ export async function simulate(
       maxPayloadBytes: Math.max(...executions.map(({ record }) => record.maxPayloadBytes)),
       lambdaInvocations: service.totalLambdaInvocations,
       notificationsDelivered: account.publishedMessages.length,
+      events: structuredClone([...account.publishedEvents]),
       apiCalls: { total: account.apiCalls.total, byOperation: { ...account.apiCalls.byOperation } },
       invariantViolations: violations,
       finalState: finalStateOf(account.snapshot(), environment),

@@ -5,6 +5,7 @@ import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { standaloneCalls, type ApiCalls } from '../account/api-calls';
 import { actingAs } from '../account/iam/principal';
+import { asLambdaError } from '../account/lambda';
 import { StepFunctionsExecutions, type ExecutionSummary } from '../account/step-functions';
 import type { SimulatedAccount } from '../account';
 import type { StepName } from '../../state-machine/step-registry';
@@ -327,15 +328,6 @@ function findState(states: Record<string, unknown>, name: string): { states: Sta
     }
   }
   return undefined;
-}
-
-function asLambdaError(error: unknown): Error {
-  const original = error instanceof Error ? error : new Error(String(error));
-  const lambdaError = new Error(
-    JSON.stringify({ errorType: original.name, errorMessage: original.message, trace: [] }),
-  );
-  lambdaError.name = original.name;
-  return lambdaError;
 }
 
 function toHistoryEvent(event: EventLog, id: number): HistoryEvent {

@@ -1,6 +1,7 @@
 import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import type { FaultOptions, SimulatedAccount } from '../account/account';
 import { ENCRYPTED_TOPIC, type DefaultEnvironmentOptions } from '../account/environment';
+import { KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 
@@ -152,9 +153,9 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'stopped-then-redeploy',
     description:
       'An operator stops a deployment in its rollback window: users stay served; the next deployment is refused with the commands that clean up.',
-    stopAt: 'Monitor new version during rollback window',
+    stopAt: KEY_STATES.window,
     runs: [
-      { ...deployNext('failed'), expectStoppedAt: 'Monitor new version during rollback window' },
+      { ...deployNext('failed'), expectStoppedAt: KEY_STATES.window },
       { input: { amiId: '{third}' }, expectedOutcome: 'rejected' },
     ],
   },
@@ -169,7 +170,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'stale-operator-request',
     description:
       'A rollback request an operator tagged on the standby group during an earlier deployment is cleared before the new version launches.',
-    environment: { standbyTags: { 'blue-green:operator-request': 'rollback' } },
+    environment: { standbyTags: { [OPERATOR_REQUEST_TAG]: 'rollback' } },
     runs: [deployNext()],
   },
   ...ABORT_SCENARIOS,

@@ -8,12 +8,13 @@ import { FIRST_DEPLOYMENT, STATE } from './state';
 
 type ReportFields = Omit<
   Payload<StepInput<'report-outcome'>>,
-  'outcome' | 'applicationName' | 'executionName' | 'notificationTopicArn'
+  'outcome' | 'applicationName' | 'executionName' | 'executionArn' | 'notificationTopicArn'
 >;
 
 /**
- * Every way a deployment ends, each reported in plain words (and to the topic) before its final state:
- * a Fail state's error is the outcome operators and the CLI read.
+ * Every way a deployment ends, each reported in plain words (to the topic, and as the `outcome` milestone
+ * event on EventBridge) before its final state: a Fail state's error is the outcome operators and the CLI
+ * read.
  */
 export function endings(ctx: DefinitionContext) {
   const report = (name: string, outcome: Outcome, fields: ReportFields) =>
@@ -25,6 +26,7 @@ export function endings(ctx: DefinitionContext) {
         outcome,
         applicationName: ctx.settings.applicationName,
         executionName: ref('$$.Execution.Name'),
+        executionArn: ref('$$.Execution.Id'),
         notificationTopicArn: ctx.settings.notificationTopicArn ?? null,
         ...fields,
       },

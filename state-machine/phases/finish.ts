@@ -6,7 +6,7 @@ import { removeGroup } from './remove-group';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
 /**
- * 11. Finish: the new version leaves the synthetic target group, and the old group leaves every target group
+ * Finish (phase 4 of docs/design.md#the-flow): the new version leaves the synthetic target group, and the old group leaves every target group
  * before anything could re-register it (I4), then goes. The window has passed, so a failure here is not
  * rolled back: it goes to `onFailure` (manual action).
  */

@@ -2,11 +2,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
+import { milestone } from './milestones';
 import { STATE } from './state';
 
 /**
- * 4–8. Prepare and prove the new version on the standby group, behind the synthetic target group only:
+ * Prepare (phase 2 of docs/design.md#the-flow): prepare and prove the new version on the standby group,
+ * behind the synthetic target group only:
  * production is untouched until this phase has passed (I2). Any failure goes to `onFailure` (the abort).
+ * It announces the deployment as started when it begins (the request checks passed), and the new version
+ * as ready once it is in service and has passed its synthetic checks.
  */
 export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Parallel {
   const { waits } = ctx.settings;
@@ -15,7 +19,8 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
   return phase(
     ctx.scope,
     'Prepare the new version (production untouched)',
-    sfn.Chain.start(task(ctx, 'Scale standby group to zero', 'scale-group-to-zero', { groupName: group }))
+    milestone(ctx, 'started', {})
+      .next(task(ctx, 'Scale standby group to zero', 'scale-group-to-zero', { groupName: group }))
       .next(
         poll(
           ctx,
@@ -73,7 +78,8 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
           syntheticChecks: ref('$.settings.syntheticChecks'),
           amiId: STATE.amiId,
         }),
-      ),
+      )
+      .next(milestone(ctx, 'new-version-ready', { release: ref('$.release') })),
     onFailure,
   );
 }

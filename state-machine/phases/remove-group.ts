@@ -20,7 +20,7 @@ export interface RemovalStates {
  */
 export function removeGroup(
   ctx: DefinitionContext,
-  group: JsonPathRef,
+  group: JsonPathRef<string>,
   names: RemovalStates,
   emptyWith: 'scale-group-to-zero' | 'retire-old-fleet',
 ): sfn.Chain {
@@ -31,6 +31,10 @@ export function removeGroup(
     .next(
       poll(ctx, names.waitDetached, 'check-target-groups-detached', targetGroups, waits.targetGroupsDetached),
     )
-    .next(task(ctx, names.empty, emptyWith, { groupName: group }))
+    .next(
+      emptyWith === 'scale-group-to-zero'
+        ? task(ctx, names.empty, 'scale-group-to-zero', { groupName: group })
+        : task(ctx, names.empty, 'retire-old-fleet', { groupName: group }),
+    )
     .next(poll(ctx, names.waitEmpty, 'check-group-empty', { groupName: group }, waits.groupEmpty));
 }

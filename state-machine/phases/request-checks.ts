@@ -12,7 +12,7 @@ import { STATE } from './state';
 const GUARD_SETTLE = Duration.seconds(20);
 
 /**
- * 1–3. Request checks: they change nothing, so a failure is a rejection with nothing to clean up (I8). An AMI
+ * Request checks (phase 1 of docs/design.md#the-flow): they change nothing, so a failure is a rejection with nothing to clean up (I8). An AMI
  * of another application ends as skipped, an AMI that already serves as nothing to do. The chain ends once the account is known to take the deployment.
  */
 export function requestChecks(

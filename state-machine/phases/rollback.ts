@@ -7,7 +7,7 @@ import { removeGroup } from './remove-group';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
 /**
- * 12. Roll back: the old fleet serves again before the new group leaves (I1), then the new group drains from
+ * Roll back (docs/design.md#endings-and-outcomes): the old fleet serves again before the new group leaves (I1), then the new group drains from
  * its target groups and goes. A failure here needs an operator (`onFailure`).
  */
 export function rollback(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Parallel {

@@ -3,11 +3,14 @@ import { KEY_STATES } from '../../lambdas/shared/contract';
 import { phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
+import { milestone } from './milestones';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
 /**
- * 9–10. Shift traffic, adding the new group before the old fleet leaves (I1), then watch the new version
- * for the rollback window. Any failure goes to `onFailure` (the rollback).
+ * Shift traffic and monitor (phase 3 of docs/design.md#the-flow): adding the new group before the old fleet leaves (I1), then watch the new version
+ * for the rollback window. Any failure goes to `onFailure` (the rollback). Traffic is announced as shifted
+ * once the new version serves every request (the old fleet in Standby, or none), as the window opens, and
+ * the window as passed when it ends well (its last check's words go with it).
  */
 export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Parallel {
   const { settings } = ctx;
@@ -21,6 +24,10 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     // one runs: just after CloudWatch's next alarm evaluation (docs/design.md#alarm-aligned-monitoring).
     { untilNextCheckAt: true },
   );
+  const windowPassed = monitor.next(milestone(ctx, 'window-passed', { window: ref('$.wait') }));
+  const trafficShifted = milestone(ctx, 'traffic-shifted', {
+    rollbackWindowMinutes: ref('$.settings.monitoring.rollbackWindowMinutes'),
+  }).next(monitor);
   const standOldFleetDown = task(ctx, 'Put old fleet in standby', 'enter-standby', {
     groupName: STATE.activeGroup,
     mainTargetGroupArn: main,
@@ -35,7 +42,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
         settings.waits.oldFleetInStandby,
       ),
     )
-    .next(monitor);
+    .next(trafficShifted);
   const shiftTraffic = sfn.Chain.start(
     task(ctx, KEY_STATES.shiftStarts, 'attach-target-groups', {
       groupName: STATE.standbyGroup,
@@ -53,13 +60,13 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     )
     .next(
       new sfn.Choice(ctx.scope, 'Is there an old fleet to stand down?')
-        .when(FIRST_DEPLOYMENT, monitor)
+        .when(FIRST_DEPLOYMENT, trafficShifted)
         .otherwise(standOldFleetDown),
     );
   return phase(
     ctx.scope,
     'Shift traffic and monitor',
-    sfn.Chain.custom(shiftTraffic.startState, monitor.endStates, monitor),
+    sfn.Chain.custom(shiftTraffic.startState, windowPassed.endStates, windowPassed),
     onFailure,
   );
 }

@@ -105,7 +105,7 @@ describe('bounds that protect a running deployment', () => {
           requestTimeoutMs: 30_000,
         },
       },
-      /syntheticChecks: checks × repetitions × requestTimeoutMs must fit in 840 s/,
+      /syntheticChecks: checks × repetitions × requestTimeoutMs must fit in 870 s/,
     ],
     [
       {

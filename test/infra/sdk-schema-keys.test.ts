@@ -7,6 +7,7 @@ const CLIENTS = [
   'client-auto-scaling',
   'client-cloudwatch',
   'client-ec2',
+  'client-eventbridge',
   'client-elastic-load-balancing-v2',
   'client-sfn',
   'client-sns',

@@ -1,5 +1,6 @@
 import { handler, PUBLISH_RETRY_PAUSES_MS } from '../../lambdas/report-outcome/handler';
 import { CLIENT_CONFIG } from '../../lambdas/shared/aws/call';
+import { EVENT_SOURCE, milestoneDetailSchema } from '../../lambdas/shared/contract';
 import { createHarness, denying, type Harness, type HarnessOptions } from '../support/account';
 
 let h: Harness;
@@ -13,6 +14,7 @@ const publishAttempts = () => h.account.apiCalls.byOperation['sns:Publish'] ?? 0
 
 const AMI = 'ami-0123456789abcdef0';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:webapp-deployments';
+const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:webapp-blue-green-deployment:run-1';
 const roles = {
   firstDeployment: false,
   active: { groupName: 'webapp-blue', capacity: { min: 2, desired: 3, max: 6 }, instanceCount: 3 },
@@ -63,8 +65,55 @@ describe('report-outcome', () => {
         topicArn: TOPIC,
         subject: `[webapp] deployment succeeded: ${AMI}`,
         message: expect.stringContaining('Execution: run-1'),
+        // Subscription filter policies can keep only outcomes, or only some (docs/events.md).
+        attributes: { milestone: 'outcome', application: 'webapp', outcome: 'succeeded' },
       },
     ]);
+  });
+
+  it('puts the outcome milestone event on the default bus: the report, less `notified`', async () => {
+    const output = await report({ outcome: 'rolled-back', roles, executionArn: EXECUTION_ARN });
+    expect(h.events).toHaveLength(1);
+    expect(h.events[0]).toMatchObject({
+      source: EVENT_SOURCE,
+      detailType: 'Blue/Green Deployment Outcome',
+      resources: [EXECUTION_ARN],
+    });
+    const detail = milestoneDetailSchema.parse(h.events[0].detail);
+    expect(detail).toEqual({
+      milestone: 'outcome',
+      schemaVersion: 1,
+      application: 'webapp',
+      execution: { name: 'run-1', arn: EXECUTION_ARN },
+      amiId: output.amiId,
+      newGroup: 'webapp-green',
+      previousGroup: output.previousGroup,
+      firstDeployment: false,
+      at: expect.any(String),
+      message: output.message,
+      outcome: output.outcome,
+      activeGroup: output.activeGroup,
+      reason: output.reason,
+    });
+  });
+
+  it('a rejected run before anything was known still announces its outcome, with nulls for what is unknown', async () => {
+    await report({ outcome: 'rejected', amiId: null, failure: { Error: 'InvalidInputError', Cause: 'bad' } });
+    expect(milestoneDetailSchema.parse(h.events[0].detail)).toMatchObject({
+      outcome: 'rejected',
+      amiId: null,
+      newGroup: null,
+      previousGroup: null,
+      firstDeployment: null,
+      activeGroup: null,
+      execution: { name: 'run-1', arn: null },
+    });
+  });
+
+  it('I3: an event EventBridge refuses is logged, never thrown, and leaves the report as it is', async () => {
+    const output = await denying(['events:PutEvents'], () => report({ outcome: 'aborted', roles }));
+    expect(output).toMatchObject({ outcome: 'aborted', notified: true });
+    expect(h.events).toEqual([]);
   });
 
   it('succeeded on a first deployment says so', async () => {
@@ -228,7 +277,7 @@ describe('report-outcome', () => {
     expect(publishAttempts()).toBe(2 * CLIENT_CONFIG.maxAttempts + 1);
   });
 
-  it('without a topic it publishes nothing', async () => {
+  it('without a topic it publishes no message, only the event', async () => {
     const output = await handler({
       outcome: 'succeeded',
       applicationName: 'webapp',
@@ -238,7 +287,7 @@ describe('report-outcome', () => {
     });
     expect(output.notified).toBe(false);
     expect(h.published).toEqual([]);
-    expect(h.account.apiCalls.total).toBe(0);
+    expect(h.account.apiCalls.byOperation).toEqual({ 'events:PutEvents': 1 });
   });
 
   it('keeps the subject within 100 printable ASCII characters', async () => {

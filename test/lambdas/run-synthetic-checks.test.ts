@@ -1,41 +1,67 @@
+import { CreateRuleCommand, DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { handler } from '../../lambdas/run-synthetic-checks/handler';
-import { logger } from '../../lambdas/shared/logger';
+import { DEFAULT_AMIS, type VersionBehaviour } from '../../simulator/account';
+import { createHarness, type Harness } from '../support/account';
 
-const AMI = 'ami-0123456789abcdef0';
-const OLD_AMI = 'ami-00000000000000001';
+const NEW = DEFAULT_AMIS.next;
+const OLD = DEFAULT_AMIS.current;
 
-interface Reply {
-  status?: number;
-  body?: string;
-  latencyMs?: number;
-  headers?: Record<string, string>;
-  error?: Error;
-}
+let h: Harness;
+/** What the handler sent, in order (the answers come from the simulated ALB). */
+let sent: { url: string; init: RequestInit | undefined }[];
+const realFetch = globalThis.fetch;
 
-let clock = 1_700_000_000_000;
-let fetchMock: jest.SpiedFunction<typeof fetch>;
-
-/** The ALB as seen through fetch: `route` answers each request; the virtual clock advances by its latency. */
-function givenEndpoint(route: (url: string, init: RequestInit | undefined, call: number) => Reply): void {
-  let call = 0;
-  fetchMock.mockImplementation(async (url, init) => {
-    const reply = route(String(url), init, (call += 1));
-    clock += reply.latencyMs ?? 20;
-    if (reply.error) throw reply.error;
-    return new Response(reply.body ?? 'OK', {
-      status: reply.status ?? 200,
-      headers: { 'x-ami-id': AMI, ...reply.headers },
-    });
+/**
+ * The account with the new version (`behaviour`) on the standby group's two instances, InService and
+ * healthy behind the synthetic target group, and the handler's fetch reaching its ALB.
+ */
+function arrange(behaviour: VersionBehaviour = {}, syntheticHeader?: { name: string; value: string }): void {
+  h = createHarness({
+    newVersion: behaviour,
+    customize: (environment) => {
+      Object.assign(environment.groups.green, {
+        amiId: NEW,
+        desired: 2,
+        max: Math.max(2, environment.groups.green.max),
+        attachedTargetGroups: [environment.syntheticTargetGroup.arn],
+      });
+      if (syntheticHeader) environment.syntheticHeader = syntheticHeader;
+    },
   });
+  expect(Object.values(h.health(h.synthetic))).toEqual(['healthy', 'healthy']);
+  sent = [];
+  // The client's side of each request, on the test's virtual clock: the simulated ALB answers at once and
+  // says how long the answer took (server-timing, as alb-fetch documents), so the clock passes that
+  // latency here; the request's timeout (AbortSignal.timeout, a real-time timer otherwise) runs on the same
+  // clock, so a slow version times out as it would against a real ALB.
+  jest.spyOn(AbortSignal, 'timeout').mockImplementation((milliseconds) => {
+    const controller = new AbortController();
+    h.clock.setTimeout(
+      () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      milliseconds,
+    );
+    return controller.signal;
+  });
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    sent.push({ url: String(input), init });
+    const response = await h.account.fetch(input, init);
+    const latencyMs = Number(/dur=(\d+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? 0);
+    for (let waited = 0; waited < latencyMs && !init?.signal?.aborted; waited += 1) h.clock.tick(1);
+    if (init?.signal?.aborted) throw init.signal.reason;
+    return response;
+  };
 }
+
+const endpoint = () => `http://${h.environment.loadBalancer.dnsName}`;
 
 function settings(overrides: object = {}) {
   return {
-    endpoint: 'http://alb.example.com',
+    endpoint: endpoint(),
     header: { name: 'Synthetic', value: 'True' },
     checks: [
       { path: '/health', expectedStatus: 200, maxLatencyMs: 500 },
-      { path: '/api/version', expectedStatus: 200, bodyIncludes: '"ok":true', maxLatencyMs: 500 },
+      // The reference application answers `{"version":…,"instance":…}`.
+      { path: '/api/version', expectedStatus: 200, bodyIncludes: `"version":"${NEW}"`, maxLatencyMs: 500 },
     ],
     repetitions: 3,
     requestTimeoutMs: 1_000,
@@ -43,110 +69,121 @@ function settings(overrides: object = {}) {
   };
 }
 
-const run = (overrides: object = {}, amiId = AMI) => handler({ syntheticChecks: settings(overrides), amiId });
+const run = (overrides: object = {}, amiId: string = NEW) =>
+  handler({ syntheticChecks: settings(overrides), amiId });
 
-beforeAll(() => logger.setLogLevel('SILENT'));
-beforeEach(() => {
-  fetchMock = jest.spyOn(global, 'fetch');
-  jest.spyOn(Date, 'now').mockImplementation(() => clock);
+afterEach(() => {
+  globalThis.fetch = realFetch;
+  jest.restoreAllMocks();
+  h.dispose();
 });
-afterEach(() => jest.restoreAllMocks());
 
 describe('run-synthetic-checks', () => {
   it('runs every check for every repetition through the endpoint with the synthetic header', async () => {
-    givenEndpoint((url) => ({
-      body: url.endsWith('/api/version') ? '{"ok":true}' : 'OK',
-      latencyMs: url.endsWith('/health') ? 30 : 120,
-    }));
+    arrange({ paths: { '/health': { latencyMs: 30 }, '/api/version': { latencyMs: 120 } } });
 
     await expect(run()).resolves.toEqual({ passed: true, requests: 6, slowestMs: 120 });
 
-    expect(fetchMock).toHaveBeenCalledTimes(6);
-    expect(fetchMock.mock.calls.map(([url]) => url)).toEqual([
-      'http://alb.example.com/health',
-      'http://alb.example.com/api/version',
-      'http://alb.example.com/health',
-      'http://alb.example.com/api/version',
-      'http://alb.example.com/health',
-      'http://alb.example.com/api/version',
+    expect(sent.map(({ url }) => url)).toEqual([
+      `${endpoint()}/health`,
+      `${endpoint()}/api/version`,
+      `${endpoint()}/health`,
+      `${endpoint()}/api/version`,
+      `${endpoint()}/health`,
+      `${endpoint()}/api/version`,
     ]);
-    const init = fetchMock.mock.calls[0]![1]!;
-    expect(init.headers).toEqual({ Synthetic: 'True' });
-    expect(init.signal).toBeInstanceOf(AbortSignal);
+    for (const { init } of sent) {
+      expect(init?.headers).toEqual({ Synthetic: 'True' });
+      expect(init?.signal).toBeInstanceOf(AbortSignal);
+    }
+    expect(jest.mocked(AbortSignal.timeout).mock.calls).toEqual(Array(6).fill([1_000]));
   });
 
   it('sends the configured header and joins an endpoint that ends with a slash', async () => {
-    givenEndpoint(() => ({ body: '{"ok":true}' }));
-    await run({
-      endpoint: 'https://alb.example.com/',
-      header: { name: 'X-Canary', value: 'yes' },
-      repetitions: 1,
-    });
-    expect(fetchMock.mock.calls[0]![0]).toBe('https://alb.example.com/health');
-    expect(fetchMock.mock.calls[0]![1]!.headers).toEqual({ 'X-Canary': 'yes' });
+    // The listener's rule forwards X-Canary: yes to the synthetic target group.
+    arrange({}, { name: 'X-Canary', value: 'yes' });
+    await expect(
+      run({
+        endpoint: `https://${h.environment.loadBalancer.dnsName}/`,
+        header: { name: 'X-Canary', value: 'yes' },
+        versionHeader: 'X-App-Version',
+        repetitions: 1,
+      }),
+    ).resolves.toMatchObject({ passed: true, requests: 2 });
+    expect(sent[0]!.url).toBe(`https://${h.environment.loadBalancer.dnsName}/health`);
+    expect(sent[0]!.init!.headers).toEqual({ 'X-Canary': 'yes' });
   });
 
   it('I2: a wrong status fails the checks, saying what was expected and what came back', async () => {
-    givenEndpoint((url) =>
-      url.endsWith('/health') ? { status: 503, body: 'Service Unavailable' } : { body: '{"ok":true}' },
-    );
+    arrange({ paths: { '/health': { status: 503, body: 'Service Unavailable' } } });
     const failure = run({ repetitions: 1 });
     await expect(failure).rejects.toMatchObject({ name: 'SyntheticCheckFailedError' });
     await expect(failure).rejects.toThrow(
-      `Synthetic checks failed for ${AMI}: 1 of 2 requests to http://alb.example.com with header Synthetic failed. ` +
+      `Synthetic checks failed for ${NEW}: 1 of 2 requests to ${endpoint()} with header Synthetic failed. ` +
         'GET /health (repetition 1): expected status 200, got 503.',
     );
   });
 
   it('checks the body text', async () => {
-    givenEndpoint(() => ({ body: '{"ok":false,"db":"down"}' }));
+    arrange({ paths: { '/api/version': { body: '{"ok":false,"db":"down"}' } } });
     await expect(run({ repetitions: 1 })).rejects.toThrow(
-      'GET /api/version (repetition 1): expected the body to include "\\"ok\\":true", got "{\\"ok\\":false,\\"db\\":\\"down\\"}"',
+      `GET /api/version (repetition 1): expected the body to include "\\"version\\":\\"${NEW}\\"", ` +
+        'got "{\\"ok\\":false,\\"db\\":\\"down\\"}"',
     );
   });
 
   it('checks the latency bound', async () => {
-    givenEndpoint((url) => ({ body: '{"ok":true}', latencyMs: url.endsWith('/health') ? 501 : 500 }));
+    arrange({ latencyMs: 500, paths: { '/health': { latencyMs: 501 } } });
     await expect(run({ repetitions: 1 })).rejects.toThrow(
       /1 of 2 requests .*GET \/health \(repetition 1\): expected an answer within 500 ms, took 501 ms\./,
     );
   });
 
   it('with a version header, a response from the old version is a failure (the request missed the new fleet)', async () => {
-    givenEndpoint(() => ({ body: '{"ok":true}', headers: { 'x-ami-id': OLD_AMI } }));
-    await expect(run({ versionHeader: 'X-AMI-Id', repetitions: 1 })).rejects.toThrow(
-      `expected header X-AMI-Id: ${AMI} (proof the new version answered), got "${OLD_AMI}"`,
-    );
+    arrange();
+    await expect(run({ versionHeader: 'X-App-Version' })).resolves.toMatchObject({ passed: true });
 
-    givenEndpoint(() => ({ body: '{"ok":true}' }));
-    await expect(run({ versionHeader: 'X-AMI-Id' })).resolves.toMatchObject({ passed: true });
+    // A rule ahead of the synthetic one forwards the synthetic header to the main target group (old fleet).
+    const { Listeners } = await h.elb.send(
+      new DescribeListenersCommand({ LoadBalancerArn: h.environment.loadBalancer.arn }),
+    );
+    await h.elb.send(
+      new CreateRuleCommand({
+        ListenerArn: Listeners?.[0]?.ListenerArn,
+        Priority: 1,
+        Conditions: [
+          { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'Synthetic', Values: ['True'] } },
+        ],
+        Actions: [{ Type: 'forward', TargetGroupArn: h.main }],
+      }),
+    );
+    await expect(run({ versionHeader: 'X-App-Version', repetitions: 1 })).rejects.toThrow(
+      `expected header X-App-Version: ${NEW} (proof the new version answered), got "${OLD}"`,
+    );
   });
 
   it('a missing version header is a failure', async () => {
-    givenEndpoint(() => ({ body: '{"ok":true}', headers: {} }));
+    arrange();
     await expect(run({ versionHeader: 'X-Served-By', repetitions: 1 })).rejects.toThrow('got no such header');
   });
 
   it('a network error is a failure, not a crash', async () => {
-    givenEndpoint(() => ({ error: new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }) }));
-    await expect(run({ repetitions: 1 })).rejects.toMatchObject({
+    // An endpoint that is not the load balancer's name: it does not resolve.
+    arrange();
+    await expect(run({ endpoint: 'http://alb.example.com', repetitions: 1 })).rejects.toMatchObject({
       name: 'SyntheticCheckFailedError',
-      message: expect.stringContaining(
-        'expected a response, got a network error: fetch failed (ECONNREFUSED)',
-      ),
+      message: expect.stringContaining('expected a response, got a network error: fetch failed (ENOTFOUND)'),
     });
   });
 
   it('a request that times out is a failure naming the timeout', async () => {
-    givenEndpoint(() => ({
-      error: new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
-      latencyMs: 1_000,
-    }));
+    arrange({ latencyMs: 1_500 });
     await expect(run({ repetitions: 1 })).rejects.toThrow('expected a response, got none within 1000 ms');
+    expect(Date.now()).toBe(2_000);
   });
 
   it('counts every failure of the repetition but quotes only the first three', async () => {
-    givenEndpoint(() => ({ status: 500 }));
+    arrange({ failSyntheticChecks: true });
     const checks = ['/a', '/b', '/c', '/d', '/e'].map((path) => ({
       path,
       expectedStatus: 200,
@@ -162,35 +199,40 @@ describe('run-synthetic-checks', () => {
   });
 
   it('stops after the first repetition with a failure instead of running out the Lambda timeout', async () => {
-    givenEndpoint((url, _init, call) =>
-      call === 3 && url.endsWith('/health') ? { status: 502 } : { body: '{"ok":true}' },
+    arrange();
+    // 30 ms in (each answer takes the default 20 ms): during the second request, /health breaks.
+    h.clock.setTimeout(
+      () => h.account.setVersionBehaviour(NEW, { paths: { '/health': { status: 502 } } }),
+      30,
     );
     await expect(run({ repetitions: 5 })).rejects.toThrow(
       /1 of 4 requests .* failed \(stopped after repetition 2 of 5\)\. GET \/health \(repetition 2\)/,
     );
-    expect(fetchMock).toHaveBeenCalledTimes(4);
+    expect(sent).toHaveLength(4);
   });
 
   it('I6: a second run sends the same requests and gives the same result', async () => {
-    givenEndpoint(() => ({ body: '{"ok":true}', latencyMs: 40 }));
+    arrange({ latencyMs: 40 });
     const first = await run();
     const second = await run();
     expect(second).toEqual(first);
-    expect(fetchMock).toHaveBeenCalledTimes(12);
+    expect(first).toEqual({ passed: true, requests: 6, slowestMs: 40 });
+    expect(sent).toHaveLength(12);
+    expect(sent.slice(6).map(({ url }) => url)).toEqual(sent.slice(0, 6).map(({ url }) => url));
   });
 
   it('rejects settings without checks before sending anything', async () => {
-    givenEndpoint(() => ({}));
+    arrange();
     await expect(run({ checks: [] })).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining('syntheticChecks.checks: needs at least one check'),
     });
-    expect(fetchMock).not.toHaveBeenCalled();
+    expect(sent).toEqual([]);
   });
 
   it('I8: rejects a malformed AMI id before sending anything', async () => {
-    givenEndpoint(() => ({}));
+    arrange();
     await expect(run({}, 'ami-nothex')).rejects.toMatchObject({ name: 'InvalidInputError' });
-    expect(fetchMock).not.toHaveBeenCalled();
+    expect(sent).toEqual([]);
   });
 });

@@ -113,10 +113,11 @@ describe('an execution input that is not a JSON object', () => {
       ]);
       expect(account.publishedMessages).toHaveLength(1);
       expect(account.publishedMessages[0].message).toContain(`${FIX} ${got}.`);
-      // I8: nothing read or changed in the account; the one call the steps make is the notification (the
-      // test's own StartExecution and DescribeExecution reach the account too).
+      // I8: nothing read or changed in the account; the only calls the steps make announce the outcome, on
+      // the topic and the event bus (the test's own StartExecution and DescribeExecution reach the account too).
       expect(account.apiCalls.byOperation).toEqual({
         'sns:Publish': 1,
+        'events:PutEvents': 1,
         'states:StartExecution': 1,
         'states:DescribeExecution': 1,
       });
@@ -145,7 +146,7 @@ describe('scenario not-an-object', () => {
     expect(passed(report)).toBe(true);
     expect(report.outcome).toBe('rejected');
     expect(report.message).toContain(`${FIX} an array`);
-    expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1 });
+    expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1, 'events:PutEvents': 1 });
     expect(report.invariantViolations).toEqual([]);
   }, 60_000);
 });

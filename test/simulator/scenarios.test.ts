@@ -1,4 +1,10 @@
-import { KEY_STATES } from '../../lambdas/shared/contract';
+import {
+  DETAIL_TYPES,
+  EVENT_SOURCE,
+  KEY_STATES,
+  milestoneDetailSchema,
+  type Milestone,
+} from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
 import { passed, simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
 import { findScenario, SCENARIOS } from '../../simulator/scenarios/catalog';
@@ -82,6 +88,27 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
       expect(report.notificationsDelivered).toBeGreaterThanOrEqual(Math.max(1, ended.length));
     });
 
+    it('announces every milestone it went through, on the topic and on the default event bus', () => {
+      for (const { milestones } of report.executions) {
+        expect(milestones.events).toEqual(expect.arrayContaining(milestones.expected));
+        expect(milestones.notifications).toEqual(expect.arrayContaining(milestones.expected));
+      }
+      // Every execution that ran to an end announced its outcome, at least.
+      const ended = report.executions.filter((execution) => execution.stoppedAt === null);
+      for (const execution of ended) expect(execution.milestones.expected).toContain('outcome');
+    });
+
+    it('puts milestone events as docs/events.md documents them: source, detail-type, detail', () => {
+      expect(report.events.length).toBeGreaterThan(0);
+      for (const event of report.events) {
+        const detail = milestoneDetailSchema.parse(event.detail);
+        expect(event.source).toBe(EVENT_SOURCE);
+        expect(event.detailType).toBe(DETAIL_TYPES[detail.milestone]);
+        expect(event.time).toBe(detail.at);
+        if (detail.execution.arn) expect(event.resources).toEqual([detail.execution.arn]);
+      }
+    });
+
     it('violates no invariant (I1, I2, I4, I8 watched every virtual second)', () => {
       expect(report.invariantViolations).toEqual([]);
     });
@@ -136,6 +163,64 @@ describe('scenario specifics', () => {
     expect(states.indexOf('Rollback: scale new group to zero')).toBeGreaterThan(drained);
   });
 
+  it('happy: all five milestones, in order, on the topic and the bus; the outcome event is the report', async () => {
+    const report = await seedOne('happy');
+    const all: Milestone[] = ['started', 'new-version-ready', 'traffic-shifted', 'window-passed', 'outcome'];
+    expect(report.executions[0].milestones).toEqual({ expected: all, events: all, notifications: all });
+    const details = report.events.map((event) => milestoneDetailSchema.parse(event.detail));
+    expect(details.map((detail) => detail.milestone)).toEqual(all);
+    // Announced as they happen: the new version is ready before the shift, which comes before the window.
+    const at = (state: string) => report.timeline.find((entry) => entry.state === state)?.at ?? -1;
+    const times = details.map((detail) => Date.parse(detail.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(at('Milestone: new version ready')).toBeLessThanOrEqual(at(KEY_STATES.shiftStarts));
+    expect(at('Milestone: traffic shifted')).toBeLessThanOrEqual(at(KEY_STATES.window));
+    for (const detail of details) {
+      expect(detail).toMatchObject({
+        application: 'webapp',
+        amiId: DEFAULT_AMIS.next,
+        newGroup: GREEN,
+        previousGroup: BLUE,
+        firstDeployment: false,
+        execution: { name: report.executions[0].name },
+      });
+    }
+    expect(details[2]).toMatchObject({ milestone: 'traffic-shifted', rollbackWindowMinutes: 60 });
+    expect(details[3]).toMatchObject({ milestone: 'window-passed', promoted: false, elapsedSeconds: 3600 });
+    // The outcome event carries the report step's report, less whether the topic was told.
+    expect(details[4]).toMatchObject({
+      milestone: 'outcome',
+      outcome: 'succeeded',
+      activeGroup: GREEN,
+      previousGroup: BLUE,
+      reason: null,
+      message: report.message,
+    });
+  });
+
+  it.each([
+    ['synthetic-fail', ['started', 'outcome']],
+    ['abort-during-new-instances', ['started', 'outcome']],
+    // Rolled back while the old fleet entered Standby: the new version never served every request.
+    ['abort-during-old-fleet-standby', ['started', 'new-version-ready', 'outcome']],
+    ['alarm-rollback', ['started', 'new-version-ready', 'traffic-shifted', 'outcome']],
+    ['bootstrap-alarm', ['started', 'new-version-ready', 'traffic-shifted', 'outcome']],
+    ['missing-alarm', ['outcome']],
+  ])('%s: announces %j, never a milestone it did not reach', async (name, milestones) => {
+    const report = await seedOne(name);
+    expect(report.executions[0].milestones).toEqual({
+      expected: milestones,
+      events: milestones,
+      notifications: milestones,
+    });
+    const outcome = milestoneDetailSchema.parse(report.events[report.events.length - 1].detail);
+    expect(outcome).toMatchObject({
+      milestone: 'outcome',
+      outcome: report.executions[0].outcome,
+      message: report.executions[0].message,
+    });
+  });
+
   it('concurrent: the later execution is refused by the guard and changes nothing', async () => {
     const report = await seedOne('concurrent');
     expect(report.executions[1].message).toMatch(/deploying|in progress|running/i);
@@ -147,15 +232,17 @@ describe('scenario specifics', () => {
   it('bad-input: the rejection names the field and the fix', async () => {
     const report = await seedOne('bad-input');
     expect(report.message).toMatch(/amiId: must be "ami-" followed by 8 or 17 lowercase hex digits/);
-    // I8: the only call is the outcome notification; nothing in the account is read or changed.
-    expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1 });
+    // I8: the only calls announce the outcome; nothing in the account is read or changed.
+    expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1, 'events:PutEvents': 1 });
+    expect(report.executions[0].milestones.events).toEqual(['outcome']);
   });
 
   it('already-serving: nothing to do, said so, and not one changing call (I8)', async () => {
     const report = await seedOne('already-serving');
     expect(report.message).toMatch(/^Nothing to do for webapp: ami-0a1b2c3d4e5f60001 already serves/);
     const changing = Object.keys(report.apiCalls.byOperation).filter(
-      (operation) => !/:(Describe|List|Get)/.test(operation) && operation !== 'sns:Publish',
+      (operation) =>
+        !/:(Describe|List|Get)/.test(operation) && !['sns:Publish', 'events:PutEvents'].includes(operation),
     );
     expect(changing).toEqual([]);
     const states = report.timeline.map((entry) => entry.state);

@@ -117,6 +117,8 @@ export function createHarness(options: HarnessOptions = {}) {
     stepFunctions,
     /** The messages SNS accepted, in order. */
     published: account.publishedMessages,
+    /** The events the default EventBridge bus accepted, in order. */
+    events: account.publishedEvents,
     /** Every call that took effect, in order (a retried call once per attempt that took effect). */
     applied,
     /** The changing operations that took effect, in order, e.g. `['SuspendProcesses', 'EnterStandby']`. */

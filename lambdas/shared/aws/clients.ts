@@ -1,4 +1,5 @@
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { SERVICE_NAME } from '../contract/errors';
 
 /**
  * The Tracer, only where it traces: in Lambda (`AWS_EXECUTION_ENV` set) unless `POWERTOOLS_TRACE_ENABLED` is
@@ -13,7 +14,7 @@ function lambdaTracer(): Tracer | undefined {
   const { Tracer: TracerClass } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when it will trace (above)
     require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
-  return new TracerClass({ serviceName: 'asg-blue-green' });
+  return new TracerClass({ serviceName: SERVICE_NAME });
 }
 
 const tracer = lambdaTracer();

@@ -19,13 +19,26 @@ export function snsSubject(text: string): string {
   return (printable || 'Notification').slice(0, MAX_SUBJECT_LENGTH);
 }
 
-export async function publish(topicArn: string, subject: string, message: string): Promise<void> {
+/**
+ * Publishes `message`. `attributes` become String message attributes, which subscription filter policies
+ * can match (e.g. only the `outcome` milestone: docs/events.md).
+ */
+export async function publish(
+  topicArn: string,
+  subject: string,
+  message: string,
+  attributes: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const messageAttributes = Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+  );
   await callAws('Publish', () =>
     sns.send(
       new PublishCommand({
         TopicArn: topicArn,
         Subject: snsSubject(subject),
         Message: message,
+        ...(Object.keys(messageAttributes).length > 0 ? { MessageAttributes: messageAttributes } : {}),
       }),
     ),
   );

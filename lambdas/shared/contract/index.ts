@@ -4,8 +4,10 @@
  * either. It lives under lambdas/shared/ because the Lambdas ship it: the step bundles' cache key and the
  * synthesized workflows' cache key both cover that folder already.
  */
+export * from './milestones';
 export * from './outcomes';
 export * from './schemas';
 export * from './states';
 export * from './tags';
 export * from './schema-keys';
+export * from './errors';

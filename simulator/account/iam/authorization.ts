@@ -6,6 +6,7 @@
  * new call cannot slip through unauthorized.
  */
 import { serviceError, type ServiceName } from '../errors';
+import { eventBusArn } from '../eventbridge';
 import { evaluate, type AuthorizationRequest } from './policy-evaluation';
 import type { Principal } from './principal';
 
@@ -206,6 +207,22 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
       return [{ action: 'sns:Publish', resource: topicArn }, ...keyRequests];
     },
   },
+  events: {
+    // Each entry is authorized on the event bus it names, with its source and detail type as the condition
+    // keys events:source (multivalued, as AWS's example policy treats it) and events:detail-type. A denied
+    // entry refuses the whole call here; AWS also lists per-entry codes for it (docs/aws-facts/eventbridge.md).
+    PutEvents: (input, account) =>
+      (
+        (input.Entries as { EventBusName?: string; Source?: string; DetailType?: string }[] | undefined) ?? []
+      ).map((entry) => ({
+        action: 'events:PutEvents',
+        resource: eventBusArn(entry.EventBusName, account.region, account.accountId),
+        context: {
+          'events:source': entry.Source === undefined ? [] : [entry.Source],
+          'events:detail-type': entry.DetailType,
+        },
+      })),
+  },
   states: {
     ListExecutions: (input) => [{ action: 'states:ListExecutions', resource: String(input.stateMachineArn) }],
     StartExecution: (input) => [{ action: 'states:StartExecution', resource: String(input.stateMachineArn) }],
@@ -303,6 +320,9 @@ function denied(
         return serviceError('sns', 'KMSAccessDenied', `${standard} (Service: Kms, Status Code: 400)`, 400);
       }
       return serviceError('sns', 'AuthorizationError', standard, 403);
+    case 'events':
+      // EventBridge API reference, Common Errors: AccessDeniedException, 400.
+      return serviceError('events', 'AccessDeniedException', standard, 400);
     case 'states':
       return Object.assign(new Error(standard), {
         name: 'AccessDeniedException',

@@ -150,4 +150,69 @@ describe('the simulated ALB and application', () => {
     expect(viaRequest.headers.get('x-app-version')).toBe(DEFAULT_AMIS.current);
     await expect(h.account.fetch('https://example.com/')).rejects.toThrow('fetch failed');
   });
+
+  it('fetch to a name other than the ALB fails as Node reports a name that does not resolve', async () => {
+    h = createHarness();
+    const error = await h.account.fetch('https://example.com/health').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({
+      message: 'fetch failed',
+      cause: { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'example.com' },
+    });
+    expect((error as { cause: Error }).cause.message).toBe(
+      'getaddrinfo ENOTFOUND example.com (the simulated account has no network route to https://example.com/health)',
+    );
+    await expect(h.account.fetch('ftp://example.com/')).rejects.toMatchObject({
+      message: 'fetch failed',
+      cause: { message: 'The simulated account has no network route to ftp://example.com/' },
+    });
+  });
+
+  it('paths: a version answers particular paths with their own status, body and latency', async () => {
+    h = createHarness({
+      newVersion: {
+        latencyMs: 50,
+        paths: {
+          '/api/version': { body: '{"ok":false}', latencyMs: 300 },
+          '/broken': { status: 503 },
+          '/health': { status: 502, body: 'Bad Gateway' },
+        },
+      },
+    });
+    await greenOnSynthetic();
+    const synthetic = (path: string) => {
+      const response = h.account.alb.request({ path, headers: { Synthetic: 'True' } });
+      return [response.status, response.body, response.latencyMs, response.version];
+    };
+    const identity = (body: string | number | undefined) => JSON.parse(String(body)) as object;
+
+    // The path's own answer, whatever the query; the rest of the version's behaviour elsewhere.
+    expect(synthetic('/api/version?x=1')).toEqual([200, '{"ok":false}', 300, DEFAULT_AMIS.next]);
+    const broken = synthetic('/broken');
+    expect([broken[0], broken[2]]).toEqual([503, 50]);
+    expect(identity(broken[1])).toMatchObject({ error: 'Internal Server Error', version: DEFAULT_AMIS.next });
+    const page = synthetic('/products');
+    expect([page[0], page[2]]).toEqual([200, 50]);
+    expect(identity(page[1])).toMatchObject({ version: DEFAULT_AMIS.next });
+    expect(synthetic('/health')).toEqual([502, 'Bad Gateway', 50, DEFAULT_AMIS.next]);
+    // The ALB's health checks ask /health like anyone else.
+    const synthetics = () => h.account.snapshot().targetGroups[h.synthetic]?.targets ?? [];
+    h.until(() => synthetics().some((target) => target.state === 'unhealthy'), 60);
+    expect(synthetics().find((target) => target.state === 'unhealthy')?.reason).toBe(
+      'Target.ResponseCodeMismatch',
+    );
+    // Other versions are unaffected.
+    expect(h.account.alb.request({ path: '/health' })).toMatchObject({
+      status: 200,
+      latencyMs: 20,
+      version: DEFAULT_AMIS.current,
+    });
+  });
+
+  it('paths: a hung version answers none of its paths', async () => {
+    h = createHarness({ newVersion: { failHealthChecks: true, paths: { '/api/version': { status: 200 } } } });
+    await greenOnSynthetic();
+    const response = h.account.alb.request({ path: '/api/version', headers: { Synthetic: 'True' } });
+    expect([response.status, response.outcome]).toEqual([502, 'failed']);
+  });
 });

@@ -1,0 +1,114 @@
+import type { MilestoneDetail, ProgressMilestone } from '../shared/contract';
+import { defineHandler } from '../shared/handler';
+import { announce, commonDetail, type Announced } from '../shared/milestones';
+import { InputSchema, type Input } from './input';
+
+/**
+ * Announces how far a deployment has come (docs/events.md): a message on the notification topic and an
+ * EventBridge event on the default bus. Best effort by design: it never throws for AWS's sake (a failed
+ * call is retried a few times, then logged), so a lost announcement never fails, delays for long or rolls
+ * back a deployment; the state machine also catches anything else it might throw (a malformed input, a
+ * timeout) and goes on. Idempotent as far as announcements can be: a repeated invocation tells the same
+ * milestone again, with the same execution and milestone, by which a consumer tells a repeat.
+ */
+
+export interface Output extends Announced {
+  milestone: ProgressMilestone;
+}
+
+async function run(input: Input): Promise<Output> {
+  const at = new Date();
+  const message = messageFor(input);
+  const context = {
+    application: input.applicationName,
+    executionName: input.execution.name,
+    executionArn: input.execution.id,
+    amiId: input.amiId,
+    roles: input.roles,
+  };
+  const announced = await announce({
+    topicArn: input.notificationTopicArn ?? null,
+    subject: `[${input.applicationName}] ${SUBJECTS[input.milestone]}: ${input.amiId}`,
+    body: [
+      message,
+      '',
+      `Application: ${input.applicationName}`,
+      `Execution: ${input.execution.name}`,
+      `Milestone: ${input.milestone}`,
+      `AMI: ${input.amiId}`,
+      `New group: ${input.roles.standby.groupName}`,
+      `Previous group: ${input.roles.active?.groupName ?? 'none (first deployment)'}`,
+    ].join('\n'),
+    at,
+    detail: detailFor(input, commonDetail(context, message, at)),
+  });
+  return { milestone: input.milestone, ...announced };
+}
+
+const SUBJECTS: Readonly<Record<ProgressMilestone, string>> = {
+  started: 'deployment started',
+  'new-version-ready': 'new version ready',
+  'traffic-shifted': 'traffic shifted',
+  'window-passed': 'rollback window passed',
+};
+
+function detailFor(input: Input, common: ReturnType<typeof commonDetail>): MilestoneDetail {
+  switch (input.milestone) {
+    case 'started':
+      return { milestone: 'started', ...common, capacity: input.roles.targetCapacity };
+    case 'new-version-ready':
+      return {
+        milestone: 'new-version-ready',
+        ...common,
+        launchTemplateVersion: input.release.version,
+        instances: input.roles.targetCapacity.desired,
+      };
+    case 'traffic-shifted':
+      return { milestone: 'traffic-shifted', ...common, rollbackWindowMinutes: input.rollbackWindowMinutes };
+    case 'window-passed':
+      return {
+        milestone: 'window-passed',
+        ...common,
+        // The window ends early only when an operator promotes (lambdas/monitor-new-version).
+        promoted: input.window.elapsedSeconds < input.window.windowSeconds,
+        elapsedSeconds: input.window.elapsedSeconds,
+        summary: input.window.detail,
+      };
+  }
+}
+
+/** The milestone in plain words: the message's first line and the event's `message`. */
+function messageFor(input: Input): string {
+  const app = input.applicationName;
+  const ami = input.amiId;
+  const group = input.roles.standby.groupName;
+  const old = input.roles.active?.groupName ?? null;
+  switch (input.milestone) {
+    case 'started': {
+      const { desired } = input.roles.targetCapacity;
+      return old
+        ? `${app}: deploying ${ami} to ${group} (${desired} instances); ${old} serves users meanwhile.`
+        : `${app}: first deployment: deploying ${ami} to ${group} (${desired} instances).`;
+    }
+    case 'new-version-ready':
+      return (
+        `${app}: ${ami} is in service on ${group} (launch template version ${input.release.version}) and ` +
+        `passed its synthetic checks; user traffic moves to it next.`
+      );
+    case 'traffic-shifted': {
+      const window = `${input.rollbackWindowMinutes}-minute rollback window`;
+      return old
+        ? `${app}: ${ami} now serves all traffic from ${group}; ${old} waits in Standby through the ${window}.`
+        : `${app}: ${ami} now serves all traffic from ${group} (first deployment); the ${window} opens.`;
+    }
+    case 'window-passed': {
+      const promoted = input.window.elapsedSeconds < input.window.windowSeconds;
+      const next = old ? `${old} is retired next` : `${group} keeps serving`;
+      return promoted
+        ? `${app}: ${ami} was promoted by an operator before its rollback window ended; ${next}.`
+        : `${app}: the rollback window of ${ami} passed with no alarm; ${next}.`;
+    }
+  }
+}
+
+export const handler = defineHandler('publish-milestone', InputSchema, run);

@@ -1,0 +1,42 @@
+import * as z from 'zod';
+import { amiIdSchema } from '../shared/settings';
+import { executionSchema, rolesSchema } from '../shared/types';
+
+/** What every milestone is sent: who deploys what, and where to tell it. */
+const common = {
+  applicationName: z.string().min(1),
+  execution: executionSchema,
+  amiId: amiIdSchema,
+  roles: rolesSchema,
+  notificationTopicArn: z.string().nullish(),
+};
+
+/**
+ * What the state machine sends this step, one shape per milestone: the definition's payload for it is
+ * type-checked against it. The outcome is not among them: the report step announces it.
+ */
+export const InputSchema = z.discriminatedUnion('milestone', [
+  z.object({ milestone: z.literal('started'), ...common }),
+  z.object({
+    milestone: z.literal('new-version-ready'),
+    ...common,
+    /** The launch step's result: the version the new group launches. */
+    release: z.object({ version: z.number().int() }),
+  }),
+  z.object({
+    milestone: z.literal('traffic-shifted'),
+    ...common,
+    rollbackWindowMinutes: z.number().int().min(0),
+  }),
+  z.object({
+    milestone: z.literal('window-passed'),
+    ...common,
+    /** The rollback window's last check (its loop's `$.wait`). */
+    window: z.object({
+      detail: z.string(),
+      elapsedSeconds: z.number().min(0),
+      windowSeconds: z.number().min(0),
+    }),
+  }),
+]);
+export type Input = z.infer<typeof InputSchema>;

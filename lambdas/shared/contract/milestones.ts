@@ -1,0 +1,109 @@
+import * as z from 'zod';
+import { OUTCOMES } from './outcomes';
+
+/**
+ * The milestones a deployment announces, in the order they happen, on the notification topic and as
+ * EventBridge events on the account's default bus (docs/events.md is their reference). The first four come
+ * from the `publish-milestone` step; `outcome` from the `report-outcome` step, which ends every execution.
+ */
+export const MILESTONES = [
+  'started',
+  'new-version-ready',
+  'traffic-shifted',
+  'window-passed',
+  'outcome',
+] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
+/** The milestones the `publish-milestone` step announces (the outcome is the report's). */
+export type ProgressMilestone = Exclude<Milestone, 'outcome'>;
+
+/**
+ * The state that announces each milestone, as the console shows it (state-machine/phases/milestones.ts);
+ * the simulation expects an announcement from every one an execution went through.
+ */
+export const MILESTONE_STATES: Readonly<Record<ProgressMilestone, string>> = {
+  started: 'Milestone: deployment started',
+  'new-version-ready': 'Milestone: new version ready',
+  'traffic-shifted': 'Milestone: traffic shifted',
+  'window-passed': 'Milestone: rollback window passed',
+};
+
+/** `source` of every event the orchestrator puts on EventBridge (custom sources may not start with `aws.`). */
+export const EVENT_SOURCE = 'asg-blue-green';
+
+/** `detail-type` of each milestone's event. */
+export const DETAIL_TYPES: Readonly<Record<Milestone, string>> = {
+  started: 'Blue/Green Deployment Started',
+  'new-version-ready': 'Blue/Green Deployment New Version Ready',
+  'traffic-shifted': 'Blue/Green Deployment Traffic Shifted',
+  'window-passed': 'Blue/Green Deployment Window Passed',
+  outcome: 'Blue/Green Deployment Outcome',
+};
+
+/** Bumped when a field changes meaning or goes away; new fields may appear without a bump. */
+export const MILESTONE_SCHEMA_VERSION = 1;
+
+const capacity = z.object({ min: z.number().int(), desired: z.number().int(), max: z.number().int() });
+const timestamp = z.iso.datetime();
+
+/** What every milestone's `detail` carries. Unknown values are null, never left out. */
+const common = {
+  schemaVersion: z.literal(MILESTONE_SCHEMA_VERSION),
+  application: z.string().min(1),
+  execution: z.object({
+    name: z.string().min(1),
+    /** The execution ARN, as `aws stepfunctions describe-execution` takes it. */
+    arn: z.string().nullable(),
+  }),
+  amiId: z.string().nullable(),
+  /** The group that receives the new version (the standby group when the deployment started). */
+  newGroup: z.string().nullable(),
+  /** The group that served before this deployment; null on a first deployment. */
+  previousGroup: z.string().nullable(),
+  firstDeployment: z.boolean().nullable(),
+  /** When the milestone was reached (ISO 8601, UTC); the event's `time` says the same. */
+  at: timestamp,
+  /** The same plain words as the SNS message's first line. */
+  message: z.string().min(1),
+};
+
+/** The `detail` of each milestone's EventBridge event: docs/events.md describes every field. */
+export const milestoneDetailSchema = z.discriminatedUnion('milestone', [
+  z.object({ milestone: z.literal('started'), ...common, capacity: capacity.nullable() }),
+  z.object({
+    milestone: z.literal('new-version-ready'),
+    ...common,
+    /** The launch template version the new group launches (never `$Latest`). */
+    launchTemplateVersion: z.number().int().nullable(),
+    /** How many instances are in service on it. */
+    instances: z.number().int().nullable(),
+  }),
+  z.object({
+    milestone: z.literal('traffic-shifted'),
+    ...common,
+    /** How long the new version is watched before the deployment finishes (the execution's override included). */
+    rollbackWindowMinutes: z.number().int().nullable(),
+  }),
+  z.object({
+    milestone: z.literal('window-passed'),
+    ...common,
+    /** True when an operator promoted the new version before the window's end. */
+    promoted: z.boolean(),
+    /** How long the window ran, in seconds. */
+    elapsedSeconds: z.number().nullable(),
+    /** The window's last check in words: alarms and targets. */
+    summary: z.string().nullable(),
+  }),
+  z.object({
+    milestone: z.literal('outcome'),
+    ...common,
+    /** How the execution ended, as the report step names it and the CLI reads it. */
+    outcome: z.enum(OUTCOMES),
+    /** The group serving production after this execution, when the execution knows it. */
+    activeGroup: z.string().nullable(),
+    /** Why it ended so (a failure's message, a skip's reason); null when it succeeded. */
+    reason: z.string().nullable(),
+  }),
+]);
+export type MilestoneDetail = z.infer<typeof milestoneDetailSchema>;

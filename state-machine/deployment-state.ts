@@ -1,0 +1,47 @@
+import type { AlreadyServing } from '../lambdas/check-already-serving/handler';
+import type { LaunchResult } from '../lambdas/launch-new-version/handler';
+import type { Output as WindowCheck } from '../lambdas/monitor-new-version/handler';
+import type { Roles } from '../lambdas/shared/types';
+import type { ValidatedRequest } from '../lambdas/validate-request/handler';
+
+/** A Catch's result: the error name and its cause (docs/aws-facts/step-functions.md#error-handling). */
+interface CaughtError {
+  Error: string;
+  Cause: string;
+}
+
+/**
+ * The execution's state as the phases pass it along: the validated request, then what each step wrote at
+ * its `resultPath`. A `ref('$.…')` resolves against it, so a path that names nothing, or a value of
+ * another type than the field it fills, fails to compile.
+ */
+export interface DeploymentState extends ValidatedRequest {
+  roles: Roles;
+  current: AlreadyServing;
+  release: LaunchResult;
+  /** The loops' state; the definition reads it only after the rollback window's last check. */
+  wait: WindowCheck;
+  failure: CaughtError;
+  cleanupFailure: CaughtError;
+}
+
+/** The context object (`$$`) as the definition reads it. */
+export interface ContextObject {
+  Execution: { Id: string; Name: string; Input: unknown; StartTime: string };
+  StateMachine: { Id: string; Name: string };
+}
+
+type Resolve<T, Path extends string> = Path extends `${infer Key}.${infer Rest}`
+  ? Key extends keyof NonNullable<T>
+    ? Resolve<NonNullable<T>[Key], Rest>
+    : never
+  : Path extends keyof NonNullable<T>
+    ? NonNullable<T>[Path]
+    : never;
+
+/** The value a path into the state (`$.…`) or the context object (`$$.…`) reads; never if it names nothing. */
+export type ValueAt<Path extends string> = Path extends `$$.${infer Rest}`
+  ? Resolve<ContextObject, Rest>
+  : Path extends `$.${infer Rest}`
+    ? Resolve<DeploymentState, Rest>
+    : never;
