@@ -1,8 +1,9 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { BlueGreenDeployment, type BlueGreenDeploymentProps } from './blue-green-deployment';
+import type { BlueGreenDeployment } from './blue-green-deployment';
 import { ConfigurationError, missingDescription, missingForExisting, type ConfigFile } from './config';
 import { ReferenceEnvironmentStack } from './environment/reference-environment-stack';
 import { OrchestratorStack } from './orchestrator-stack';
+import type { ConfiguredProps } from './props';
 import { referenceDeployment } from './reference-deployment';
 
 export interface BuiltApp {
@@ -32,9 +33,9 @@ export function buildApp(config: ConfigFile, app: App = new App()): BuiltApp {
 }
 
 function requireComplete(
-  deployment: Partial<BlueGreenDeploymentProps>,
+  deployment: Partial<ConfiguredProps>,
   environment: ConfigFile['environment'],
-): BlueGreenDeploymentProps {
+): ConfiguredProps {
   const missing = missingForExisting(deployment);
   if (missing.length > 0) {
     // The props' own field: `deployment` in the configuration file.
@@ -42,7 +43,7 @@ function requireComplete(
       heading: 'Invalid configuration: deployment',
     });
   }
-  return deployment as BlueGreenDeploymentProps;
+  return deployment as ConfiguredProps;
 }
 
 function describeOutputs(deployment: BlueGreenDeployment): void {

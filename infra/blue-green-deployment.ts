@@ -1,3 +1,4 @@
+// Over 250 lines: the construct that assembles the deployment (settings validated from its props, one function and role per registry step, the state machine, its topic, triggers, outputs and observability), each part built by the module it names.
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +21,14 @@ import type { StepFunctions } from '../state-machine/tasks';
 import { ConfigurationError, problemsOf } from './configuration-error';
 import { DeploymentObservability } from './deployment-observability';
 import { stepFunction } from './lambda-defaults';
+import {
+  groupNames,
+  monitoringSettings,
+  targetGroupArns,
+  type GroupsProp,
+  type MonitoringProp,
+  type TargetGroupsProp,
+} from './props';
 import { stateMachineArnFor, stepPermissions } from './step-permissions';
 import { runInChecksNetwork } from './synthetic-checks-network';
 
@@ -30,12 +39,18 @@ import { runInChecksNetwork } from './synthetic-checks-network';
 export interface BlueGreenDeploymentProps {
   /** Names the state machine, the notification topic and the logs. 1–40 letters, digits, hyphens. */
   readonly applicationName: string;
-  /** The two Auto Scaling groups. Which one is active is discovered at run time, never configured. */
-  readonly groups: { readonly blue: string; readonly green: string };
+  /**
+   * The two Auto Scaling groups, names or groups (infra/props.ts). Which one is active is discovered at run
+   * time, never configured.
+   */
+  readonly groups: GroupsProp;
   /** The group that receives the first deployment, when neither group serves yet. [blue] */
   readonly firstDeploymentGroup?: 'blue' | 'green';
-  /** The listener's default (main) target group, and the one behind the `Synthetic: True` header rule. */
-  readonly targetGroups: { readonly main: string; readonly synthetic: string };
+  /**
+   * The listener's default (main) target group, and the one behind the `Synthetic: True` header rule: ARNs
+   * or target groups.
+   */
+  readonly targetGroups: TargetGroupsProp;
   /** How to tell this application's AMIs from others (the AMI-published trigger sees every AMI). */
   readonly amiSelector: {
     readonly tag?: { readonly key: string; readonly value: string };
@@ -50,11 +65,11 @@ export interface BlueGreenDeploymentProps {
    */
   readonly syntheticChecks: SettingsInput['syntheticChecks'];
   /**
-   * The rollback window: `alarmNames` (metric or composite alarms that roll back when in ALARM; empty only
-   * with `allowNoAlarms: true` [false]), `rollbackWindowMinutes` [60], `intervalSeconds` [30],
-   * `maxUnhealthyTargets` [0], `insufficientDataIs` [ok].
+   * The rollback window: `alarmNames` (metric or composite alarms, names, ARNs or alarms, that roll back when
+   * in ALARM; empty only with `allowNoAlarms: true` [false]), `rollbackWindowMinutes` [60],
+   * `intervalSeconds` [30], `maxUnhealthyTargets` [0], `insufficientDataIs` [ok].
    */
-  readonly monitoring: SettingsInput['monitoring'];
+  readonly monitoring: MonitoringProp;
   /** Capacity of the new version. [a copy of the active group's current min/desired/max] */
   readonly capacity?: SettingsInput['capacity'];
   /** Capacity of the first deployment, when there is no active group to copy. [1/2/4] */
@@ -102,12 +117,12 @@ export class BlueGreenDeployment extends Construct {
     this.settings = validateSettings(
       {
         applicationName: props.applicationName,
-        groups: props.groups,
+        groups: groupNames(props.groups),
         firstDeploymentGroup: props.firstDeploymentGroup,
-        targetGroups: props.targetGroups,
+        targetGroups: targetGroupArns(props.targetGroups),
         amiSelector: props.amiSelector,
         syntheticChecks: props.syntheticChecks,
-        monitoring: props.monitoring,
+        monitoring: monitoringSettings(props.monitoring),
         capacity: props.capacity,
         initialCapacity: props.initialCapacity,
         waits: props.waits,

@@ -1,3 +1,4 @@
+// Over 250 lines: the one esbuild definition of a step bundle (options, the SDK schema-key plugin, the cache keyed by what a bundle is built from, the synchronous entry CDK calls), which the shipped assets and the simulation share.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -5,11 +6,11 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { STEP_NAMES as STEP_HANDLERS, type StepName as StepHandler } from '../state-machine/step-registry';
 import { CACHE_ROOT, filesUnder, hashFiles, pruneEntries, ROOT, touch } from './build-cache';
+import { ASSET_ENTRY } from './prebuilt-assets';
+
+export { ASSET_ENTRY };
 
 export const LAMBDAS_ROOT = path.join(__dirname, '..', 'lambdas');
-
-/** The file and export Lambda runs in every step's asset. */
-export const ASSET_ENTRY = { file: 'index.js', handler: 'index.handler' } as const;
 
 /**
  * How every step is bundled, for the shipped assets and for the simulation alike: one definition, so the
@@ -245,4 +246,18 @@ export function copyShippedBundle(step: StepHandler, outputDir: string): void {
     recursive: true,
     filter: (source) => !source.endsWith('.map'),
   });
+}
+
+/**
+ * Every step's shipped bundle into `outdir/<step>/`, as `copyShippedBundle` stages it for a synth: the
+ * assets the package ships (infra/build-package.ts). Returns each step's asset hash.
+ */
+export async function copyShippedBundles(outdir: string): Promise<Record<StepHandler, string>> {
+  shippedBundles ??= await cachedBundlesAsync(SHIPPED_BUNDLES);
+  const hashes = {} as Record<StepHandler, string>;
+  for (const step of STEP_HANDLERS) {
+    copyShippedBundle(step, path.join(outdir, step));
+    hashes[step] = shippedAssetHash(step);
+  }
+  return hashes;
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as z from 'zod';
 import { settingsSchema } from '../lambdas/shared/settings';
-import type { BlueGreenDeploymentProps } from './blue-green-deployment';
 import { ConfigurationError, problemsOf, type ConfigurationProblem } from './configuration-error';
+import type { ConfiguredProps } from './props';
 
 export { ConfigurationError, type ConfigurationProblem } from './configuration-error';
 
@@ -43,6 +43,8 @@ const settingsFields = Object.fromEntries(
 const outline = (deployment: z.ZodType) =>
   z
     .object({
+      /** The JSON Schema of this file (config/schema.json), for editors; not read otherwise. */
+      $schema: z.string().optional(),
       /**
        * "existing": the groups, target groups, endpoint and alarms are given below. "reference": deploy the
        * reference environment (infra/environment) too and take them from it.
@@ -85,7 +87,7 @@ const REQUIRED_FOR_EXISTING = [
 ] as const;
 
 export type ConfigFile = Omit<z.infer<typeof outlineSchema>, 'deployment'> & {
-  deployment: Partial<BlueGreenDeploymentProps>;
+  deployment: Partial<ConfiguredProps>;
 };
 
 /**
@@ -120,7 +122,7 @@ export function loadConfig(file: string): ConfigFile {
 }
 
 /** The settings of an existing environment, checked whole: what is missing, then every value. */
-function existingEnvironmentProblems(deployment: Partial<BlueGreenDeploymentProps>): ConfigurationProblem[] {
+function existingEnvironmentProblems(deployment: Partial<ConfiguredProps>): ConfigurationProblem[] {
   const missing = missingForExisting(deployment);
   if (missing.length > 0) return [{ field: 'deployment', problem: missingDescription(missing) }];
   const settings = Object.fromEntries(Object.entries(deployment).filter(([key]) => key in settingsFields));
@@ -129,7 +131,7 @@ function existingEnvironmentProblems(deployment: Partial<BlueGreenDeploymentProp
 }
 
 /** The fields an existing environment must describe that `deployment` lacks. */
-export function missingForExisting(deployment: Partial<BlueGreenDeploymentProps>): string[] {
+export function missingForExisting(deployment: Partial<ConfiguredProps>): string[] {
   return REQUIRED_FOR_EXISTING.filter((key) => deployment[key] === undefined);
 }
 
@@ -140,4 +142,27 @@ export function missingDescription(
   return environment === 'existing'
     ? `missing ${missing.join(', ')} (required when "environment" is "existing"; see config/example.json)`
     : `missing ${missing.join(', ')} (the reference environment provides the groups, target groups, endpoint and alarms, not these; see config/reference.json)`;
+}
+
+/**
+ * The construct's props from a configuration file, for a CDK app of one's own:
+ * `new BlueGreenDeployment(stack, 'Deployment', loadDeploymentProps('blue-green.json'))`. Only an existing
+ * environment: the reference environment is deployed by this repository's app. The file's `stackName` is
+ * for that app too; your app names its own stacks.
+ */
+export function loadDeploymentProps(file: string): ConfiguredProps {
+  const config = loadConfig(file);
+  if (config.environment !== 'existing') {
+    throw new ConfigurationError(
+      [
+        {
+          field: 'environment',
+          problem:
+            'must be "existing" for the construct in an app of your own (the reference environment is deployed by this repository\'s app)',
+        },
+      ],
+      { file },
+    );
+  }
+  return config.deployment as ConfiguredProps;
 }

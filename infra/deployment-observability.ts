@@ -172,7 +172,10 @@ function failedExecutionsAlarm(scope: Construct, props: DeploymentObservabilityP
   });
   alarm.addAlarmAction(new actions.SnsAction(props.topic));
   // The topic's policy (the construct's own topic has one: it enforces TLS) must let CloudWatch publish, for
-  // this alarm only. A topic passed by ARN keeps its own policy: see README, "Operate it".
+  // this alarm only. A topic passed by ARN, or owned by another stack, keeps its own policy (writing the
+  // alarm's ARN into another stack's policy would make each stack depend on the other): see README,
+  // "Operate it".
+  if (Stack.of(props.topic) !== Stack.of(scope)) return alarm;
   props.topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'CloudWatchFailedExecutionsAlarm',

@@ -1,10 +1,11 @@
+import * as path from 'node:path';
 import { AssetHashType, Duration, RemovalPolicy, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SERVICE_NAME } from '../lambdas/shared/contract/errors';
 import type { StepName } from '../state-machine/step-registry';
-import { ASSET_ENTRY, copyShippedBundle, LAMBDAS_ROOT, shippedAssetHash } from './bundling';
+import { ASSET_ENTRY, PREBUILT_ASSETS, prebuiltAssets } from './prebuilt-assets';
 
 export interface StepFunctionOptions {
   /** The function's own limit (state-machine/step-timeouts.ts). */
@@ -20,9 +21,39 @@ class StepBundler implements ILocalBundling {
   constructor(readonly step: StepName) {}
 
   tryBundle(outputDir: string): boolean {
-    copyShippedBundle(this.step, outputDir);
+    sourceBundling().copyShippedBundle(this.step, outputDir);
     return true;
   }
+}
+
+/**
+ * infra/bundling.ts, loaded only when bundling the sources: it needs esbuild, a development dependency that
+ * an app which installed the package goes without.
+ */
+function sourceBundling(): typeof import('./bundling') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./bundling') as typeof import('./bundling');
+}
+
+/**
+ * A step's code: in an app that installed the package, the asset built when it was packed
+ * (infra/prebuilt-assets.ts); in this repository, the bundle of the sources, built at synth.
+ */
+function stepCode(step: StepName): lambda.Code {
+  const prebuilt = prebuiltAssets();
+  if (prebuilt !== undefined) {
+    return lambda.Code.fromAsset(path.join(PREBUILT_ASSETS, step), {
+      assetHashType: AssetHashType.CUSTOM,
+      assetHash: prebuilt.assetHashes[step],
+    });
+  }
+  const bundling = sourceBundling();
+  return lambda.Code.fromAsset(bundling.LAMBDAS_ROOT, {
+    // Named by the hash of what the bundle is built from: lambdas/, the lockfile and the esbuild options.
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: bundling.shippedAssetHash(step),
+    bundling: { image: lambda.Runtime.NODEJS_22_X.bundlingImage, local: new StepBundler(step) },
+  });
 }
 
 /**
@@ -39,12 +70,7 @@ export function stepFunction(
     removalPolicy: RemovalPolicy.DESTROY,
   });
   return new lambda.Function(scope, step, {
-    code: lambda.Code.fromAsset(LAMBDAS_ROOT, {
-      // Named by the hash of what the bundle is built from: lambdas/, the lockfile and the esbuild options.
-      assetHashType: AssetHashType.CUSTOM,
-      assetHash: shippedAssetHash(step),
-      bundling: { image: lambda.Runtime.NODEJS_22_X.bundlingImage, local: new StepBundler(step) },
-    }),
+    code: stepCode(step),
     handler: ASSET_ENTRY.handler,
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,

@@ -1,6 +1,6 @@
 // Apart from app-builder.ts because it loads no aws-cdk-lib: the simulator wires its account with it at
 // every start, and a start whose synthesized workflow is cached should not pay for loading the CDK.
-import type { BlueGreenDeploymentProps } from './blue-green-deployment';
+import type { ConfiguredProps } from './props';
 
 /** What the orchestrator needs to know of the reference environment (the stack's values, or the simulator's). */
 export interface ReferenceEnvironmentOutputs {
@@ -23,8 +23,8 @@ export interface ReferenceEnvironmentOutputs {
  */
 export function referenceDeployment(
   environment: ReferenceEnvironmentOutputs,
-  deployment: Partial<BlueGreenDeploymentProps>,
-): Partial<BlueGreenDeploymentProps> {
+  deployment: Partial<ConfiguredProps>,
+): Partial<ConfiguredProps> {
   return {
     applicationName: environment.applicationName,
     groups: { blue: environment.blueGroupName, green: environment.greenGroupName },

@@ -5,7 +5,7 @@ import type { Roles } from '../lambdas/shared/types';
 import type { ValidatedRequest } from '../lambdas/validate-request/handler';
 
 /** A Catch's result: the error name and its cause (docs/aws-facts/step-functions.md#error-handling). */
-interface CaughtError {
+export interface CaughtError {
   Error: string;
   Cause: string;
 }

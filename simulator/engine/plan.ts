@@ -1,4 +1,4 @@
-import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { ConfiguredProps } from '../../infra/props';
 import { referenceDeployment } from '../../infra/reference-deployment';
 import { KEY_STATES } from '../../lambdas/shared/contract';
 import type { FaultOptions } from '../account/account';
@@ -73,7 +73,7 @@ export function deploymentFor(
   environment: EnvironmentDescription,
   windowMinutes: number,
   scenario: Scenario,
-): BlueGreenDeploymentProps {
+): ConfiguredProps {
   const { blue, green } = environment.groups;
   const applicationName = blue.name.replace(/-blue$/, '');
   const wired = referenceDeployment(
@@ -105,7 +105,7 @@ export function deploymentFor(
       initialCapacity: { min: 1, desired: Math.max(blue.desired, 3), max: Math.max(blue.max, 3) },
     },
   );
-  const configured = wired as BlueGreenDeploymentProps;
+  const configured = wired as ConfiguredProps;
   return { ...configured, ...scenario.deployment?.(configured) };
 }
 

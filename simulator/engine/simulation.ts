@@ -1,3 +1,4 @@
+// Over 250 lines: one simulated deployment run end to end (account, engine, traffic, invariant monitor, operator requests and stops, second by second), whose parts share the run's clock and records.
 import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { logger } from '../../lambdas/shared/logger';
 import { KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';

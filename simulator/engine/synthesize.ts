@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../../infra/app-builder';
-import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { ConfiguredProps } from '../../infra/props';
 import { STEP_NAMES, type StepName } from '../../state-machine/step-registry';
 import type { Principal } from '../account/iam/principal';
 import {
@@ -30,7 +30,7 @@ export interface SynthesizedWorkflow {
  * resolves the state machine to plain ASL. Asset bundling is skipped: the handlers run in-process.
  */
 export function synthesizeWorkflow(
-  deployment: BlueGreenDeploymentProps,
+  deployment: ConfiguredProps,
   region: string,
   accountId: string,
 ): SynthesizedWorkflow {

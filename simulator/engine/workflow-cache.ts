@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { ConfiguredProps } from '../../infra/props';
 import type { StepName } from '../../state-machine/step-registry';
 import type { Principal } from '../account/iam/principal';
 import {
@@ -49,7 +49,7 @@ export function workflowSources(): string[] {
 let sourcesDigest: string | undefined;
 
 /** The cache key of a configuration's workflow. */
-export function workflowKey(deployment: BlueGreenDeploymentProps, region: string, accountId: string): string {
+export function workflowKey(deployment: ConfiguredProps, region: string, accountId: string): string {
   sourcesDigest ??= hashFiles(createHash('sha256'), workflowSources()).digest('hex');
   return createHash('sha256')
     .update(JSON.stringify({ FORMAT, deployment, region, accountId, sources: sourcesDigest }))
@@ -70,7 +70,7 @@ const inMemory = new Map<string, SynthesizedWorkflow>();
  * (and validated) then cached. aws-cdk-lib is loaded only to synthesize.
  */
 export function cachedWorkflow(
-  deployment: BlueGreenDeploymentProps,
+  deployment: ConfiguredProps,
   region: string,
   accountId: string,
 ): SynthesizedWorkflow {

@@ -1,4 +1,4 @@
-import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { ConfiguredProps } from '../../infra/props';
 import type { FaultOptions, SimulatedAccount } from '../account/account';
 import { ENCRYPTED_TOPIC, type DefaultEnvironmentOptions } from '../account/environment';
 import { KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
@@ -53,7 +53,7 @@ export interface Scenario {
   /** Stop each execution when it enters this state, as an operator's StopExecution would. */
   readonly stopAt?: string;
   /** Changes to the orchestrator's configuration (e.g. a role left out of `instanceRoleArns`). */
-  readonly deployment?: (configured: BlueGreenDeploymentProps) => Partial<BlueGreenDeploymentProps>;
+  readonly deployment?: (configured: ConfiguredProps) => Partial<ConfiguredProps>;
 }
 
 const deployNext = (expectedOutcome: Outcome = 'succeeded'): DeploymentRun => ({

@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
 import { loadConfig } from '../../infra/config';
@@ -113,6 +114,26 @@ describe('milestone events: the publish-milestone step and its grants', () => {
     // A topic passed by ARN keeps its own policy: the construct cannot add to it (README, "Operate it").
     encrypted.resourceCountIs('AWS::SNS::TopicPolicy', 0);
     encrypted.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+});
+
+describe('a notification topic owned by another stack', () => {
+  it('is told by the alarm without a policy written into that stack (which would make the stacks depend on each other)', () => {
+    const example = loadConfig(EXAMPLE_CONFIG);
+    const app = testApp();
+    const topics = new Stack(app, 'Topics');
+    const topic = new sns.Topic(topics, 'Deployments');
+    const stack = new Stack(app, 'Orchestrator');
+    new BlueGreenDeployment(stack, 'Deployment', {
+      ...(example.deployment as BlueGreenDeploymentProps),
+      notificationTopic: topic,
+    });
+    // Synthesizing both stacks is what fails on a dependency cycle.
+    const orchestrator = Template.fromStack(stack);
+    Template.fromStack(topics).resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    orchestrator.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.anyValue() })],
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import {
   StartExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
-import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { ConfiguredProps } from '../../infra/props';
 import { logger } from '../../lambdas/shared/logger';
 import { SimulatedAccount } from '../../simulator/account/account';
 import { defaultEnvironment } from '../../simulator/account/environment';
@@ -21,7 +21,7 @@ import type { StepName } from '../../state-machine/step-registry';
  * not end in a Step Functions runtime error. Run on the synthesized state machine.
  */
 const environment = defaultEnvironment();
-const deployment: BlueGreenDeploymentProps = {
+const deployment: ConfiguredProps = {
   applicationName: 'webapp',
   groups: { blue: environment.groups.blue.name, green: environment.groups.green.name },
   targetGroups: { main: environment.mainTargetGroup.arn, synthetic: environment.syntheticTargetGroup.arn },

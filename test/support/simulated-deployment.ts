@@ -1,8 +1,8 @@
-import type { BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
+import type { ConfiguredProps } from '../../infra/props';
 import type { EnvironmentDescription } from '../../simulator/account/environment';
 
 /** The orchestrator's configuration for a simulated account, as a user would write it for theirs. */
-export function simulatedDeployment(environment: EnvironmentDescription): BlueGreenDeploymentProps {
+export function simulatedDeployment(environment: EnvironmentDescription): ConfiguredProps {
   return {
     applicationName: 'webapp',
     groups: { blue: environment.groups.blue.name, green: environment.groups.green.name },
