@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { describeIssues } from './contract/schemas';
 import { InvalidInputError } from './errors';
 import { logger } from './logger';
+import type { StepName } from '../../state-machine/step-registry';
 
 /** What of Lambda's context object the logs carry: the request id above all, to find one invocation. */
 export interface LambdaContext {
@@ -18,7 +19,8 @@ export interface LambdaContext {
  * returns plain JSON.
  */
 export function defineHandler<Schema extends z.ZodType, Output>(
-  step: string,
+  /** The step's name in the registry (state-machine/step-registry.ts): a misspelt one fails to compile. */
+  step: StepName,
   schema: Schema,
   run: (input: z.infer<Schema>) => Promise<Output>,
 ): (event: unknown, context?: LambdaContext) => Promise<Output> {

@@ -35,14 +35,16 @@ async function logLines(run: () => Promise<unknown>): Promise<Record<string, unk
 }
 
 describe('a step handler', () => {
-  const handler = defineHandler('echo', z.object({ value: z.number() }), async ({ value }) => ({ value }));
+  const handler = defineHandler('report-outcome', z.object({ value: z.number() }), async ({ value }) => ({
+    value,
+  }));
 
   it('logs with the invocation’s request id, to find one invocation among many', async () => {
     const lines = await logLines(() => handler({ value: 1 }, context));
     expect(lines.map((line) => line.message)).toEqual(['step started', 'step finished']);
     for (const line of lines) {
       expect(line).toMatchObject({
-        step: 'echo',
+        step: 'report-outcome',
         function_request_id: context.awsRequestId,
         function_name: context.functionName,
       });
