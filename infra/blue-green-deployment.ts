@@ -74,7 +74,7 @@ export interface BlueGreenDeploymentProps {
   readonly capacity?: SettingsInput['capacity'];
   /** Capacity of the first deployment, when there is no active group to copy. [1/2/4] */
   readonly initialCapacity?: SettingsInput['initialCapacity'];
-  /** Poll interval and deadline of each wait, in seconds (see README for the defaults). */
+  /** Poll interval and deadline of each wait, in seconds (see docs/configuration.md for the defaults). */
   readonly waits?: SettingsInput['waits'];
   /** The groups' launch template ids, to scope launch permissions. [any launch template in the account] */
   readonly launchTemplateIds?: readonly string[];

@@ -69,7 +69,7 @@ export function configurationJsonSchema(): JsonSchema {
     $schema: draft,
     title: 'asg-blue-green configuration file',
     description:
-      'Blue/green deployments of EC2 Auto Scaling groups: `npx cdk synth -c config=<this file>`. Generated from configurationFileSchema (infra/config.ts) by `npm run schema`; README.md, "Configuration", explains each field.',
+      'Blue/green deployments of EC2 Auto Scaling groups: `npx cdk synth -c config=<this file>`. Generated from configurationFileSchema (infra/config.ts) by `npm run schema`; docs/configuration.md explains each field.',
     ...rest,
     if: { type: 'object', properties: { environment: { const: 'reference' } }, required: ['environment'] },
     else: requiredForExisting,

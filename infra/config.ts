@@ -9,8 +9,8 @@ export { ConfigurationError, type ConfigurationProblem } from './configuration-e
 /**
  * The configuration file: which environment the orchestrator deploys to, and the deployment settings.
  * `deployment` holds the settings the Lambdas use (lambdas/shared/settings.ts, validated with that schema)
- * and the fields only the construct reads (below). README.md's configuration table lists exactly these
- * fields; test/infra/readme-configuration.test.ts compares the two.
+ * and the fields only the construct reads (below). docs/configuration.md's table lists exactly these
+ * fields; test/infra/configuration-table.test.ts compares the two.
  */
 
 /** Fields of `deployment` that only the construct reads (permissions, trigger, topic). */
@@ -60,7 +60,7 @@ const outline = (deployment: z.ZodType) =>
     .strict();
 
 /**
- * Every field a configuration file may hold, each with its schema: what the README's table documents. The
+ * Every field a configuration file may hold, each with its schema: what docs/configuration.md's table documents. The
  * file is checked against it in two passes (see parseConfig), as the reference environment fills in some
  * settings only once its stack exists.
  */

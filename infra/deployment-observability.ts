@@ -25,7 +25,7 @@ const PERIOD = Duration.minutes(1);
 const ALARM_PERIOD = Duration.minutes(5);
 
 /**
- * What an operator looks at (README, "Operate it"): a CloudWatch dashboard per application, and an alarm on
+ * What an operator looks at (docs/operations.md, "Events, dashboard and alarm"): a CloudWatch dashboard per application, and an alarm on
  * executions that failed or timed out, told to the notification topic.
  */
 export class DeploymentObservability extends Construct {
@@ -146,7 +146,7 @@ function watchedAlarmsWidget(alarms: readonly cloudwatch.IAlarm[]): cloudwatch.I
 
 /**
  * Every execution that failed or timed out (ExecutionsFailed + ExecutionsTimedOut): what it means for an
- * operator is in README, "Operate it". One datapoint fires it; no data is not a failure.
+ * operator is in docs/operations.md, "Events, dashboard and alarm". One datapoint fires it; no data is not a failure.
  */
 function failedExecutionsAlarm(scope: Construct, props: DeploymentObservabilityProps): cloudwatch.Alarm {
   const options = { period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
@@ -173,8 +173,8 @@ function failedExecutionsAlarm(scope: Construct, props: DeploymentObservabilityP
   alarm.addAlarmAction(new actions.SnsAction(props.topic));
   // The topic's policy (the construct's own topic has one: it enforces TLS) must let CloudWatch publish, for
   // this alarm only. A topic passed by ARN, or owned by another stack, keeps its own policy (writing the
-  // alarm's ARN into another stack's policy would make each stack depend on the other): see README,
-  // "Operate it".
+  // alarm's ARN into another stack's policy would make each stack depend on the other): see docs/operations.md,
+  // "Events, dashboard and alarm".
   if (Stack.of(props.topic) !== Stack.of(scope)) return alarm;
   props.topic.addToResourcePolicy(
     new iam.PolicyStatement({

@@ -2,6 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { pauseOf } from '../lambdas/shared/contract';
 import { lambdaStep } from './step';
 
 /**
@@ -59,7 +60,7 @@ export class PollUntilDone extends sfn.StateMachineFragment {
       },
       { resultPath: '$.wait', timeout: props.taskTimeout },
     );
-    const pause = new sfn.Wait(this, `${name}: pause`, {
+    const pause = new sfn.Wait(this, pauseOf(name), {
       time:
         props.pause === 'until-next-check-at'
           ? sfn.WaitTime.timestampPath(NEXT_CHECK_AT_PATH)

@@ -85,7 +85,7 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
   };
 }
 
-/** The execution input the validate step expects (README "Execution input"). */
+/** The execution input the validate step expects (docs/configuration.md, "Execution input"). */
 export function deploymentInput(options: Pick<DeployOptions, 'amiId' | 'windowMinutes'>): string {
   return JSON.stringify({
     amiId: options.amiId,

@@ -10,7 +10,7 @@ export type CliOutcome =
 /**
  * One exit code per outcome, so that a pipeline can branch on `$?` without parsing text. A Record over
  * the contract's outcomes: an outcome added there does not compile until it has a code here (and a row
- * in the README's table, which test/cli/exit-codes.test.ts compares with this map).
+ * in the exit-code table of docs/operations.md, which test/cli/exit-codes.test.ts compares with this map).
  */
 export const EXIT_CODES: Record<CliOutcome, number> = {
   succeeded: 0,

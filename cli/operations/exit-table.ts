@@ -1,6 +1,6 @@
 import { EXIT_CODES, type CliOutcome } from './exit-codes';
 
-/** What each outcome means, for `--help` and the README's table (test/cli/exit-codes.test.ts). */
+/** What each outcome means, for `--help` and the exit-code table in docs/operations.md (test/cli/exit-codes.test.ts). */
 export const EXIT_MEANINGS: Record<CliOutcome, string> = {
   succeeded: 'the deployment succeeded; any command that did its job',
   'already-serving': 'the AMI already serves, healthy: nothing to do',

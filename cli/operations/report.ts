@@ -69,7 +69,7 @@ async function reportResult(client: SFNClient, executionArn: string): Promise<Re
 function outcomeName(execution: DescribeExecutionCommandOutput, report?: ReportResult): CliOutcome {
   switch (execution.status) {
     case 'RUNNING':
-      // Reported only when following stopped before the end (--timeout): the README's exit-code table.
+      // Reported only when following stopped before the end (--timeout): the exit-code table in docs/operations.md.
       return 'still-running';
     case 'ABORTED':
       return 'stopped';

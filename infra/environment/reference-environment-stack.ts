@@ -171,7 +171,7 @@ export class ReferenceEnvironmentStack extends Stack {
     const green = group('green', { min: 0, max: settings.initialCapacity.max });
     // CloudFormation attaches blue when it creates the group; afterwards the orchestrator moves attachments
     // between the groups. An update of blue's definition may apply this attachment again, so change the
-    // groups' definitions only while blue is the group that serves (README.md, "Good to know").
+    // groups' definitions only while blue is the group that serves (docs/aws-deployment.md, "Good to know").
     blue.autoScalingGroup.attachToApplicationTargetGroup(this.mainTargetGroup);
 
     this.blueGroup = blue.autoScalingGroup;

@@ -1,4 +1,4 @@
-// Over 250 lines: the whole configuration schema, each field with its limits and message, in the one place the README's table mirrors.
+// Over 250 lines: the whole configuration schema, each field with its limits and message, in the one place docs/configuration.md's table mirrors.
 import * as z from 'zod';
 import { amiIdSchema, applicationNameSchema } from './contract/schemas';
 import { RETRY_POLICY } from './retry-policy';

@@ -34,7 +34,7 @@ export interface BlueGreenDeployActionProps {
 export const EXECUTION_NAME_PREFIX = /^[A-Za-z0-9_-]{1,43}$/;
 const VARIABLE_REFERENCE = /^#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_-]+\}$/;
 
-/** The execution input of a deployment (README "Execution input"), as `npm run ops -- deploy` sends it. */
+/** The execution input of a deployment (docs/configuration.md, "Execution input"), as `npm run ops -- deploy` sends it. */
 export function deploymentRequest(props: Pick<BlueGreenDeployActionProps, 'amiId' | 'windowMinutes'>) {
   const { amiId, windowMinutes } = props;
   if (!Token.isUnresolved(amiId) && !VARIABLE_REFERENCE.test(amiId)) {

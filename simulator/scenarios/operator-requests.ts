@@ -1,3 +1,4 @@
+import { KEY_STATES, pauseOf } from '../../lambdas/shared/contract';
 import type { Scenario } from './catalog';
 
 /**
@@ -6,9 +7,9 @@ import type { Scenario } from './catalog';
  */
 export const ABORT_SCENARIOS: readonly Scenario[] = (
   [
-    ['new-instances', 'Wait until new instances are in service', 'aborted'],
-    ['synthetic-health', 'Wait until new targets are healthy in synthetic target group', 'aborted'],
-    ['old-fleet-standby', 'Wait until old fleet is in standby', 'rolled-back'],
+    ['new-instances', KEY_STATES.newInstancesInService, 'aborted'],
+    ['synthetic-health', KEY_STATES.syntheticTargetsHealthy, 'aborted'],
+    ['old-fleet-standby', KEY_STATES.oldFleetInStandby, 'rolled-back'],
   ] as const
 ).map(([name, wait, expectedOutcome]): Scenario => ({
   name: `abort-during-${name}`,
@@ -21,7 +22,7 @@ export const ABORT_SCENARIOS: readonly Scenario[] = (
     {
       input: { amiId: '{next}' },
       expectedOutcome,
-      operatorRequest: { state: `${wait}: pause`, group: 'webapp-green' },
+      operatorRequest: { state: pauseOf(wait), group: 'webapp-green' },
     },
   ],
 }));

@@ -1,4 +1,5 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { KEY_STATES } from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
@@ -47,7 +48,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
       .next(
         poll(
           ctx,
-          'Wait until new instances are in service',
+          KEY_STATES.newInstancesInService,
           'check-instances-in-service',
           {
             groupName: group,
@@ -67,7 +68,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
       .next(
         poll(
           ctx,
-          'Wait until new targets are healthy in synthetic target group',
+          KEY_STATES.syntheticTargetsHealthy,
           'check-targets-healthy',
           { groupName: group, operatorRequestGroup: group, targetGroupArn: synthetic },
           waits.syntheticTargetsHealthy,

@@ -36,7 +36,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     .next(
       poll(
         ctx,
-        'Wait until old fleet is in standby',
+        KEY_STATES.oldFleetInStandby,
         'check-instances-in-standby',
         { groupName: STATE.activeGroup, operatorRequestGroup: STATE.standbyGroup },
         settings.waits.oldFleetInStandby,

@@ -4,13 +4,13 @@ import { EXIT_CODES } from '../../cli/operations/exit-codes';
 import { EXIT_MEANINGS } from '../../cli/operations/exit-table';
 import { OUTCOMES } from '../../lambdas/shared/contract';
 
-const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const OPERATIONS = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
 
-/** The rows of the README's exit-code table: | code | `outcome` | meaning |. */
-function readmeTable(): { code: number; outcome: string; meaning: string }[] {
-  const start = README.indexOf('| Exit code | Outcome');
+/** The rows of the exit-code table in docs/operations.md: | code | `outcome` | meaning |. */
+function documentedTable(): { code: number; outcome: string; meaning: string }[] {
+  const start = OPERATIONS.indexOf('| Exit code | Outcome');
   expect(start).toBeGreaterThan(0);
-  const lines = README.slice(start).split('\n');
+  const lines = OPERATIONS.slice(start).split('\n');
   const rows = lines.slice(
     2,
     lines.findIndex((line, index) => index > 0 && !line.startsWith('|')),
@@ -25,8 +25,8 @@ function readmeTable(): { code: number; outcome: string; meaning: string }[] {
 }
 
 describe('exit codes', () => {
-  it('the README table is the code’s map, row for row, meanings included', () => {
-    expect(readmeTable()).toEqual(
+  it('the table in docs/operations.md is the code’s map, row for row, meanings included', () => {
+    expect(documentedTable()).toEqual(
       Object.entries(EXIT_CODES).map(([outcome, code]) => ({
         code,
         outcome,

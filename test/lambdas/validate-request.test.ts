@@ -6,12 +6,14 @@ import { createHarness, denying, type Harness } from '../support/account';
 let h: Harness | undefined;
 
 const AMI = 'ami-0123456789abcdef0';
-const execution = {
-  id: 'arn:aws:states:us-east-1:123456789012:execution:webapp-deploy:run-1',
-  name: 'run-1',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-deploy',
-  startTime: '2025-01-01T10:00:00.000Z',
-};
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-deploy';
+/** `$$.Execution` as the state machine passes it. */
+const execution = executionNamed('run-1', '2025-01-01T10:00:00.000Z');
+
+function executionNamed(name: string, startTime: string) {
+  const id = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
+  return { id, name, stateMachineArn: STATE_MACHINE, startTime };
+}
 const config = {
   applicationName: 'webapp',
   groups: { blue: 'webapp-blue', green: 'webapp-green' },

@@ -4,7 +4,7 @@ import * as z from 'zod';
  * The keys the object schema at `path` accepts (array items by index), looking through optional, default
  * and nullable wrappers: what an "unknown key" message offers instead. Shared by the execution input's
  * validation (lambdas/validate-request), the configuration file's (infra/configuration-error.ts) and the
- * README's configuration-table test.
+ * configuration-table test (test/infra/configuration-table.test.ts).
  */
 export function allowedKeysAt(schema: z.ZodType, path: readonly string[]): string[] | undefined {
   let current: z.ZodType | undefined = unwrapSchema(schema);

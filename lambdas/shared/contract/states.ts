@@ -9,4 +9,13 @@ export const KEY_STATES = {
   window: 'Monitor new version during rollback window',
   rollback: 'Roll back to the old version',
   finish: 'Finish deployment',
+  /** Waits an operator request can stop before the shift (abort) and after it (roll back). */
+  newInstancesInService: 'Wait until new instances are in service',
+  syntheticTargetsHealthy: 'Wait until new targets are healthy in synthetic target group',
+  oldFleetInStandby: 'Wait until old fleet is in standby',
 } as const;
+
+/** The pause of a wait's polling loop (state-machine/polling.ts): where a wait spends its time. */
+export function pauseOf(wait: string): string {
+  return `${wait}: pause`;
+}

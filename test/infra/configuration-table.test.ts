@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { unwrapSchema } from '../../lambdas/shared/contract/schema-keys';
 import { configurationFileSchema } from '../../infra/config';
 
-const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const CONFIGURATION = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
 
 interface Row {
   /** Dotted paths the row documents; a `<name>` segment stands for every key at that level. */
@@ -13,10 +13,10 @@ interface Row {
   meaning: string;
 }
 
-/** The table under "## Configuration": `deployment.groups.blue` / `.green` documents both fields. */
+/** The table of docs/configuration.md: `deployment.groups.blue` / `.green` documents both fields. */
 function configurationTable(): Row[] {
-  const section = README.split(/^## Configuration$/m)[1]?.split(/^## /m)[0];
-  if (section === undefined) throw new Error('README.md has no "## Configuration" section');
+  const section = CONFIGURATION.split(/^# Configuration$/m)[1]?.split(/^#{1,2} /m)[0];
+  if (section === undefined) throw new Error('docs/configuration.md has no "# Configuration" section');
   const lines = section.split('\n');
   const start = lines.findIndex((line) => line.startsWith('| Field'));
   const rows: Row[] = [];
@@ -67,7 +67,7 @@ const matches = (pattern: string, fieldPath: string) => {
   return a.length === b.length && a.every((segment, i) => /^<.+>$/.test(segment) || segment === b[i]);
 };
 
-describe("README.md's configuration table", () => {
+describe("docs/configuration.md's configuration table", () => {
   const rows = configurationTable();
   const documented = rows.flatMap((row) => row.fields);
   const fields = schemaFields(configurationFileSchema);
