@@ -127,8 +127,11 @@ export async function follow(
       );
       return reportOf(client, executionArn, execution);
     }
-    // Wake in time for the next progress line even when the interval is longer than a minute.
+    // Wake in time for the next progress line even when the interval is longer than a minute, and for the
+    // --timeout, which must not overshoot by an interval.
     const progressDue = PROGRESS_EVERY_SECONDS * 1000 - (Date.now() - lastPrinted);
-    await io.sleep(Math.max(1000, Math.min(options.intervalSeconds * 1000, progressDue)));
+    const timeoutDue =
+      options.timeoutSeconds === undefined ? Infinity : options.timeoutSeconds * 1000 - (Date.now() - began);
+    await io.sleep(Math.max(1000, Math.min(options.intervalSeconds * 1000, progressDue, timeoutDue)));
   }
 }

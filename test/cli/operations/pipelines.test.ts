@@ -179,6 +179,29 @@ describe('npm run ops for pipelines', () => {
     expect(world.service.executions[0].status).toBe('RUNNING');
   }, 60_000);
 
+  it('--timeout stops on time, not up to an interval later', async () => {
+    const began = world.clock.elapsedSeconds();
+    const run = await ops(
+      'deploy',
+      '--ami',
+      DEFAULT_AMIS.next,
+      '--wait',
+      '--interval',
+      '60',
+      '--timeout',
+      '90',
+      ...SM(),
+    );
+
+    expect(run.code).toBe(EXIT_CODES['still-running']);
+    // When it said it stopped, in virtual seconds. This test moves the clock in 5 s steps and reads it once
+    // a step is done, so a stop at 90 s reads as 90 or 95; one an interval (60 s) late would read 120 or more.
+    expect(run.err.at(-1)).toMatch(/^Stopped following after 90 s/);
+    const stoppedAfter = (run.errAt.at(-1) ?? Infinity) - began;
+    expect(stoppedAfter).toBeGreaterThanOrEqual(90);
+    expect(stoppedAfter).toBeLessThanOrEqual(95);
+  }, 60_000);
+
   it('a rolled-back deployment exits with its own code; the JSON says why and which group serves', async () => {
     const started = await ops('deploy', '--ami', DEFAULT_AMIS.next, '--name', 'release-2', ...SM());
     expect(started.code).toBe(0);
