@@ -69,8 +69,7 @@ function detailFor(input: Input, common: ReturnType<typeof commonDetail>): Miles
       return {
         milestone: 'window-passed',
         ...common,
-        // The window ends early only when an operator promotes (lambdas/monitor-new-version).
-        promoted: input.window.elapsedSeconds < input.window.windowSeconds,
+        promoted: promotedEarly(input.window),
         elapsedSeconds: input.window.elapsedSeconds,
         summary: input.window.detail,
       };
@@ -102,13 +101,18 @@ function messageFor(input: Input): string {
         : `${app}: ${ami} now serves all traffic from ${group} (first deployment); the ${window} opens.`;
     }
     case 'window-passed': {
-      const promoted = input.window.elapsedSeconds < input.window.windowSeconds;
+      const promoted = promotedEarly(input.window);
       const next = old ? `${old} is retired next` : `${group} keeps serving`;
       return promoted
         ? `${app}: ${ami} was promoted by an operator before its rollback window ended; ${next}.`
         : `${app}: the rollback window of ${ami} passed with no alarm; ${next}.`;
     }
   }
+}
+
+/** The window ends early only when an operator promotes (lambdas/monitor-new-version). */
+function promotedEarly(window: { elapsedSeconds: number; windowSeconds: number }): boolean {
+  return window.elapsedSeconds < window.windowSeconds;
 }
 
 export const handler = defineHandler('publish-milestone', InputSchema, run);

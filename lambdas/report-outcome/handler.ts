@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { defineHandler } from '../shared/handler';
-import { ANNOUNCE_RETRY_PAUSES_MS, announce, commonDetail } from '../shared/milestones';
+import { announce, commonDetail } from '../shared/milestones';
 import type { Roles } from '../shared/types';
 import { causeMessage, type Outcome } from '../shared/contract';
 import { InputSchema, type failureSchema, type Input } from './input';
@@ -175,11 +175,5 @@ function tell(input: Input, roles: Roles | null, report: OutcomeReport) {
     },
   });
 }
-
-/**
- * Pauses between Publish calls that failed transiently (lambdas/shared/milestones.ts): 5 calls over about
- * 15 s. A publish whose answer was lost may be sent twice: at least once is the contract.
- */
-export const PUBLISH_RETRY_PAUSES_MS: readonly number[] = ANNOUNCE_RETRY_PAUSES_MS;
 
 export const handler = defineHandler('report-outcome', InputSchema, run);

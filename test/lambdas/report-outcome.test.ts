@@ -1,4 +1,5 @@
-import { handler, PUBLISH_RETRY_PAUSES_MS } from '../../lambdas/report-outcome/handler';
+import { handler } from '../../lambdas/report-outcome/handler';
+import { ANNOUNCE_RETRY_PAUSES_MS } from '../../lambdas/shared/milestones';
 import { CLIENT_CONFIG } from '../../lambdas/shared/aws/call';
 import { EVENT_SOURCE, milestoneDetailSchema } from '../../lambdas/shared/contract';
 import { createHarness, denying, type Harness, type HarnessOptions } from '../support/account';
@@ -251,7 +252,7 @@ describe('report-outcome', () => {
       message: expect.stringMatching(/^MANUAL ACTION NEEDED:/),
     });
     expect(h.published).toEqual([]);
-    expect(publishAttempts()).toBe(CLIENT_CONFIG.maxAttempts * (PUBLISH_RETRY_PAUSES_MS.length + 1));
+    expect(publishAttempts()).toBe(CLIENT_CONFIG.maxAttempts * (ANNOUNCE_RETRY_PAUSES_MS.length + 1));
   });
 
   it('tries a publish that failed transiently again, after a pause: the SDK gives up, the notification does not', async () => {
@@ -269,7 +270,7 @@ describe('report-outcome', () => {
       },
     });
     const reported = report({ outcome: 'rolled-back', roles });
-    await h.clock.tickAsync(PUBLISH_RETRY_PAUSES_MS[0] - 1);
+    await h.clock.tickAsync(ANNOUNCE_RETRY_PAUSES_MS[0] - 1);
     expect(publishAttempts()).toBe(CLIENT_CONFIG.maxAttempts);
     await h.clock.runAllAsync();
     await expect(reported).resolves.toMatchObject({ outcome: 'rolled-back', notified: true });
