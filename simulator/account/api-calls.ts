@@ -111,8 +111,7 @@ export class ApiCalls {
     // A sandbox of our own: the default one keeps every stub ever made (with the stack it was made from,
     // which holds this account), so a process that runs thousands of simulations would run out of memory.
     this.sandbox = createSandbox();
-    for (const { service } of new Set(this.routes.values()))
-      if (!this.mocked.has(service)) this.mock(service);
+    for (const { service } of this.routes.values()) if (!this.mocked.has(service)) this.mock(service);
   }
 
   private mock(service: ServiceName): void {
