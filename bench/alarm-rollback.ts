@@ -22,9 +22,19 @@ const INTERVAL_SECONDS = 30;
 /** The default boot time, then boot times that start the rollback window at other seconds of the minute. */
 const DEFAULT_BOOT_SECONDS = 60;
 const OTHER_BOOT_SECONDS = [45, 80, 90];
+/**
+ * Seconds of the minute at which CloudWatch evaluates the alarms, which AWS does not document: the
+ * simulation's default (the minute itself), then the second of AWS's example state-change event.
+ */
+const DEFAULT_ALARM_SECOND = 0;
+const OTHER_ALARM_SECONDS = [40];
+/** The grid's offset past each evaluation (lambdas/monitor-new-version/schedule.ts). */
+const CHECK_DELAY_SECONDS = 2;
 
 export interface AlarmRollbackRun {
   bootSeconds: number;
+  /** The second of each minute at which the simulated CloudWatch evaluated the alarms. */
+  alarmSecond: number;
   passed: boolean;
   /** Virtual second the rollback window opened (the simulation starts on a whole minute). */
   windowStartedAt: number;
@@ -39,6 +49,11 @@ export interface AlarmRollbackRun {
    * computed from this run: that loop's first check after the alarm, then this run's rollback.
    */
   pacedFromWindowStartSeconds: number;
+  /**
+   * The same had the checks stayed on the minute's grid (2 s past every minute, `intervalSeconds` apart)
+   * instead of following the alarms' second, computed from this run.
+   */
+  minuteGridSeconds: number;
   stateTransitions: number;
 }
 
@@ -57,7 +72,10 @@ export interface AlarmRollbackReport {
 }
 
 /** Runs scenario `alarm-rollback` once and reads the latencies from the run's seconds. */
-export async function measureAlarmRollbackRun(bootSeconds: number): Promise<AlarmRollbackRun> {
+export async function measureAlarmRollbackRun(
+  bootSeconds: number,
+  alarmSecond = DEFAULT_ALARM_SECOND,
+): Promise<AlarmRollbackRun> {
   let windowStartedAt: number | undefined;
   let rollbackAt: number | undefined;
   let alarmAt: number | undefined;
@@ -65,7 +83,7 @@ export async function measureAlarmRollbackRun(bootSeconds: number): Promise<Alar
   let lastServedByNew = -1;
   let previous: Record<string, number> = {};
   const report = await simulate(
-    { scenario: 'alarm-rollback', seed: 1, bootSeconds },
+    { scenario: 'alarm-rollback', seed: 1, bootSeconds, alarmEvaluationSecond: alarmSecond },
     {
       onStateEntered: (state, at) => {
         if (state === KEY_STATES.window) windowStartedAt ??= at;
@@ -95,14 +113,19 @@ export async function measureAlarmRollbackRun(bootSeconds: number): Promise<Alar
   const oldFleetServesAllSeconds = lastServedByNew + 1 - alarmAt;
   const pacedCheck =
     windowStartedAt + Math.ceil((alarmAt - windowStartedAt) / INTERVAL_SECONDS) * INTERVAL_SECONDS;
+  const minuteGridCheck =
+    Math.ceil((alarmAt - CHECK_DELAY_SECONDS) / INTERVAL_SECONDS) * INTERVAL_SECONDS + CHECK_DELAY_SECONDS;
+  const rollbackSeconds = oldFleetServesAllSeconds - detectionSeconds;
   return {
     bootSeconds,
+    alarmSecond,
     passed: passed(report),
     windowStartedAt,
     alarmAt,
     detectionSeconds,
     oldFleetServesAllSeconds,
-    pacedFromWindowStartSeconds: pacedCheck - alarmAt + (oldFleetServesAllSeconds - detectionSeconds),
+    pacedFromWindowStartSeconds: pacedCheck - alarmAt + rollbackSeconds,
+    minuteGridSeconds: minuteGridCheck - alarmAt + rollbackSeconds,
     stateTransitions: report.stateTransitions,
   };
 }
@@ -130,6 +153,11 @@ export async function measureAlarmRollback(): Promise<AlarmRollbackReport> {
   for (const bootSeconds of [DEFAULT_BOOT_SECONDS, ...OTHER_BOOT_SECONDS]) {
     runs.push(await measureAlarmRollbackRun(bootSeconds));
   }
+  for (const alarmSecond of OTHER_ALARM_SECONDS) {
+    for (const bootSeconds of [DEFAULT_BOOT_SECONDS, ...OTHER_BOOT_SECONDS]) {
+      runs.push(await measureAlarmRollbackRun(bootSeconds, alarmSecond));
+    }
+  }
   return { runs, instanceRefresh: instanceRefreshRollback() };
 }
 
@@ -138,15 +166,18 @@ const ratio = (refresh: number, ours: number): string => `${(refresh / ours).toF
 export function printAlarmRollbackTable({ runs, instanceRefresh }: AlarmRollbackReport): void {
   process.stdout.write(
     '\nAlarm to rollback (scenario alarm-rollback, seconds after the alarm went to ALARM; other boot times' +
-      ' open the rollback window at other seconds of the minute)\n',
+      ' open the rollback window at other seconds of the minute; "alarms at" is the second of the minute' +
+      ' CloudWatch evaluates them at, which AWS does not document)\n',
   );
   const header = [
     'boot s',
+    'alarms at',
     'window opens',
     'alarm at',
     'seen after',
     'old fleet serves all after',
     `before: every ${INTERVAL_SECONDS} s from the opening (computed)`,
+    'checks on the minute (computed)',
     'transitions',
     'result',
   ];
@@ -154,11 +185,13 @@ export function printAlarmRollbackTable({ runs, instanceRefresh }: AlarmRollback
     `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
   const lines = runs.map((run) => [
     `${run.bootSeconds}${run.bootSeconds === DEFAULT_BOOT_SECONDS ? ' (default)' : ''}`,
+    `:${String(run.alarmSecond).padStart(2, '0')}`,
     clock(run.windowStartedAt),
     clock(run.alarmAt),
     `${run.detectionSeconds} s`,
     `${run.oldFleetServesAllSeconds} s`,
     `${run.pacedFromWindowStartSeconds} s`,
+    `${run.minuteGridSeconds} s`,
     String(run.stateTransitions),
     run.passed ? 'ok' : 'FAIL',
   ]);
@@ -171,6 +204,7 @@ export function printAlarmRollbackTable({ runs, instanceRefresh }: AlarmRollback
   const range = (values: number[]): string => `${Math.min(...values)}–${Math.max(...values)} s`;
   const aligned = runs.map((run) => run.oldFleetServesAllSeconds);
   const paced = runs.map((run) => run.pacedFromWindowStartSeconds);
+  const otherSeconds = runs.filter((run) => run.alarmSecond !== DEFAULT_ALARM_SECOND);
   const [{ oldFleetServesAllSeconds: ours, pacedFromWindowStartSeconds: before }] = runs;
   const { bestSeconds, worstSeconds, how } = instanceRefresh;
   process.stdout.write(
@@ -179,7 +213,12 @@ export function printAlarmRollbackTable({ runs, instanceRefresh }: AlarmRollback
       `  instance-refresh rollback, same timings: ${bestSeconds}–${worstSeconds} s from its start (${how})\n` +
       `  faster than an instance refresh: ${ratio(bestSeconds, ours)}–${ratio(worstSeconds, ours)} with the` +
       ` default timings, at least ${ratio(bestSeconds, Math.max(...aligned))} at any window opening above` +
-      ` (checking from the window's start: ${ratio(bestSeconds, before)}–${ratio(worstSeconds, before)})\n`,
+      ` (checking from the window's start: ${ratio(bestSeconds, before)}–${ratio(worstSeconds, before)})\n` +
+      (otherSeconds.length > 0
+        ? `  alarms evaluated at another second: ${range(otherSeconds.map((run) => run.oldFleetServesAllSeconds))}` +
+          ` following their second, ${range(otherSeconds.map((run) => run.minuteGridSeconds))} had the checks` +
+          ` stayed on the minute\n`
+        : ''),
   );
 }
 

@@ -15,6 +15,7 @@ Options (all combinable):
   --instances N          size of the active fleet (default: 3)
   --window-minutes M     rollback window (default: 60)
   --boot-seconds S       instance boot time (default: 60)
+  --alarm-second S       second of each minute CloudWatch evaluates the alarms at (0-59, default: 0)
   --fail-health          the new version never passes health checks
   --fail-synthetic       the new version fails the synthetic checks
   --alarm-at MINUTES     the new version errs from this minute after the traffic shift
@@ -60,6 +61,7 @@ function parseOptions(
       instances: { type: 'string' },
       'window-minutes': { type: 'string' },
       'boot-seconds': { type: 'string' },
+      'alarm-second': { type: 'string' },
       'fail-health': { type: 'boolean' },
       'fail-synthetic': { type: 'boolean' },
       'alarm-at': { type: 'string' },
@@ -83,6 +85,9 @@ function parseOptions(
   const errorRate = number(values['error-rate'], 'error-rate');
   if (errorRate !== undefined && (errorRate < 0 || errorRate > 1))
     throw new UsageError('--error-rate takes a fraction from 0 to 1');
+  const alarmSecond = number(values['alarm-second'], 'alarm-second');
+  if (alarmSecond !== undefined && !(Number.isInteger(alarmSecond) && alarmSecond >= 0 && alarmSecond <= 59))
+    throw new UsageError('--alarm-second takes a whole second of the minute, from 0 to 59');
   return {
     json: values.json,
     quiet: values.quiet,
@@ -92,6 +97,7 @@ function parseOptions(
       instances: number(values.instances, 'instances'),
       windowMinutes: number(values['window-minutes'], 'window-minutes'),
       bootSeconds: number(values['boot-seconds'], 'boot-seconds'),
+      alarmEvaluationSecond: alarmSecond,
       failHealth: values['fail-health'],
       failSynthetic: values['fail-synthetic'],
       alarmAt: number(values['alarm-at'], 'alarm-at'),

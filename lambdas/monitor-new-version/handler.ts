@@ -18,7 +18,7 @@ import { defineHandler } from '../shared/handler';
 import type { MonitoringSettings } from '../shared/settings';
 import { waitClock, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
-import { nextCheckAt } from './schedule';
+import { evaluationPhase, nextCheckAt } from './schedule';
 
 export interface Output extends WaitState {
   windowSeconds: number;
@@ -50,7 +50,7 @@ async function run(input: Input): Promise<Output> {
   const alarms = await checkAlarms(input.monitoring);
   const targets = await checkTargets(group, input.targetGroupArn, input.monitoring.maxUnhealthyTargets);
 
-  const progress = `${alarms}, ${targets.healthy} of ${targets.total} targets healthy`;
+  const progress = `${alarms.summary}, ${targets.healthy} of ${targets.total} targets healthy`;
   const windowText = `${minutes(elapsedSeconds)} of ${minutes(windowSeconds)} minutes`;
   let done = false;
   let detail = `${windowText}: ${progress}`;
@@ -75,15 +75,21 @@ async function run(input: Input): Promise<Output> {
             Date.now(),
             input.monitoring.intervalSeconds,
             Date.parse(startedAt) + windowSeconds * 1000,
+            evaluationPhase(alarms.lastChanges, input.monitoring.intervalSeconds),
           ),
         }),
   };
 }
 
-/** Throws when an alarm fires or cannot be watched; otherwise describes the alarms for the detail line. */
-async function checkAlarms(monitoring: MonitoringSettings): Promise<string> {
+/**
+ * Throws when an alarm fires or cannot be watched; otherwise describes the alarms for the detail line and
+ * says when each last changed (the schedule follows their evaluations).
+ */
+async function checkAlarms(
+  monitoring: MonitoringSettings,
+): Promise<{ summary: string; lastChanges: Date[] }> {
   const names = [...new Set(monitoring.alarmNames.map(alarmNameOf))];
-  if (names.length === 0) return 'no alarms configured';
+  if (names.length === 0) return { summary: 'no alarms configured', lastChanges: [] };
   const states = await alarmStates(names);
 
   const failing = (alarm: AlarmState) =>
@@ -108,7 +114,10 @@ async function checkAlarms(monitoring: MonitoringSettings): Promise<string> {
   }
 
   const insufficient = states.filter((alarm) => alarm.state === 'INSUFFICIENT_DATA').length;
-  return `${names.length} alarm${names.length === 1 ? '' : 's'} OK${insufficient > 0 ? ` (${insufficient} with insufficient data)` : ''}`;
+  return {
+    summary: `${names.length} alarm${names.length === 1 ? '' : 's'} OK${insufficient > 0 ? ` (${insufficient} with insufficient data)` : ''}`,
+    lastChanges: states.flatMap((alarm) => (alarm.lastChangedAt ? [alarm.lastChangedAt] : [])),
+  };
 }
 
 /**

@@ -35,6 +35,8 @@ interface AlarmRecord<D extends AlarmDescription = AlarmDescription> {
   reason: string;
   updatedAt: number;
   readonly rule?: AlarmRule;
+  /** A metric alarm's last evaluation, as minutes since the epoch counted from its evaluation second. */
+  lastEvaluatedMinute: number;
 }
 
 /**
@@ -63,7 +65,6 @@ export class CloudWatch {
   private readonly metricAlarms: AlarmRecord<MetricAlarmDescription>[] = [];
   private readonly compositeAlarms: AlarmRecord<CompositeAlarmDescription>[] = [];
   private readonly byName = new Map<string, AlarmRecord>();
-  private lastEvaluatedMinute: number;
   private readonly loadBalancerDimension: string;
 
   constructor(
@@ -72,18 +73,21 @@ export class CloudWatch {
     private readonly now: () => number,
   ) {
     const start = now();
-    this.lastEvaluatedMinute = Math.floor(start / MINUTE_MS);
     this.loadBalancerDimension =
       environment.loadBalancer.arn.split(':loadbalancer/')[1] ?? environment.loadBalancer.name;
     for (const description of environment.alarms) {
+      const offset = description.type === 'metric' ? (description.evaluationSecond ?? 0) * 1000 : 0;
+      const lastEvaluatedMinute = Math.floor((start - offset) / MINUTE_MS);
       const record: AlarmRecord = {
         description,
         arn: `arn:aws:cloudwatch:${environment.region}:${environment.accountId}:alarm:${description.name}`,
         // The default environment starts in steady state; CloudWatch itself starts new alarms in INSUFFICIENT_DATA.
         state: description.initialState ?? 'OK',
         reason: 'Simulation started in steady state',
-        updatedAt: start,
+        // Set at an evaluation, as every state is: the last one before the start.
+        updatedAt: lastEvaluatedMinute * MINUTE_MS + offset,
         rule: description.type === 'composite' ? new AlarmRule(description.rule) : undefined,
+        lastEvaluatedMinute,
       };
       this.byName.set(description.name, record);
       if (description.type === 'metric')
@@ -93,19 +97,35 @@ export class CloudWatch {
     this.metricAlarms.sort((a, b) => a.description.name.localeCompare(b.description.name));
     this.compositeAlarms.sort((a, b) => a.description.name.localeCompare(b.description.name));
     // The alarms start in the states the environment describes, composites included: CloudWatch evaluates a
-    // composite only when one of its children changes state (see evaluateComposites).
+    // composite only when one of its children changes state (see evaluateComposites), so a composite's
+    // state was last set when one of its children's was.
+    for (const composite of this.compositeAlarms) {
+      const children = (composite.rule?.references ?? []).map((reference) =>
+        this.byName.get(this.nameOf(reference)),
+      );
+      const changes = children.flatMap((child) => (child ? [child.updatedAt] : []));
+      composite.updatedAt = changes.length > 0 ? Math.max(...changes) : start;
+    }
   }
 
-  /** Evaluates the alarms once per minute (CloudWatch evaluates standard-resolution alarms every minute). */
+  /**
+   * Evaluates each metric alarm once per minute, at its own second of the minute (CloudWatch evaluates
+   * standard-resolution alarms every minute; AWS does not say at which second), on the periods complete at
+   * the minute.
+   */
   step(now: number): void {
-    const minute = Math.floor(now / MINUTE_MS);
-    if (minute <= this.lastEvaluatedMinute) return;
-    this.lastEvaluatedMinute = minute;
     const changed = new Set<string>();
-    for (const alarm of this.metricAlarms)
+    let evaluated = false;
+    for (const alarm of this.metricAlarms) {
+      const offset = (alarm.description.evaluationSecond ?? 0) * 1000;
+      const minute = Math.floor((now - offset) / MINUTE_MS);
+      if (minute <= alarm.lastEvaluatedMinute) continue;
+      alarm.lastEvaluatedMinute = minute;
+      evaluated = true;
       if (this.evaluateMetricAlarm(alarm, minute * MINUTE_MS, now)) changed.add(alarm.description.name);
-    this.evaluateComposites(now, changed);
-    this.metrics.prune(now);
+    }
+    if (changed.size > 0) this.evaluateComposites(now, changed);
+    if (evaluated) this.metrics.prune(now);
   }
 
   states(): { name: string; type: 'metric' | 'composite'; state: AlarmState }[] {

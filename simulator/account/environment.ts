@@ -157,6 +157,12 @@ export interface MetricAlarmDescription {
   treatMissingData: TreatMissingData;
   /** State at the start of the simulation (default OK: the simulation starts in steady state). */
   initialState?: AlarmState;
+  /**
+   * The second of each minute at which CloudWatch evaluates the alarm (default 0, the minute itself). AWS
+   * documents that an alarm is evaluated every minute, not at which second: its example state-change event
+   * is 40 s into a minute (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing).
+   */
+  evaluationSecond?: number;
 }
 
 export interface CompositeAlarmDescription {
@@ -213,6 +219,8 @@ export interface DefaultEnvironmentOptions {
   standbySuspendedProcesses?: string[];
   /** More tags on the standby (green) group, e.g. an operator request left from an earlier deployment. */
   standbyTags?: Record<string, string>;
+  /** The second of the minute at which CloudWatch evaluates every metric alarm (default 0). */
+  alarmEvaluationSecond?: number;
   /** Processes suspended on the active (blue) group. */
   activeSuspendedProcesses?: string[];
   /** An instance refresh under way on the active (blue) group. */
@@ -328,6 +336,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     evaluationPeriods: alarm.evaluationPeriods,
     datapointsToAlarm: alarm.datapointsToAlarm,
     treatMissingData: alarm.treatMissingData,
+    evaluationSecond: options.alarmEvaluationSecond,
   }));
   const alarmName = (suffix: string): string => `${app}-${suffix}`;
   const composite: AlarmDescription = {

@@ -43,6 +43,7 @@ export function environmentFor(scenario: Scenario, options: SimulationOptions): 
     ...scenario.environment,
     instances: options.instances ?? scenario.environment?.instances,
     bootSeconds: options.bootSeconds ?? scenario.environment?.bootSeconds,
+    alarmEvaluationSecond: options.alarmEvaluationSecond ?? scenario.environment?.alarmEvaluationSecond,
     newVersion: {
       ...scenario.environment?.newVersion,
       ...(options.failHealth ? { failHealthChecks: true } : {}),

@@ -6,6 +6,8 @@ export interface SimulationOptions {
   readonly instances?: number;
   readonly windowMinutes?: number;
   readonly bootSeconds?: number;
+  /** The second of each minute at which CloudWatch evaluates the alarms (default 0). */
+  readonly alarmEvaluationSecond?: number;
   /** The new version never passes health checks. */
   readonly failHealth?: boolean;
   /** The new version fails synthetic checks (answers 500 outside /health). */

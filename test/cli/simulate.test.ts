@@ -87,10 +87,25 @@ describe('npm run simulate', () => {
     expect(combined.code).toBe(0);
   }, 60_000);
 
+  it('rolls back on the alarm whatever second of the minute CloudWatch evaluates it at', async () => {
+    const { code, stdout } = await simulateInProcess(
+      '--scenario',
+      'alarm-rollback',
+      '--alarm-second',
+      '40',
+      '--quiet',
+    );
+    expect(stdout).toMatch(/PASS {2}scenario alarm-rollback: rolled-back \(expected rolled-back\)/);
+    expect(code).toBe(0);
+  }, 60_000);
+
   it('exits 2 on a bad option or an unknown scenario, naming it', async () => {
     const bad = await simulateInProcess('--instances', 'many');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--instances takes a number, got "many"/);
+    const second = await simulateInProcess('--alarm-second', '60');
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/--alarm-second takes a whole second of the minute, from 0 to 59/);
     const unknown = await simulateInProcess('--scenario', 'nope', '--quiet');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown scenario "nope"; choose one of: happy/);

@@ -224,6 +224,73 @@ describe('monitor-new-version', () => {
     });
   });
 
+  describe('follows the second of the minute at which CloudWatch evaluates the watched alarms', () => {
+    // AWS documents that an alarm is evaluated every minute, not at which second
+    // (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing); its example event is 40 s into a minute.
+    const evaluatedAt = (seconds: Record<string, number>) => (env: { alarms: { name: string }[] }) => {
+      for (const alarm of env.alarms) {
+        if (alarm.name in seconds) (alarm as MetricAlarmDescription).evaluationSecond = seconds[alarm.name];
+      }
+    };
+
+    it('checks 2 s after the second the alarms last changed at', async () => {
+      await inWindow(3, {
+        customize: evaluatedAt(Object.fromEntries(ALARMS.map((name) => [name, 40]))),
+      });
+      runUntilSecondOfMinute(10);
+
+      const output = await handler(input());
+
+      expect(output.nextCheckAt).toBe(nextSecondOfMinute([12, 42]));
+    });
+
+    it('sees an alarm that went to ALARM at its own second in the check 2 s after it', async () => {
+      await inWindow(3, {
+        customize: evaluatedAt(Object.fromEntries(ALARMS.map((name) => [name, 40]))),
+      });
+      h.account.setVersionBehaviour(DEFAULT_AMIS.next, { errorRate: 1 });
+      const users = new TrafficGenerator(h.account, { requestsPerSecond: 10 });
+      const untilCheck = (at: string | undefined) =>
+        h.until(
+          () => new Date(Date.now()).toISOString().replace('.000Z', 'Z') === at,
+          60,
+          () => users.tick(),
+        );
+      // Errors from :50: the minute they fill is evaluated at :40 of the next one.
+      runUntilSecondOfMinute(50);
+      users.tick();
+      const first = await handler(input());
+      expect(first.nextCheckAt).toBe(nextSecondOfMinute([12]));
+      untilCheck(first.nextCheckAt);
+      const second = await handler(input());
+      expect(second.nextCheckAt).toBe(nextSecondOfMinute([42]));
+
+      untilCheck(second.nextCheckAt);
+      const fired = h.account.snapshot().alarms.find((alarm) => alarm.name === 'webapp-target-5xx');
+      expect(fired?.state).toBe('ALARM');
+      const error = await rejection(handler(input()));
+      expect(error.name).toBe('AlarmFiringError');
+      expect(h.account.alarmStateChangeEvents.at(-1)?.time).toMatch(/:40Z$/);
+    });
+
+    it('with alarms at different seconds, the grid after which the last to be seen waits least', async () => {
+      // Evaluated at :05, :15 and :50. Checks at :22 and :52 see each at most 17 s after it changes (the :05
+      // one at :22); at :07/:37 the :15 one would wait 22 s, at :17/:47 the :50 one 27 s.
+      await inWindow(3, {
+        customize: evaluatedAt({
+          'webapp-target-5xx': 5,
+          'webapp-unhealthy-hosts': 15,
+          'webapp-p99-latency': 50,
+        }),
+      });
+      runUntilSecondOfMinute(0);
+
+      const output = await handler(input());
+
+      expect(output.nextCheckAt).toBe(nextSecondOfMinute([22, 52]));
+    });
+  });
+
   it('is done once the window has passed cleanly', async () => {
     await inWindow();
     const output = await handler(input({ minutesIn: 60 }));

@@ -1,4 +1,8 @@
-import { ALARM_CHECK_DELAY_SECONDS, nextCheckAt } from '../../lambdas/monitor-new-version/schedule';
+import {
+  ALARM_CHECK_DELAY_SECONDS,
+  evaluationPhase,
+  nextCheckAt,
+} from '../../lambdas/monitor-new-version/schedule';
 
 /** A UTC time on 2026-01-05 at 09:MM:SS.mmm, in ms. */
 const at = (minute: number, second: number, ms = 0) => Date.UTC(2026, 0, 5, 9, minute, second, ms);
@@ -51,5 +55,31 @@ describe('the rollback window’s schedule (lambdas/monitor-new-version/schedule
 
   it('writes what a Wait state’s TimestampPath takes: RFC 3339, UTC, whole seconds', () => {
     expect(nextCheckAt(at(31, 40, 123), 30, HOUR_LATER)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  });
+
+  it('shifts the grid to the second the alarms are evaluated at', () => {
+    expect(nextCheckAt(at(31, 10), 30, HOUR_LATER, 40)).toBe('2026-01-05T09:31:12Z');
+    expect(nextCheckAt(at(31, 13), 30, HOUR_LATER, 40)).toBe('2026-01-05T09:31:42Z');
+    expect(nextCheckAt(at(31, 43), 60, HOUR_LATER, 40)).toBe('2026-01-05T09:32:42Z');
+  });
+});
+
+describe('the second the rollback window’s grid starts from (evaluationPhase)', () => {
+  const changedAt = (...seconds: number[]) => seconds.map((second) => new Date(at(12, second, 480)));
+
+  it('is the minute itself when no alarm says when it last changed', () => {
+    expect(evaluationPhase([], 30)).toBe(0);
+  });
+
+  it('is the second of the minute at which the alarms last changed, the milliseconds aside', () => {
+    expect(evaluationPhase(changedAt(40), 30)).toBe(40);
+    expect(evaluationPhase(changedAt(40, 40, 40), 60)).toBe(40);
+  });
+
+  it('with alarms at different seconds, is the one after which the last alarm to be seen waits least', () => {
+    // Phase 50: the :05 alarm is seen 15 s (+2) later, the :15 one 5 s; phase 5 makes the :15 one wait 20 s.
+    expect(evaluationPhase(changedAt(5, 15, 50), 30)).toBe(50);
+    // Checks every 10 s see every alarm within 10 s whatever the phase: the earliest second wins the tie.
+    expect(evaluationPhase(changedAt(3, 7), 10)).toBe(7);
   });
 });

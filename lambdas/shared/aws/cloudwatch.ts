@@ -18,6 +18,8 @@ export interface AlarmState {
   type: 'MetricAlarm' | 'CompositeAlarm';
   state: StateValue | undefined;
   reason?: string;
+  /** When the state (or its evaluation state) last changed: at one of CloudWatch's evaluations of it. */
+  lastChangedAt?: Date;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function alarmStates(names: readonly string[]): Promise<AlarmState[
           type,
           state: alarm.StateValue,
           reason: alarm.StateReason,
+          lastChangedAt: alarm.StateUpdatedTimestamp ?? alarm.StateTransitionedTimestamp,
         });
       return {
         items: [

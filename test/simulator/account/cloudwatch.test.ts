@@ -126,6 +126,32 @@ describe('CloudWatch alarms and SNS', () => {
       });
     });
 
+    it('evaluates an alarm at its own second of each minute when the environment says one, still over the periods complete at the minute', async () => {
+      // AWS documents an evaluation every minute, not its second (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing).
+      h.dispose();
+      h = createHarness({ alarmEvaluationSecond: 40 });
+      const before = await stateOf('webapp-target-5xx');
+      // Every state was set at an evaluation: the one before the start, 20 s earlier; the composite's with it.
+      expect(before.MetricAlarms?.[0]?.StateUpdatedTimestamp).toEqual(new Date(-20_000));
+      expect((await stateOf('webapp-any-critical')).CompositeAlarms?.[0]?.StateUpdatedTimestamp).toEqual(
+        new Date(-20_000),
+      );
+
+      const traffic = new TrafficGenerator(h.account, { requestsPerSecond: 1 });
+      h.account.setVersionBehaviour(DEFAULT_AMIS.current, { errorRate: 1 });
+      h.run(60, () => traffic.tick());
+      // The minute of errors is complete, but its evaluation comes at :40.
+      expect(await state('webapp-target-5xx')).toBe('OK');
+      h.run(39, () => traffic.tick());
+      expect(await state('webapp-target-5xx')).toBe('OK');
+      h.run(1, () => traffic.tick());
+      expect((await stateOf('webapp-target-5xx')).MetricAlarms?.[0]).toMatchObject({
+        StateValue: 'ALARM',
+        StateUpdatedTimestamp: new Date(100_000),
+      });
+      expect(await state('webapp-any-critical')).toBe('ALARM');
+    });
+
     it('sends a "CloudWatch Alarm State Change" event for each change, the metric alarm and the composite alike', () => {
       // docs/aws-facts/cloudwatch-alarms.md#evaluation-timing: CloudWatch sends one whenever an alarm changes state.
       const traffic = new TrafficGenerator(h.account, { requestsPerSecond: 1 });
