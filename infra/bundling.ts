@@ -38,6 +38,19 @@ export const STEP_BUNDLE_OPTIONS = {
   sourcemap: 'external',
   // The embedded sources were half of the map's bytes.
   sourcesContent: false,
+  // The SDK's default credential chain, cut to the link Lambda uses (lambdas/shared/aws/lambda-credentials.ts),
+  // and its event-stream support, which no operation the steps send uses (lambdas/shared/aws/no-event-streams.ts).
+  alias: {
+    '@smithy/core/event-streams': path.join(LAMBDAS_ROOT, 'shared', 'aws', 'no-event-streams.ts'),
+    '@aws-sdk/credential-provider-node': path.join(
+      __dirname,
+      '..',
+      'lambdas',
+      'shared',
+      'aws',
+      'lambda-credentials.ts',
+    ),
+  },
   logLevel: 'warning',
 } as const satisfies esbuild.BuildOptions;
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { settingsSchema } from '../lambdas/shared/settings';
 import { ConfigurationError, problemsOf, type ConfigurationProblem } from './configuration-error';
 import type { ConfiguredProps } from './props';
@@ -15,65 +15,67 @@ export { ConfigurationError, type ConfigurationProblem } from './configuration-e
 
 /** Fields of `deployment` that only the construct reads (permissions, trigger, topic). */
 const constructFields = {
-  launchTemplateIds: z
-    .array(z.string().regex(/^lt-[0-9a-f]+$/, 'must be a launch template id "lt-…"'))
-    .optional(),
-  instanceRoleArns: z
-    .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))
-    .optional(),
-  deployOnNewAmi: z.boolean().optional(),
-  notificationTopic: z
-    .object({
-      topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
-      kmsKeyArn: z
+  launchTemplateIds: z.optional(
+    z.array(z.string().check(z.regex(/^lt-[0-9a-f]+$/, 'must be a launch template id "lt-…"'))),
+  ),
+  instanceRoleArns: z.optional(
+    z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))),
+  ),
+  deployOnNewAmi: z.optional(z.boolean()),
+  notificationTopic: z.optional(
+    z.strictObject({
+      topicArn: z
         .string()
-        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN (not an alias)')
-        .optional(),
-    })
-    .strict()
-    .optional(),
+        .check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN')),
+      kmsKeyArn: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
+              'must be a KMS key ARN (not an alias)',
+            ),
+          ),
+      ),
+    }),
+  ),
 };
 
 /** Settings the construct fills in itself: a file that sets them is refused (it names the topic with `notificationTopic`). */
 const SET_BY_THE_CONSTRUCT = new Set(['notificationTopicArn']);
 const settingsFields = Object.fromEntries(
   Object.entries(settingsSchema.shape).filter(([key]) => !SET_BY_THE_CONSTRUCT.has(key)),
-) as Record<string, z.ZodType>;
+) as Record<string, z.ZodMiniType>;
 
-const outline = (deployment: z.ZodType) =>
-  z
-    .object({
-      /** The JSON Schema of this file (config/schema.json), for editors; not read otherwise. */
-      $schema: z.string().optional(),
-      /**
-       * "existing": the groups, target groups, endpoint and alarms are given below. "reference": deploy the
-       * reference environment (infra/environment) too and take them from it.
-       */
-      environment: z.enum(['existing', 'reference']).default('existing'),
-      /** Names the CloudFormation stack of the orchestrator. */
-      stackName: z
-        .string()
-        .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
-        .optional(),
-      deployment,
-    })
-    .strict();
+const outline = (deployment: z.ZodMiniType) =>
+  z.strictObject({
+    /** The JSON Schema of this file (config/schema.json), for editors; not read otherwise. */
+    $schema: z.optional(z.string()),
+    /**
+     * "existing": the groups, target groups, endpoint and alarms are given below. "reference": deploy the
+     * reference environment (infra/environment) too and take them from it.
+     */
+    environment: z._default(z.enum(['existing', 'reference']), 'existing'),
+    /** Names the CloudFormation stack of the orchestrator. */
+    stackName: z.optional(
+      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')),
+    ),
+    deployment,
+  });
 
 /**
  * Every field a configuration file may hold, each with its schema: what docs/configuration.md's table documents. The
  * file is checked against it in two passes (see parseConfig), as the reference environment fills in some
  * settings only once its stack exists.
  */
-export const configurationFileSchema = outline(z.object({ ...settingsFields, ...constructFields }).strict());
+export const configurationFileSchema = outline(z.strictObject({ ...settingsFields, ...constructFields }));
 
 /** The first pass: field names and the construct's own fields; the settings' values wait for the second. */
 const outlineSchema = outline(
-  z
-    .object({
-      ...Object.fromEntries(Object.keys(settingsFields).map((key) => [key, z.unknown().optional()])),
-      ...constructFields,
-    })
-    .strict(),
+  z.strictObject({
+    ...Object.fromEntries(Object.keys(settingsFields).map((key) => [key, z.optional(z.unknown())])),
+    ...constructFields,
+  }),
 );
 
 /** What the existing environment must describe; the reference environment provides these itself. */

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { allowedKeysAt } from '../lambdas/shared/contract/schema-keys';
 
 /** One thing wrong with a configuration: the field (dotted path, empty for the whole file) and the problem. */
@@ -44,7 +44,11 @@ export class ConfigurationError extends Error {
  * Zod's issues as problems, fields under `under`. An unknown key names the known one it is closest to (a
  * misspelling), or else the keys allowed there. `schema` is the one that produced the issues.
  */
-export function problemsOf(error: z.ZodError, schema: z.ZodType, under?: string): ConfigurationProblem[] {
+export function problemsOf(
+  error: z.core.$ZodError,
+  schema: z.ZodMiniType,
+  under?: string,
+): ConfigurationProblem[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     const field = [under, ...path].filter(Boolean).join('.');

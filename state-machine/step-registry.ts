@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { InputSchema as AttachTargetGroups } from '../lambdas/attach-target-groups/input';
 import type { InputSchema as CheckAlreadyServing } from '../lambdas/check-already-serving/input';
 import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
@@ -62,7 +62,7 @@ export interface Grant {
 export type TimeoutClass = 'default' | 'fleet-batches' | 'synthetic-checks';
 
 /** `input` is never set: it carries the handler's input schema's type, for the definition's payloads. */
-export interface StepEntry<Schema extends z.ZodType = z.ZodType> {
+export interface StepEntry<Schema extends z.ZodMiniType = z.ZodMiniType> {
   readonly permissions: readonly Grant[];
   readonly timeout: TimeoutClass;
   /**
@@ -73,7 +73,7 @@ export interface StepEntry<Schema extends z.ZodType = z.ZodType> {
   readonly input?: Schema;
 }
 
-function step<Schema extends z.ZodType>(
+function step<Schema extends z.ZodMiniType>(
   permissions: readonly Grant[],
   timeout: TimeoutClass = 'default',
   placement: { inChecksNetwork?: boolean } = {},

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError, loadConfig } from '../../infra/config';
 import { referenceEnvironment } from '../../infra/environment/settings';
 import { applicationNameSchema, describeIssues } from '../../lambdas/shared/contract';

@@ -1,13 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { targetGroupArnSchema } from '../shared/settings';
 import { rolesSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
-export const InputSchema = z
-  .object({
-    amiId: z.string().min(1),
-    roles: rolesSchema.pick({ active: true, targetCapacity: true }),
-    mainTargetGroupArn: targetGroupArnSchema,
-  })
-  .strict();
+export const InputSchema = z.strictObject({
+  amiId: z.string().check(z.minLength(1)),
+  roles: z.pick(rolesSchema, { active: true, targetCapacity: true }),
+  mainTargetGroupArn: targetGroupArnSchema,
+});
 export type Input = z.infer<typeof InputSchema>;

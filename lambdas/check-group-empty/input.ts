@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupNameSchema } from '../shared/settings';
 import { pollInputShape } from '../shared/wait';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupNameSchema } from '../shared/settings';
 import { pollInputShape } from '../shared/wait';
 
@@ -6,9 +6,9 @@ import { pollInputShape } from '../shared/wait';
 export const InputSchema = z.object({
   groupName: groupNameSchema,
   /** The group receiving the new version, whose operator request (tag) this wait honours. */
-  operatorRequestGroup: groupNameSchema.optional(),
-  launchTemplateVersion: z.number().int().positive(),
-  desiredCapacity: z.number().int().min(0),
+  operatorRequestGroup: z.optional(groupNameSchema),
+  launchTemplateVersion: z.int().check(z.positive()),
+  desiredCapacity: z.int().check(z.minimum(0)),
   ...pollInputShape,
 });
 export type Input = z.infer<typeof InputSchema>;

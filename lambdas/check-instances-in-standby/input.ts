@@ -1,14 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupNameSchema } from '../shared/settings';
 import { pollInputShape } from '../shared/wait';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
-export const InputSchema = z
-  .object({
-    groupName: groupNameSchema,
-    /** The group receiving the new version, whose operator request (tag) this wait honours. */
-    operatorRequestGroup: groupNameSchema.optional(),
-    ...pollInputShape,
-  })
-  .strict();
+export const InputSchema = z.strictObject({
+  groupName: groupNameSchema,
+  /** The group receiving the new version, whose operator request (tag) this wait honours. */
+  operatorRequestGroup: z.optional(groupNameSchema),
+  ...pollInputShape,
+});
 export type Input = z.infer<typeof InputSchema>;

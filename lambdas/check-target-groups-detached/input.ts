@@ -1,12 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupAndTargetGroupsShape } from '../shared/types';
 import { pollInputShape } from '../shared/wait';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
-export const InputSchema = z
-  .object({
-    ...groupAndTargetGroupsShape,
-    ...pollInputShape,
-  })
-  .strict();
+export const InputSchema = z.strictObject({
+  ...groupAndTargetGroupsShape,
+  ...pollInputShape,
+});
 export type Input = z.infer<typeof InputSchema>;

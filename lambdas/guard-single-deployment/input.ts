@@ -1,13 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { executionSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
 export const InputSchema = z.object({
-  execution: executionSchema.extend({
+  execution: z.extend(executionSchema, {
     // An unreadable start time would compare as "nobody goes first" and let two deployments run.
-    startTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
-      message: 'must be an ISO 8601 timestamp ($$.Execution.StartTime)',
-    }),
+    startTime: z.string().check(
+      z.refine((value) => !Number.isNaN(Date.parse(value)), {
+        message: 'must be an ISO 8601 timestamp ($$.Execution.StartTime)',
+      }),
+    ),
   }),
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupNameSchema, capacitySchema, amiIdSchema } from '../shared/settings';
 import { executionSchema } from '../shared/types';
 

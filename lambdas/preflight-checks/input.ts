@@ -1,7 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { settingsSchema } from '../shared/settings';
 import { rolesSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
-export const InputSchema = z.object({ settings: settingsSchema, roles: rolesSchema.pick({ standby: true }) });
+export const InputSchema = z.object({
+  settings: settingsSchema,
+  roles: z.pick(rolesSchema, { standby: true }),
+});
 export type Input = z.infer<typeof InputSchema>;

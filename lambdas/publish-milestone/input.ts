@@ -1,14 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { amiIdSchema } from '../shared/settings';
 import { executionSchema, rolesSchema } from '../shared/types';
 
 /** What every milestone is sent: who deploys what, and where to tell it. */
 const common = {
-  applicationName: z.string().min(1),
+  applicationName: z.string().check(z.minLength(1)),
   execution: executionSchema,
   amiId: amiIdSchema,
   roles: rolesSchema,
-  notificationTopicArn: z.string().nullish(),
+  notificationTopicArn: z.nullish(z.string()),
 };
 
 /**
@@ -21,12 +21,12 @@ export const InputSchema = z.discriminatedUnion('milestone', [
     milestone: z.literal('new-version-ready'),
     ...common,
     /** The launch step's result: the version the new group launches. */
-    release: z.object({ version: z.number().int() }),
+    release: z.object({ version: z.int() }),
   }),
   z.object({
     milestone: z.literal('traffic-shifted'),
     ...common,
-    rollbackWindowMinutes: z.number().int().min(0),
+    rollbackWindowMinutes: z.int().check(z.minimum(0)),
   }),
   z.object({
     milestone: z.literal('window-passed'),
@@ -34,8 +34,8 @@ export const InputSchema = z.discriminatedUnion('milestone', [
     /** The rollback window's last check (its loop's `$.wait`). */
     window: z.object({
       detail: z.string(),
-      elapsedSeconds: z.number().min(0),
-      windowSeconds: z.number().min(0),
+      elapsedSeconds: z.number().check(z.minimum(0)),
+      windowSeconds: z.number().check(z.minimum(0)),
     }),
   }),
 ]);

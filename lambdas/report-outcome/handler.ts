@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { defineHandler } from '../shared/handler';
 import { announce, commonDetail } from '../shared/milestones';
 import type { Roles } from '../shared/types';

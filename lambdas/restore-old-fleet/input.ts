@@ -1,14 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupNameSchema, targetGroupArnSchema, capacitySchema } from '../shared/settings';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
-export const InputSchema = z
-  .object({
-    /** The old fleet, parked in Standby. */
-    groupName: groupNameSchema,
-    mainTargetGroupArn: targetGroupArnSchema,
-    /** The old group's capacity before the deployment. */
-    capacity: capacitySchema,
-  })
-  .strict();
+export const InputSchema = z.strictObject({
+  /** The old fleet, parked in Standby. */
+  groupName: groupNameSchema,
+  mainTargetGroupArn: targetGroupArnSchema,
+  /** The old group's capacity before the deployment. */
+  capacity: capacitySchema,
+});
 export type Input = z.infer<typeof InputSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { groupNameSchema } from '../shared/settings';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describeIssues } from './contract/schemas';
 import { InvalidInputError } from './errors';
 import { logger } from './logger';
@@ -18,7 +18,7 @@ export interface LambdaContext {
  * reported as InvalidInputError naming the field), logs entry and exit with the invocation's context, and
  * returns plain JSON.
  */
-export function defineHandler<Schema extends z.ZodType, Output>(
+export function defineHandler<Schema extends z.ZodMiniType, Output>(
   /** The step's name in the registry (state-machine/step-registry.ts): a misspelt one fails to compile. */
   step: StepName,
   schema: Schema,

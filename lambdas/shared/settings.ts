@@ -1,5 +1,5 @@
 // Over 250 lines: the whole configuration schema, each field with its limits and message, in the one place docs/configuration.md's table mirrors.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { amiIdSchema, applicationNameSchema } from './contract/schemas';
 import { RETRY_POLICY } from './retry-policy';
 
@@ -17,13 +17,15 @@ const GROUP_NAME = /^[\u0020-\uD7FF\uE000-\uFFFD]{1,255}$/;
 
 export const groupNameSchema = z
   .string()
-  .regex(GROUP_NAME, 'must be an Auto Scaling group name (1–255 characters)');
+  .check(z.regex(GROUP_NAME, 'must be an Auto Scaling group name (1–255 characters)'));
 
 export const targetGroupArnSchema = z
   .string()
-  .regex(
-    TARGET_GROUP_ARN,
-    'must be a target group ARN like "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/name/0123456789abcdef"',
+  .check(
+    z.regex(
+      TARGET_GROUP_ARN,
+      'must be a target group ARN like "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/name/0123456789abcdef"',
+    ),
   );
 
 /** Where a resource is, from its ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`). */
@@ -79,21 +81,24 @@ export function targetGroupsOutside(
 }
 
 export const capacitySchema = z
-  .object({
-    min: z.number().int().min(0).max(1000),
-    desired: z.number().int().min(0).max(1000),
-    max: z.number().int().min(1).max(1000),
+  .strictObject({
+    min: z.int().check(z.minimum(0), z.maximum(1000)),
+    desired: z.int().check(z.minimum(0), z.maximum(1000)),
+    max: z.int().check(z.minimum(1), z.maximum(1000)),
   })
-  .strict()
-  .refine((c) => c.min <= c.desired && c.desired <= c.max, {
-    message: 'must satisfy min <= desired <= max',
-  });
+  .check(
+    z.refine((c) => c.min <= c.desired && c.desired <= c.max, {
+      message: 'must satisfy min <= desired <= max',
+    }),
+  );
 export type Capacity = z.infer<typeof capacitySchema>;
 
 /** The capacity of a new version: at least one instance, or there is nothing to check or to shift to. */
-const deploymentCapacitySchema = capacitySchema.refine((c) => c.desired >= 1, {
-  message: 'desired must be at least 1: a new version with no instance cannot be checked or serve',
-});
+const deploymentCapacitySchema = capacitySchema.check(
+  z.refine((c) => c.desired >= 1, {
+    message: 'desired must be at least 1: a new version with no instance cannot be checked or serve',
+  }),
+);
 
 /** Lambda's own time limit: 15 minutes. */
 export const LAMBDA_MAX_SECONDS = 900;
@@ -111,88 +116,91 @@ export function syntheticChecksWorstCaseSeconds(c: {
   return Math.ceil((c.checks.length * c.repetitions * c.requestTimeoutMs) / 1000);
 }
 
-export const waitSettingsSchema = z
-  .object({
-    intervalSeconds: z.number().int().min(5).max(300),
-    timeoutSeconds: z.number().int().min(30).max(86_400),
-  })
-  .strict();
+export const waitSettingsSchema = z.strictObject({
+  intervalSeconds: z.int().check(z.minimum(5), z.maximum(300)),
+  timeoutSeconds: z.int().check(z.minimum(30), z.maximum(86_400)),
+});
 export type WaitSettings = z.infer<typeof waitSettingsSchema>;
 
 const wait = (intervalSeconds: number, timeoutSeconds: number) =>
-  waitSettingsSchema.default({ intervalSeconds, timeoutSeconds });
+  z._default(waitSettingsSchema, { intervalSeconds, timeoutSeconds });
 
-export const syntheticCheckSchema = z
-  .object({
-    path: z.string().startsWith('/', 'must start with "/"'),
-    expectedStatus: z.number().int().min(100).max(599).default(200),
-    /** The response body must contain this text. */
-    bodyIncludes: z.string().min(1).optional(),
-    maxLatencyMs: z.number().int().min(1).max(60_000).default(2_000),
-  })
-  .strict();
+export const syntheticCheckSchema = z.strictObject({
+  path: z.string().check(z.startsWith('/', 'must start with "/"')),
+  expectedStatus: z._default(z.int().check(z.minimum(100), z.maximum(599)), 200),
+  /** The response body must contain this text. */
+  bodyIncludes: z.optional(z.string().check(z.minLength(1))),
+  maxLatencyMs: z._default(z.int().check(z.minimum(1), z.maximum(60_000)), 2_000),
+});
 export type SyntheticCheck = z.infer<typeof syntheticCheckSchema>;
 
 /** Lambda VpcConfig limits (https://docs.aws.amazon.com/lambda/latest/dg/API_VpcConfig.html). */
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
 
-export const syntheticChecksNetworkSchema = z
-  .object({
-    subnetIds: z
-      .array(
-        z
-          .string()
-          .regex(
+export const syntheticChecksNetworkSchema = z.strictObject({
+  subnetIds: z
+    .array(
+      z
+        .string()
+        .check(
+          z.regex(
             /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/,
             'must be a subnet id like "subnet-0123456789abcdef0"',
           ),
-      )
-      .min(1, 'needs at least one subnet')
-      .max(MAX_SUBNETS, `at most ${MAX_SUBNETS} subnets (Lambda's limit)`),
-    securityGroupIds: z
-      .array(
-        z
-          .string()
-          .regex(
+        ),
+    )
+    .check(
+      z.minLength(1, 'needs at least one subnet'),
+      z.maxLength(MAX_SUBNETS, `at most ${MAX_SUBNETS} subnets (Lambda's limit)`),
+    ),
+  securityGroupIds: z
+    .array(
+      z
+        .string()
+        .check(
+          z.regex(
             /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/,
             'must be a security group id like "sg-0123456789abcdef0"',
           ),
-      )
-      .min(1, 'needs at least one security group')
-      .max(MAX_SECURITY_GROUPS, `at most ${MAX_SECURITY_GROUPS} security groups (Lambda's limit)`),
-  })
-  .strict();
+        ),
+    )
+    .check(
+      z.minLength(1, 'needs at least one security group'),
+      z.maxLength(MAX_SECURITY_GROUPS, `at most ${MAX_SECURITY_GROUPS} security groups (Lambda's limit)`),
+    ),
+});
 export type SyntheticChecksNetwork = z.infer<typeof syntheticChecksNetworkSchema>;
 
 export const syntheticChecksSchema = z
-  .object({
+  .strictObject({
     /** Base URL of the ALB listener, e.g. "http://my-alb-123.us-east-1.elb.amazonaws.com": http or https only. */
     endpoint: z.url({
       protocol: /^https?$/,
       error:
         'must be an http(s) URL of the load balancer, e.g. "http://my-alb.example.com" (http:// or https://)',
     }),
-    header: z
-      .object({ name: z.string().min(1), value: z.string().min(1) })
-      .strict()
-      .default({ name: 'Synthetic', value: 'True' }),
-    checks: z.array(syntheticCheckSchema).min(1, 'needs at least one check').max(20),
+    header: z._default(
+      z.strictObject({ name: z.string().check(z.minLength(1)), value: z.string().check(z.minLength(1)) }),
+      { name: 'Synthetic', value: 'True' },
+    ),
+    checks: z.array(syntheticCheckSchema).check(z.minLength(1, 'needs at least one check'), z.maxLength(20)),
     /** How many times each check runs; every run must pass. */
-    repetitions: z.number().int().min(1).max(100).default(3),
+    repetitions: z._default(z.int().check(z.minimum(1), z.maximum(100)), 3),
     /** When set, this response header must carry the new AMI id: proof the check reached the new version. */
-    versionHeader: z.string().min(1).optional(),
-    requestTimeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+    versionHeader: z.optional(z.string().check(z.minLength(1))),
+    requestTimeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5_000),
     /**
      * Subnets and security groups the checks run from, for a load balancer reachable only inside a VPC (an
      * internal ALB). Omitted: the checks run outside any VPC and reach only an internet-facing endpoint.
      */
-    network: syntheticChecksNetworkSchema.optional(),
+    network: z.optional(syntheticChecksNetworkSchema),
   })
-  .strict()
-  .refine((c) => syntheticChecksWorstCaseSeconds(c) <= MAX_SYNTHETIC_CHECK_SECONDS, {
-    message: `checks × repetitions × requestTimeoutMs must fit in ${MAX_SYNTHETIC_CHECK_SECONDS} s (one Lambda runs them all): use fewer repetitions or a shorter requestTimeoutMs`,
-  });
+  .check(
+    z.refine((c) => syntheticChecksWorstCaseSeconds(c) <= MAX_SYNTHETIC_CHECK_SECONDS, {
+      message: `checks × repetitions × requestTimeoutMs must fit in ${MAX_SYNTHETIC_CHECK_SECONDS} s (one Lambda runs them all): use fewer repetitions or a shorter requestTimeoutMs`,
+    }),
+  );
 export type SyntheticChecks = z.infer<typeof syntheticChecksSchema>;
 
 /** The longest rollback window the configuration or an execution's override may ask for (24 h). */
@@ -204,52 +212,58 @@ export const HISTORY_EVENTS_PER_POLL = 9;
 export const MAX_MONITOR_POLLS = 2_000;
 
 export const monitoringSchema = z
-  .object({
+  .strictObject({
     /** CloudWatch alarms (metric or composite) that fail the deployment when in ALARM. */
-    alarmNames: z.array(z.string().min(1).max(255)).max(100, 'at most 100 alarms (DescribeAlarms limit)'),
-    rollbackWindowMinutes: z.number().int().min(0).max(MAX_ROLLBACK_WINDOW_MINUTES).default(60),
-    intervalSeconds: z.number().int().min(10).max(300).default(30),
+    alarmNames: z
+      .array(z.string().check(z.minLength(1), z.maxLength(255)))
+      .check(z.maxLength(100, 'at most 100 alarms (DescribeAlarms limit)')),
+    rollbackWindowMinutes: z._default(
+      z.int().check(z.minimum(0), z.maximum(MAX_ROLLBACK_WINDOW_MINUTES)),
+      60,
+    ),
+    intervalSeconds: z._default(z.int().check(z.minimum(10), z.maximum(300)), 30),
     /** New-version targets allowed to be unhealthy in the main target group before rolling back. */
-    maxUnhealthyTargets: z.number().int().min(0).default(0),
+    maxUnhealthyTargets: z._default(z.int().check(z.minimum(0)), 0),
     /**
      * New alarms, and alarms on metrics only reported when non-zero (5xx counts), sit in INSUFFICIENT_DATA:
      * by default that is not a failure; "alarm" makes it one for teams whose alarms always have data.
      */
-    insufficientDataIs: z.enum(['ok', 'alarm']).default('ok'),
+    insufficientDataIs: z._default(z.enum(['ok', 'alarm']), 'ok'),
     /**
      * An empty `alarmNames` leaves the window watching only the new targets' health: a version that errs
      * while its health checks pass is kept. Refused unless this says so.
      */
-    allowNoAlarms: z.boolean().optional(),
+    allowNoAlarms: z.optional(z.boolean()),
   })
-  .strict()
-  .refine((m) => m.alarmNames.length > 0 || m.allowNoAlarms === true, {
-    message:
-      'is empty: the rollback window would watch only target health, so a new version that errs while passing its health checks would be kept. Name at least one CloudWatch alarm (metric or composite), or set "allowNoAlarms": true to deploy without alarms',
-    path: ['alarmNames'],
-  })
-  .refine((m) => (m.rollbackWindowMinutes * 60) / m.intervalSeconds <= MAX_MONITOR_POLLS, {
-    message: `rollbackWindowMinutes * 60 / intervalSeconds must be at most ${MAX_MONITOR_POLLS} (each poll adds ${HISTORY_EVENTS_PER_POLL} events to the execution history, capped at 25,000): raise intervalSeconds or shorten the window`,
-  });
+  .check(
+    z.refine((m) => m.alarmNames.length > 0 || m.allowNoAlarms === true, {
+      message:
+        'is empty: the rollback window would watch only target health, so a new version that errs while passing its health checks would be kept. Name at least one CloudWatch alarm (metric or composite), or set "allowNoAlarms": true to deploy without alarms',
+      path: ['alarmNames'],
+    }),
+    z.refine((m) => (m.rollbackWindowMinutes * 60) / m.intervalSeconds <= MAX_MONITOR_POLLS, {
+      message: `rollbackWindowMinutes * 60 / intervalSeconds must be at most ${MAX_MONITOR_POLLS} (each poll adds ${HISTORY_EVENTS_PER_POLL} events to the execution history, capped at 25,000): raise intervalSeconds or shorten the window`,
+    }),
+  );
 export type MonitoringSettings = z.infer<typeof monitoringSchema>;
 
 export const amiSelectorSchema = z
-  .object({
+  .strictObject({
     /** The AMI must carry this tag (e.g. Application=webapp). */
-    tag: z
-      .object({ key: z.string().min(1), value: z.string().min(1) })
-      .strict()
-      .optional(),
+    tag: z.optional(
+      z.strictObject({ key: z.string().check(z.minLength(1)), value: z.string().check(z.minLength(1)) }),
+    ),
     /** The AMI name must match this regular expression. */
-    namePattern: z.string().min(1).optional(),
+    namePattern: z.optional(z.string().check(z.minLength(1))),
   })
-  .strict()
-  .refine((s) => s.tag !== undefined || s.namePattern !== undefined, {
-    message: 'set "tag" or "namePattern" (or both) so that only this application\'s AMIs are deployed',
-  })
-  .refine((s) => s.namePattern === undefined || isValidRegExp(s.namePattern), {
-    message: 'namePattern must be a valid regular expression',
-  });
+  .check(
+    z.refine((s) => s.tag !== undefined || s.namePattern !== undefined, {
+      message: 'set "tag" or "namePattern" (or both) so that only this application\'s AMIs are deployed',
+    }),
+    z.refine((s) => s.namePattern === undefined || isValidRegExp(s.namePattern), {
+      message: 'namePattern must be a valid regular expression',
+    }),
+  );
 export type AmiSelector = z.infer<typeof amiSelectorSchema>;
 
 function isValidRegExp(pattern: string): boolean {
@@ -360,21 +374,21 @@ export function maxRollbackWindowMinutes(s: HistoryInputs): number {
 }
 
 export const settingsSchema = z
-  .object({
+  .strictObject({
     applicationName: applicationNameSchema,
-    groups: z.object({ blue: groupNameSchema, green: groupNameSchema }).strict(),
+    groups: z.strictObject({ blue: groupNameSchema, green: groupNameSchema }),
     /** Which group receives the first deployment when neither serves yet. */
-    firstDeploymentGroup: z.enum(['blue', 'green']).default('blue'),
-    targetGroups: z.object({ main: targetGroupArnSchema, synthetic: targetGroupArnSchema }).strict(),
+    firstDeploymentGroup: z._default(z.enum(['blue', 'green']), 'blue'),
+    targetGroups: z.strictObject({ main: targetGroupArnSchema, synthetic: targetGroupArnSchema }),
     amiSelector: amiSelectorSchema,
     syntheticChecks: syntheticChecksSchema,
     monitoring: monitoringSchema,
     /** Capacity of the new group; when absent it copies the active group's current min/desired/max. */
-    capacity: deploymentCapacitySchema.optional(),
+    capacity: z.optional(deploymentCapacitySchema),
     /** Capacity for the first deployment, when there is no active group to copy and `capacity` is absent. */
-    initialCapacity: deploymentCapacitySchema.default({ min: 1, desired: 2, max: 4 }),
-    waits: z
-      .object({
+    initialCapacity: z._default(deploymentCapacitySchema, { min: 1, desired: 2, max: 4 }),
+    waits: z.prefault(
+      z.strictObject({
         groupEmpty: wait(10, 900),
         instancesInService: wait(15, 1_200),
         syntheticTargetsHealthy: wait(10, 600),
@@ -382,73 +396,70 @@ export const settingsSchema = z
         oldFleetInStandby: wait(10, 900),
         targetGroupsDetached: wait(10, 900),
         rollbackRecovery: wait(10, 900),
-      })
-      .strict()
-      .prefault({}),
+      }),
+      {},
+    ),
     /** SNS topic told about every outcome; set by the construct. */
-    notificationTopicArn: z.string().min(1).optional(),
+    notificationTopicArn: z.optional(z.string().check(z.minLength(1))),
     /**
      * Roles of the launch templates' instance profiles that the orchestrator may pass to EC2; set by the
      * construct from its `instanceRoleArns`, so the pre-flight check can refuse a template it could not launch.
      */
-    instanceRoleArns: z.array(z.string().min(1)).default([]),
+    instanceRoleArns: z._default(z.array(z.string().check(z.minLength(1))), []),
   })
-  .strict()
-  .refine((s) => s.groups.blue !== s.groups.green, {
-    message: 'blue and green must be two different Auto Scaling groups',
-    path: ['groups'],
-  })
-  .refine((s) => s.targetGroups.main !== s.targetGroups.synthetic, {
-    message: 'main and synthetic must be two different target groups',
-    path: ['targetGroups'],
-  })
-  .superRefine((s, ctx) => {
-    const main = targetGroupLocation(s.targetGroups.main);
-    if (main === undefined) return;
-    for (const { problem } of targetGroupsOutside(s.targetGroups, {
-      region: main.region,
-      account: main.account,
-      source: `main is in ${main.region}, account ${main.account}`,
-      fix: 'use the synthetic target group of the load balancer whose listener forwards to main',
-    })) {
-      ctx.addIssue({ code: 'custom', path: ['targetGroups', 'synthetic'], message: problem });
-    }
-  })
-  .superRefine((s, ctx) => {
-    const { total, retries } = historyBudget(s);
-    if (total <= MAX_HISTORY_EVENTS) return;
-    const fits = maxRollbackWindowMinutes(s);
-    ctx.addIssue({
-      code: 'custom',
-      path: ['waits'],
-      message:
-        `the waits and the rollback window could need more than ${MAX_HISTORY_EVENTS} execution history ` +
-        `events (${total} on the longest path, ${retries} of them for the retry policy's attempts; Step ` +
-        `Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or ` +
-        `lower timeoutSeconds of the waits, or shorten the window` +
-        (fits >= 0 ? ` (with these waits, to at most ${fits} minutes)` : ''),
-    });
-  });
+  .check(
+    z.refine((s) => s.groups.blue !== s.groups.green, {
+      message: 'blue and green must be two different Auto Scaling groups',
+      path: ['groups'],
+    }),
+    z.refine((s) => s.targetGroups.main !== s.targetGroups.synthetic, {
+      message: 'main and synthetic must be two different target groups',
+      path: ['targetGroups'],
+    }),
+    z.superRefine((s, ctx) => {
+      const main = targetGroupLocation(s.targetGroups.main);
+      if (main === undefined) return;
+      for (const { problem } of targetGroupsOutside(s.targetGroups, {
+        region: main.region,
+        account: main.account,
+        source: `main is in ${main.region}, account ${main.account}`,
+        fix: 'use the synthetic target group of the load balancer whose listener forwards to main',
+      })) {
+        ctx.addIssue({ code: 'custom', path: ['targetGroups', 'synthetic'], message: problem });
+      }
+    }),
+    z.superRefine((s, ctx) => {
+      const { total, retries } = historyBudget(s);
+      if (total <= MAX_HISTORY_EVENTS) return;
+      const fits = maxRollbackWindowMinutes(s);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['waits'],
+        message:
+          `the waits and the rollback window could need more than ${MAX_HISTORY_EVENTS} execution history ` +
+          `events (${total} on the longest path, ${retries} of them for the retry policy's attempts; Step ` +
+          `Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or ` +
+          `lower timeoutSeconds of the waits, or shorten the window` +
+          (fits >= 0 ? ` (with these waits, to at most ${fits} minutes)` : ''),
+      });
+    }),
+  );
 
 export type Settings = z.infer<typeof settingsSchema>;
 /** Settings as written in a configuration file, before defaults are applied. */
 export type SettingsInput = z.input<typeof settingsSchema>;
 
 /** What an execution may override, within the same bounds as the configuration. */
-export const overridesSchema = z
-  .object({
-    rollbackWindowMinutes: z.number().int().min(0).max(MAX_ROLLBACK_WINDOW_MINUTES).optional(),
-    capacity: deploymentCapacitySchema.optional(),
-  })
-  .strict();
+export const overridesSchema = z.strictObject({
+  rollbackWindowMinutes: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_ROLLBACK_WINDOW_MINUTES))),
+  capacity: z.optional(deploymentCapacitySchema),
+});
 export type Overrides = z.infer<typeof overridesSchema>;
 
-export const deploymentRequestSchema = z
-  .object({
-    amiId: amiIdSchema,
-    /** "ami-event" when the EventBridge rule started the execution: a foreign AMI is skipped, not refused. */
-    trigger: z.enum(['pipeline', 'ami-event']).default('pipeline'),
-    overrides: overridesSchema.optional(),
-  })
-  .strict();
+export const deploymentRequestSchema = z.strictObject({
+  amiId: amiIdSchema,
+  /** "ami-event" when the EventBridge rule started the execution: a foreign AMI is skipped, not refused. */
+  trigger: z._default(z.enum(['pipeline', 'ami-event']), 'pipeline'),
+  overrides: z.optional(overridesSchema),
+});
 export type DeploymentRequest = z.infer<typeof deploymentRequestSchema>;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './contract/zod-locale';
 import { WaitTimeoutError } from './errors';
 
 /**
@@ -8,12 +9,12 @@ import { WaitTimeoutError } from './errors';
  * measured from the first check (the local engine has no `$$.State.EnteredTime`).
  */
 export const waitInputSchema = z.object({
-  startedAt: z.string().nullable(),
+  startedAt: z.nullable(z.string()),
 });
 
 export const pollInputShape = {
   wait: waitInputSchema,
-  timeoutSeconds: z.number().int().positive(),
+  timeoutSeconds: z.int().check(z.positive()),
 };
 
 export interface WaitState {

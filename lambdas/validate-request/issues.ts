@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { allowedKeysAt } from '../shared/contract/schema-keys';
 
 /**
@@ -6,11 +6,11 @@ import { allowedKeysAt } from '../shared/contract/schema-keys';
  * Differs from shared/handler.ts's `describeIssues` in naming the allowed keys next to an unknown one, which
  * is the usual mistake in a hand-written execution input (a misspelt override).
  */
-export function explainIssues(error: z.ZodError, schema: z.ZodType, root: string): string {
+export function explainIssues(error: z.core.$ZodError, schema: z.ZodMiniType, root: string): string {
   return error.issues.map((issue) => explainIssue(issue, schema, root)).join('; ');
 }
 
-function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, root: string): string {
+function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodMiniType, root: string): string {
   const path = issue.path.map(String);
   const field = path.length > 0 ? path.join('.') : root;
   if (issue.code === 'unrecognized_keys') {

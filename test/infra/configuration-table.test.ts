@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { unwrapSchema } from '../../lambdas/shared/contract/schema-keys';
 import { configurationFileSchema } from '../../infra/config';
 
@@ -39,22 +39,23 @@ function configurationTable(): Row[] {
 
 interface Field {
   path: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   /** Leaves, and objects or arrays of objects with no key of their own, must be documented. */
   leaf: boolean;
 }
 
 /** Every field of the configuration file's schema, through optional/default wrappers and array items. */
-function schemaFields(schema: z.ZodType, prefix = ''): Field[] {
+function schemaFields(schema: z.ZodMiniType, prefix = ''): Field[] {
   const node = unwrapSchema(schema);
   const object =
-    node instanceof z.ZodObject
+    node instanceof z.ZodMiniObject
       ? node
-      : node instanceof z.ZodArray && unwrapSchema(node.element as z.ZodType) instanceof z.ZodObject
-        ? (unwrapSchema(node.element as z.ZodType) as z.ZodObject)
+      : node instanceof z.ZodMiniArray &&
+          unwrapSchema(node.def.element as z.ZodMiniType) instanceof z.ZodMiniObject
+        ? (unwrapSchema(node.def.element as z.ZodMiniType) as z.ZodMiniObject)
         : undefined;
   if (object === undefined) return [];
-  return Object.entries(object.shape as Record<string, z.ZodType>).flatMap(([key, child]) => {
+  return Object.entries(object.shape as Record<string, z.ZodMiniType>).flatMap(([key, child]) => {
     const fieldPath = prefix ? `${prefix}.${key}` : key;
     const children = schemaFields(child, fieldPath);
     return [{ path: fieldPath, schema: child, leaf: children.length === 0 }, ...children];
@@ -105,12 +106,13 @@ describe("docs/configuration.md's configuration table", () => {
     );
     const waits = fields.find((field) => field.path === 'deployment.waits')?.schema;
     expect(waits).toBeDefined();
-    expect(listed).toEqual((waits as z.ZodType).parse(undefined));
+    expect(listed).toEqual((waits as z.ZodMiniType).parse(undefined));
   });
 
   it("gives each scalar default the schema's", () => {
     const defaults = fields.flatMap((field) => {
-      const value: unknown = field.schema instanceof z.ZodDefault ? field.schema.parse(undefined) : undefined;
+      const value: unknown =
+        field.schema instanceof z.ZodMiniDefault ? field.schema.parse(undefined) : undefined;
       return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
         ? [{ field: field.path, value: String(value) }]
         : [];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { callAws } from '../../lambdas/shared/aws/call';
 import { AwsRequestError, TransientAwsError } from '../../lambdas/shared/errors';
 import { defineHandler, type LambdaContext } from '../../lambdas/shared/handler';

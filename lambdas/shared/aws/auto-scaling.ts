@@ -20,12 +20,11 @@ import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../contract/tags';
 import { AwsRequestError, InconsistentAccountError, NotReadyError } from '../errors';
 import type { Capacity } from '../settings';
 import { callAws, CLIENT_CONFIG } from './call';
-import { traced } from './clients';
 
 // Kept importable from here: the handler tests name the tag through this module.
 export { OPERATOR_REQUEST_TAG, type OperatorRequest };
 
-export const autoScaling = traced(new AutoScalingClient(CLIENT_CONFIG));
+export const autoScaling = new AutoScalingClient(CLIENT_CONFIG);
 
 /** AWS limits per call (docs/aws-facts/auto-scaling-standby.md, docs/aws-facts/traffic-sources.md). */
 export const MAX_INSTANCES_PER_STANDBY_CALL = 20;

@@ -7,9 +7,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { allPages, inBatches } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
-import { traced } from './clients';
 
-export const cloudWatch = traced(new CloudWatchClient(CLIENT_CONFIG));
+export const cloudWatch = new CloudWatchClient(CLIENT_CONFIG);
 
 const MAX_ALARM_NAMES_PER_CALL = 100;
 

@@ -15,9 +15,8 @@ import {
   InvalidInputError,
 } from '../errors';
 import { callAws, CLIENT_CONFIG, errorName } from './call';
-import { traced } from './clients';
 
-export const ec2 = traced(new EC2Client(CLIENT_CONFIG));
+export const ec2 = new EC2Client(CLIENT_CONFIG);
 
 export async function describeImage(amiId: string): Promise<Image> {
   try {

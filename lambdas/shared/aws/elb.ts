@@ -12,9 +12,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { allPages } from '../batch';
 import { callAws, CLIENT_CONFIG, errorName } from './call';
-import { traced } from './clients';
 
-export const elb = traced(new ElasticLoadBalancingV2Client(CLIENT_CONFIG));
+export const elb = new ElasticLoadBalancingV2Client(CLIENT_CONFIG);
 
 export type TargetState = TargetHealthStateEnum | 'unknown';
 

@@ -1,8 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { callAws, CLIENT_CONFIG } from './call';
-import { traced } from './clients';
 
-export const eventBridge = traced(new EventBridgeClient(CLIENT_CONFIG));
+export const eventBridge = new EventBridgeClient(CLIENT_CONFIG);
 
 /**
  * Per-entry error codes EventBridge documents as retryable (API reference, PutEventsResultEntry); every

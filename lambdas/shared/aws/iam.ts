@@ -1,8 +1,7 @@
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { callAws, CLIENT_CONFIG } from './call';
-import { traced } from './clients';
 
-export const iamClient = traced(new IAMClient(CLIENT_CONFIG));
+export const iamClient = new IAMClient(CLIENT_CONFIG);
 
 /** The role ARNs an instance profile (named by ARN or name) carries: what launching with it passes to EC2. */
 export async function instanceProfileRoles(profile: { Arn?: string; Name?: string }): Promise<string[]> {

@@ -1,8 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { callAws, CLIENT_CONFIG } from './call';
-import { traced } from './clients';
 
-export const sns = traced(new SNSClient(CLIENT_CONFIG));
+export const sns = new SNSClient(CLIENT_CONFIG);
 
 /** SNS subjects are limited to 100 characters. */
 const MAX_SUBJECT_LENGTH = 100;

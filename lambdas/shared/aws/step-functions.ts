@@ -1,9 +1,8 @@
 import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { allPages } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
-import { traced } from './clients';
 
-export const stepFunctions = traced(new SFNClient(CLIENT_CONFIG));
+export const stepFunctions = new SFNClient(CLIENT_CONFIG);
 
 /**
  * Every RUNNING execution of the state machine (ListExecutions is eventually consistent:

@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { OUTCOMES } from './outcomes';
+import './zod-locale';
 
 /**
  * The milestones a deployment announces, in the order they happen, on the notification topic and as
@@ -44,46 +45,46 @@ export const DETAIL_TYPES: Readonly<Record<Milestone, string>> = {
 /** Bumped when a field changes meaning or goes away; new fields may appear without a bump. */
 export const MILESTONE_SCHEMA_VERSION = 1;
 
-const capacity = z.object({ min: z.number().int(), desired: z.number().int(), max: z.number().int() });
+const capacity = z.object({ min: z.int(), desired: z.int(), max: z.int() });
 const timestamp = z.iso.datetime();
 
 /** What every milestone's `detail` carries. Unknown values are null, never left out. */
 const common = {
   schemaVersion: z.literal(MILESTONE_SCHEMA_VERSION),
-  application: z.string().min(1),
+  application: z.string().check(z.minLength(1)),
   execution: z.object({
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     /** The execution ARN, as `aws stepfunctions describe-execution` takes it. */
-    arn: z.string().nullable(),
+    arn: z.nullable(z.string()),
   }),
-  amiId: z.string().nullable(),
+  amiId: z.nullable(z.string()),
   /** The group that receives the new version (the standby group when the deployment started). */
-  newGroup: z.string().nullable(),
+  newGroup: z.nullable(z.string()),
   /** The group that served before this deployment; null on a first deployment. */
-  previousGroup: z.string().nullable(),
-  firstDeployment: z.boolean().nullable(),
+  previousGroup: z.nullable(z.string()),
+  firstDeployment: z.nullable(z.boolean()),
   /** When the milestone was reached (ISO 8601, UTC); the event's `time` says the same. */
   at: timestamp,
   /** The same plain words as the SNS message's first line. */
-  message: z.string().min(1),
+  message: z.string().check(z.minLength(1)),
 };
 
 /** The `detail` of each milestone's EventBridge event: docs/events.md describes every field. */
 export const milestoneDetailSchema = z.discriminatedUnion('milestone', [
-  z.object({ milestone: z.literal('started'), ...common, capacity: capacity.nullable() }),
+  z.object({ milestone: z.literal('started'), ...common, capacity: z.nullable(capacity) }),
   z.object({
     milestone: z.literal('new-version-ready'),
     ...common,
     /** The launch template version the new group launches (never `$Latest`). */
-    launchTemplateVersion: z.number().int().nullable(),
+    launchTemplateVersion: z.nullable(z.int()),
     /** How many instances are in service on it. */
-    instances: z.number().int().nullable(),
+    instances: z.nullable(z.int()),
   }),
   z.object({
     milestone: z.literal('traffic-shifted'),
     ...common,
     /** How long the new version is watched before the deployment finishes (the execution's override included). */
-    rollbackWindowMinutes: z.number().int().nullable(),
+    rollbackWindowMinutes: z.nullable(z.int()),
   }),
   z.object({
     milestone: z.literal('window-passed'),
@@ -91,9 +92,9 @@ export const milestoneDetailSchema = z.discriminatedUnion('milestone', [
     /** True when an operator promoted the new version before the window's end. */
     promoted: z.boolean(),
     /** How long the window ran, in seconds. */
-    elapsedSeconds: z.number().nullable(),
+    elapsedSeconds: z.nullable(z.number()),
     /** The window's last check in words: alarms and targets. */
-    summary: z.string().nullable(),
+    summary: z.nullable(z.string()),
   }),
   z.object({
     milestone: z.literal('outcome'),
@@ -101,9 +102,9 @@ export const milestoneDetailSchema = z.discriminatedUnion('milestone', [
     /** How the execution ended, as the report step names it and the CLI reads it. */
     outcome: z.enum(OUTCOMES),
     /** The group serving production after this execution, when the execution knows it. */
-    activeGroup: z.string().nullable(),
+    activeGroup: z.nullable(z.string()),
     /** Why it ended so (a failure's message, a skip's reason); null when it succeeded. */
-    reason: z.string().nullable(),
+    reason: z.nullable(z.string()),
   }),
 ]);
 export type MilestoneDetail = z.infer<typeof milestoneDetailSchema>;

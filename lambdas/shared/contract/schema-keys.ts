@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The keys the object schema at `path` accepts (array items by index), looking through optional, default
@@ -6,26 +6,26 @@ import * as z from 'zod';
  * validation (lambdas/validate-request), the configuration file's (infra/configuration-error.ts) and the
  * configuration-table test (test/infra/configuration-table.test.ts).
  */
-export function allowedKeysAt(schema: z.ZodType, path: readonly string[]): string[] | undefined {
-  let current: z.ZodType | undefined = unwrapSchema(schema);
+export function allowedKeysAt(schema: z.ZodMiniType, path: readonly string[]): string[] | undefined {
+  let current: z.ZodMiniType | undefined = unwrapSchema(schema);
   for (const key of path) {
-    if (current instanceof z.ZodArray && /^\d+$/.test(key)) {
-      current = unwrapSchema(current.element as z.ZodType);
-    } else if (current instanceof z.ZodObject) {
-      const shape = current.shape as Record<string, z.ZodType>;
+    if (current instanceof z.ZodMiniArray && /^\d+$/.test(key)) {
+      current = unwrapSchema(current.def.element as z.ZodMiniType);
+    } else if (current instanceof z.ZodMiniObject) {
+      const shape = current.shape as Record<string, z.ZodMiniType>;
       current = shape[key] ? unwrapSchema(shape[key]) : undefined;
     } else {
       return undefined;
     }
   }
-  return current instanceof z.ZodObject ? Object.keys(current.shape) : undefined;
+  return current instanceof z.ZodMiniObject ? Object.keys(current.shape) : undefined;
 }
 
 /** The schema inside any optional, default or nullable wrappers. */
-export function unwrapSchema(schema: z.ZodType): z.ZodType {
+export function unwrapSchema(schema: z.ZodMiniType): z.ZodMiniType {
   let current = schema;
   for (;;) {
-    const inner = (current.def as { innerType?: z.ZodType }).innerType;
+    const inner = (current.def as { innerType?: z.ZodMiniType }).innerType;
     if (!inner) return current;
     current = inner;
   }
