@@ -1,4 +1,5 @@
 import type { AlreadyServing } from '../lambdas/check-already-serving/handler';
+import type { Output as TrafficAndAlarmsCheck } from '../lambdas/check-traffic-and-alarms/handler';
 import type { LaunchResult } from '../lambdas/launch-new-version/handler';
 import type { Output as WindowCheck } from '../lambdas/monitor-new-version/handler';
 import type { Roles } from '../lambdas/shared/types';
@@ -17,6 +18,8 @@ export interface CaughtError {
  */
 export interface DeploymentState extends ValidatedRequest {
   roles: Roles;
+  /** The pre-flight's first half: its problems are refused by the second. */
+  preflight: TrafficAndAlarmsCheck;
   current: AlreadyServing;
   release: LaunchResult;
   /** The loops' state; the definition reads it only after the rollback window's last check. */

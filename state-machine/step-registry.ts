@@ -12,6 +12,7 @@ import type { InputSchema as GuardSingleDeployment } from '../lambdas/guard-sing
 import type { InputSchema as LaunchNewVersion } from '../lambdas/launch-new-version/input';
 import type { InputSchema as MonitorNewVersion } from '../lambdas/monitor-new-version/input';
 import type { InputSchema as PreflightChecks } from '../lambdas/preflight-checks/input';
+import type { InputSchema as CheckTrafficAndAlarms } from '../lambdas/check-traffic-and-alarms/input';
 import type { InputSchema as PublishMilestone } from '../lambdas/publish-milestone/input';
 import type { InputSchema as ReportOutcome } from '../lambdas/report-outcome/input';
 import type { InputSchema as ResolveRoles } from '../lambdas/resolve-roles/input';
@@ -113,16 +114,16 @@ export const STEPS = {
   ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
   'check-already-serving': step<typeof CheckAlreadyServing>([read(groups, templateVersions, targetHealth)]),
-  'preflight-checks': step<typeof PreflightChecks>([
+  'check-traffic-and-alarms': step<typeof CheckTrafficAndAlarms>([
     read(
-      groups,
-      templateVersions,
       alarms,
-      'autoscaling:DescribeInstanceRefreshes',
       'elasticloadbalancing:DescribeTargetGroups',
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
     ),
+  ]),
+  'preflight-checks': step<typeof PreflightChecks>([
+    read(groups, templateVersions, 'autoscaling:DescribeInstanceRefreshes'),
     { actions: ['iam:GetInstanceProfile'], on: 'instanceProfiles' },
   ]),
   'scale-group-to-zero': step<typeof ScaleGroupToZero>([

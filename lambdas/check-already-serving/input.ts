@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { targetGroupArnSchema } from '../shared/settings';
+import { targetGroupArnSchema } from '../shared/settings/fields';
 import { rolesSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */

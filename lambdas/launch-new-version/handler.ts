@@ -11,7 +11,7 @@ import { createVersionWithImage, launchTemplateClientToken, launchTemplateVersio
 import { AwsRequestError } from '../shared/errors';
 import { launchTemplateOf } from '../shared/group-template';
 import { defineHandler } from '../shared/handler';
-import type { Capacity } from '../shared/settings';
+import type { Capacity } from '../shared/settings/fields';
 import { InputSchema, type Input } from './input';
 
 /**

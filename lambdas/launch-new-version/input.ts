@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { groupNameSchema, capacitySchema, amiIdSchema } from '../shared/settings';
+import { amiIdSchema } from '../shared/contract/schemas';
+import { groupNameSchema, capacitySchema } from '../shared/settings/fields';
 import { executionSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */

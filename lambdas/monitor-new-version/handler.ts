@@ -15,7 +15,7 @@ import {
   UnhealthyTargetsError,
 } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import type { MonitoringSettings } from '../shared/settings';
+import type { MonitoringSettings } from '../shared/settings/monitoring';
 import { waitClock, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
 import { evaluationPhase, nextCheckAt } from './schedule';

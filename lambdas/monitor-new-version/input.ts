@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { groupNameSchema, targetGroupArnSchema, monitoringSchema } from '../shared/settings';
+import { groupNameSchema, targetGroupArnSchema } from '../shared/settings/fields';
+import { monitoringSchema } from '../shared/settings/monitoring';
 import { waitInputSchema } from '../shared/wait';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */

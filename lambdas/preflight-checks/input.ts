@@ -6,5 +6,7 @@ import { rolesSchema } from '../shared/types';
 export const InputSchema = z.object({
   settings: settingsSchema,
   roles: z.pick(rolesSchema, { standby: true }),
+  /** What `check-traffic-and-alarms` found, refused here together with the groups' problems. */
+  problemsFound: z.array(z.string()),
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { amiIdSchema } from '../shared/settings';
+import { amiIdSchema } from '../shared/contract/schemas';
 import { executionSchema, rolesSchema } from '../shared/types';
 
 /** What every milestone is sent: who deploys what, and where to tell it. */

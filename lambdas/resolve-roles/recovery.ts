@@ -6,7 +6,7 @@ import {
   MAX_INSTANCES_PER_STANDBY_CALL,
   suspendedProcessesOf,
 } from '../shared/aws/auto-scaling';
-import type { Capacity } from '../shared/settings';
+import type { Capacity } from '../shared/settings/fields';
 
 /**
  * The commands of recovery hints, generated from the account as resolve-roles read it. Each is printed so

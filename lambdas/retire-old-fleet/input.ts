@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { groupNameSchema } from '../shared/settings';
+import { groupNameSchema } from '../shared/settings/fields';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
 export const InputSchema = z.strictObject({

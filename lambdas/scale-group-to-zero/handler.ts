@@ -1,6 +1,6 @@
 import { capacityOf, describeGroup, updateCapacity } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
-import type { Capacity } from '../shared/settings';
+import type { Capacity } from '../shared/settings/fields';
 import { InputSchema, type Input } from './input';
 
 /**

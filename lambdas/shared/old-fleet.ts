@@ -7,7 +7,7 @@ import {
   updateCapacity,
 } from './aws/auto-scaling';
 import { NotReadyError } from './errors';
-import type { Capacity } from './settings';
+import type { Capacity } from './settings/fields';
 
 /**
  * Not ready while any of the old fleet's instances is still entering Standby (draining): resizing the

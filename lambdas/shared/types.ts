@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { capacitySchema, groupNameSchema, targetGroupArnSchema, type Capacity } from './settings';
+import { capacitySchema, groupNameSchema, targetGroupArnSchema, type Capacity } from './settings/fields';
 
 /** The execution's identity, from the context object; used for the guard and for idempotency tokens. */
 export const executionSchema = z.object({

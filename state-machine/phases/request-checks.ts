@@ -78,11 +78,20 @@ export function requestChecks(
     { amiId: STATE.amiId, roles: STATE.roles, mainTargetGroupArn: ctx.settings.targetGroups.main },
     { resultPath: '$.current' },
   );
-  const preflight = task(ctx, 'Check the account can take this deployment', 'preflight-checks', {
+  // The pre-flight in two steps, each loading only its SDK clients; the second refuses with the problems of both.
+  const trafficAndAlarms = task(
+    ctx,
+    'Check the load balancer and alarms',
+    'check-traffic-and-alarms',
+    { settings: STATE.settings },
+    { resultPath: '$.preflight' },
+  );
+  const preflight = task(ctx, 'Check the groups can take this deployment', 'preflight-checks', {
     settings: STATE.settings,
     roles: STATE.roles,
+    problemsFound: ref('$.preflight.problems'),
   });
-  for (const step of [guardFirst, guardAgain, resolveRoles, preflight, current])
+  for (const step of [guardFirst, guardAgain, resolveRoles, trafficAndAlarms, preflight, current])
     onAnyFailure(step, ends.rejected);
 
   const alreadyServes = new sfn.Choice(ctx.scope, 'Does this AMI already serve?').when(
@@ -97,6 +106,7 @@ export function requestChecks(
     )
     .next(guardAgain)
     .next(resolveRoles)
+    .next(trafficAndAlarms)
     .next(preflight)
     .next(current)
     .next(alreadyServes);

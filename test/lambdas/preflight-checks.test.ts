@@ -1,4 +1,5 @@
 import { launchTemplateProblems } from '../../lambdas/preflight-checks/groups';
+import { handler as checkTrafficAndAlarms } from '../../lambdas/check-traffic-and-alarms/handler';
 import { handler } from '../../lambdas/preflight-checks/handler';
 import { settingsSchema, type SettingsInput } from '../../lambdas/shared/settings';
 import type { EnvironmentDescription } from '../../simulator/account';
@@ -20,8 +21,17 @@ function settings(h: Harness, changes: Partial<SettingsInput> = {}) {
   });
 }
 
-const run = (changes: Partial<SettingsInput> = {}) =>
-  handler({ settings: settings(h, changes), roles: { standby: { groupName: h.green } } });
+/** The pre-flight as the definition runs it: the load balancer and alarms, then the groups, which refuse. */
+async function run(changes: Partial<SettingsInput> = {}) {
+  const configured = settings(h, changes);
+  const first = await checkTrafficAndAlarms({ settings: configured });
+  const second = await handler({
+    settings: configured,
+    roles: { standby: { groupName: h.green } },
+    problemsFound: first.problems,
+  });
+  return { checked: [...first.checked, ...second.checked] };
+}
 
 function account(options: HarnessOptions = {}) {
   h = createHarness(options);
@@ -29,7 +39,7 @@ function account(options: HarnessOptions = {}) {
 
 afterEach(() => h.dispose());
 
-describe('preflight-checks', () => {
+describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () => {
   it('passes on an account that can take a deployment, and changes nothing', async () => {
     account();
     const before = h.account.snapshot();
@@ -37,6 +47,25 @@ describe('preflight-checks', () => {
       checked: expect.arrayContaining(['alarms exist and none is firing yet']),
     });
     expect(h.account.snapshot()).toEqual(before);
+  });
+
+  it('the first half reports its problems without refusing; the second refuses with them, first, and its own', async () => {
+    account({ activeInstanceRefresh: true });
+    const configured = settings(h, { monitoring: { alarmNames: ['nope'] } });
+    const first = await checkTrafficAndAlarms({ settings: configured });
+    expect(first.problems).toEqual([expect.stringMatching(/^monitoring\.alarmNames: "nope" does not exist/)]);
+
+    const error = await rejection(
+      handler({
+        settings: configured,
+        roles: { standby: { groupName: h.green } },
+        problemsFound: first.problems,
+      }),
+    );
+    expect(error.name).toBe('PreflightCheckFailedError');
+    expect(error.message).toMatch(
+      /^Refused before any change: monitoring\.alarmNames: "nope" does not exist.* instance refresh/,
+    );
   });
 
   it('accepts alarms named by ARN', async () => {

@@ -248,10 +248,13 @@ describe('scenario specifics', () => {
     const states = report.timeline.map((entry) => entry.state);
     // What would block any deployment is refused first, for the AMI that serves too (an instance refresh
     // about to replace it, a suspended Launch, a firing alarm); only then is it nothing to do.
-    expect(states.indexOf('Check the account can take this deployment')).toBeLessThan(
+    expect(states.indexOf('Check the load balancer and alarms')).toBeGreaterThan(-1);
+    expect(states.indexOf('Check the load balancer and alarms')).toBeLessThan(
+      states.indexOf('Check the groups can take this deployment'),
+    );
+    expect(states.indexOf('Check the groups can take this deployment')).toBeLessThan(
       states.indexOf('Check whether this AMI already serves'),
     );
-    expect(states.indexOf('Check the account can take this deployment')).toBeGreaterThan(-1);
     expect(states).toContain('Nothing to do (this AMI already serves)');
   });
 

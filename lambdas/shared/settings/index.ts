@@ -1,97 +1,31 @@
 // Over 250 lines: the whole configuration schema, each field with its limits and message, in the one place docs/configuration.md's table mirrors.
 import * as z from 'zod/mini';
-import { amiIdSchema, applicationNameSchema } from './contract/schemas';
-import { RETRY_POLICY } from './retry-policy';
+import { amiIdSchema, applicationNameSchema } from '../contract/schemas';
+import { RETRY_POLICY } from '../retry-policy';
+
+import {
+  capacitySchema,
+  groupNameSchema,
+  targetGroupArnSchema,
+  targetGroupLocation,
+  targetGroupsOutside,
+} from './fields';
+import {
+  HISTORY_EVENTS_PER_POLL,
+  MAX_MONITOR_POLLS,
+  MAX_ROLLBACK_WINDOW_MINUTES,
+  monitoringSchema,
+} from './monitoring';
 
 export { amiIdSchema };
+export * from './fields';
+export * from './monitoring';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
  * in the state machine definition, merged with the execution's overrides and validated again by the
  * validate step. One schema serves both, so a value `cdk synth` accepts is a value the Lambdas accept.
  */
-
-const TARGET_GROUP_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
-const GROUP_NAME = /^[\u0020-\uD7FF\uE000-\uFFFD]{1,255}$/;
-
-export const groupNameSchema = z
-  .string()
-  .check(z.regex(GROUP_NAME, 'must be an Auto Scaling group name (1–255 characters)'));
-
-export const targetGroupArnSchema = z
-  .string()
-  .check(
-    z.regex(
-      TARGET_GROUP_ARN,
-      'must be a target group ARN like "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/name/0123456789abcdef"',
-    ),
-  );
-
-/** Where a resource is, from its ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`). */
-export interface ArnLocation {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-}
-
-/** The location of a well-formed target group ARN; undefined for anything else (a name, a placeholder). */
-export function targetGroupLocation(arn: string): ArnLocation | undefined {
-  if (!TARGET_GROUP_ARN.test(arn)) return undefined;
-  const [, partition, , region, account] = arn.split(':');
-  return { partition, region, account };
-}
-
-/** Where the target groups must be, as configured outside the file: `source` names it, `fix` says what to change. */
-export interface ExpectedLocation {
-  readonly region?: string;
-  readonly account?: string;
-  readonly source: string;
-  readonly fix: string;
-}
-
-/**
- * Target groups outside the Region or account the orchestrator runs in: its steps find the Auto Scaling
- * groups by name in their own Region and account, and an Auto Scaling group attaches target groups of its
- * own Region and account only. One problem per target group, `field` under `targetGroups`.
- */
-export function targetGroupsOutside(
-  targetGroups: { readonly main: string; readonly synthetic: string },
-  expected: ExpectedLocation,
-): { field: string; problem: string }[] {
-  return (['main', 'synthetic'] as const).flatMap((name) => {
-    const location = targetGroupLocation(targetGroups[name]);
-    if (location === undefined) return [];
-    const differences = [
-      expected.region !== undefined && location.region !== expected.region
-        ? `in ${location.region}, not ${expected.region}`
-        : undefined,
-      expected.account !== undefined && location.account !== expected.account
-        ? `in account ${location.account}, not ${expected.account}`
-        : undefined,
-    ].filter((difference): difference is string => difference !== undefined);
-    if (differences.length === 0) return [];
-    return [
-      {
-        field: `targetGroups.${name}`,
-        problem: `is ${differences.join(' and ')} (${expected.source}): the orchestrator, the Auto Scaling groups and the target groups must share one Region and account; ${expected.fix}`,
-      },
-    ];
-  });
-}
-
-export const capacitySchema = z
-  .strictObject({
-    min: z.int().check(z.minimum(0), z.maximum(1000)),
-    desired: z.int().check(z.minimum(0), z.maximum(1000)),
-    max: z.int().check(z.minimum(1), z.maximum(1000)),
-  })
-  .check(
-    z.refine((c) => c.min <= c.desired && c.desired <= c.max, {
-      message: 'must satisfy min <= desired <= max',
-    }),
-  );
-export type Capacity = z.infer<typeof capacitySchema>;
 
 /** The capacity of a new version: at least one instance, or there is nothing to check or to shift to. */
 const deploymentCapacitySchema = capacitySchema.check(
@@ -203,50 +137,6 @@ export const syntheticChecksSchema = z
   );
 export type SyntheticChecks = z.infer<typeof syntheticChecksSchema>;
 
-/** The longest rollback window the configuration or an execution's override may ask for (24 h). */
-export const MAX_ROLLBACK_WINDOW_MINUTES = 1_440;
-
-/** Transitions one monitoring iteration costs in execution history (Task 5, Choice 2, Wait 2). */
-export const HISTORY_EVENTS_PER_POLL = 9;
-/** Step Functions fails an execution at 25,000 history events; keep the window well below that. */
-export const MAX_MONITOR_POLLS = 2_000;
-
-export const monitoringSchema = z
-  .strictObject({
-    /** CloudWatch alarms (metric or composite) that fail the deployment when in ALARM. */
-    alarmNames: z
-      .array(z.string().check(z.minLength(1), z.maxLength(255)))
-      .check(z.maxLength(100, 'at most 100 alarms (DescribeAlarms limit)')),
-    rollbackWindowMinutes: z._default(
-      z.int().check(z.minimum(0), z.maximum(MAX_ROLLBACK_WINDOW_MINUTES)),
-      60,
-    ),
-    intervalSeconds: z._default(z.int().check(z.minimum(10), z.maximum(300)), 30),
-    /** New-version targets allowed to be unhealthy in the main target group before rolling back. */
-    maxUnhealthyTargets: z._default(z.int().check(z.minimum(0)), 0),
-    /**
-     * New alarms, and alarms on metrics only reported when non-zero (5xx counts), sit in INSUFFICIENT_DATA:
-     * by default that is not a failure; "alarm" makes it one for teams whose alarms always have data.
-     */
-    insufficientDataIs: z._default(z.enum(['ok', 'alarm']), 'ok'),
-    /**
-     * An empty `alarmNames` leaves the window watching only the new targets' health: a version that errs
-     * while its health checks pass is kept. Refused unless this says so.
-     */
-    allowNoAlarms: z.optional(z.boolean()),
-  })
-  .check(
-    z.refine((m) => m.alarmNames.length > 0 || m.allowNoAlarms === true, {
-      message:
-        'is empty: the rollback window would watch only target health, so a new version that errs while passing its health checks would be kept. Name at least one CloudWatch alarm (metric or composite), or set "allowNoAlarms": true to deploy without alarms',
-      path: ['alarmNames'],
-    }),
-    z.refine((m) => (m.rollbackWindowMinutes * 60) / m.intervalSeconds <= MAX_MONITOR_POLLS, {
-      message: `rollbackWindowMinutes * 60 / intervalSeconds must be at most ${MAX_MONITOR_POLLS} (each poll adds ${HISTORY_EVENTS_PER_POLL} events to the execution history, capped at 25,000): raise intervalSeconds or shorten the window`,
-    }),
-  );
-export type MonitoringSettings = z.infer<typeof monitoringSchema>;
-
 export const amiSelectorSchema = z
   .strictObject({
     /** The AMI must carry this tag (e.g. Application=webapp). */
@@ -289,14 +179,14 @@ const FIXED_HISTORY_EVENTS = 600;
 export const HISTORY_EVENTS_PER_RETRY = 3;
 
 /**
- * Lambda steps outside the waits on the longest path: the request checks (6), prepare (4, and the
+ * Lambda steps outside the waits on the longest path: the request checks (7), prepare (4, and the
  * "started" and "new version ready" milestones), shift (2, and the "traffic shifted" and "window passed"
  * milestones), then the rollback (4: counted whole, though a first deployment takes only its one step of
  * keeping the version serving) or the finish (3) and its report. Two of them wait out a transition by
  * throwing NotReadyError: "Put old fleet in standby", then "Put old fleet back in service" or "Retire old
  * fleet". test/infra/blue-green-deployment.test.ts counts them again on the synthesized definition.
  */
-export const LONGEST_PATH_STEPS = { lambda: 21, notReady: 2 } as const;
+export const LONGEST_PATH_STEPS = { lambda: 22, notReady: 2 } as const;
 
 type WaitName =
   | 'groupEmpty'
