@@ -8,7 +8,7 @@ export { ConfigurationError, type ConfigurationProblem } from './configuration-e
 
 /**
  * The configuration file: which environment the orchestrator deploys to, and the deployment settings.
- * `deployment` holds the settings the Lambdas use (lambdas/shared/settings.ts, validated with that schema)
+ * `deployment` holds the settings the Lambdas use (lambdas/shared/settings/index.ts, validated with that schema)
  * and the fields only the construct reads (below). docs/configuration.md's table lists exactly these
  * fields; test/infra/configuration-table.test.ts compares the two.
  */

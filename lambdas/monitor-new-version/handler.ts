@@ -76,6 +76,7 @@ async function run(input: Input): Promise<Output> {
             input.monitoring.intervalSeconds,
             Date.parse(startedAt) + windowSeconds * 1000,
             evaluationPhase(alarms.lastChanges, input.monitoring.intervalSeconds),
+            input.wait.nextCheckAt === undefined ? undefined : Date.parse(input.wait.nextCheckAt),
           ),
         }),
   };

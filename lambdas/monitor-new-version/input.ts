@@ -11,6 +11,9 @@ export const InputSchema = z.strictObject({
   targetGroupArn: targetGroupArnSchema,
   monitoring: monitoringSchema,
   // No timeoutSeconds: reaching the end of the window is success, not a timeout.
-  wait: waitInputSchema,
+  wait: z.extend(waitInputSchema, {
+    /** When this check was scheduled (the previous check's answer): the next comes at least an interval later. */
+    nextCheckAt: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/))),
+  }),
 });
 export type Input = z.infer<typeof InputSchema>;

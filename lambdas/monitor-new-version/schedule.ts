@@ -10,7 +10,7 @@
  * Why a grid rather than "interval after the last check": the checks then fall at whatever second of the
  * minute the window happened to open, and an alarm that goes to ALARM at the minute waits up to a whole
  * interval to be seen. The grid keeps the checks `intervalSeconds` apart: a window holds at most one check
- * more than before, the one that closes it (lambdas/shared/settings.ts counts it in the history budget).
+ * more than before, the one that closes it (lambdas/shared/settings/index.ts counts it in the history budget).
  */
 
 /**
@@ -24,20 +24,24 @@ export const ALARM_CHECK_DELAY_SECONDS = 2;
 const MIN_PAUSE_MS = 1_000;
 
 /**
- * The time of the next check, in whole seconds: the first grid point at least a second from `now`, or the
- * end of the window if that comes first (rounded up to the second, so that the check there finds the
- * window complete), and never less than a second from `now`. As a Wait state's timestamp: RFC 3339, UTC, `T` and `Z` in capitals
- * (docs/aws-facts/step-functions.md#wait-timestamps).
+ * The time of the next check, in whole seconds: the first grid point at least a second from `now` and at
+ * least an interval after the check that was scheduled last (`previousCheckAt`: when the grid moves with the
+ * alarms' second, the checks still never come closer than `intervalSeconds`, and the window's history budget
+ * holds), or the end of the window if that comes first (rounded up to the second, so that the check there
+ * finds the window complete), and never less than a second from `now`. As a Wait state's timestamp: RFC 3339,
+ * UTC, `T` and `Z` in capitals (docs/aws-facts/step-functions.md#wait-timestamps).
  */
 export function nextCheckAt(
   now: number,
   intervalSeconds: number,
   windowEndsAt: number,
   phaseSeconds = 0,
+  previousCheckAt?: number,
 ): string {
   const interval = intervalSeconds * 1000;
   const delay = (phaseSeconds + ALARM_CHECK_DELAY_SECONDS) * 1000;
-  const onGrid = Math.ceil((now + MIN_PAUSE_MS - delay) / interval) * interval + delay;
+  const from = Math.max(now + MIN_PAUSE_MS, previousCheckAt === undefined ? 0 : previousCheckAt + interval);
+  const onGrid = Math.ceil((from - delay) / interval) * interval + delay;
   const windowEnd = Math.ceil(windowEndsAt / 1000) * 1000;
   // Never in the past, nor in the second it answers in: a check that began before the window closed may
   // end after it (what a Wait does with a past timestamp is undocumented).
@@ -52,12 +56,17 @@ export function nextCheckAt(
  * that (docs/aws-facts/cloudwatch-alarms.md#evaluation-timing); if it does not hold, or an alarm was last set
  * by SetAlarmState or never evaluated, its change is seen at a later check, at most an interval after it, as
  * with no learning. With alarms at different seconds the grid is the one after which the slowest to be seen
- * waits least. No alarm, no timestamp: 0, the minute itself.
+ * waits least. No alarm, no timestamp: 0, the minute itself. A phase that moves between checks (an alarm set by
+ * SetAlarmState, an evaluation state that changed) never brings two checks closer than an interval
+ * (`nextCheckAt`'s `previousCheckAt`).
  */
 export function evaluationPhase(lastChanges: readonly Date[], intervalSeconds: number): number {
+  // Checks that repeat with the evaluations: every `period` seconds within the minute. An interval that
+  // neither divides a minute nor is made of whole minutes keeps no second of the minute: no phase helps.
+  const period = 60 % intervalSeconds === 0 ? intervalSeconds : intervalSeconds % 60 === 0 ? 60 : undefined;
+  if (period === undefined) return 0;
   const seconds = [...new Set(lastChanges.map((change) => change.getUTCSeconds()))].sort((a, b) => a - b);
-  const lag = (phase: number, second: number) =>
-    (((phase - second) % intervalSeconds) + intervalSeconds) % intervalSeconds;
+  const lag = (phase: number, second: number) => (((phase - second) % period) + period) % period;
   const worstLag = (phase: number) => Math.max(...seconds.map((second) => lag(phase, second)));
   return (
     seconds.reduce<number | undefined>(

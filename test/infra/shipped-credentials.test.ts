@@ -104,7 +104,8 @@ describe(`the shipped ${STEP} asset's AWS credentials`, () => {
   }, 60_000);
 
   it('looks nowhere else: without them it sends nothing and says which credentials are missing', async () => {
-    const outcome = await invoke({});
+    // The default chain would take the profile in its home, or ask this container-credentials endpoint.
+    const outcome = await invoke({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endpoint}/credentials` });
 
     expect(requests).toEqual([]);
     expect(outcome).toMatchObject({

@@ -273,6 +273,19 @@ describe('monitor-new-version', () => {
       expect(h.account.alarmStateChangeEvents.at(-1)?.time).toMatch(/:40Z$/);
     });
 
+    it('an alarm set by hand moves the grid, never the checks closer than an interval', async () => {
+      await inWindow();
+      runUntilSecondOfMinute(5);
+      // Its last change is now at :05, the others' at :00.
+      await setAlarm('webapp-p99-latency', 'INSUFFICIENT_DATA', 'set by a test tool');
+      runUntilSecondOfMinute(32);
+      const scheduled = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+      const output = await handler({ ...input(), wait: { startedAt: ago(720), nextCheckAt: scheduled } });
+
+      expect(Date.parse(output.nextCheckAt ?? '') - Date.parse(scheduled)).toBeGreaterThanOrEqual(30_000);
+    });
+
     it('with alarms at different seconds, the grid after which the last to be seen waits least', async () => {
       // Evaluated at :05, :15 and :50. Checks at :22 and :52 see each at most 17 s after it changes (the :05
       // one at :22); at :07/:37 the :15 one would wait 22 s, at :17/:47 the :50 one 27 s.

@@ -57,6 +57,14 @@ describe('the rollback window’s schedule (lambdas/monitor-new-version/schedule
     expect(nextCheckAt(at(31, 40, 123), 30, HOUR_LATER)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 
+  it('never schedules a check less than an interval after the one scheduled last, when the grid moves', () => {
+    // Scheduled for 09:00:32 on the minute's grid; the alarms now say :03: the next grid point, :35, is only
+    // 3 s later, so the check after it, 09:01:05, is the next.
+    expect(nextCheckAt(at(0, 32, 300), 30, HOUR_LATER, 3, at(0, 32))).toBe('2026-01-05T09:01:05Z');
+    // The grid unmoved: exactly an interval later.
+    expect(nextCheckAt(at(0, 32, 300), 30, HOUR_LATER, 0, at(0, 32))).toBe('2026-01-05T09:01:02Z');
+  });
+
   it('shifts the grid to the second the alarms are evaluated at', () => {
     expect(nextCheckAt(at(31, 10), 30, HOUR_LATER, 40)).toBe('2026-01-05T09:31:12Z');
     expect(nextCheckAt(at(31, 13), 30, HOUR_LATER, 40)).toBe('2026-01-05T09:31:42Z');
@@ -79,7 +87,16 @@ describe('the second the rollback window’s grid starts from (evaluationPhase)'
   it('with alarms at different seconds, is the one after which the last alarm to be seen waits least', () => {
     // Phase 50: the :05 alarm is seen 15 s (+2) later, the :15 one 5 s; phase 5 makes the :15 one wait 20 s.
     expect(evaluationPhase(changedAt(5, 15, 50), 30)).toBe(50);
-    // Checks every 10 s see every alarm within 10 s whatever the phase: the earliest second wins the tie.
+    // Checks every 10 s: phase 7 sees the :03 alarm 4 s late, phase 3 the :07 one 6 s late.
     expect(evaluationPhase(changedAt(3, 7), 10)).toBe(7);
+  });
+
+  it('with an interval of whole minutes, weighs the lag within the minute', () => {
+    // Phase 0 sees the :40 alarm 20 s late, phase 40 the :00 one 40 s late.
+    expect(evaluationPhase(changedAt(0, 40), 120)).toBe(0);
+  });
+
+  it('is the minute itself for an interval that keeps no second of the minute', () => {
+    expect(evaluationPhase(changedAt(40), 45)).toBe(0);
   });
 });

@@ -7,4 +7,6 @@ import * as z from 'zod/mini';
 // every schema comes through import this (contract/schemas.ts, contract/milestones.ts, wait.ts).
 // `en` from 'zod/locales' rather than `z.locales.en`: through the namespace, esbuild keeps every locale
 // (about 260 KB more per asset).
-z.config(en());
+// Only when none is set: the construct's configuration is parsed inside the user's CDK app, whose own zod
+// locale (zod keeps one per process) is left as it was, as zod's classic API does.
+if (!z.config().localeError) z.config(en());
