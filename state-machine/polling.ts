@@ -42,6 +42,8 @@ export interface PollProps {
 export class PollUntilDone extends sfn.StateMachineFragment {
   readonly startState: sfn.State;
   readonly endStates: sfn.INextable[];
+  /** The check's Task: a loop outside a phase catches its failures here. */
+  readonly check: ReturnType<typeof lambdaStep>;
 
   constructor(scope: Construct, name: string, props: PollProps) {
     super(scope, name);
@@ -49,7 +51,7 @@ export class PollUntilDone extends sfn.StateMachineFragment {
       result: sfn.Result.fromObject({ startedAt: null }),
       resultPath: '$.wait',
     });
-    const check = lambdaStep(
+    const check = (this.check = lambdaStep(
       this,
       `${name}: check`,
       props.check,
@@ -59,7 +61,7 @@ export class PollUntilDone extends sfn.StateMachineFragment {
         ...(props.timeout ? { timeoutSeconds: props.timeout.toSeconds() } : {}),
       },
       { resultPath: '$.wait', timeout: props.taskTimeout },
-    );
+    ));
     const pause = new sfn.Wait(this, pauseOf(name), {
       time:
         props.pause === 'until-next-check-at'

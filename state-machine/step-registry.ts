@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import type { InputSchema as AttachTargetGroups } from '../lambdas/attach-target-groups/input';
 import type { InputSchema as CheckAlreadyServing } from '../lambdas/check-already-serving/input';
+import type { InputSchema as CheckAmiTags } from '../lambdas/check-ami-tags/input';
 import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
 import type { InputSchema as CheckInstancesInService } from '../lambdas/check-instances-in-service/input';
 import type { InputSchema as CheckInstancesInStandby } from '../lambdas/check-instances-in-standby/input';
@@ -109,11 +110,14 @@ const announcing: readonly Grant[] = [
  */
 export const STEPS = {
   'validate-request': step<typeof ValidateRequest>([read('ec2:DescribeImages')]),
+  'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>([
     { actions: ['states:ListExecutions'], on: 'stateMachine' },
   ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
-  'check-already-serving': step<typeof CheckAlreadyServing>([read(groups, templateVersions, targetHealth)]),
+  'check-already-serving': step<typeof CheckAlreadyServing>([
+    read(groups, templateVersions, targetHealth, 'ec2:DescribeImages'),
+  ]),
   'check-traffic-and-alarms': step<typeof CheckTrafficAndAlarms>([
     read(
       alarms,

@@ -1,10 +1,11 @@
 import type { Instance } from '@aws-sdk/client-auto-scaling';
 import { describeGroup, instanceIds, instancesIn } from '../shared/aws/auto-scaling';
-import { launchTemplateVersion, type LaunchTemplateRef } from '../shared/aws/ec2';
+import { describeImage, launchTemplateVersion, type LaunchTemplateRef } from '../shared/aws/ec2';
 import { summariseTargets, targetGroupName, targetHealth } from '../shared/aws/elb';
 import { InconsistentAccountError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
+import { notNewerThanServing } from './release-order';
 
 /**
  * Does the requested AMI already serve? True only when the active group launches it,
@@ -16,11 +17,14 @@ import { InputSchema, type Input } from './input';
 
 export interface AlreadyServing {
   alreadyServing: boolean;
+  /** An AMI event's AMI that is not a newer release than the one serving: skipped, nothing changed. */
+  notNewer: boolean;
   /** Why, in plain words: the report's reason when nothing is to be done. */
   detail: string;
 }
 
-async function run({ amiId, roles, mainTargetGroupArn }: Input): Promise<AlreadyServing> {
+async function run(input: Input): Promise<AlreadyServing> {
+  const { amiId, roles, mainTargetGroupArn } = input;
   if (!roles.active) return deploy('first deployment: no group serves yet');
   const name = roles.active.groupName;
   const group = await describeGroup(name);
@@ -29,7 +33,19 @@ async function run({ amiId, roles, mainTargetGroupArn }: Input): Promise<Already
 
   // What a scale-out or a replacement would launch must be this AMI too, not only what runs now.
   const launches = await imageOf(template, template.Version ?? '$Default');
-  if (launches !== amiId) return deploy(`${name} launches ${launches ?? 'an unknown AMI'}`);
+  if (launches !== amiId) {
+    if (input.trigger === 'ami-event' && launches !== undefined) {
+      const older = await notNewerThanServing(await describeImage(amiId), launches, input.amiSelector);
+      if (older) {
+        return {
+          alreadyServing: false,
+          notNewer: true,
+          detail: `${older}: an AMI event deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${amiId}"}`,
+        };
+      }
+    }
+    return deploy(`${name} launches ${launches ?? 'an unknown AMI'}`);
+  }
 
   // A configured capacity the group does not have yet is a change a deployment rolls out.
   const wanted = roles.targetCapacity;
@@ -58,6 +74,7 @@ async function run({ amiId, roles, mainTargetGroupArn }: Input): Promise<Already
   }
   return {
     alreadyServing: true,
+    notNewer: false,
     detail:
       `${amiId} already serves all traffic from ${name} (${inService.length} instances in service, all ` +
       `healthy in ${main})`,
@@ -65,7 +82,7 @@ async function run({ amiId, roles, mainTargetGroupArn }: Input): Promise<Already
 }
 
 function deploy(detail: string): AlreadyServing {
-  return { alreadyServing: false, detail };
+  return { alreadyServing: false, notNewer: false, detail };
 }
 
 /** The AMI a template version launches; undefined when the version is gone (then a deployment decides). */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { amiSelectorSchema, triggerSchema } from '../shared/settings';
 import { targetGroupArnSchema } from '../shared/settings/fields';
 import { rolesSchema } from '../shared/types';
 
@@ -7,5 +8,8 @@ export const InputSchema = z.strictObject({
   amiId: z.string().check(z.minLength(1)),
   roles: z.pick(rolesSchema, { active: true, targetCapacity: true }),
   mainTargetGroupArn: targetGroupArnSchema,
+  /** An AMI event deploys only a newer release than the one serving (./release-order.ts). */
+  trigger: triggerSchema,
+  amiSelector: amiSelectorSchema,
 });
 export type Input = z.infer<typeof InputSchema>;

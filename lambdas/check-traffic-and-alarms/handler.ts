@@ -5,7 +5,7 @@ import { loadBalancerProblems } from './load-balancer';
 import { InputSchema, type Input } from './input';
 
 /**
- * The first half of the pre-flight (docs/design.md#pre-flight-checks): the load balancer and the alarms. It
+ * The first half of the pre-flight (docs/design.md#the-pre-flight-check): the load balancer and the alarms. It
  * refuses nothing itself: its problems go to the second half, `preflight-checks`, which refuses with every
  * problem of both at once. Two steps rather than one so that each loads only the SDK clients it uses
  * (Elastic Load Balancing and CloudWatch here; Auto Scaling, EC2 and IAM there): one step with all five was

@@ -6,12 +6,12 @@ import {
   InvalidConfigurationError,
   InvalidInputError,
 } from '../shared/errors';
+import { ownershipMismatch } from '../shared/ami-selector';
 import { defineHandler } from '../shared/handler';
 import {
   deploymentRequestSchema,
   maxRollbackWindowMinutes,
   settingsSchema,
-  type AmiSelector,
   type DeploymentRequest,
   type Settings,
 } from '../shared/settings';
@@ -31,6 +31,11 @@ export interface ValidatedRequest {
   settings: Settings;
   skip: boolean;
   skipReason: string | null;
+  /**
+   * An AMI event's AMI without the selector's tag key, early enough to wait for its tags (`waits.amiTags`):
+   * not judged yet. The definition waits for the tags, then validates again.
+   */
+  tagsPending: boolean;
   ami: { id: string; name: string | null };
 }
 
@@ -41,22 +46,31 @@ async function run(input: Input): Promise<ValidatedRequest> {
 
   const image = await describeImage(request.amiId);
   const ami = { id: request.amiId, name: image.Name ?? null };
+  const judged = {
+    execution: input.execution,
+    amiId: request.amiId,
+    trigger: request.trigger,
+    settings,
+    ami,
+  };
 
   // Ownership before state: a foreign AMI that happens to be pending or failed is still someone else's,
   // and an AMI event for another application must be skipped, not turned into a failed execution.
   const mismatch = ownershipMismatch(image, settings.amiSelector);
+  if (mismatch && request.trigger === 'ami-event' && tagsMayStillCome(image, settings, input.execution)) {
+    return { ...judged, skip: false, skipReason: null, tagsPending: true };
+  }
   if (mismatch) {
-    const reason = `AMI ${request.amiId}${ami.name ? ` ("${ami.name}")` : ''} is not an AMI of ${settings.applicationName}: ${mismatch}`;
+    const tagKey = settings.amiSelector.tag?.key;
+    const waited =
+      request.trigger === 'ami-event' &&
+      tagKey !== undefined &&
+      !image.Tags?.some((tag) => tag.Key === tagKey)
+        ? ` (its tags were awaited for ${settings.waits.amiTags.timeoutSeconds} s: waits.amiTags)`
+        : '';
+    const reason = `AMI ${request.amiId}${ami.name ? ` ("${ami.name}")` : ''} is not an AMI of ${settings.applicationName}: ${mismatch}${waited}`;
     if (request.trigger === 'ami-event') {
-      return {
-        execution: input.execution,
-        amiId: request.amiId,
-        trigger: request.trigger,
-        settings,
-        skip: true,
-        skipReason: reason,
-        ami,
-      };
+      return { ...judged, skip: true, skipReason: reason, tagsPending: false };
     }
     throw new AmiNotRecognisedError(
       `${reason}. Check the AMI id the pipeline passed, or the amiSelector in the deployment configuration. ` +
@@ -66,15 +80,22 @@ async function run(input: Input): Promise<ValidatedRequest> {
 
   if (image.State !== 'available') throw notAvailable(request.amiId, image.State);
 
-  return {
-    execution: input.execution,
-    amiId: request.amiId,
-    trigger: request.trigger,
-    settings,
-    skip: false,
-    skipReason: null,
-    ami,
-  };
+  return { ...judged, skip: false, skipReason: null, tagsPending: false };
+}
+
+/**
+ * Whether an AMI that fails the selector may yet pass it: it is available, the selector names a tag the AMI
+ * has no value for at all, and the execution is younger than `waits.amiTags` allows. The AMI event comes when the AMI becomes
+ * available, and tools such as Packer tag it only then (docs/aws-facts/launch-templates-and-amis.md#ami-events):
+ * judged at once, a release would be skipped as another application's. An AMI carrying the key with another
+ * value is judged at once.
+ */
+function tagsMayStillCome(image: Image, settings: Settings, execution: ExecutionRef): boolean {
+  const key = settings.amiSelector.tag?.key;
+  // Only an available AMI can become a release: one that failed is judged at once.
+  if (key === undefined || image.State !== 'available' || image.Tags?.some((tag) => tag.Key === key))
+    return false;
+  return Date.now() < Date.parse(execution.startTime) + settings.waits.amiTags.timeoutSeconds * 1000;
 }
 
 function parseConfig(config: unknown): Settings {
@@ -168,29 +189,6 @@ function applyOverrides(settings: Settings, request: DeploymentRequest): Setting
     return `${field}: ${issue.message}`;
   });
   throw new InvalidInputError(`Invalid deployment request: ${[...new Set(problems)].join('; ')}.`);
-}
-
-/** Why the AMI fails the selector, in plain words; undefined when it belongs to this application. */
-function ownershipMismatch(image: Image, selector: AmiSelector): string | undefined {
-  const reasons: string[] = [];
-  if (selector.tag) {
-    const { key, value } = selector.tag;
-    const actual = image.Tags?.find((tag) => tag.Key === key)?.Value;
-    if (actual !== value) {
-      reasons.push(
-        actual === undefined
-          ? `it has no tag ${key}=${value}`
-          : `its tag ${key} is "${actual}", not "${value}"`,
-      );
-    }
-  }
-  if (selector.namePattern !== undefined) {
-    const name = image.Name ?? '';
-    if (!new RegExp(selector.namePattern).test(name)) {
-      reasons.push(`its name "${name}" does not match /${selector.namePattern}/`);
-    }
-  }
-  return reasons.length > 0 ? reasons.join(' and ') : undefined;
 }
 
 function notAvailable(amiId: string, state: string | undefined): AmiNotAvailableError {

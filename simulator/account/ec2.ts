@@ -52,6 +52,8 @@ const ec2Error = (name: string, message: string): Error => serviceError('ec2', n
 
 export class Ec2 {
   readonly images = new Map<string, AmiDescription>();
+  private readonly region: string;
+  private readonly startedAt: number;
   readonly templates = new Map<string, LaunchTemplateRecord>();
   private readonly clientTokens = new Map<
     string,
@@ -65,6 +67,8 @@ export class Ec2 {
     private readonly now: () => number,
   ) {
     this.accountId = environment.accountId;
+    this.region = environment.region;
+    this.startedAt = now();
     this.createdBy = `arn:aws:iam::${environment.accountId}:root`;
     for (const ami of environment.amis) this.images.set(ami.id, { ...ami, tags: { ...ami.tags } });
     for (const group of Object.values(environment.groups)) {
@@ -315,7 +319,7 @@ export class Ec2 {
     if (owners?.length && !owners.some((owner) => owner === 'self' || /^\d{12}$/.test(owner))) images = [];
     images = images.filter((image) =>
       (filters ?? []).every((filter) =>
-        matchesFilter(filter, imageFilterValue(image, filter.Name, this.accountId)),
+        matchesFilter(filter, imageFilterValue(image, this.tagsOf(image), filter.Name, this.accountId)),
       ),
     );
     return images.map((image) => ({
@@ -323,7 +327,11 @@ export class Ec2 {
       Name: image.name,
       State: image.state,
       CreationDate: image.creationDate ?? new Date(0).toISOString(),
-      Tags: Object.entries(image.tags).map(([Key, Value]) => ({ Key, Value })),
+      Tags: Object.entries(this.tagsOf(image)).map(([Key, Value]) => ({ Key, Value })),
+      ...(image.sourceImageId !== undefined && {
+        SourceImageId: image.sourceImageId,
+        SourceImageRegion: this.region,
+      }),
       OwnerId: this.accountId,
       Architecture: 'x86_64',
       ImageType: 'machine',
@@ -335,6 +343,12 @@ export class Ec2 {
       PlatformDetails: 'Linux/UNIX',
       ImageLocation: `${this.accountId}/${image.name}`,
     }));
+  }
+
+  /** An AMI's tags as they stand now: none before `tagsAfterSeconds`. */
+  private tagsOf(image: AmiDescription): Record<string, string> {
+    const taggedAt = this.startedAt + (image.tagsAfterSeconds ?? 0) * 1000;
+    return this.now() >= taggedAt ? image.tags : {};
   }
 
   private describeTemplate(template: LaunchTemplateRecord): LaunchTemplate {
@@ -371,13 +385,18 @@ function matchesFilter(filter: Filter, values: string[]): boolean {
   return wanted.some((pattern) => values.some((value) => matchesWildcard(pattern, value)));
 }
 
-function imageFilterValue(image: AmiDescription, name: string | undefined, accountId: string): string[] {
+function imageFilterValue(
+  image: AmiDescription,
+  tags: Record<string, string>,
+  name: string | undefined,
+  accountId: string,
+): string[] {
   if (name === 'name') return [image.name];
   if (name === 'image-id') return [image.id];
   if (name === 'state') return [image.state];
-  if (name === 'tag-key') return Object.keys(image.tags);
+  if (name === 'tag-key') return Object.keys(tags);
   if (name?.startsWith('tag:')) {
-    const value = image.tags[name.slice(4)];
+    const value = tags[name.slice(4)];
     return value === undefined ? [] : [value];
   }
   if (name === 'owner-id') return [accountId];

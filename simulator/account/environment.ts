@@ -49,6 +49,17 @@ export interface AmiDescription {
   /** ISO 8601; defaults to the simulation start. */
   creationDate?: string;
   behaviour?: VersionBehaviour;
+  /**
+   * The AMI carries its tags only from this many seconds after the simulation starts: tools such as Packer
+   * tag an AMI once it is available, after its "EC2 AMI State Change" event
+   * (docs/aws-facts/launch-templates-and-amis.md#ami-events).
+   */
+  tagsAfterSeconds?: number;
+  /**
+   * The AMI it was made from, as DescribeImages reports it (`SourceImageId`, `SourceImageRegion`): EC2 sets
+   * them for AMIs made by CopyImage, CreateImage and CreateRestoreImageTask.
+   */
+  sourceImageId?: string;
 }
 
 export interface HealthCheckDescription {
@@ -221,6 +232,8 @@ export interface DefaultEnvironmentOptions {
   standbyTags?: Record<string, string>;
   /** The second of the minute at which CloudWatch evaluates every metric alarm (default 0). */
   alarmEvaluationSecond?: number;
+  /** The new AMI (`next`) carries its tags only this many seconds after the start (AmiDescription). */
+  nextAmiTagsAfterSeconds?: number;
   /** Processes suspended on the active (blue) group. */
   activeSuspendedProcesses?: string[];
   /** An instance refresh under way on the active (blue) group. */
@@ -376,6 +389,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
         tags: { Application: app, Version: '1.1.0' },
         creationDate: '2025-02-01T00:00:00.000Z',
         behaviour: options.newVersion,
+        tagsAfterSeconds: options.nextAmiTagsAfterSeconds,
       },
       {
         id: DEFAULT_AMIS.foreign,

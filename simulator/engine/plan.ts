@@ -16,6 +16,14 @@ export const THIRD_AMI = 'ami-0cccccccccccc0003';
 /** A fourth, for a deployment that must change what serves whichever of the others serves (`{fourth}`). */
 export const FOURTH_AMI = 'ami-0dddddddddddd0004';
 
+/**
+ * Older releases that become available again (docs/design.md#release-order): a copy of the serving AMI
+ * made after the new one (CopyImage copies the tags and records the source), and an AMI of an older
+ * release, re-enabled (EnableImage keeps its creation date).
+ */
+export const COPIED_AMI = 'ami-0eeeeeeeeeeee0005';
+export const OLD_AMI = 'ami-0bbbbbbbbbbbb0006';
+
 /** The synthesized workflow a simulation with these options runs: its states, the steps' roles. */
 export function workflowFor(options: SimulationOptions): SynthesizedWorkflow {
   const scenario = findScenario(options.scenario);
@@ -61,6 +69,25 @@ export function environmentFor(scenario: Scenario, options: SimulationOptions): 
     if (next && !environment.amis.some((ami) => ami.id === id)) {
       environment.amis.push({ ...next, id, name: `${next.name}-${suffix}`, behaviour: undefined });
     }
+  }
+  const current = environment.amis.find((ami) => ami.id === DEFAULT_AMIS.current);
+  if (current && !environment.amis.some((ami) => ami.id === COPIED_AMI)) {
+    environment.amis.push(
+      {
+        ...current,
+        id: COPIED_AMI,
+        name: `${current.name}-copy`,
+        creationDate: '2025-03-01T00:00:00.000Z',
+        sourceImageId: current.id,
+      },
+      {
+        ...current,
+        id: OLD_AMI,
+        name: current.name.replace(/-[\d.]+$/, '-0.9.0'),
+        tags: { ...current.tags, Version: '0.9.0' },
+        creationDate: '2024-12-01T00:00:00.000Z',
+      },
+    );
   }
   return environment;
 }
@@ -195,6 +222,8 @@ export function inputFor(run: DeploymentRun): Json {
     '{fourth}': FOURTH_AMI,
     '{foreign}': DEFAULT_AMIS.foreign,
     '{current}': DEFAULT_AMIS.current,
+    '{copy}': COPIED_AMI,
+    '{old}': OLD_AMI,
   };
   const resolve = (value: RunInput): Json => {
     if (typeof value === 'string') return amis[value] ?? value;

@@ -33,7 +33,7 @@ import {
   type SimulationReport,
 } from './report';
 
-export { FOURTH_AMI, THIRD_AMI, workflowFor } from './plan';
+export { COPIED_AMI, FOURTH_AMI, OLD_AMI, THIRD_AMI, workflowFor } from './plan';
 export * from './report';
 
 const SIMULATION_START = Date.UTC(2026, 0, 5, 9, 0, 0);

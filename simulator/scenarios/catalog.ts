@@ -125,6 +125,38 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [{ input: { amiId: '{foreign}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
   },
   {
+    name: 'late-tags',
+    description:
+      "The new AMI's event comes before its tags (Packer tags it once available): the execution waits for them, then deploys.",
+    environment: { nextAmiTagsAfterSeconds: 90 },
+    runs: [{ input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'succeeded' }],
+  },
+  {
+    name: 'untagged-ami',
+    description:
+      "An AMI event for an AMI that never gets the application's tag: skipped once waits.amiTags has passed, nothing changed.",
+    environment: { nextAmiTagsAfterSeconds: 86_400 },
+    runs: [{ input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
+  },
+  {
+    name: 'copied-old-ami',
+    description:
+      'The serving release is copied (CopyImage, tags included): its AMI event is skipped as not newer, nothing changed.',
+    runs: [{ input: { amiId: '{copy}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
+  },
+  {
+    name: 'reenabled-old-ami',
+    description:
+      'An AMI of an older release is re-enabled (EnableImage): its AMI event is skipped as not newer, nothing changed.',
+    runs: [{ input: { amiId: '{old}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
+  },
+  {
+    name: 'redeploy-old-release',
+    description:
+      'A pipeline deploys an older release on purpose: only AMI events are held to newer releases.',
+    runs: [{ input: { amiId: '{old}' }, expectedOutcome: 'succeeded' }],
+  },
+  {
     name: 'already-serving',
     description:
       'A deployment of the AMI that already serves, healthy: nothing to do, and nothing is changed.',

@@ -45,6 +45,14 @@ export function endings(ctx: DefinitionContext) {
       amiId: STATE.amiId,
       skipReason: ref('$.skipReason'),
     }).next(new sfn.Succeed(ctx.scope, 'Skipped (nothing changed)', { outputPath: '$.outcome' })),
+    notNewer: report('Report: not a newer release', 'skipped', {
+      amiId: STATE.amiId,
+      skipReason: ref('$.current.detail'),
+    }).next(
+      new sfn.Succeed(ctx.scope, 'Skipped: not newer than the serving release (nothing changed)', {
+        outputPath: '$.outcome',
+      }),
+    ),
     alreadyServing: report('Report: nothing to do', 'already-serving', {
       amiId: STATE.amiId,
       roles: STATE.roles,

@@ -3,7 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { KEY_STATES } from '../../lambdas/shared/contract';
 import { onAnyFailure } from '../error-routing';
 import { ref } from '../payload';
-import { RESULT_IS_STATE, task, type DefinitionContext } from '../tasks';
+import { poll, RESULT_IS_STATE, task, type DefinitionContext } from '../tasks';
 import { STATE } from './state';
 
 /**
@@ -21,6 +21,7 @@ export function requestChecks(
     readonly rejected: sfn.IChainable;
     readonly skipped: sfn.IChainable;
     readonly alreadyServing: sfn.IChainable;
+    readonly notNewer: sfn.IChainable;
   },
 ): sfn.Chain {
   // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
@@ -75,7 +76,13 @@ export function requestChecks(
     ctx,
     'Check whether this AMI already serves',
     'check-already-serving',
-    { amiId: STATE.amiId, roles: STATE.roles, mainTargetGroupArn: ctx.settings.targetGroups.main },
+    {
+      amiId: STATE.amiId,
+      roles: STATE.roles,
+      mainTargetGroupArn: ctx.settings.targetGroups.main,
+      trigger: ref('$.trigger'),
+      amiSelector: ctx.settings.amiSelector,
+    },
     { resultPath: '$.current' },
   );
   // The pre-flight in two steps, each loading only its SDK clients; the second refuses with the problems of both.
@@ -94,10 +101,9 @@ export function requestChecks(
   for (const step of [guardFirst, guardAgain, resolveRoles, trafficAndAlarms, preflight, current])
     onAnyFailure(step, ends.rejected);
 
-  const alreadyServes = new sfn.Choice(ctx.scope, 'Does this AMI already serve?').when(
-    sfn.Condition.booleanEquals('$.current.alreadyServing', true),
-    ends.alreadyServing,
-  );
+  const alreadyServes = new sfn.Choice(ctx.scope, 'Does this AMI already serve?')
+    .when(sfn.Condition.booleanEquals('$.current.alreadyServing', true), ends.alreadyServing)
+    .when(sfn.Condition.booleanEquals('$.current.notNewer', true), ends.notNewer);
   const checks = sfn.Chain.start(guardFirst)
     .next(
       new sfn.Wait(ctx.scope, 'Let simultaneous starts become visible', {
@@ -110,11 +116,29 @@ export function requestChecks(
     .next(preflight)
     .next(current)
     .next(alreadyServes);
-  validate.next(
-    new sfn.Choice(ctx.scope, 'Is this an AMI of this application?')
-      .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
-      .otherwise(checks),
-  );
+  const ofThisApplication = new sfn.Choice(ctx.scope, 'Is this an AMI of this application?')
+    .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
+    .otherwise(checks);
+  // An AMI event may come before the AMI's tags (docs/design.md#late-tags): wait for them, then validate again.
+  const tagKey = ctx.settings.amiSelector.tag?.key;
+  if (tagKey === undefined) {
+    validate.next(ofThisApplication);
+  } else {
+    const waitForTags = poll(
+      ctx,
+      "Wait for the AMI's tags",
+      'check-ami-tags',
+      { amiId: STATE.amiId, tagKey },
+      ctx.settings.waits.amiTags,
+    );
+    onAnyFailure(waitForTags.check, ends.rejected);
+    waitForTags.next(validate);
+    validate.next(
+      new sfn.Choice(ctx.scope, "Are the AMI's tags there yet?")
+        .when(sfn.Condition.booleanEquals('$.tagsPending', true), waitForTags)
+        .otherwise(ofThisApplication),
+    );
+  }
   // The deployment goes on from the Choice's default branch.
   const goOn = alreadyServes.afterwards({ includeOtherwise: true });
   return sfn.Chain.custom(validate, goOn.endStates, alreadyServes);

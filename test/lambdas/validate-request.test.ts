@@ -295,6 +295,40 @@ describe('validate-request', () => {
       expect(output.skip).toBe(true);
     });
 
+    describe("an AMI event's AMI without the selector's tag key (docs/design.md#late-tags)", () => {
+      /** The harness's clock starts at 0: an execution started `ago` seconds before. */
+      const startedAgo = (seconds: number) => ({
+        ...event({ amiId: AMI, trigger: 'ami-event' }),
+        execution: executionNamed('run-2', new Date(-seconds * 1000).toISOString()),
+      });
+
+      it('is not judged yet while waits.amiTags has not passed: its tags may still come', async () => {
+        givenImages(image({ tags: {} }));
+        await expect(handler(startedAgo(299))).resolves.toMatchObject({ skip: false, tagsPending: true });
+      });
+
+      it('is judged once it has: skipped, saying it waited', async () => {
+        givenImages(image({ tags: {} }));
+        await expect(handler(startedAgo(300))).resolves.toMatchObject({
+          skip: true,
+          tagsPending: false,
+          skipReason: expect.stringMatching(
+            /no tag Application=webapp \(its tags were awaited for 300 s: waits\.amiTags\)$/,
+          ),
+        });
+      });
+
+      it('is judged at once when it carries the key with another value', async () => {
+        givenImages(image({ tags: { Application: 'billing' } }));
+        await expect(handler(startedAgo(0))).resolves.toMatchObject({ skip: true, tagsPending: false });
+      });
+
+      it('a pipeline is never kept waiting: its AMI is judged at once', async () => {
+        givenImages(image({ tags: {} }));
+        await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'AmiNotRecognisedError' });
+      });
+    });
+
     it('selects by name pattern', async () => {
       const settings = { ...config, amiSelector: { namePattern: '^webapp-\\d{4}' } };
       givenImages(image({ tags: {} }));

@@ -6,7 +6,13 @@ import {
   type Milestone,
 } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
-import { passed, simulate, THIRD_AMI, type SimulationReport } from '../../simulator/engine/simulation';
+import {
+  OLD_AMI,
+  passed,
+  simulate,
+  THIRD_AMI,
+  type SimulationReport,
+} from '../../simulator/engine/simulation';
 import { findScenario, SCENARIOS } from '../../simulator/scenarios/catalog';
 
 interface ExpectedFinalState {
@@ -52,6 +58,11 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'no-header-rule': unchanged,
   'launch-suspended': unchanged,
   'instance-refresh-running': unchanged,
+  'late-tags': deployed,
+  'untagged-ami': unchanged,
+  'copied-old-ami': unchanged,
+  'reenabled-old-ami': unchanged,
+  'redeploy-old-release': { activeGroup: GREEN, ami: OLD_AMI, instances: 3 },
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */
@@ -146,6 +157,34 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
 );
 
 describe('scenario specifics', () => {
+  it.each(['untagged-ami', 'copied-old-ami', 'reenabled-old-ami'])(
+    '%s: an AMI event for what is not a new release of this application is skipped, saying why, and changes nothing',
+    async (name) => {
+      const report = await seedOne(name);
+      const changing = Object.keys(report.apiCalls.byOperation).filter(
+        (operation) =>
+          !/:(Describe|List|Get)/.test(operation) && !['sns:Publish', 'events:PutEvents'].includes(operation),
+      );
+      expect(changing).toEqual([]);
+      expect(report.executions.map((execution) => execution.message)).toEqual([
+        name === 'untagged-ami'
+          ? expect.stringMatching(
+              /no tag Application=webapp \(its tags were awaited for 300 s: waits\.amiTags\)/,
+            )
+          : expect.stringMatching(
+              /not newer than ami-0a1b2c3d4e5f60001 \("webapp-1\.0\.0"\), which serves.*start the deployment from the pipeline/,
+            ),
+      ]);
+    },
+  );
+
+  it("late-tags: waits for the new AMI's tags before judging it, then deploys it", async () => {
+    const report = await seedOne('late-tags');
+    const states = report.timeline.map((entry) => entry.state);
+    expect(states).toContain("Wait for the AMI's tags: pause");
+    expect(states.filter((state) => state === KEY_STATES.validate)).toHaveLength(2);
+  });
+
   it('alarm-rollback: errors are the bad version’s own, counted apart from downtime, and the old AMI serves again', async () => {
     const report = await seedOne('alarm-rollback');
     expect(report.requests.byVersion[DEFAULT_AMIS.next].appErrors).toBeGreaterThan(0);

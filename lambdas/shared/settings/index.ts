@@ -145,6 +145,12 @@ export const amiSelectorSchema = z
     ),
     /** The AMI name must match this regular expression. */
     namePattern: z.optional(z.string().check(z.minLength(1))),
+    /**
+     * The tag whose value orders this application's releases (e.g. "Version": 1.10.0 comes after 1.9.2). An
+     * AMI event deploys only a release newer than the one serving; without this tag, by when the AMI (or the
+     * AMI of this application it was copied from) was made.
+     */
+    versionTag: z.optional(z.string().check(z.minLength(1))),
   })
   .check(
     z.refine((s) => s.tag !== undefined || s.namePattern !== undefined, {
@@ -189,6 +195,7 @@ export const HISTORY_EVENTS_PER_RETRY = 3;
 export const LONGEST_PATH_STEPS = { lambda: 22, notReady: 2 } as const;
 
 type WaitName =
+  | 'amiTags'
   | 'groupEmpty'
   | 'instancesInService'
   | 'syntheticTargetsHealthy'
@@ -198,7 +205,8 @@ type WaitName =
   | 'rollbackRecovery';
 
 /** The waits of each phase, in the order the definition runs them (state-machine/definition.ts). */
-const WAITS_BY_PHASE: Record<'prepare' | 'shift' | 'rollback' | 'finish', readonly WaitName[]> = {
+const WAITS_BY_PHASE: Record<'request' | 'prepare' | 'shift' | 'rollback' | 'finish', readonly WaitName[]> = {
+  request: ['amiTags'],
   prepare: ['groupEmpty', 'instancesInService', 'syntheticTargetsHealthy'],
   shift: ['mainTargetsHealthy', 'oldFleetInStandby'],
   rollback: ['rollbackRecovery', 'targetGroupsDetached', 'groupEmpty'],
@@ -218,7 +226,7 @@ export interface HistoryBudget {
 }
 
 /**
- * The longest path: prepare, shift, the whole window, then the longer of rollback and finish. Each loop
+ * The longest path: the AMI's tags (an AMI event), prepare, shift, the whole window, then the longer of rollback and finish. Each loop
  * polls at most timeout/interval + 1 times. Retries are sized from the retry policy: every NotReadyError
  * retry of the two steps that wait out draining (they really take them: a deregistration delay of up to an
  * hour), a spent transient retrier for every Lambda step, and one for every wait (a throttling spell while
@@ -239,10 +247,19 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
       ? WAITS_BY_PHASE.rollback
       : WAITS_BY_PHASE.finish;
   const pollEvents =
-    (polls(WAITS_BY_PHASE.prepare) + polls(WAITS_BY_PHASE.shift) + window + polls(cleanup)) *
+    (polls(WAITS_BY_PHASE.request) +
+      polls(WAITS_BY_PHASE.prepare) +
+      polls(WAITS_BY_PHASE.shift) +
+      window +
+      polls(cleanup)) *
     HISTORY_EVENTS_PER_POLL;
 
-  const waitsOnPath = WAITS_BY_PHASE.prepare.length + WAITS_BY_PHASE.shift.length + 1 + cleanup.length;
+  const waitsOnPath =
+    WAITS_BY_PHASE.request.length +
+    WAITS_BY_PHASE.prepare.length +
+    WAITS_BY_PHASE.shift.length +
+    1 +
+    cleanup.length;
   const retries =
     (LONGEST_PATH_STEPS.notReady * RETRY_POLICY.notReady.maxAttempts +
       (LONGEST_PATH_STEPS.lambda + waitsOnPath) * RETRY_POLICY.transient.maxAttempts) *
@@ -279,6 +296,11 @@ export const settingsSchema = z
     initialCapacity: z._default(deploymentCapacitySchema, { min: 1, desired: 2, max: 4 }),
     waits: z.prefault(
       z.strictObject({
+        /**
+         * An AMI event's AMI without the selector's tag key is looked at again for this long before it is judged
+         * another application's: tools such as Packer tag an AMI only once it is available.
+         */
+        amiTags: wait(30, 300),
         groupEmpty: wait(10, 900),
         instancesInService: wait(15, 1_200),
         syntheticTargetsHealthy: wait(10, 600),
@@ -346,10 +368,15 @@ export const overridesSchema = z.strictObject({
 });
 export type Overrides = z.infer<typeof overridesSchema>;
 
+/**
+ * What started the execution: "ami-event" when the EventBridge rule did. Such an execution skips an AMI of
+ * another application, or an older release than the one serving, where a pipeline's is refused or deploys.
+ */
+export const triggerSchema = z.enum(['pipeline', 'ami-event']);
+
 export const deploymentRequestSchema = z.strictObject({
   amiId: amiIdSchema,
-  /** "ami-event" when the EventBridge rule started the execution: a foreign AMI is skipped, not refused. */
-  trigger: z._default(z.enum(['pipeline', 'ami-event']), 'pipeline'),
+  trigger: z._default(triggerSchema, 'pipeline'),
   overrides: z.optional(overridesSchema),
 });
 export type DeploymentRequest = z.infer<typeof deploymentRequestSchema>;
