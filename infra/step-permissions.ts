@@ -89,6 +89,9 @@ function scopeOf(stack: Stack, scope: GrantScope, resources: DeploymentResources
       };
     case 'stateMachine':
       return { resources: [resources.stateMachineArn] };
+    case 'executions':
+      // arn:…:stateMachine:NAME → arn:…:execution:NAME:* (the Service Authorization Reference's execution ARN).
+      return { resources: [`${resources.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`] };
     case 'topic':
       return { resources: [resources.topicArn] };
     case 'topicKey':

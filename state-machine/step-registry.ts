@@ -40,6 +40,8 @@ export type GrantScope =
   /** PassRole of the templates' instance roles, only to EC2 and Auto Scaling. */
   | 'instanceRoles'
   | 'stateMachine'
+  /** The executions of this state machine (`execution:<state machine name>:*`). */
+  | 'executions'
   | 'topic'
   | 'topicKey'
   /** CreateNetworkInterface: the interfaces, the checks' subnets and security groups (only with a network). */
@@ -113,6 +115,8 @@ export const STEPS = {
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>([
     { actions: ['states:ListExecutions'], on: 'stateMachine' },
+    // Where each other execution is: one still checking its AMI holds no deployment back.
+    { actions: ['states:GetExecutionHistory'], on: 'executions' },
   ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
   'check-already-serving': step<typeof CheckAlreadyServing>([

@@ -34,7 +34,8 @@ async function run(input: Input): Promise<AlreadyServing> {
   // What a scale-out or a replacement would launch must be this AMI too, not only what runs now.
   const launches = await imageOf(template, template.Version ?? '$Default');
   if (launches !== amiId) {
-    if (input.trigger === 'ami-event' && launches !== undefined) {
+    // A template that names its AMI through an SSM parameter (`resolve:ssm:…`) cannot be compared here.
+    if (input.trigger === 'ami-event' && launches !== undefined && /^ami-[0-9a-f]+$/.test(launches)) {
       const older = await notNewerThanServing(await describeImage(amiId), launches, input.amiSelector);
       if (older) {
         return {

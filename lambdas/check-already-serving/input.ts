@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { amiSelectorSchema, triggerSchema } from '../shared/settings';
 import { targetGroupArnSchema } from '../shared/settings/fields';
+import { amiSelectorSchema, triggerSchema } from '../shared/settings/release';
 import { rolesSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */

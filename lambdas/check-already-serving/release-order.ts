@@ -1,8 +1,8 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import { ownershipMismatch } from '../shared/ami-selector';
-import { describeImage } from '../shared/aws/ec2';
+import { describeImage, type ImageLookup } from '../shared/aws/ec2';
 import { AmiNotFoundError } from '../shared/errors';
-import type { AmiSelector } from '../shared/settings';
+import type { AmiSelector } from '../shared/settings/release';
 
 /**
  * Whether an AMI is a newer release than the one serving (docs/design.md#release-order). An "EC2 AMI State
@@ -20,45 +20,73 @@ export async function notNewerThanServing(
   servingAmiId: string,
   selector: AmiSelector,
 ): Promise<string | undefined> {
-  const serving = await describeIfExists(servingAmiId);
-  // What cannot be compared is deployed: the pipeline's choice, or a serving AMI deregistered since.
-  if (!serving) return undefined;
-  const [ours, theirs] = [await releaseOf(candidate, selector), await releaseOf(serving, selector)];
+  const serving = await describeIfExists(servingAmiId, {});
+  // What cannot be compared is deployed: a serving AMI deregistered since, or not this application's (the
+  // first switch from a base image).
+  if (!serving || ownershipMismatch(serving, selector) !== undefined) return undefined;
   const versions = selector.versionTag
     ? [tagOf(candidate, selector.versionTag), tagOf(serving, selector.versionTag)]
     : [];
+  const [ours, theirs] = [await releaseOf(candidate, selector), await releaseOf(serving, selector)];
   if (versions.length === 2 && versions[0] !== undefined && versions[1] !== undefined) {
-    if (compareVersions(versions[0], versions[1]) > 0) return undefined;
+    const order = compareVersions(versions[0], versions[1]);
+    // The same version rebuilt (an OS patch) is newer if it was made later.
+    if (order > 0 || (order === 0 && newerByDate(ours, theirs))) return undefined;
     return `${describe(candidate)} is version ${versions[0]}, not newer than ${versions[1]} of ${describe(serving)}, which serves`;
   }
-  if (ours.madeAt === undefined || theirs.madeAt === undefined || ours.madeAt > theirs.madeAt)
-    return undefined;
-  const made = (at: number) => new Date(at).toISOString();
+  if (ours.unknownSource) {
+    return `${describe(candidate)} was copied from ${ours.unknownSource}, which cannot be read here: its release cannot be dated`;
+  }
+  if (newerByDate(ours, theirs)) return undefined;
+  const made = (at: number | undefined) =>
+    at === undefined ? 'an unknown date' : new Date(at).toISOString();
   return `${describe(candidate)}${ours.via} is a release of ${made(ours.madeAt)}, not newer than ${describe(serving)}${theirs.via}, which serves (a release of ${made(theirs.madeAt)})`;
+}
+
+function newerByDate(ours: Release, theirs: Release): boolean {
+  return ours.madeAt === undefined || theirs.madeAt === undefined || ours.madeAt > theirs.madeAt;
 }
 
 /** Copies of copies are followed this far at most. */
 const MAX_SOURCES = 5;
 
-async function releaseOf(image: Image, selector: AmiSelector): Promise<{ madeAt?: number; via: string }> {
+interface Release {
+  madeAt?: number;
+  /** How it was made from an earlier AMI of this application, in words (empty when it was not). */
+  via: string;
+  /** A copy's source that cannot be read (deregistered, or not visible to this account). */
+  unknownSource?: string;
+}
+
+/**
+ * When a release was made: an AMI copied (CopyImage) or restored (CreateRestoreImageTask) from an AMI of
+ * this application was made when that one was. An image of an instance (CreateImage, which alone sets
+ * `SourceInstanceId`) is a build, made when it was made, whatever AMI the instance ran: a patch build from
+ * the serving release is a new release.
+ */
+async function releaseOf(image: Image, selector: AmiSelector): Promise<Release> {
   let release = image;
   const chain: string[] = [];
-  for (let depth = 0; depth < MAX_SOURCES && release.SourceImageId; depth++) {
-    const source = await describeIfExists(release.SourceImageId);
-    if (!source || ownershipMismatch(source, selector) !== undefined) break;
+  for (let depth = 0; depth < MAX_SOURCES && release.SourceImageId && !release.SourceInstanceId; depth++) {
+    const source = await describeIfExists(release.SourceImageId, {
+      region: release.SourceImageRegion,
+      includeDisabled: true,
+    });
+    if (!source) return { via: '', unknownSource: release.SourceImageId };
+    if (ownershipMismatch(source, selector) !== undefined) break;
     chain.push(source.ImageId ?? release.SourceImageId);
     release = source;
   }
   const madeAt = release.CreationDate ? Date.parse(release.CreationDate) : undefined;
   return {
-    madeAt: Number.isNaN(madeAt) ? undefined : madeAt,
-    via: chain.length ? `, made from ${chain.join(', made from ')},` : '',
+    madeAt: madeAt === undefined || Number.isNaN(madeAt) ? undefined : madeAt,
+    via: chain.length ? ` (copied from ${chain.join(', copied from ')})` : '',
   };
 }
 
-async function describeIfExists(amiId: string): Promise<Image | undefined> {
+async function describeIfExists(amiId: string, lookup: ImageLookup): Promise<Image | undefined> {
   try {
-    return await describeImage(amiId);
+    return await describeImage(amiId, lookup);
   } catch (error) {
     if (error instanceof AmiNotFoundError) return undefined;
     throw error;
@@ -73,14 +101,31 @@ function describe(image: Image): string {
   return `${image.ImageId ?? 'the AMI'}${image.Name ? ` ("${image.Name}")` : ''}`;
 }
 
-/** Numeric parts compared as numbers (1.10.0 after 1.9.2), anything else as text. */
+/**
+ * Release versions compared as semantic versions where they are: a leading "v" aside, numeric parts as
+ * numbers (1.10.0 after 1.9.2, v10 after v9), a pre-release before its release (1.2.0-rc.1 before 1.2.0),
+ * build metadata (`+…`) ignored. Parts that are not numbers compare as text.
+ */
 export function compareVersions(left: string, right: string): number {
-  const parts = (version: string) => version.split(/[.\-+_]/);
-  const [a, b] = [parts(left), parts(right)];
+  const parse = (version: string) => {
+    const [core, ...pre] = version.replace(/^v/i, '').split('+')[0].split('-');
+    return { core: core.split('.'), pre: pre.join('-') };
+  };
+  const [a, b] = [parse(left), parse(right)];
+  const order = compareParts(a.core, b.core);
+  if (order !== 0) return order;
+  if (a.pre === b.pre) return 0;
+  if (a.pre === '') return 1;
+  if (b.pre === '') return -1;
+  return compareParts(a.pre.split('.'), b.pre.split('.'));
+}
+
+function compareParts(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const [x, y] = [a[i] ?? '', b[i] ?? ''];
+    if (x === y) continue;
     const numeric = /^\d+$/.test(x) && /^\d+$/.test(y);
-    const order = numeric ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+    const order = numeric ? Number(x) - Number(y) : x < y ? -1 : 1;
     if (order !== 0) return Math.sign(order);
   }
   return 0;

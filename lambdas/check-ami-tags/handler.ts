@@ -1,4 +1,5 @@
 import { describeImage } from '../shared/aws/ec2';
+import { AmiNotFoundError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { waitClock, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
@@ -10,7 +11,15 @@ import { InputSchema, type Input } from './input';
  */
 async function run({ amiId, tagKey, wait, timeoutSeconds }: Input): Promise<WaitState> {
   const { startedAt, elapsedSeconds } = waitClock(wait);
-  const value = (await describeImage(amiId)).Tags?.find((tag) => tag.Key === tagKey)?.Value;
+  let image;
+  try {
+    image = await describeImage(amiId);
+  } catch (error) {
+    // Deregistered meanwhile: the validation, run again, ends it as skipped.
+    if (!(error instanceof AmiNotFoundError)) throw error;
+    return { startedAt, done: true, elapsedSeconds, detail: `${amiId} no longer exists` };
+  }
+  const value = image.Tags?.find((tag) => tag.Key === tagKey)?.Value;
   if (value !== undefined) {
     return { startedAt, done: true, elapsedSeconds, detail: `${amiId} is tagged ${tagKey}=${value}` };
   }

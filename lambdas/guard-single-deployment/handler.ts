@@ -1,5 +1,6 @@
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
-import { runningExecutions } from '../shared/aws/step-functions';
+import { lastEnteredState, runningExecutions } from '../shared/aws/step-functions';
+import { admissionPhaseOf } from '../shared/contract/states';
 import { DeploymentInProgressError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import type { ExecutionRef } from '../shared/types';
@@ -23,9 +24,17 @@ async function run({ execution }: Input): Promise<GuardResult> {
   const others = (await runningExecutions(execution.stateMachineArn)).filter(
     (other) => other.executionArn !== execution.id,
   );
-  const ahead = others
-    .filter((other) => goesFirst(other, ownStart, execution))
-    .sort((a, b) => startOf(a) - startOf(b) || compareArns(a.executionArn, b.executionArn));
+  const ahead: ExecutionListItem[] = [];
+  for (const other of others) {
+    // One still checking its AMI (its tags may take minutes, and it may be another application's) or
+    // ending without a change holds nothing back; one deploying always does, whenever it started; of two
+    // being admitted, the one that started first goes on.
+    const phase = admissionPhaseOf(await lastEnteredState(other.executionArn ?? ''));
+    if (phase === 'deploying' || (phase === 'guarding' && goesFirst(other, ownStart, execution))) {
+      ahead.push(other);
+    }
+  }
+  ahead.sort((a, b) => startOf(a) - startOf(b) || compareArns(a.executionArn, b.executionArn));
   const first = ahead[0];
   if (first) {
     const started = first.startDate ? new Date(startOf(first)).toISOString() : 'an unknown time';

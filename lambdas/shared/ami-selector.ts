@@ -1,5 +1,5 @@
 import type { Image } from '@aws-sdk/client-ec2';
-import type { AmiSelector } from './settings';
+import type { AmiSelector } from './settings/release';
 
 /** Why the AMI fails the selector, in plain words; undefined when it belongs to this application. */
 export function ownershipMismatch(image: Image, selector: AmiSelector): string | undefined {

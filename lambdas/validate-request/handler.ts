@@ -2,6 +2,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import { describeImage } from '../shared/aws/ec2';
 import {
   AmiNotAvailableError,
+  AmiNotFoundError,
   AmiNotRecognisedError,
   InvalidConfigurationError,
   InvalidInputError,
@@ -44,7 +45,20 @@ async function run(input: Input): Promise<ValidatedRequest> {
   const request = parseRequest(input.request);
   const settings = applyOverrides(configured, request);
 
-  const image = await describeImage(request.amiId);
+  const image = await describeImageOrGone(request.amiId, request.trigger);
+  if (image === undefined) {
+    // An AMI event's AMI deregistered since (a build tool cleaning up after a failed build): nothing to do.
+    return {
+      execution: input.execution,
+      amiId: request.amiId,
+      trigger: request.trigger,
+      settings,
+      ami: { id: request.amiId, name: null },
+      skip: true,
+      skipReason: `AMI ${request.amiId} no longer exists (deregistered since its event)`,
+      tagsPending: false,
+    };
+  }
   const ami = { id: request.amiId, name: image.Name ?? null };
   const judged = {
     execution: input.execution,
@@ -61,11 +75,8 @@ async function run(input: Input): Promise<ValidatedRequest> {
     return { ...judged, skip: false, skipReason: null, tagsPending: true };
   }
   if (mismatch) {
-    const tagKey = settings.amiSelector.tag?.key;
     const waited =
-      request.trigger === 'ami-event' &&
-      tagKey !== undefined &&
-      !image.Tags?.some((tag) => tag.Key === tagKey)
+      request.trigger === 'ami-event' && onlyTagsMissing(image, settings)
         ? ` (its tags were awaited for ${settings.waits.amiTags.timeoutSeconds} s: waits.amiTags)`
         : '';
     const reason = `AMI ${request.amiId}${ami.name ? ` ("${ami.name}")` : ''} is not an AMI of ${settings.applicationName}: ${mismatch}${waited}`;
@@ -91,11 +102,36 @@ async function run(input: Input): Promise<ValidatedRequest> {
  * value is judged at once.
  */
 function tagsMayStillCome(image: Image, settings: Settings, execution: ExecutionRef): boolean {
-  const key = settings.amiSelector.tag?.key;
-  // Only an available AMI can become a release: one that failed is judged at once.
-  if (key === undefined || image.State !== 'available' || image.Tags?.some((tag) => tag.Key === key))
-    return false;
-  return Date.now() < Date.parse(execution.startTime) + settings.waits.amiTags.timeoutSeconds * 1000;
+  return (
+    onlyTagsMissing(image, settings) &&
+    Date.now() < Date.parse(execution.startTime) + settings.waits.amiTags.timeoutSeconds * 1000
+  );
+}
+
+/**
+ * The AMI fails the selector for want of its tag alone: it is available (one that failed never becomes a
+ * release), has no value at all for the selector's tag key, and its name, which cannot change, matches the
+ * selector's name pattern if there is one.
+ */
+function onlyTagsMissing(image: Image, settings: Settings): boolean {
+  const { tag, namePattern } = settings.amiSelector;
+  if (tag === undefined || image.State !== 'available') return false;
+  if (image.Tags?.some((candidate) => candidate.Key === tag.key)) return false;
+  return namePattern === undefined || new RegExp(namePattern).test(image.Name ?? '');
+}
+
+/** The AMI; for an AMI event, undefined when it no longer exists, which a pipeline's request is refused for. */
+async function describeImageOrGone(
+  amiId: string,
+  trigger: DeploymentRequest['trigger'],
+): Promise<Image | undefined> {
+  try {
+    // A disabled AMI is refused as not available, which DescribeImages shows only when asked.
+    return await describeImage(amiId, { includeDisabled: true });
+  } catch (error) {
+    if (trigger === 'ami-event' && error instanceof AmiNotFoundError) return undefined;
+    throw error;
+  }
 }
 
 function parseConfig(config: unknown): Settings {

@@ -96,7 +96,10 @@ export class Ec2 {
   routes(): Route[] {
     return [
       route(DescribeImagesCommand, (input) => {
-        const images = this.describeImages(input.ImageIds, input.Owners, input.Filters);
+        // Disabled AMIs only when asked (DescribeImages' IncludeDisabled).
+        const images = this.describeImages(input.ImageIds, input.Owners, input.Filters).filter(
+          (image) => input.IncludeDisabled === true || image.State !== 'disabled',
+        );
         if (input.MaxResults === undefined) return { Images: images };
         if (input.ImageIds?.length) {
           throw ec2Error(
@@ -332,6 +335,7 @@ export class Ec2 {
         SourceImageId: image.sourceImageId,
         SourceImageRegion: this.region,
       }),
+      ...(image.sourceInstanceId !== undefined && { SourceInstanceId: image.sourceInstanceId }),
       OwnerId: this.accountId,
       Architecture: 'x86_64',
       ImageType: 'machine',

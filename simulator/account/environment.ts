@@ -60,6 +60,8 @@ export interface AmiDescription {
    * them for AMIs made by CopyImage, CreateImage and CreateRestoreImageTask.
    */
   sourceImageId?: string;
+  /** The instance CreateImage made it from (`SourceInstanceId`, set for CreateImage only): a build. */
+  sourceInstanceId?: string;
 }
 
 export interface HealthCheckDescription {

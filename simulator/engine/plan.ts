@@ -67,7 +67,13 @@ export function environmentFor(scenario: Scenario, options: SimulationOptions): 
     [FOURTH_AMI, 4],
   ] as const) {
     if (next && !environment.amis.some((ami) => ami.id === id)) {
-      environment.amis.push({ ...next, id, name: `${next.name}-${suffix}`, behaviour: undefined });
+      environment.amis.push({
+        ...next,
+        id,
+        name: `${next.name}-${suffix}`,
+        behaviour: undefined,
+        tagsAfterSeconds: undefined,
+      });
     }
   }
   const current = environment.amis.find((ami) => ami.id === DEFAULT_AMIS.current);

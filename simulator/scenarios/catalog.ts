@@ -139,6 +139,16 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [{ input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
   },
   {
+    name: 'foreign-event-then-pipeline',
+    description:
+      'An AMI event waits for the tags of an AMI that never gets them while a pipeline deploys a release: the guard lets the pipeline through, the event is skipped.',
+    environment: { nextAmiTagsAfterSeconds: 86_400 },
+    runs: [
+      { input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' },
+      { input: { amiId: '{third}' }, expectedOutcome: 'succeeded', concurrentWithPrevious: true },
+    ],
+  },
+  {
     name: 'copied-old-ami',
     description:
       'The serving release is copied (CopyImage, tags included): its AMI event is skipped as not newer, nothing changed.',

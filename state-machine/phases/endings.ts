@@ -1,5 +1,5 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { FAILURE_ERRORS, type Outcome } from '../../lambdas/shared/contract';
+import { ADMISSION_STATES, FAILURE_ERRORS, type Outcome } from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH } from '../error-routing';
 import { ref, type Payload } from '../payload';
 import type { StepInput } from '../step-registry';
@@ -38,28 +38,26 @@ export function endings(ctx: DefinitionContext) {
   const manualActionNeeded = fail('Manual action needed', FAILURE_ERRORS.manualAction);
 
   return {
-    rejected: report('Report: deployment rejected', 'rejected', { failure: STATE.failure }).next(
-      fail('Deployment rejected (nothing changed)', FAILURE_ERRORS.rejected),
+    rejected: report(ADMISSION_STATES.endings.reportRejected, 'rejected', { failure: STATE.failure }).next(
+      fail(ADMISSION_STATES.endings.rejected, FAILURE_ERRORS.rejected),
     ),
-    skipped: report('Report: not this application’s AMI', 'skipped', {
+    skipped: report(ADMISSION_STATES.endings.reportSkipped, 'skipped', {
       amiId: STATE.amiId,
       skipReason: ref('$.skipReason'),
-    }).next(new sfn.Succeed(ctx.scope, 'Skipped (nothing changed)', { outputPath: '$.outcome' })),
-    notNewer: report('Report: not a newer release', 'skipped', {
+    }).next(new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.skipped, { outputPath: '$.outcome' })),
+    notNewer: report(ADMISSION_STATES.endings.reportNotNewer, 'skipped', {
       amiId: STATE.amiId,
       skipReason: ref('$.current.detail'),
     }).next(
-      new sfn.Succeed(ctx.scope, 'Skipped: not newer than the serving release (nothing changed)', {
+      new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.notNewer, {
         outputPath: '$.outcome',
       }),
     ),
-    alreadyServing: report('Report: nothing to do', 'already-serving', {
+    alreadyServing: report(ADMISSION_STATES.endings.reportNothingToDo, 'already-serving', {
       amiId: STATE.amiId,
       roles: STATE.roles,
       skipReason: ref('$.current.detail'),
-    }).next(
-      new sfn.Succeed(ctx.scope, 'Nothing to do (this AMI already serves)', { outputPath: '$.outcome' }),
-    ),
+    }).next(new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.nothingToDo, { outputPath: '$.outcome' })),
     aborted: report('Report: deployment aborted', 'aborted', deployed).next(
       fail('Deployment aborted (production untouched)', FAILURE_ERRORS.aborted),
     ),

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { KEY_STATES } from '../../lambdas/shared/contract';
+import { ADMISSION_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { onAnyFailure } from '../error-routing';
 import { ref } from '../payload';
 import { poll, RESULT_IS_STATE, task, type DefinitionContext } from '../tasks';
@@ -50,18 +50,18 @@ export function requestChecks(
   // on a non-object is States.ResultPathMatchFailure: Amazon States Language, "Runtime Errors"; the execution
   // would end unreported); it replaces the input, and a Pass puts it where the report reads it.
   validate.addCatch(
-    new sfn.Pass(ctx.scope, 'Keep why the request was refused', {
+    new sfn.Pass(ctx.scope, ADMISSION_STATES.endings.refused, {
       parameters: { 'failure.$': '$' },
     }).next(ends.rejected),
     { errors: [sfn.Errors.ALL] }, // ResultPath "$" (the default): the error output replaces the input
   );
 
   const guard = (name: string) => task(ctx, name, 'guard-single-deployment', { execution: STATE.execution });
-  const guardFirst = guard('Make sure no other deployment is running');
+  const guardFirst = guard(ADMISSION_STATES.guard.first);
   // ListExecutions is eventually consistent (docs/aws-facts/step-functions.md#listexecutions): two executions
   // started together may not list each other yet. Looking again once both are visible lets the tie-break
   // admit exactly one (I5).
-  const guardAgain = guard('Make sure no other deployment started meanwhile');
+  const guardAgain = guard(ADMISSION_STATES.guard.again);
   const resolveRoles = task(
     ctx,
     'Find the active and standby groups',
@@ -106,7 +106,7 @@ export function requestChecks(
     .when(sfn.Condition.booleanEquals('$.current.notNewer', true), ends.notNewer);
   const checks = sfn.Chain.start(guardFirst)
     .next(
-      new sfn.Wait(ctx.scope, 'Let simultaneous starts become visible', {
+      new sfn.Wait(ctx.scope, ADMISSION_STATES.guard.settle, {
         time: sfn.WaitTime.duration(GUARD_SETTLE),
       }),
     )
@@ -116,7 +116,7 @@ export function requestChecks(
     .next(preflight)
     .next(current)
     .next(alreadyServes);
-  const ofThisApplication = new sfn.Choice(ctx.scope, 'Is this an AMI of this application?')
+  const ofThisApplication = new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.ofThisApplication)
     .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
     .otherwise(checks);
   // An AMI event may come before the AMI's tags (docs/design.md#late-tags): wait for them, then validate again.
@@ -126,7 +126,7 @@ export function requestChecks(
   } else {
     const waitForTags = poll(
       ctx,
-      "Wait for the AMI's tags",
+      ADMISSION_STATES.beforeGuard.waitForTags,
       'check-ami-tags',
       { amiId: STATE.amiId, tagKey },
       ctx.settings.waits.amiTags,
@@ -134,7 +134,7 @@ export function requestChecks(
     onAnyFailure(waitForTags.check, ends.rejected);
     waitForTags.next(validate);
     validate.next(
-      new sfn.Choice(ctx.scope, "Are the AMI's tags there yet?")
+      new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.tagsThere)
         .when(sfn.Condition.booleanEquals('$.tagsPending', true), waitForTags)
         .otherwise(ofThisApplication),
     );

@@ -1,4 +1,5 @@
 import { handler } from '../../lambdas/guard-single-deployment/handler';
+import { ADMISSION_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { LISTING_LAG_MS, type ExecutionSummary } from '../../simulator/account/step-functions';
 import { createHarness, denying, STATE_MACHINE_ARN, type Harness } from '../support/account';
 
@@ -10,10 +11,29 @@ beforeEach(() => {
 });
 afterEach(() => h.dispose());
 
-/** Starts an execution named `name` at `startTime` (the clock is moved there first). */
-function startAt(name: string, startTime: string): ExecutionSummary {
+/**
+ * Starts an execution named `name` at `startTime` (the clock is moved there first), standing in `state`: by
+ * default the guard's first look, where it is being admitted.
+ */
+function startAt(
+  name: string,
+  startTime: string,
+  state: string = ADMISSION_STATES.guard.first,
+): ExecutionSummary {
   h.clock.setSystemTime(Date.parse(startTime));
-  return h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60002' }, name);
+  const execution = h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60002' }, name);
+  enter(execution, state);
+  return execution;
+}
+
+/** The execution enters `state`, as its history records it. */
+function enter(execution: ExecutionSummary, state: string): void {
+  execution.history.push({
+    id: execution.history.length + 1,
+    timestamp: new Date(),
+    type: 'TaskStateEntered',
+    stateEnteredEventDetails: { name: state },
+  });
 }
 
 /** Moves the clock past `time` by long enough for every execution started until then to be listed. */
@@ -166,11 +186,47 @@ describe('guard-single-deployment', () => {
     const first = await handler(guardOf('me'));
     const second = await handler(guardOf('me'));
     expect(second).toEqual(first);
-    // The guard only lists: it never stops or starts anything.
+    // The guard only reads: it never stops or starts anything.
     expect(h.applied.map((call) => call.operation)).toEqual([
       'states:ListExecutions',
+      'states:GetExecutionHistory',
       'states:ListExecutions',
+      'states:GetExecutionHistory',
     ]);
     expect(h.stepFunctions.executions.map((execution) => execution.status)).toEqual(['RUNNING', 'RUNNING']);
+  });
+
+  describe('counts only executions past the AMI check (docs/design.md#the-guard)', () => {
+    it.each([
+      KEY_STATES.validate,
+      `${ADMISSION_STATES.beforeGuard.waitForTags}: pause`,
+      ADMISSION_STATES.beforeGuard.ofThisApplication,
+      ADMISSION_STATES.endings.reportNotNewer,
+      ADMISSION_STATES.endings.reportRejected,
+    ])('ignores an earlier execution in "%s": it holds no deployment back', async (state) => {
+      startAt('earlier', '2025-01-01T09:58:00.000Z', state);
+      startAt('me', T0);
+      listedAfter(T0);
+      await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 1 });
+      expect(h.inputs('GetExecutionHistory')).toEqual([
+        expect.objectContaining({ reverseOrder: true, includeExecutionData: false }),
+      ]);
+    });
+
+    it('refuses behind a later execution already deploying (it passed the guard while this one checked its AMI)', async () => {
+      startAt('me', '2025-01-01T09:58:00.000Z', `${ADMISSION_STATES.beforeGuard.waitForTags}: pause`);
+      startAt('later', T0, 'Find the active and standby groups');
+      listedAfter(T0);
+      await expect(handler(guardOf('me', '2025-01-01T09:58:00.000Z'))).rejects.toThrow(
+        /Another deployment is running: execution later/,
+      );
+    });
+
+    it('lets an earlier execution being admitted go first, as before', async () => {
+      startAt('earlier', '2025-01-01T09:58:00.000Z', ADMISSION_STATES.guard.settle);
+      startAt('me', T0);
+      listedAfter(T0);
+      await expect(handler(guardOf('me'))).rejects.toMatchObject({ name: 'DeploymentInProgressError' });
+    });
   });
 });

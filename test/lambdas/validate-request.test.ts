@@ -323,6 +323,24 @@ describe('validate-request', () => {
         await expect(handler(startedAgo(0))).resolves.toMatchObject({ skip: true, tagsPending: false });
       });
 
+      it('is judged at once when its name, which cannot change, fails the name pattern', async () => {
+        givenImages(image({ tags: {}, name: 'other-team-base-2025' }));
+        const settings = { ...config, amiSelector: { ...config.amiSelector, namePattern: '^webapp-' } };
+        await expect(handler({ ...startedAgo(0), config: settings })).resolves.toMatchObject({
+          skip: true,
+          tagsPending: false,
+          skipReason: expect.not.stringMatching(/awaited/),
+        });
+      });
+
+      it('is skipped, not refused, when it no longer exists (deregistered since its event)', async () => {
+        givenImages(image({ id: 'ami-0aaaaaaaaaaaaaaaa' }));
+        await expect(handler(startedAgo(0))).resolves.toMatchObject({
+          skip: true,
+          skipReason: `AMI ${AMI} no longer exists (deregistered since its event)`,
+        });
+      });
+
       it('a pipeline is never kept waiting: its AMI is judged at once', async () => {
         givenImages(image({ tags: {} }));
         await expect(handler(event({ amiId: AMI }))).rejects.toMatchObject({ name: 'AmiNotRecognisedError' });

@@ -101,6 +101,8 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
   const COPY = 'ami-0eeeeeeeeeeee0005';
   const OLD = 'ami-0bbbbbbbbbbbb0006';
   const BUILD = 'ami-0ccccccccccccc007';
+  const PATCH = 'ami-0ccccccccccccc008';
+  const ORPHAN = 'ami-0ccccccccccccc009';
   const releases = (environment: EnvironmentDescription) => {
     const current = environment.amis.find((ami) => ami.id === DEFAULT_AMIS.current);
     if (!current) throw new Error('test bug: no current AMI');
@@ -121,7 +123,7 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
         tags: { ...current.tags, Version: '0.9.0' },
         creationDate: '2024-12-01T00:00:00.000Z',
       },
-      // A new build: CreateImage from an instance of a base image, which EC2 names as its source.
+      // A build made in 2024-11 (CreateImage from an instance of a base image, which EC2 names as its source).
       {
         ...current,
         id: BUILD,
@@ -129,6 +131,25 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
         tags: { ...current.tags, Version: '1.0.10' },
         creationDate: '2024-11-01T00:00:00.000Z',
         sourceImageId: DEFAULT_AMIS.foreign,
+        sourceInstanceId: 'i-0123456789abcdef0',
+      },
+      // A patch build: CreateImage from an instance running the serving release, made after it.
+      {
+        ...current,
+        id: PATCH,
+        name: 'webapp-1.0.1',
+        tags: { ...current.tags, Version: '1.0.1' },
+        creationDate: '2025-06-01T00:00:00.000Z',
+        sourceImageId: current.id,
+        sourceInstanceId: 'i-0fedcba9876543210',
+      },
+      // A copy of an AMI this account cannot read (deregistered since, or another account's).
+      {
+        ...current,
+        id: ORPHAN,
+        name: 'webapp-restored',
+        creationDate: '2025-07-01T00:00:00.000Z',
+        sourceImageId: 'ami-0999999999999999a',
       },
     );
   };
@@ -145,7 +166,7 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
       alreadyServing: false,
       notNewer: true,
       detail:
-        `${COPY} ("webapp-1.0.0-copy"), made from ${DEFAULT_AMIS.current}, is a release of 2025-01-01T00:00:00.000Z, ` +
+        `${COPY} ("webapp-1.0.0-copy") (copied from ${DEFAULT_AMIS.current}) is a release of 2025-01-01T00:00:00.000Z, ` +
         `not newer than ${DEFAULT_AMIS.current} ("webapp-1.0.0"), which serves (a release of 2025-01-01T00:00:00.000Z): ` +
         `an AMI event deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${COPY}"}`,
     });
@@ -161,6 +182,30 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
     account({ customize: releases });
     // Made in 2024-11, before the serving release: by date, not newer (the base image is not followed).
     await expect(event(BUILD)).resolves.toMatchObject({ notNewer: true });
+  });
+
+  it('dates an image of an instance (CreateImage) by its own making: a patch build from the serving release deploys', async () => {
+    account({ customize: releases });
+    await expect(event(PATCH)).resolves.toMatchObject({ notNewer: false });
+  });
+
+  it('skips a copy whose source cannot be read, as it cannot be dated', async () => {
+    account({ customize: releases });
+    await expect(event(ORPHAN)).resolves.toMatchObject({
+      notNewer: true,
+      detail: expect.stringMatching(/copied from ami-0999999999999999a, which cannot be read here/),
+    });
+  });
+
+  it('deploys when the serving AMI is not one of this application (the first switch from a base image)', async () => {
+    account({
+      customize: (environment) => {
+        releases(environment);
+        const current = environment.amis.find((ami) => ami.id === DEFAULT_AMIS.current);
+        if (current) current.tags = { Application: 'base-image' };
+      },
+    });
+    await expect(event(OLD)).resolves.toMatchObject({ notNewer: false });
   });
 
   it('orders by the version tag when configured and both carry it: 1.0.10 after 1.0.0, whatever the dates', async () => {
@@ -186,6 +231,10 @@ describe('compareVersions', () => {
     ['1.0', '1.0.1', -1],
     ['2.0.0-rc1', '2.0.0-rc2', -1],
     ['v3', 'v2', 1],
+    ['v10.0.0', 'v9.9.9', 1],
+    ['1.2.0', '1.2.0-rc.1', 1],
+    ['1.2.0-rc.2', '1.2.0-rc.10', -1],
+    ['1.2.0+build.5', '1.2.0+build.7', 0],
   ])('%s against %s: %i', (left, right, order) => {
     expect(compareVersions(left, right)).toBe(order);
   });

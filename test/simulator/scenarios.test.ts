@@ -63,6 +63,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'copied-old-ami': unchanged,
   'reenabled-old-ami': unchanged,
   'redeploy-old-release': { activeGroup: GREEN, ami: OLD_AMI, instances: 3 },
+  'foreign-event-then-pipeline': { activeGroup: GREEN, ami: THIRD_AMI, instances: 3 },
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */

@@ -18,9 +18,30 @@ import { callAws, CLIENT_CONFIG, errorName } from './call';
 
 export const ec2 = new EC2Client(CLIENT_CONFIG);
 
-export async function describeImage(amiId: string): Promise<Image> {
+/** Clients of other Regions, made on first use: an AMI copied from another Region names its source there. */
+const ec2In = new Map<string, EC2Client>();
+function clientIn(region: string | undefined): EC2Client {
+  if (region === undefined) return ec2;
+  let client = ec2In.get(region);
+  if (!client) ec2In.set(region, (client = new EC2Client({ ...CLIENT_CONFIG, region })));
+  return client;
+}
+
+export interface ImageLookup {
+  /** Another Region's AMI (an Image's `SourceImageRegion`). */
+  readonly region?: string;
+  /** Disabled AMIs too: DescribeImages leaves them out unless asked (`IncludeDisabled`). */
+  readonly includeDisabled?: boolean;
+}
+
+export async function describeImage(amiId: string, lookup: ImageLookup = {}): Promise<Image> {
   try {
-    const response = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }));
+    const response = await clientIn(lookup.region).send(
+      new DescribeImagesCommand({
+        ImageIds: [amiId],
+        ...(lookup.includeDisabled && { IncludeDisabled: true }),
+      }),
+    );
     const image = response.Images?.[0];
     if (!image) throw new AmiNotFoundError(`AMI ${amiId} does not exist or is not shared with this account.`);
     return image;

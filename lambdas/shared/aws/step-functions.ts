@@ -1,4 +1,9 @@
-import { ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import {
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  type ExecutionListItem,
+} from '@aws-sdk/client-sfn';
 import { allPages } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
 
@@ -17,4 +22,33 @@ export async function runningExecutions(stateMachineArn: string): Promise<Execut
     );
     return { items: page.executions, next: page.nextToken };
   });
+}
+
+/** Pages of the newest events read at most to find the state an execution last entered. */
+const MAX_HISTORY_PAGES = 4;
+
+/**
+ * The state an execution entered last, from its history read newest first without execution data
+ * (docs/aws-facts/step-functions.md#getexecutionhistory); undefined before it entered any.
+ */
+export async function lastEnteredState(executionArn: string): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+    const answer = await callAws('GetExecutionHistory', () =>
+      stepFunctions.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          reverseOrder: true,
+          includeExecutionData: false,
+          maxResults: 50,
+          nextToken,
+        }),
+      ),
+    );
+    const entered = answer.events?.find((event) => event.stateEnteredEventDetails?.name !== undefined);
+    if (entered) return entered.stateEnteredEventDetails?.name;
+    nextToken = answer.nextToken;
+    if (!nextToken) return undefined;
+  }
+  return undefined;
 }

@@ -19,3 +19,47 @@ export const KEY_STATES = {
 export function pauseOf(wait: string): string {
   return `${wait}: pause`;
 }
+
+/**
+ * Where an execution is, as the guard sees it (lambdas/guard-single-deployment/handler.ts): the states before
+ * the guard, where it has not passed the AMI check yet (the AMI's tags may take minutes), the guard's own
+ * states, and the request phase's endings that change nothing. Every other state is a deployment under way.
+ * The definition names its states from these (state-machine/phases/request-checks.ts and endings.ts).
+ */
+export const ADMISSION_STATES = {
+  beforeGuard: {
+    tagsThere: "Are the AMI's tags there yet?",
+    /** A polling loop: its states are this name and `<name>: check`, `: done?`, `: pause`. */
+    waitForTags: "Wait for the AMI's tags",
+    ofThisApplication: 'Is this an AMI of this application?',
+  },
+  guard: {
+    first: 'Make sure no other deployment is running',
+    settle: 'Let simultaneous starts become visible',
+    again: 'Make sure no other deployment started meanwhile',
+  },
+  endings: {
+    refused: 'Keep why the request was refused',
+    reportRejected: 'Report: deployment rejected',
+    rejected: 'Deployment rejected (nothing changed)',
+    reportSkipped: 'Report: not this application’s AMI',
+    skipped: 'Skipped (nothing changed)',
+    reportNotNewer: 'Report: not a newer release',
+    notNewer: 'Skipped: not newer than the serving release (nothing changed)',
+    reportNothingToDo: 'Report: nothing to do',
+    nothingToDo: 'Nothing to do (this AMI already serves)',
+  },
+} as const;
+
+export type AdmissionPhase = 'checking' | 'guarding' | 'deploying' | 'ending';
+
+/** The phase an execution is in, from the state it last entered; undefined (no state yet): checking. */
+export function admissionPhaseOf(state: string | undefined): AdmissionPhase {
+  const { beforeGuard, guard, endings } = ADMISSION_STATES;
+  if (state === undefined || state === KEY_STATES.validate) return 'checking';
+  if (Object.values(beforeGuard).some((name) => state === name || state.startsWith(`${name}: `)))
+    return 'checking';
+  if ((Object.values(guard) as string[]).includes(state)) return 'guarding';
+  if ((Object.values(endings) as string[]).includes(state)) return 'ending';
+  return 'deploying';
+}

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { amiIdSchema, applicationNameSchema } from '../contract/schemas';
 import { RETRY_POLICY } from '../retry-policy';
 
+import { amiSelectorSchema, triggerSchema } from './release';
 import {
   capacitySchema,
   groupNameSchema,
@@ -20,6 +21,7 @@ import {
 export { amiIdSchema };
 export * from './fields';
 export * from './monitoring';
+export * from './release';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -136,40 +138,6 @@ export const syntheticChecksSchema = z
     }),
   );
 export type SyntheticChecks = z.infer<typeof syntheticChecksSchema>;
-
-export const amiSelectorSchema = z
-  .strictObject({
-    /** The AMI must carry this tag (e.g. Application=webapp). */
-    tag: z.optional(
-      z.strictObject({ key: z.string().check(z.minLength(1)), value: z.string().check(z.minLength(1)) }),
-    ),
-    /** The AMI name must match this regular expression. */
-    namePattern: z.optional(z.string().check(z.minLength(1))),
-    /**
-     * The tag whose value orders this application's releases (e.g. "Version": 1.10.0 comes after 1.9.2). An
-     * AMI event deploys only a release newer than the one serving; without this tag, by when the AMI (or the
-     * AMI of this application it was copied from) was made.
-     */
-    versionTag: z.optional(z.string().check(z.minLength(1))),
-  })
-  .check(
-    z.refine((s) => s.tag !== undefined || s.namePattern !== undefined, {
-      message: 'set "tag" or "namePattern" (or both) so that only this application\'s AMIs are deployed',
-    }),
-    z.refine((s) => s.namePattern === undefined || isValidRegExp(s.namePattern), {
-      message: 'namePattern must be a valid regular expression',
-    }),
-  );
-export type AmiSelector = z.infer<typeof amiSelectorSchema>;
-
-function isValidRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Execution history the longest path may write, with a margin under Step Functions' 25,000 events. */
 export const MAX_HISTORY_EVENTS = 24_000;
@@ -367,12 +335,6 @@ export const overridesSchema = z.strictObject({
   capacity: z.optional(deploymentCapacitySchema),
 });
 export type Overrides = z.infer<typeof overridesSchema>;
-
-/**
- * What started the execution: "ami-event" when the EventBridge rule did. Such an execution skips an AMI of
- * another application, or an older release than the one serving, where a pipeline's is refused or deploys.
- */
-export const triggerSchema = z.enum(['pipeline', 'ami-event']);
 
 export const deploymentRequestSchema = z.strictObject({
   amiId: amiIdSchema,
