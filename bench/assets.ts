@@ -148,7 +148,7 @@ export function printAssetTable({ assets, buildMs, measureMs }: AssetReport): vo
     process.stdout.write(`  ${line.map((cell, column) => cell.padEnd(widths[column])).join('  ')}\n`);
   }
   process.stdout.write(
-    `  targets: each asset at most ${TARGET_KB} KB and ${TARGET_LOAD_MS} ms to load; before issue 16, 0.9–2.0 MB and` +
+    `  targets: each asset at most ${TARGET_KB} KB (of 1,024 bytes) and ${TARGET_LOAD_MS} ms to load; before issue 16, 0.9–2.0 MB and` +
       ` 180–590 ms (docs/development.md has both measured side by side)\n`,
   );
 }

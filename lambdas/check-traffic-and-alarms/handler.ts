@@ -1,6 +1,5 @@
 import { alarmNameOf, alarmStates } from '../shared/aws/cloudwatch';
 import { defineHandler } from '../shared/handler';
-import type { Settings } from '../shared/settings';
 import { loadBalancerProblems } from './load-balancer';
 import { InputSchema, type Input } from './input';
 
@@ -17,10 +16,10 @@ export interface Output {
   problems: string[];
 }
 
-async function run({ settings }: Input): Promise<Output> {
+async function run(input: Input): Promise<Output> {
   return {
     checked: CHECKS,
-    problems: [...(await loadBalancerProblems(settings)), ...(await alarmProblems(settings))],
+    problems: [...(await loadBalancerProblems(input)), ...(await alarmProblems(input.alarmNames))],
   };
 }
 
@@ -34,8 +33,8 @@ const CHECKS = [
  * A watched alarm that does not exist would fail the deployment after the traffic shift, and one already in
  * ALARM would roll the new version back for what the serving version does.
  */
-async function alarmProblems(settings: Settings): Promise<string[]> {
-  const names = [...new Set(settings.monitoring.alarmNames.map(alarmNameOf))];
+async function alarmProblems(alarmNames: readonly string[]): Promise<string[]> {
+  const names = [...new Set(alarmNames.map(alarmNameOf))];
   if (names.length === 0) return [];
   const states = await alarmStates(names);
   const found = new Set(states.map((alarm) => alarm.name));

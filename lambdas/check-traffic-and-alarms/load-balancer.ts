@@ -1,13 +1,16 @@
 import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describeTargetGroup, forwardsTo, listenersOf, rulesOf, targetGroupName } from '../shared/aws/elb';
-import type { Settings } from '../shared/settings';
+import type { SyntheticHeader } from '../shared/settings/fields';
 
 /**
  * Both target groups exist and take instances, and a listener that serves the main target group has a rule
  * that sends requests with the synthetic header to the synthetic one: without it the synthetic checks would
  * reach production, or nothing.
  */
-export async function loadBalancerProblems(settings: Settings): Promise<string[]> {
+export async function loadBalancerProblems(settings: {
+  targetGroups: { main: string; synthetic: string };
+  syntheticHeader: SyntheticHeader;
+}): Promise<string[]> {
   const { main, synthetic } = settings.targetGroups;
   const problems: string[] = [];
   const groups = { main: await describeTargetGroup(main), synthetic: await describeTargetGroup(synthetic) };
@@ -24,7 +27,7 @@ export async function loadBalancerProblems(settings: Settings): Promise<string[]
   }
   if (!groups.main || !groups.synthetic) return problems;
 
-  const header = settings.syntheticChecks.header;
+  const header = settings.syntheticHeader;
   const servingListeners = [];
   for (const loadBalancerArn of groups.main.LoadBalancerArns ?? []) {
     for (const listener of await listenersOf(loadBalancerArn)) {

@@ -5,7 +5,6 @@ import { launchTemplateVersion } from '../shared/aws/ec2';
 import { instanceProfileRoles } from '../shared/aws/iam';
 import { UnsupportedGroupError } from '../shared/errors';
 import { launchTemplateOf } from '../shared/group-template';
-import type { Settings } from '../shared/settings';
 
 /**
  * Processes whose suspension would stall a deployment half-way (EC2 Auto Scaling user guide, "Suspend and
@@ -58,13 +57,16 @@ export function launchTemplateProblems(group: AutoScalingGroup): string[] {
  * Pointing the group at a new template version passes the instance profile's role to EC2 (iam:PassRole,
  * docs/aws-facts/iam-authorization.md): a role the orchestrator was not granted would fail the launch.
  */
-export async function instanceRoleProblems(settings: Settings, group: AutoScalingGroup): Promise<string[]> {
+export async function instanceRoleProblems(
+  instanceRoleArns: readonly string[],
+  group: AutoScalingGroup,
+): Promise<string[]> {
   const template = group.LaunchTemplate;
   if (!template) return []; // refused by launchTemplateProblems
   const version = await launchTemplateVersion(template, template.Version ?? '$Default');
   const profile = version.LaunchTemplateData?.IamInstanceProfile;
   if (!profile?.Arn && !profile?.Name) return [];
-  const allowed = new Set(settings.instanceRoleArns);
+  const allowed = new Set(instanceRoleArns);
   const refused = (await instanceProfileRoles(profile)).filter((role) => !allowed.has(role));
   return refused.map(
     (role) =>

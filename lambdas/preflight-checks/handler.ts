@@ -16,15 +16,20 @@ import { InputSchema, type Input } from './input';
  * (`check-traffic-and-alarms`, `problemsFound`). Read-only.
  */
 
-async function run({ settings, roles, problemsFound }: Input): Promise<{ checked: string[] }> {
-  const groups = await describeGroups([settings.groups.blue, settings.groups.green]);
+async function run({
+  groups: names,
+  instanceRoleArns,
+  roles,
+  problemsFound,
+}: Input): Promise<{ checked: string[] }> {
+  const groups = await describeGroups([names.blue, names.green]);
   const standby = groups.find((group) => group.AutoScalingGroupName === roles.standby.groupName);
   const problems = [
     ...problemsFound,
     ...suspendedProcessProblems(groups),
     ...(await instanceRefreshProblems(groups)),
     ...(standby ? launchTemplateProblems(standby) : []),
-    ...(standby ? await instanceRoleProblems(settings, standby) : []),
+    ...(standby ? await instanceRoleProblems(instanceRoleArns, standby) : []),
   ];
   if (problems.length > 0) {
     throw new PreflightCheckFailedError(`Refused before any change: ${problems.join(' ')}`);

@@ -90,11 +90,16 @@ export function requestChecks(
     ctx,
     'Check the load balancer and alarms',
     'check-traffic-and-alarms',
-    { settings: STATE.settings },
+    {
+      targetGroups: ref('$.settings.targetGroups'),
+      syntheticHeader: ref('$.settings.syntheticChecks.header'),
+      alarmNames: ref('$.settings.monitoring.alarmNames'),
+    },
     { resultPath: '$.preflight' },
   );
   const preflight = task(ctx, 'Check the groups can take this deployment', 'preflight-checks', {
-    settings: STATE.settings,
+    groups: ref('$.settings.groups'),
+    instanceRoleArns: ref('$.settings.instanceRoleArns'),
     roles: STATE.roles,
     problemsFound: ref('$.preflight.problems'),
   });

@@ -1,7 +1,7 @@
 import { launchTemplateProblems } from '../../lambdas/preflight-checks/groups';
 import { handler as checkTrafficAndAlarms } from '../../lambdas/check-traffic-and-alarms/handler';
 import { handler } from '../../lambdas/preflight-checks/handler';
-import { settingsSchema, type SettingsInput } from '../../lambdas/shared/settings';
+import { settingsSchema, type Settings, type SettingsInput } from '../../lambdas/shared/settings';
 import type { EnvironmentDescription } from '../../simulator/account';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../simulator/account/harness';
 
@@ -21,15 +21,23 @@ function settings(h: Harness, changes: Partial<SettingsInput> = {}) {
   });
 }
 
+/** What the definition sends each half, from the settings. */
+const trafficInput = (configured: Settings) => ({
+  targetGroups: configured.targetGroups,
+  syntheticHeader: configured.syntheticChecks.header,
+  alarmNames: configured.monitoring.alarmNames,
+});
+const groupsInput = (configured: Settings) => ({
+  groups: configured.groups,
+  instanceRoleArns: configured.instanceRoleArns,
+  roles: { standby: { groupName: h.green } },
+});
+
 /** The pre-flight as the definition runs it: the load balancer and alarms, then the groups, which refuse. */
 async function run(changes: Partial<SettingsInput> = {}) {
   const configured = settings(h, changes);
-  const first = await checkTrafficAndAlarms({ settings: configured });
-  const second = await handler({
-    settings: configured,
-    roles: { standby: { groupName: h.green } },
-    problemsFound: first.problems,
-  });
+  const first = await checkTrafficAndAlarms(trafficInput(configured));
+  const second = await handler({ ...groupsInput(configured), problemsFound: first.problems });
   return { checked: [...first.checked, ...second.checked] };
 }
 
@@ -52,16 +60,10 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
   it('the first half reports its problems without refusing; the second refuses with them, first, and its own', async () => {
     account({ activeInstanceRefresh: true });
     const configured = settings(h, { monitoring: { alarmNames: ['nope'] } });
-    const first = await checkTrafficAndAlarms({ settings: configured });
+    const first = await checkTrafficAndAlarms(trafficInput(configured));
     expect(first.problems).toEqual([expect.stringMatching(/^monitoring\.alarmNames: "nope" does not exist/)]);
 
-    const error = await rejection(
-      handler({
-        settings: configured,
-        roles: { standby: { groupName: h.green } },
-        problemsFound: first.problems,
-      }),
-    );
+    const error = await rejection(handler({ ...groupsInput(configured), problemsFound: first.problems }));
     expect(error.name).toBe('PreflightCheckFailedError');
     expect(error.message).toMatch(
       /^Refused before any change: monitoring\.alarmNames: "nope" does not exist.* instance refresh/,

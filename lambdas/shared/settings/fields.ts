@@ -87,3 +87,19 @@ export const capacitySchema = z
     }),
   );
 export type Capacity = z.infer<typeof capacitySchema>;
+
+/** The two Auto Scaling groups (`groups`). */
+export const groupsSchema = z.strictObject({ blue: groupNameSchema, green: groupNameSchema });
+
+/** The main and synthetic target groups (`targetGroups`). */
+export const targetGroupsSchema = z.strictObject({
+  main: targetGroupArnSchema,
+  synthetic: targetGroupArnSchema,
+});
+
+/** The header that routes a request to the synthetic target group (`syntheticChecks.header`). */
+export const syntheticHeaderSchema = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  value: z.string().check(z.minLength(1)),
+});
+export type SyntheticHeader = z.infer<typeof syntheticHeaderSchema>;

@@ -5,9 +5,10 @@ import { RETRY_POLICY } from '../retry-policy';
 
 import { amiSelectorSchema, triggerSchema } from './release';
 import {
+  groupsSchema,
+  syntheticHeaderSchema,
+  targetGroupsSchema,
   capacitySchema,
-  groupNameSchema,
-  targetGroupArnSchema,
   targetGroupLocation,
   targetGroupsOutside,
 } from './fields';
@@ -116,10 +117,7 @@ export const syntheticChecksSchema = z
       error:
         'must be an http(s) URL of the load balancer, e.g. "http://my-alb.example.com" (http:// or https://)',
     }),
-    header: z._default(
-      z.strictObject({ name: z.string().check(z.minLength(1)), value: z.string().check(z.minLength(1)) }),
-      { name: 'Synthetic', value: 'True' },
-    ),
+    header: z._default(syntheticHeaderSchema, { name: 'Synthetic', value: 'True' }),
     checks: z.array(syntheticCheckSchema).check(z.minLength(1, 'needs at least one check'), z.maxLength(20)),
     /** How many times each check runs; every run must pass. */
     repetitions: z._default(z.int().check(z.minimum(1), z.maximum(100)), 3),
@@ -251,10 +249,10 @@ export function maxRollbackWindowMinutes(s: HistoryInputs): number {
 export const settingsSchema = z
   .strictObject({
     applicationName: applicationNameSchema,
-    groups: z.strictObject({ blue: groupNameSchema, green: groupNameSchema }),
+    groups: groupsSchema,
     /** Which group receives the first deployment when neither serves yet. */
     firstDeploymentGroup: z._default(z.enum(['blue', 'green']), 'blue'),
-    targetGroups: z.strictObject({ main: targetGroupArnSchema, synthetic: targetGroupArnSchema }),
+    targetGroups: targetGroupsSchema,
     amiSelector: amiSelectorSchema,
     syntheticChecks: syntheticChecksSchema,
     monitoring: monitoringSchema,

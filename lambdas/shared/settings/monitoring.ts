@@ -13,12 +13,15 @@ export const HISTORY_EVENTS_PER_POLL = 9;
 /** Step Functions fails an execution at 25,000 history events; keep the window well below that. */
 export const MAX_MONITOR_POLLS = 2_000;
 
+/** CloudWatch alarms (metric or composite, by name or ARN) that fail the deployment when in ALARM. */
+export const alarmNamesSchema = z
+  .array(z.string().check(z.minLength(1), z.maxLength(255)))
+  .check(z.maxLength(100, 'at most 100 alarms (DescribeAlarms limit)'));
+
 export const monitoringSchema = z
   .strictObject({
     /** CloudWatch alarms (metric or composite) that fail the deployment when in ALARM. */
-    alarmNames: z
-      .array(z.string().check(z.minLength(1), z.maxLength(255)))
-      .check(z.maxLength(100, 'at most 100 alarms (DescribeAlarms limit)')),
+    alarmNames: alarmNamesSchema,
     rollbackWindowMinutes: z._default(
       z.int().check(z.minimum(0), z.maximum(MAX_ROLLBACK_WINDOW_MINUTES)),
       60,
