@@ -1,5 +1,6 @@
 import type { AlreadyServing } from '../lambdas/check-already-serving/handler';
 import type { Output as TrafficAndAlarmsCheck } from '../lambdas/check-traffic-and-alarms/handler';
+import type { GuardResult } from '../lambdas/guard-single-deployment/handler';
 import type { LaunchResult } from '../lambdas/launch-new-version/handler';
 import type { Output as WindowCheck } from '../lambdas/monitor-new-version/handler';
 import type { Roles } from '../lambdas/shared/types';
@@ -18,6 +19,7 @@ export interface CaughtError {
  */
 export interface DeploymentState extends ValidatedRequest {
   roles: Roles;
+  guard: GuardResult;
   /** The pre-flight's first half: its problems are refused by the second. */
   preflight: TrafficAndAlarmsCheck;
   current: AlreadyServing;

@@ -115,8 +115,9 @@ export const STEPS = {
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>([
     { actions: ['states:ListExecutions'], on: 'stateMachine' },
-    // Where each other execution is: one still checking its AMI holds no deployment back.
-    { actions: ['states:GetExecutionHistory'], on: 'executions' },
+    // Where each other execution is (one still checking its AMI holds no deployment back), and which AMI
+    // it deploys (a second execution for the same AMI is a duplicate).
+    { actions: ['states:GetExecutionHistory', 'states:DescribeExecution'], on: 'executions' },
   ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
   'check-already-serving': step<typeof CheckAlreadyServing>([

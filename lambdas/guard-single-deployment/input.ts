@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { amiIdSchema } from '../shared/contract/schemas';
+import { triggerSchema } from '../shared/settings/release';
 import { executionSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
@@ -11,5 +13,8 @@ export const InputSchema = z.object({
       }),
     ),
   }),
+  /** Its request: a second execution for the same AMI is a duplicate, not another deployment. */
+  amiId: amiIdSchema,
+  trigger: triggerSchema,
 });
 export type Input = z.infer<typeof InputSchema>;

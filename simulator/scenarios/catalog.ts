@@ -149,6 +149,19 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'event-and-pipeline',
+    description:
+      "A new AMI's event and a pipeline start a deployment of it together: the pipeline's, with its overrides, deploys; the event's is skipped.",
+    runs: [
+      { input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' },
+      {
+        input: { amiId: '{next}', overrides: { rollbackWindowMinutes: 30 } },
+        expectedOutcome: 'succeeded',
+        concurrentWithPrevious: true,
+      },
+    ],
+  },
+  {
     name: 'copied-old-ami',
     description:
       'The serving release is copied (CopyImage, tags included): its AMI event is skipped as not newer, nothing changed.',

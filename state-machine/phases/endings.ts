@@ -53,6 +53,10 @@ export function endings(ctx: DefinitionContext) {
         outputPath: '$.outcome',
       }),
     ),
+    duplicate: report(ADMISSION_STATES.endings.reportDuplicate, 'skipped', {
+      amiId: STATE.amiId,
+      skipReason: ref('$.guard.duplicateOf'),
+    }).next(new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.duplicate, { outputPath: '$.outcome' })),
     alreadyServing: report(ADMISSION_STATES.endings.reportNothingToDo, 'already-serving', {
       amiId: STATE.amiId,
       roles: STATE.roles,

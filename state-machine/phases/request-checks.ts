@@ -22,6 +22,7 @@ export function requestChecks(
     readonly skipped: sfn.IChainable;
     readonly alreadyServing: sfn.IChainable;
     readonly notNewer: sfn.IChainable;
+    readonly duplicate: sfn.IChainable;
   },
 ): sfn.Chain {
   // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
@@ -56,7 +57,14 @@ export function requestChecks(
     { errors: [sfn.Errors.ALL] }, // ResultPath "$" (the default): the error output replaces the input
   );
 
-  const guard = (name: string) => task(ctx, name, 'guard-single-deployment', { execution: STATE.execution });
+  const guard = (name: string) =>
+    task(
+      ctx,
+      name,
+      'guard-single-deployment',
+      { execution: STATE.execution, amiId: STATE.amiId, trigger: ref('$.trigger') },
+      { resultPath: '$.guard' },
+    );
   const guardFirst = guard(ADMISSION_STATES.guard.first);
   // ListExecutions is eventually consistent (docs/aws-facts/step-functions.md#listexecutions): two executions
   // started together may not list each other yet. Looking again once both are visible lets the tie-break
@@ -116,6 +124,12 @@ export function requestChecks(
       }),
     )
     .next(guardAgain)
+    .next(
+      // An AMI event leaves an AMI another execution deploys to that one (docs/design.md#one-deployment-per-ami).
+      new sfn.Choice(ctx.scope, ADMISSION_STATES.guard.duplicate)
+        .when(sfn.Condition.isString('$.guard.duplicateOf'), ends.duplicate)
+        .afterwards({ includeOtherwise: true }),
+    )
     .next(resolveRoles)
     .next(trafficAndAlarms)
     .next(preflight)

@@ -148,8 +148,14 @@ describe('the state machine', () => {
       'Make sure no other deployment started meanwhile',
     );
     expect(states['Make sure no other deployment started meanwhile'].Next).toBe(
-      'Find the active and standby groups',
+      'Is another execution deploying this AMI?',
     );
+    // An AMI event's execution that leaves its AMI to another ends as skipped; every other goes on.
+    expect(states['Is another execution deploying this AMI?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.guard.duplicateOf', IsString: true, Next: 'Report: already being deployed' }],
+      Default: 'Find the active and standby groups',
+    });
   });
 
   it('takes any JSON value as input: the validation step reads it from the context object, no path applied to it', () => {

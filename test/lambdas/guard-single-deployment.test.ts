@@ -19,9 +19,10 @@ function startAt(
   name: string,
   startTime: string,
   state: string = ADMISSION_STATES.guard.first,
+  trigger: 'pipeline' | 'ami-event' = 'pipeline',
 ): ExecutionSummary {
   h.clock.setSystemTime(Date.parse(startTime));
-  const execution = h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60002' }, name);
+  const execution = h.stepFunctions.start({ amiId: THEIR_AMI, trigger }, name);
   enter(execution, state);
   return execution;
 }
@@ -41,8 +42,16 @@ function listedAfter(time: string): void {
   h.clock.setSystemTime(Date.parse(time) + LISTING_LAG_MS + 1_000);
 }
 
-/** What the state machine passes the guard: `$$.Execution` of the execution named `name`. */
-function guardOf(name: string, startTime = T0) {
+/** The AMI the other executions deploy (startAt), and the one the guarded execution does unless told. */
+const THEIR_AMI = 'ami-0a1b2c3d4e5f60002';
+const OWN_AMI = 'ami-0a1b2c3d4e5f60003';
+
+/** What the state machine passes the guard: `$$.Execution` of the execution named `name`, and its request. */
+function guardOf(
+  name: string,
+  startTime = T0,
+  request: { amiId: string; trigger: 'pipeline' | 'ami-event' } = { amiId: OWN_AMI, trigger: 'pipeline' },
+) {
   const arn = h.stepFunctions.executions.find((execution) => execution.name === name)?.arn;
   return {
     execution: {
@@ -51,6 +60,7 @@ function guardOf(name: string, startTime = T0) {
       stateMachineArn: STATE_MACHINE_ARN,
       startTime,
     },
+    ...request,
   };
 }
 
@@ -58,7 +68,7 @@ describe('guard-single-deployment', () => {
   it('lets the only running execution proceed, listing the RUNNING executions of its state machine', async () => {
     startAt('me', T0);
     listedAfter(T0);
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0 });
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
     expect(h.inputs('ListExecutions')).toEqual([
       expect.objectContaining({ stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'RUNNING' }),
     ]);
@@ -66,7 +76,7 @@ describe('guard-single-deployment', () => {
 
   it('proceeds when its own execution is not listed yet (eventual consistency)', async () => {
     startAt('me', T0);
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0 });
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
   });
 
   it('I5: refuses when an earlier execution is running, naming it, when it started and what to do', async () => {
@@ -86,7 +96,7 @@ describe('guard-single-deployment', () => {
     startAt('me', T0);
     listedAfter(T0);
     earlier.abort();
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0 });
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
   });
 
   it('I5: proceeds ahead of executions that started later, counting them', async () => {
@@ -94,7 +104,7 @@ describe('guard-single-deployment', () => {
     startAt('later-1', '2025-01-01T10:00:01.000Z');
     startAt('later-2', '2025-01-01T10:05:00.000Z');
     listedAfter('2025-01-01T10:05:00.000Z');
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 2 });
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 2, duplicateOf: null });
   });
 
   it('I5: names the earliest of several executions ahead', async () => {
@@ -150,7 +160,7 @@ describe('guard-single-deployment', () => {
     for (let index = 0; index < 250; index++)
       startAt(`later-${index}`, new Date(Date.parse(T0) + 1_000 * (index + 1)).toISOString());
     listedAfter(new Date(Date.parse(T0) + 250_000).toISOString());
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 250 });
+    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 250, duplicateOf: null });
   });
 
   it('a throttled listing is a TransientAwsError (retried by the workflow)', async () => {
@@ -190,8 +200,10 @@ describe('guard-single-deployment', () => {
     expect(h.applied.map((call) => call.operation)).toEqual([
       'states:ListExecutions',
       'states:GetExecutionHistory',
+      'states:DescribeExecution',
       'states:ListExecutions',
       'states:GetExecutionHistory',
+      'states:DescribeExecution',
     ]);
     expect(h.stepFunctions.executions.map((execution) => execution.status)).toEqual(['RUNNING', 'RUNNING']);
   });
@@ -207,7 +219,7 @@ describe('guard-single-deployment', () => {
       startAt('earlier', '2025-01-01T09:58:00.000Z', state);
       startAt('me', T0);
       listedAfter(T0);
-      await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 1 });
+      await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 1, duplicateOf: null });
       expect(h.inputs('GetExecutionHistory')).toEqual([
         expect.objectContaining({ reverseOrder: true, includeExecutionData: false }),
       ]);
@@ -227,6 +239,74 @@ describe('guard-single-deployment', () => {
       startAt('me', T0);
       listedAfter(T0);
       await expect(handler(guardOf('me'))).rejects.toMatchObject({ name: 'DeploymentInProgressError' });
+    });
+  });
+
+  describe('one deployment per AMI (docs/design.md#one-deployment-per-ami)', () => {
+    const event = { amiId: THEIR_AMI, trigger: 'ami-event' as const };
+    const pipeline = { amiId: THEIR_AMI, trigger: 'pipeline' as const };
+
+    it("an AMI event leaves its AMI to a pipeline's request for it, whichever started first", async () => {
+      startAt('me', '2025-01-01T09:58:00.000Z', ADMISSION_STATES.guard.first, 'ami-event');
+      startAt('pipeline', T0);
+      listedAfter(T0);
+      await expect(handler(guardOf('me', '2025-01-01T09:58:00.000Z', event))).resolves.toMatchObject({
+        duplicateOf: expect.stringMatching(
+          /^ami-0a1b2c3d4e5f60002 is already being deployed by execution pipeline .* started by a pipeline or an operator$/,
+        ),
+      });
+    });
+
+    it("a pipeline's request goes before an AMI event's for the same AMI that is still being admitted", async () => {
+      startAt('event', '2025-01-01T09:58:00.000Z', ADMISSION_STATES.guard.settle, 'ami-event');
+      startAt('me', T0);
+      listedAfter(T0);
+      await expect(handler(guardOf('me', T0, pipeline))).resolves.toEqual({
+        runningExecutions: 1,
+        duplicateOf: null,
+      });
+    });
+
+    it('but not before one already deploying it: that one is ahead', async () => {
+      startAt('event', '2025-01-01T09:58:00.000Z', 'Find the active and standby groups', 'ami-event');
+      startAt('me', T0);
+      listedAfter(T0);
+      await expect(handler(guardOf('me', T0, pipeline))).rejects.toMatchObject({
+        name: 'DeploymentInProgressError',
+      });
+    });
+
+    it('of two AMI events for the same AMI, the later leaves it to the earlier', async () => {
+      startAt('first', '2025-01-01T09:58:00.000Z', ADMISSION_STATES.guard.first, 'ami-event');
+      startAt('me', T0, ADMISSION_STATES.guard.first, 'ami-event');
+      listedAfter(T0);
+      await expect(handler(guardOf('me', T0, event))).resolves.toMatchObject({
+        duplicateOf: expect.stringContaining('execution first'),
+      });
+      await expect(handler(guardOf('first', '2025-01-01T09:58:00.000Z', event))).resolves.toEqual({
+        runningExecutions: 1,
+        duplicateOf: null,
+      });
+    });
+
+    it('with a third execution for another AMI, all three agree: the AMI started first is deployed, by its pipeline', async () => {
+      // Event X at 9:58, pipeline Y at 9:59, pipeline X at 10:00, all at their guard's second look.
+      const settle = ADMISSION_STATES.guard.again;
+      startAt('event-x', '2025-01-01T09:58:00.000Z', settle, 'ami-event');
+      h.clock.setSystemTime(Date.parse('2025-01-01T09:59:00.000Z'));
+      enter(h.stepFunctions.start({ amiId: OWN_AMI }, 'pipeline-y'), settle);
+      startAt('pipeline-x', T0, settle);
+      listedAfter(T0);
+      await expect(handler(guardOf('event-x', '2025-01-01T09:58:00.000Z', event))).resolves.toMatchObject({
+        duplicateOf: expect.stringContaining('execution pipeline-x'),
+      });
+      await expect(handler(guardOf('pipeline-x', T0, pipeline))).resolves.toEqual({
+        runningExecutions: 2,
+        duplicateOf: null,
+      });
+      await expect(handler(guardOf('pipeline-y', '2025-01-01T09:59:00.000Z'))).rejects.toThrow(
+        /Another deployment is running: execution event-x .* \(and 1 more queued before this one\)/,
+      );
     });
   });
 });

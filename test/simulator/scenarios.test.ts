@@ -64,6 +64,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'reenabled-old-ami': unchanged,
   'redeploy-old-release': { activeGroup: GREEN, ami: OLD_AMI, instances: 3 },
   'foreign-event-then-pipeline': { activeGroup: GREEN, ami: THIRD_AMI, instances: 3 },
+  'event-and-pipeline': deployed,
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */
@@ -178,6 +179,16 @@ describe('scenario specifics', () => {
       ]);
     },
   );
+
+  it("event-and-pipeline: one deployment of the AMI, the pipeline's, with its overrides", async () => {
+    const report = await seedOne('event-and-pipeline');
+    const [event, pipeline] = report.executions;
+    expect(event.message).toMatch(/is already being deployed by execution .* started by a pipeline/);
+    expect(pipeline.message).toMatch(/now serves all traffic/);
+    // The pipeline's 30-minute window, not the configured 60: the window's first and last checks.
+    const window = report.timeline.filter((entry) => entry.state === `${KEY_STATES.window}: check`);
+    expect((window[window.length - 1].at - window[0].at) / 60).toBeCloseTo(30, 0);
+  });
 
   it("late-tags: waits for the new AMI's tags before judging it, then deploys it", async () => {
     const report = await seedOne('late-tags');

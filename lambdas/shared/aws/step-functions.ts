@@ -1,8 +1,10 @@
 import {
+  DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
   type ExecutionListItem,
+  type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
 import { allPages } from '../batch';
 import { callAws, CLIENT_CONFIG } from './call';
@@ -51,4 +53,27 @@ export async function lastEnteredState(executionArn: string): Promise<string | u
     if (!nextToken) return undefined;
   }
   return undefined;
+}
+
+/**
+ * The request an execution was started with (its input's `amiId` and `trigger`, when it reads as one) and its
+ * status now: ListExecutions may still list as running one that has ended.
+ */
+export async function requestOf(
+  executionArn: string,
+): Promise<{ amiId?: string; trigger: 'pipeline' | 'ami-event'; status: ExecutionStatus | undefined }> {
+  const answer = await callAws('DescribeExecution', () =>
+    stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
+  );
+  const status = answer.status;
+  try {
+    const input = JSON.parse(answer.input ?? 'null') as { amiId?: unknown; trigger?: unknown } | null;
+    return {
+      amiId: typeof input?.amiId === 'string' ? input.amiId : undefined,
+      trigger: input?.trigger === 'ami-event' ? 'ami-event' : 'pipeline',
+      status,
+    };
+  } catch {
+    return { trigger: 'pipeline', status };
+  }
 }

@@ -37,6 +37,7 @@ export const ADMISSION_STATES = {
     first: 'Make sure no other deployment is running',
     settle: 'Let simultaneous starts become visible',
     again: 'Make sure no other deployment started meanwhile',
+    duplicate: 'Is another execution deploying this AMI?',
   },
   endings: {
     refused: 'Keep why the request was refused',
@@ -46,6 +47,8 @@ export const ADMISSION_STATES = {
     skipped: 'Skipped (nothing changed)',
     reportNotNewer: 'Report: not a newer release',
     notNewer: 'Skipped: not newer than the serving release (nothing changed)',
+    reportDuplicate: 'Report: already being deployed',
+    duplicate: 'Skipped: another execution deploys this AMI (nothing changed)',
     reportNothingToDo: 'Report: nothing to do',
     nothingToDo: 'Nothing to do (this AMI already serves)',
   },
