@@ -34,6 +34,11 @@ export function endings(ctx: DefinitionContext) {
     );
   const fail = (name: string, error: string) =>
     new sfn.Fail(ctx.scope, name, { error, causePath: '$.outcome.message' });
+  /** An ending that succeeds: reported, then `Succeed` with the report as the execution's output. */
+  const succeedAfter = (reportName: string, outcome: Outcome, fields: ReportFields, endName: string) =>
+    report(reportName, outcome, fields).next(
+      new sfn.Succeed(ctx.scope, endName, { outputPath: '$.outcome' }),
+    );
   const deployed = { amiId: STATE.amiId, roles: STATE.roles, failure: STATE.failure };
   const manualActionNeeded = fail('Manual action needed', FAILURE_ERRORS.manualAction);
 
@@ -41,27 +46,30 @@ export function endings(ctx: DefinitionContext) {
     rejected: report(ADMISSION_STATES.endings.reportRejected, 'rejected', { failure: STATE.failure }).next(
       fail(ADMISSION_STATES.endings.rejected, FAILURE_ERRORS.rejected),
     ),
-    skipped: report(ADMISSION_STATES.endings.reportSkipped, 'skipped', {
-      amiId: STATE.amiId,
-      skipReason: ref('$.skipReason'),
-    }).next(new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.skipped, { outputPath: '$.outcome' })),
-    notNewer: report(ADMISSION_STATES.endings.reportNotNewer, 'skipped', {
-      amiId: STATE.amiId,
-      skipReason: ref('$.current.detail'),
-    }).next(
-      new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.notNewer, {
-        outputPath: '$.outcome',
-      }),
+    skipped: succeedAfter(
+      ADMISSION_STATES.endings.reportSkipped,
+      'skipped',
+      { amiId: STATE.amiId, skipReason: ref('$.skipReason') },
+      ADMISSION_STATES.endings.skipped,
     ),
-    duplicate: report(ADMISSION_STATES.endings.reportDuplicate, 'skipped', {
-      amiId: STATE.amiId,
-      skipReason: ref('$.guard.duplicateOf'),
-    }).next(new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.duplicate, { outputPath: '$.outcome' })),
-    alreadyServing: report(ADMISSION_STATES.endings.reportNothingToDo, 'already-serving', {
-      amiId: STATE.amiId,
-      roles: STATE.roles,
-      skipReason: ref('$.current.detail'),
-    }).next(new sfn.Succeed(ctx.scope, ADMISSION_STATES.endings.nothingToDo, { outputPath: '$.outcome' })),
+    notNewer: succeedAfter(
+      ADMISSION_STATES.endings.reportNotNewer,
+      'skipped',
+      { amiId: STATE.amiId, skipReason: ref('$.current.detail') },
+      ADMISSION_STATES.endings.notNewer,
+    ),
+    duplicate: succeedAfter(
+      ADMISSION_STATES.endings.reportDuplicate,
+      'skipped',
+      { amiId: STATE.amiId, skipReason: ref('$.guard.duplicateOf') },
+      ADMISSION_STATES.endings.duplicate,
+    ),
+    alreadyServing: succeedAfter(
+      ADMISSION_STATES.endings.reportNothingToDo,
+      'already-serving',
+      { amiId: STATE.amiId, roles: STATE.roles, skipReason: ref('$.current.detail') },
+      ADMISSION_STATES.endings.nothingToDo,
+    ),
     aborted: report('Report: deployment aborted', 'aborted', deployed).next(
       fail('Deployment aborted (production untouched)', FAILURE_ERRORS.aborted),
     ),
@@ -86,10 +94,12 @@ export function endings(ctx: DefinitionContext) {
       ...deployed,
       cleanupFailure: ref(CLEANUP_FAILURE_PATH),
     }).next(manualActionNeeded),
-    succeeded: report('Report: deployment succeeded', 'succeeded', {
-      amiId: STATE.amiId,
-      roles: STATE.roles,
-    }).next(new sfn.Succeed(ctx.scope, 'Deployment succeeded', { outputPath: '$.outcome' })),
+    succeeded: succeedAfter(
+      'Report: deployment succeeded',
+      'succeeded',
+      { amiId: STATE.amiId, roles: STATE.roles },
+      'Deployment succeeded',
+    ),
   };
 }
 
