@@ -17,7 +17,10 @@ import {
 import { serviceError } from './errors';
 import { route, type Route } from './router';
 
-/** How long a new execution stays out of ListExecutions (modelled eventual consistency, UNCONFIRMED figure). */
+/**
+ * How long ListExecutions lags (modelled eventual consistency, UNCONFIRMED figure): a new execution stays
+ * out of it, and an ended one stays listed as RUNNING, this long.
+ */
 export const LISTING_LAG_MS = 5_000;
 
 /** What the API knows of an execution; the engine's records add what it observes while running one. */
@@ -117,13 +120,24 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
         this.requireStateMachine(input.stateMachineArn);
         // Newest first (docs/aws-facts/step-functions.md#listexecutions), and eventually consistent: an
         // execution shows up LISTING_LAG_MS after it started, which is what the guard's second look is for.
+        // Its end shows as late: for LISTING_LAG_MS after it ended, an execution is still listed as RUNNING
+        // (DescribeExecution tells its status at once).
         const visibleSince = Date.now() - LISTING_LAG_MS;
+        const listedStatus = (execution: R): ExecutionStatus | undefined =>
+          execution.stopDate && execution.stopDate.getTime() > visibleSince ? 'RUNNING' : execution.status;
         const matching = this.executions
           .filter((execution) => execution.startDate.getTime() <= visibleSince)
-          .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
+          .filter((execution) => !input.statusFilter || listedStatus(execution) === input.statusFilter)
           .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
         const { page, nextToken } = pageOf(matching, input);
-        return { executions: page.map((execution) => this.summary(execution)), nextToken };
+        return {
+          executions: page.map((execution) => ({
+            ...this.summary(execution),
+            status: listedStatus(execution),
+            stopDate: listedStatus(execution) === 'RUNNING' ? undefined : execution.stopDate,
+          })),
+          nextToken,
+        };
       }),
       route(GetExecutionHistoryCommand, (input) => {
         // Oldest first unless reverseOrder; execution data (state input and output) unless left out

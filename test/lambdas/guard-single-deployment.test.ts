@@ -96,6 +96,8 @@ describe('guard-single-deployment', () => {
     startAt('me', T0);
     listedAfter(T0);
     earlier.abort();
+    // Once ListExecutions has caught up with its end (the test below: before it has).
+    h.clock.setSystemTime(Date.now() + LISTING_LAG_MS + 1_000);
     await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
   });
 
@@ -307,6 +309,15 @@ describe('guard-single-deployment', () => {
       await expect(handler(guardOf('pipeline-y', '2025-01-01T09:59:00.000Z'))).rejects.toThrow(
         /Another deployment is running: execution event-x .* \(and 1 more queued before this one\)/,
       );
+    });
+
+    it('ignores an execution ListExecutions still lists as running after it was stopped', async () => {
+      const stopped = startAt('stopped', '2025-01-01T09:58:00.000Z', ADMISSION_STATES.guard.settle);
+      startAt('me', T0);
+      listedAfter(T0);
+      stopped.abort();
+      // Still listed as RUNNING for a while (ListExecutions is eventually consistent); DescribeExecution says ABORTED.
+      await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 1, duplicateOf: null });
     });
   });
 });
