@@ -1,7 +1,6 @@
 import type { Image } from '@aws-sdk/client-ec2';
-import { ownershipMismatch } from '../shared/ami-selector';
-import { describeImage, type ImageLookup } from '../shared/aws/ec2';
-import { AmiNotFoundError } from '../shared/errors';
+import { ownershipMismatch, tagValue } from '../shared/ami-selector';
+import { findImage } from '../shared/aws/ec2';
 import type { AmiSelector } from '../shared/settings/release';
 
 /**
@@ -20,20 +19,26 @@ export async function notNewerThanServing(
   servingAmiId: string,
   selector: AmiSelector,
 ): Promise<string | undefined> {
-  const serving = await describeIfExists(servingAmiId, {});
+  const serving = await findImage(servingAmiId);
   // What cannot be compared is deployed: a serving AMI deregistered since, or not this application's (the
   // first switch from a base image).
   if (!serving || ownershipMismatch(serving, selector) !== undefined) return undefined;
-  const versions = selector.versionTag
-    ? [tagOf(candidate, selector.versionTag), tagOf(serving, selector.versionTag)]
-    : [];
-  const [ours, theirs] = [await releaseOf(candidate, selector), await releaseOf(serving, selector)];
-  if (versions.length === 2 && versions[0] !== undefined && versions[1] !== undefined) {
-    const order = compareVersions(versions[0], versions[1]);
-    // The same version rebuilt (an OS patch) is newer if it was made later.
-    if (order > 0 || (order === 0 && newerByDate(ours, theirs))) return undefined;
-    return `${describe(candidate)} is version ${versions[0]}, not newer than ${versions[1]} of ${describe(serving)}, which serves`;
+  const ourVersion = selector.versionTag ? tagValue(candidate, selector.versionTag) : undefined;
+  const theirVersion = selector.versionTag ? tagValue(serving, selector.versionTag) : undefined;
+  const order =
+    ourVersion !== undefined && theirVersion !== undefined
+      ? compareVersions(ourVersion, theirVersion)
+      : undefined;
+  if (order !== undefined) {
+    // Versions that differ decide alone; the same version rebuilt (an OS patch) is newer if it was made later,
+    // which only then takes reading the releases' sources.
+    const newer =
+      order > 0 ||
+      (order === 0 && newerByDate(await releaseOf(candidate, selector), await releaseOf(serving, selector)));
+    if (newer) return undefined;
+    return `${describe(candidate)} is version ${ourVersion}, not newer than ${theirVersion} of ${describe(serving)}, which serves`;
   }
+  const [ours, theirs] = [await releaseOf(candidate, selector), await releaseOf(serving, selector)];
   if (ours.unknownSource) {
     return `${describe(candidate)} was copied from ${ours.unknownSource}, which cannot be read here: its release cannot be dated`;
   }
@@ -68,7 +73,7 @@ async function releaseOf(image: Image, selector: AmiSelector): Promise<Release> 
   let release = image;
   const chain: string[] = [];
   for (let depth = 0; depth < MAX_SOURCES && release.SourceImageId && !release.SourceInstanceId; depth++) {
-    const source = await describeIfExists(release.SourceImageId, {
+    const source = await findImage(release.SourceImageId, {
       region: release.SourceImageRegion,
       includeDisabled: true,
     });
@@ -82,19 +87,6 @@ async function releaseOf(image: Image, selector: AmiSelector): Promise<Release> 
     madeAt: madeAt === undefined || Number.isNaN(madeAt) ? undefined : madeAt,
     via: chain.length ? ` (copied from ${chain.join(', copied from ')})` : '',
   };
-}
-
-async function describeIfExists(amiId: string, lookup: ImageLookup): Promise<Image | undefined> {
-  try {
-    return await describeImage(amiId, lookup);
-  } catch (error) {
-    if (error instanceof AmiNotFoundError) return undefined;
-    throw error;
-  }
-}
-
-function tagOf(image: Image, key: string): string | undefined {
-  return image.Tags?.find((tag) => tag.Key === key)?.Value;
 }
 
 function describe(image: Image): string {

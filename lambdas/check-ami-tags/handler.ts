@@ -1,5 +1,5 @@
-import { describeImage } from '../shared/aws/ec2';
-import { AmiNotFoundError } from '../shared/errors';
+import { tagValue } from '../shared/ami-selector';
+import { findImage } from '../shared/aws/ec2';
 import { defineHandler } from '../shared/handler';
 import { waitClock, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
@@ -11,15 +11,10 @@ import { InputSchema, type Input } from './input';
  */
 async function run({ amiId, tagKey, wait, timeoutSeconds }: Input): Promise<WaitState> {
   const { startedAt, elapsedSeconds } = waitClock(wait);
-  let image;
-  try {
-    image = await describeImage(amiId);
-  } catch (error) {
-    // Deregistered meanwhile: the validation, run again, ends it as skipped.
-    if (!(error instanceof AmiNotFoundError)) throw error;
-    return { startedAt, done: true, elapsedSeconds, detail: `${amiId} no longer exists` };
-  }
-  const value = image.Tags?.find((tag) => tag.Key === tagKey)?.Value;
+  const image = await findImage(amiId);
+  // Deregistered meanwhile: the validation, run again, ends it as skipped.
+  if (!image) return { startedAt, done: true, elapsedSeconds, detail: `${amiId} no longer exists` };
+  const value = tagValue(image, tagKey);
   if (value !== undefined) {
     return { startedAt, done: true, elapsedSeconds, detail: `${amiId} is tagged ${tagKey}=${value}` };
   }

@@ -1,12 +1,17 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import type { AmiSelector } from './settings/release';
 
+/** The value of an AMI's tag; undefined when it has no such tag. */
+export function tagValue(image: Image, key: string): string | undefined {
+  return image.Tags?.find((tag) => tag.Key === key)?.Value;
+}
+
 /** Why the AMI fails the selector, in plain words; undefined when it belongs to this application. */
 export function ownershipMismatch(image: Image, selector: AmiSelector): string | undefined {
   const reasons: string[] = [];
   if (selector.tag) {
     const { key, value } = selector.tag;
-    const actual = image.Tags?.find((tag) => tag.Key === key)?.Value;
+    const actual = tagValue(image, key);
     if (actual !== value) {
       reasons.push(
         actual === undefined

@@ -1,13 +1,12 @@
 import type { Image } from '@aws-sdk/client-ec2';
-import { describeImage } from '../shared/aws/ec2';
+import { describeImage, findImage } from '../shared/aws/ec2';
 import {
   AmiNotAvailableError,
-  AmiNotFoundError,
   AmiNotRecognisedError,
   InvalidConfigurationError,
   InvalidInputError,
 } from '../shared/errors';
-import { ownershipMismatch } from '../shared/ami-selector';
+import { ownershipMismatch, tagValue } from '../shared/ami-selector';
 import { defineHandler } from '../shared/handler';
 import {
   deploymentRequestSchema,
@@ -116,22 +115,18 @@ function tagsMayStillCome(image: Image, settings: Settings, execution: Execution
 function onlyTagsMissing(image: Image, settings: Settings): boolean {
   const { tag, namePattern } = settings.amiSelector;
   if (tag === undefined || image.State !== 'available') return false;
-  if (image.Tags?.some((candidate) => candidate.Key === tag.key)) return false;
+  if (tagValue(image, tag.key) !== undefined) return false;
   return namePattern === undefined || new RegExp(namePattern).test(image.Name ?? '');
 }
 
 /** The AMI; for an AMI event, undefined when it no longer exists, which a pipeline's request is refused for. */
-async function describeImageOrGone(
+function describeImageOrGone(
   amiId: string,
   trigger: DeploymentRequest['trigger'],
 ): Promise<Image | undefined> {
-  try {
-    // A disabled AMI is refused as not available, which DescribeImages shows only when asked.
-    return await describeImage(amiId, { includeDisabled: true });
-  } catch (error) {
-    if (trigger === 'ami-event' && error instanceof AmiNotFoundError) return undefined;
-    throw error;
-  }
+  // A disabled AMI is refused as not available, which DescribeImages shows only when asked.
+  const lookup = { includeDisabled: true };
+  return trigger === 'ami-event' ? findImage(amiId, lookup) : describeImage(amiId, lookup);
 }
 
 function parseConfig(config: unknown): Settings {

@@ -5,6 +5,7 @@ import type { Io } from '../../cli/operations/io';
 import { runOps } from '../../cli/operations/ops';
 import type { DeploymentReport } from '../../cli/operations/report';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../simulator/account/environment';
+import { groupArguments } from '../support/simulated-deployment';
 import { useSimulatedStateMachine } from '../support/simulated-state-machine';
 import {
   deployScript,
@@ -79,18 +80,7 @@ function rollbackInTheWindow(): () => Promise<void> {
     if (requested || !world.service.executions[0]?.currentState?.startsWith('Monitor new version')) return;
     requested = true;
     const quiet: Io = { out: () => {}, err: () => {}, sleep: async () => {} };
-    const code = await runOps(
-      [
-        'rollback',
-        '--groups',
-        'webapp-blue,webapp-green',
-        '--main-target-group',
-        environment.mainTargetGroup.arn,
-        '--synthetic-target-group',
-        environment.syntheticTargetGroup.arn,
-      ],
-      quiet,
-    );
+    const code = await runOps(['rollback', ...groupArguments(environment)], quiet);
     expect(code).toBe(0);
   };
 }

@@ -18,3 +18,15 @@ export function simulatedDeployment(environment: EnvironmentDescription): Config
     instanceRoleArns: (environment.instanceProfiles ?? []).map((profile) => profile.roleArn),
   };
 }
+
+/** The `npm run ops` options that name an environment's two groups and its target groups. */
+export function groupArguments(environment: EnvironmentDescription): string[] {
+  return [
+    '--groups',
+    `${environment.groups.blue.name},${environment.groups.green.name}`,
+    '--main-target-group',
+    environment.mainTargetGroup.arn,
+    '--synthetic-target-group',
+    environment.syntheticTargetGroup.arn,
+  ];
+}

@@ -67,6 +67,16 @@ export async function describeImage(amiId: string, lookup: ImageLookup = {}): Pr
   }
 }
 
+/** `describeImage`, or undefined when the AMI does not exist (or is not shared with this account). */
+export async function findImage(amiId: string, lookup: ImageLookup = {}): Promise<Image | undefined> {
+  try {
+    return await describeImage(amiId, lookup);
+  } catch (error) {
+    if (error instanceof AmiNotFoundError) return undefined;
+    throw error;
+  }
+}
+
 /** EC2's answers for a template or version that does not exist. */
 const LAUNCH_TEMPLATE_NOT_FOUND = new Set([
   'InvalidLaunchTemplateId.NotFound',

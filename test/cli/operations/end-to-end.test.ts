@@ -7,6 +7,7 @@ import { rollback } from '../../../cli/operations/rollback';
 import { status } from '../../../cli/operations/status';
 import { watch } from '../../../cli/operations/watch';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/environment';
+import { groupArguments } from '../../support/simulated-deployment';
 import { useSimulatedStateMachine } from '../../support/simulated-state-machine';
 
 /**
@@ -18,14 +19,7 @@ import { useSimulatedStateMachine } from '../../support/simulated-state-machine'
 const environment = defaultEnvironment();
 const WINDOW = 'Monitor new version during rollback window';
 const world = useSimulatedStateMachine(environment);
-const groupOptions = parseOperatorRequestOptions([
-  '--groups',
-  'webapp-blue,webapp-green',
-  '--main-target-group',
-  environment.mainTargetGroup.arn,
-  '--synthetic-target-group',
-  environment.syntheticTargetGroup.arn,
-]);
+const groupOptions = parseOperatorRequestOptions(groupArguments(environment));
 
 function recordingIo() {
   const lines = { out: [] as string[], err: [] as string[] };

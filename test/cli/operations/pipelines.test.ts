@@ -5,6 +5,7 @@ import type { Io } from '../../../cli/operations/io';
 import { runOps } from '../../../cli/operations/ops';
 import type { DeploymentReport } from '../../../cli/operations/report';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/environment';
+import { groupArguments } from '../../support/simulated-deployment';
 import { useSimulatedStateMachine } from '../../support/simulated-state-machine';
 
 /**
@@ -129,15 +130,7 @@ describe('npm run ops for pipelines', () => {
     await ops('deploy', '--ami', DEFAULT_AMIS.next, '--name', 'release-3', ...SM());
     while (!world.service.executions[0].currentState?.startsWith('Monitor new version'))
       await world.clock.advance(5000);
-    await ops(
-      'rollback',
-      '--groups',
-      'webapp-blue,webapp-green',
-      '--main-target-group',
-      environment.mainTargetGroup.arn,
-      '--synthetic-target-group',
-      environment.syntheticTargetGroup.arn,
-    );
+    await ops('rollback', ...groupArguments(environment));
     // One poll then sees the window and the rollback in the same batch of history events.
     while (
       !world.service.executions[0].timeline.some((entry) => entry.state === 'Roll back to the old version')
@@ -207,17 +200,7 @@ describe('npm run ops for pipelines', () => {
     expect(started.code).toBe(0);
     while (!world.service.executions[0].currentState?.startsWith('Monitor new version'))
       await world.clock.advance(5000);
-    const request = await ops(
-      'rollback',
-      '--groups',
-      'webapp-blue,webapp-green',
-      '--main-target-group',
-      environment.mainTargetGroup.arn,
-      '--synthetic-target-group',
-      environment.syntheticTargetGroup.arn,
-      '--output',
-      'json',
-    );
+    const request = await ops('rollback', ...groupArguments(environment), '--output', 'json');
     expect(json(request)).toMatchObject({
       outcome: 'succeeded',
       request: 'rollback',
