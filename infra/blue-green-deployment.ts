@@ -74,6 +74,11 @@ export interface BlueGreenDeploymentProps {
   readonly capacity?: SettingsInput['capacity'];
   /** Capacity of the first deployment, when there is no active group to copy. [1/2/4] */
   readonly initialCapacity?: SettingsInput['initialCapacity'];
+  /**
+   * A request made while another deployment runs: `queue-newest` waits for it to end, keeping only the
+   * newest release waiting; `reject` refuses it. [queue-newest]
+   */
+  readonly whileDeploying?: SettingsInput['whileDeploying'];
   /** Poll interval and deadline of each wait, in seconds (see docs/configuration.md for the defaults). */
   readonly waits?: SettingsInput['waits'];
   /** The groups' launch template ids, to scope launch permissions. [any launch template in the account] */
@@ -125,6 +130,7 @@ export class BlueGreenDeployment extends Construct {
         monitoring: monitoringSettings(props.monitoring),
         capacity: props.capacity,
         initialCapacity: props.initialCapacity,
+        whileDeploying: props.whileDeploying,
         waits: props.waits,
         notificationTopicArn: this.notificationTopic.topicArn,
         instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,

@@ -22,6 +22,7 @@ import type { InputSchema as RetireOldFleet } from '../lambdas/retire-old-fleet/
 import type { InputSchema as RunSyntheticChecks } from '../lambdas/run-synthetic-checks/input';
 import type { InputSchema as ScaleGroupToZero } from '../lambdas/scale-group-to-zero/input';
 import type { InputSchema as ValidateRequest } from '../lambdas/validate-request/input';
+import type { InputSchema as WaitForTurn } from '../lambdas/wait-for-turn/input';
 
 /**
  * The resources a grant names. infra/step-permissions.ts turns each into ARNs (and the conditions that go
@@ -96,6 +97,16 @@ const targetHealth = 'elasticloadbalancing:DescribeTargetHealth';
 // (docs/aws-facts/iam-authorization.md), and the watched alarms may be composite.
 const alarms = 'cloudwatch:DescribeAlarms';
 
+/** What deciding which execution deploys takes (lambdas/shared/admission.ts). */
+const admitting: readonly Grant[] = [
+  { actions: ['states:ListExecutions'], on: 'stateMachine' },
+  // Where each other execution is (one still checking its AMI holds no deployment back), and which AMI
+  // it deploys (a second execution for the same AMI is a duplicate).
+  { actions: ['states:GetExecutionHistory', 'states:DescribeExecution'], on: 'executions' },
+  // Which of the releases waiting to deploy is the newest (whileDeploying: queue-newest).
+  read('ec2:DescribeImages'),
+];
+
 /** What telling the notification topic and the default event bus takes. */
 const announcing: readonly Grant[] = [
   { actions: ['sns:Publish'], on: 'topic' },
@@ -113,12 +124,8 @@ const announcing: readonly Grant[] = [
 export const STEPS = {
   'validate-request': step<typeof ValidateRequest>([read('ec2:DescribeImages')]),
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
-  'guard-single-deployment': step<typeof GuardSingleDeployment>([
-    { actions: ['states:ListExecutions'], on: 'stateMachine' },
-    // Where each other execution is (one still checking its AMI holds no deployment back), and which AMI
-    // it deploys (a second execution for the same AMI is a duplicate).
-    { actions: ['states:GetExecutionHistory', 'states:DescribeExecution'], on: 'executions' },
-  ]),
+  'guard-single-deployment': step<typeof GuardSingleDeployment>(admitting),
+  'wait-for-turn': step<typeof WaitForTurn>(admitting),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
   'check-already-serving': step<typeof CheckAlreadyServing>([
     read(groups, templateVersions, targetHealth, 'ec2:DescribeImages'),

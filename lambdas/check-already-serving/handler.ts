@@ -5,7 +5,7 @@ import { summariseTargets, targetGroupName, targetHealth } from '../shared/aws/e
 import { InconsistentAccountError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
-import { notNewerThanServing } from './release-order';
+import { notNewerThanServing } from '../shared/release-order';
 
 /**
  * Does the requested AMI already serve? True only when the active group launches it,

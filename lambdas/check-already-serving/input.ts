@@ -8,7 +8,7 @@ export const InputSchema = z.strictObject({
   amiId: z.string().check(z.minLength(1)),
   roles: z.pick(rolesSchema, { active: true, targetCapacity: true }),
   mainTargetGroupArn: targetGroupArnSchema,
-  /** An AMI event deploys only a newer release than the one serving (./release-order.ts). */
+  /** An AMI event deploys only a newer release than the one serving (lambdas/shared/release-order.ts). */
   trigger: triggerSchema,
   amiSelector: amiSelectorSchema,
 });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { amiIdSchema } from '../shared/contract/schemas';
-import { triggerSchema } from '../shared/settings/release';
+import { amiSelectorSchema, triggerSchema, whileDeployingSchema } from '../shared/settings/release';
 import { executionSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
@@ -16,5 +16,8 @@ export const InputSchema = z.object({
   /** Its request: a second execution for the same AMI is a duplicate, not another deployment. */
   amiId: amiIdSchema,
   trigger: triggerSchema,
+  whileDeploying: whileDeployingSchema,
+  /** How the releases waiting to deploy are ordered: only the newest stays queued. */
+  amiSelector: amiSelectorSchema,
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -62,15 +62,18 @@ export function environmentFor(scenario: Scenario, options: SimulationOptions): 
     },
   });
   const next = environment.amis.find((ami) => ami.id === DEFAULT_AMIS.next);
-  for (const [id, suffix] of [
-    [THIRD_AMI, 3],
-    [FOURTH_AMI, 4],
+  // Later releases than `next`, a month apart, each with its version (the queue keeps the newest).
+  for (const [id, version, month] of [
+    [THIRD_AMI, '1.2.0', '03'],
+    [FOURTH_AMI, '1.3.0', '04'],
   ] as const) {
     if (next && !environment.amis.some((ami) => ami.id === id)) {
       environment.amis.push({
         ...next,
         id,
-        name: `${next.name}-${suffix}`,
+        name: next.name.replace(/-[\d.]+$/, `-${version}`),
+        tags: { ...next.tags, Version: version },
+        creationDate: `2025-${month}-01T00:00:00.000Z`,
         behaviour: undefined,
         tagsAfterSeconds: undefined,
       });

@@ -183,11 +183,32 @@ export async function simulate(
       windowStartedAt = null;
       alarmPeriods = [];
       requests.push(...batch.flatMap((run) => (run.operatorRequest ? [run.operatorRequest] : [])));
-      const started = batch.map((run) => ({ record: service.start(inputFor(run)), run }));
-      executions.push(...started);
-      for (const { record } of started) alarmPeriodsOf.set(record, alarmPeriods);
-      while (started.some(({ record }) => record.status === 'RUNNING')) {
-        if (clock.elapsedSeconds() > MAX_SIMULATED_SECONDS) started.forEach(({ record }) => record.abort());
+      const started: { record: ExecutionRecord; run: DeploymentRun }[] = [];
+      const start = (run: DeploymentRun) => {
+        const record = service.start(inputFor(run));
+        started.push({ record, run });
+        executions.push({ record, run });
+        alarmPeriodsOf.set(record, alarmPeriods);
+      };
+      const later = batch.filter((run) => run.startsWhen);
+      batch.filter((run) => !run.startsWhen).forEach(start);
+      // A run that starts while the batch's first execution is under way: once it entered the state.
+      const startDue = () => {
+        const entered = (state: string) =>
+          started[0]?.record.timeline.find((entry) => entry.state === state)?.at;
+        for (const run of [...later]) {
+          const at = run.startsWhen && entered(run.startsWhen.state);
+          if (at === undefined || clock.elapsedSeconds() < at + (run.startsWhen?.afterSeconds ?? 0)) continue;
+          later.splice(later.indexOf(run), 1);
+          start(run);
+        }
+      };
+      while (later.length > 0 || started.some(({ record }) => record.status === 'RUNNING')) {
+        if (clock.elapsedSeconds() > MAX_SIMULATED_SECONDS) {
+          started.forEach(({ record }) => record.abort());
+          break;
+        }
+        startDue();
         await second();
       }
       await Promise.all(started.map(({ record }) => record.finished));

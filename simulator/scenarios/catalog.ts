@@ -18,6 +18,11 @@ export interface DeploymentRun {
   readonly expectedOutcome: Outcome;
   /** Start together with the previous run instead of after it ended. */
   readonly concurrentWithPrevious?: boolean;
+  /**
+   * With `concurrentWithPrevious`: start only once the batch's first execution has entered this state, this
+   * many seconds later (a release published while a deployment runs).
+   */
+  readonly startsWhen?: { readonly state: string; readonly afterSeconds: number };
   /** The run must end stopped in this state (not failed some other way). */
   readonly expectStoppedAt?: string;
   /**
@@ -197,8 +202,30 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [{ input: ['{next}'], expectedOutcome: 'rejected' }],
   },
   {
+    name: 'release-during-deployment',
+    description:
+      'Two newer releases are published while a deployment is in its rollback window, the newest first: the other one is superseded at once, the newest waits for the deployment to end, then deploys.',
+    runs: [
+      deployNext(),
+      {
+        input: { amiId: '{fourth}', trigger: 'ami-event' },
+        expectedOutcome: 'succeeded',
+        concurrentWithPrevious: true,
+        startsWhen: { state: KEY_STATES.window, afterSeconds: 60 },
+      },
+      {
+        input: { amiId: '{third}', trigger: 'ami-event' },
+        expectedOutcome: 'skipped',
+        concurrentWithPrevious: true,
+        startsWhen: { state: KEY_STATES.window, afterSeconds: 120 },
+      },
+    ],
+  },
+  {
     name: 'concurrent',
-    description: 'Two executions start together: exactly one deploys, the other is refused.',
+    description:
+      'Two executions start together with whileDeploying "reject": exactly one deploys, the other is refused.',
+    deployment: () => ({ whileDeploying: 'reject' }),
     runs: [
       deployNext(),
       { input: { amiId: '{next}' }, expectedOutcome: 'rejected', concurrentWithPrevious: true },

@@ -64,6 +64,12 @@ export function endings(ctx: DefinitionContext) {
       { amiId: STATE.amiId, skipReason: ref('$.guard.duplicateOf') },
       ADMISSION_STATES.endings.duplicate,
     ),
+    superseded: succeedAfter(
+      ADMISSION_STATES.endings.reportSuperseded,
+      'skipped',
+      { amiId: STATE.amiId, skipReason: ref('$.guard.supersededBy') },
+      ADMISSION_STATES.endings.superseded,
+    ),
     alreadyServing: succeedAfter(
       ADMISSION_STATES.endings.reportNothingToDo,
       'already-serving',

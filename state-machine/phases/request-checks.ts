@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ADMISSION_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { onAnyFailure } from '../error-routing';
-import { ref } from '../payload';
+import { ref, type Payload } from '../payload';
+import type { StepInput } from '../step-registry';
 import { poll, RESULT_IS_STATE, task, type DefinitionContext } from '../tasks';
 import { STATE } from './state';
 
@@ -23,6 +24,7 @@ export function requestChecks(
     readonly alreadyServing: sfn.IChainable;
     readonly notNewer: sfn.IChainable;
     readonly duplicate: sfn.IChainable;
+    readonly superseded: sfn.IChainable;
   },
 ): sfn.Chain {
   // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
@@ -57,14 +59,15 @@ export function requestChecks(
     { errors: [sfn.Errors.ALL] }, // ResultPath "$" (the default): the error output replaces the input
   );
 
+  const request = {
+    execution: STATE.execution,
+    amiId: STATE.amiId,
+    trigger: ref('$.trigger'),
+    whileDeploying: ctx.settings.whileDeploying,
+    amiSelector: ctx.settings.amiSelector,
+  };
   const guard = (name: string) =>
-    task(
-      ctx,
-      name,
-      'guard-single-deployment',
-      { execution: STATE.execution, amiId: STATE.amiId, trigger: ref('$.trigger') },
-      { resultPath: '$.guard' },
-    );
+    task(ctx, name, 'guard-single-deployment', request, { resultPath: '$.guard' });
   const guardFirst = guard(ADMISSION_STATES.guard.first);
   // ListExecutions is eventually consistent (docs/aws-facts/step-functions.md#listexecutions): two executions
   // started together may not list each other yet. Looking again once both are visible lets the tie-break
@@ -117,7 +120,7 @@ export function requestChecks(
   const alreadyServes = new sfn.Choice(ctx.scope, 'Does this AMI already serve?')
     .when(sfn.Condition.booleanEquals('$.current.alreadyServing', true), ends.alreadyServing)
     .when(sfn.Condition.booleanEquals('$.current.notNewer', true), ends.notNewer);
-  const checks = sfn.Chain.start(guardFirst)
+  const admitted = sfn.Chain.start(guardFirst)
     .next(
       new sfn.Wait(ctx.scope, ADMISSION_STATES.guard.settle, {
         time: sfn.WaitTime.duration(GUARD_SETTLE),
@@ -129,7 +132,10 @@ export function requestChecks(
       new sfn.Choice(ctx.scope, ADMISSION_STATES.guard.duplicate)
         .when(sfn.Condition.isString('$.guard.duplicateOf'), ends.duplicate)
         .afterwards({ includeOtherwise: true }),
-    )
+    );
+  const checks = (
+    ctx.settings.whileDeploying === 'reject' ? admitted : admitted.next(queue(ctx, request, ends, guardFirst))
+  )
     .next(resolveRoles)
     .next(trafficAndAlarms)
     .next(preflight)
@@ -161,4 +167,29 @@ export function requestChecks(
   // The deployment goes on from the Choice's default branch.
   const goOn = alreadyServes.afterwards({ includeOtherwise: true });
   return sfn.Chain.custom(validate, goOn.endStates, alreadyServes);
+}
+
+/**
+ * `whileDeploying: queue-newest` (docs/design.md#newest-wins): a request a newer one supersedes ends as
+ * skipped; one behind a running deployment waits for it to end, then the guard looks again, twice.
+ */
+function queue(
+  ctx: DefinitionContext,
+  request: Payload<Omit<StepInput<'wait-for-turn'>, 'wait' | 'timeoutSeconds'>>,
+  ends: { readonly superseded: sfn.IChainable; readonly rejected: sfn.IChainable },
+  guard: sfn.IChainable,
+): sfn.Chain {
+  const waitForTurn = poll(
+    ctx,
+    ADMISSION_STATES.guard.waitForTurn,
+    'wait-for-turn',
+    request,
+    ctx.settings.waits.turn,
+  );
+  onAnyFailure(waitForTurn.check, ends.rejected);
+  waitForTurn.next(guard);
+  return new sfn.Choice(ctx.scope, ADMISSION_STATES.guard.ahead)
+    .when(sfn.Condition.isString('$.guard.supersededBy'), ends.superseded)
+    .when(sfn.Condition.isString('$.guard.queuedBehind'), waitForTurn)
+    .afterwards({ includeOtherwise: true });
 }

@@ -79,7 +79,7 @@ describe('the state machine', () => {
 
   it('builds every wait from the one polling helper: reset, check with a deadline, done?, pause, check again', () => {
     const waits = Object.keys(states).filter((name) => states[`${name}: check`] !== undefined);
-    expect(waits).toHaveLength(13);
+    expect(waits).toHaveLength(14);
     for (const name of waits) {
       expect(states[name]).toMatchObject({
         Type: 'Pass',
@@ -111,7 +111,7 @@ describe('the state machine', () => {
     const pauses = Object.keys(states).filter(
       (name) => name.endsWith(': pause') && name !== `${window}: pause`,
     );
-    expect(pauses).toHaveLength(12);
+    expect(pauses).toHaveLength(13);
     for (const name of pauses) {
       expect(states[name].Seconds).toEqual(expect.any(Number));
       expect(states[name]).not.toHaveProperty('TimestampPath');
@@ -154,8 +154,37 @@ describe('the state machine', () => {
     expect(states['Is another execution deploying this AMI?']).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.guard.duplicateOf', IsString: true, Next: 'Report: already being deployed' }],
+      Default: 'Is a deployment running or a newer release waiting?',
+    });
+    // whileDeploying: queue-newest (the default): superseded ends as skipped, queued waits and looks again.
+    expect(states['Is a deployment running or a newer release waiting?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.guard.supersededBy', IsString: true, Next: 'Report: superseded by a newer release' },
+        { Variable: '$.guard.queuedBehind', IsString: true, Next: 'Wait for the running deployment to end' },
+      ],
       Default: 'Find the active and standby groups',
     });
+    expect(states['Wait for the running deployment to end: done?']).toMatchObject({
+      Default: 'Make sure no other deployment is running',
+    });
+  });
+
+  it('whileDeploying "reject": no queue, a request behind a running deployment is refused by the guard', () => {
+    const config = loadConfig(EXAMPLE_CONFIG);
+    const built = synthExample({ ...config, deployment: { ...config.deployment, whileDeploying: 'reject' } });
+    const rejecting = resolveDefinition(built.template.toJSON() as CfnTemplate, {
+      region: 'us-east-1',
+      accountId: '123456789012',
+    });
+    expect(rejecting.States['Is another execution deploying this AMI?']).toMatchObject({
+      Default: 'Find the active and standby groups',
+    });
+    expect(
+      Object.keys(rejecting.States).filter((name) =>
+        /running deployment|superseded|Wait for the running/.test(name),
+      ),
+    ).toEqual([]);
   });
 
   it('takes any JSON value as input: the validation step reads it from the context object, no path applied to it', () => {

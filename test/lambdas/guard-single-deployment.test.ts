@@ -1,4 +1,5 @@
 import { handler } from '../../lambdas/guard-single-deployment/handler';
+import { handler as waitForTurn } from '../../lambdas/wait-for-turn/handler';
 import { ADMISSION_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { LISTING_LAG_MS, type ExecutionSummary } from '../../simulator/account/step-functions';
 import { createHarness, denying, STATE_MACHINE_ARN, type Harness } from '../support/account';
@@ -51,6 +52,7 @@ function guardOf(
   name: string,
   startTime = T0,
   request: { amiId: string; trigger: 'pipeline' | 'ami-event' } = { amiId: OWN_AMI, trigger: 'pipeline' },
+  whileDeploying: 'reject' | 'queue-newest' = 'reject',
 ) {
   const arn = h.stepFunctions.executions.find((execution) => execution.name === name)?.arn;
   return {
@@ -61,14 +63,21 @@ function guardOf(
       startTime,
     },
     ...request,
+    whileDeploying,
+    amiSelector: { tag: { key: 'Application', value: 'webapp' }, versionTag: 'Version' },
   };
+}
+
+/** The guard's answer when this execution deploys. */
+function proceeds(runningExecutions: number) {
+  return { runningExecutions, duplicateOf: null, supersededBy: null, queuedBehind: null };
 }
 
 describe('guard-single-deployment', () => {
   it('lets the only running execution proceed, listing the RUNNING executions of its state machine', async () => {
     startAt('me', T0);
     listedAfter(T0);
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
+    await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(0));
     expect(h.inputs('ListExecutions')).toEqual([
       expect.objectContaining({ stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'RUNNING' }),
     ]);
@@ -76,7 +85,7 @@ describe('guard-single-deployment', () => {
 
   it('proceeds when its own execution is not listed yet (eventual consistency)', async () => {
     startAt('me', T0);
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
+    await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(0));
   });
 
   it('I5: refuses when an earlier execution is running, naming it, when it started and what to do', async () => {
@@ -98,7 +107,7 @@ describe('guard-single-deployment', () => {
     earlier.abort();
     // Once ListExecutions has caught up with its end (the test below: before it has).
     h.clock.setSystemTime(Date.now() + LISTING_LAG_MS + 1_000);
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 0, duplicateOf: null });
+    await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(0));
   });
 
   it('I5: proceeds ahead of executions that started later, counting them', async () => {
@@ -106,7 +115,7 @@ describe('guard-single-deployment', () => {
     startAt('later-1', '2025-01-01T10:00:01.000Z');
     startAt('later-2', '2025-01-01T10:05:00.000Z');
     listedAfter('2025-01-01T10:05:00.000Z');
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 2, duplicateOf: null });
+    await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(2));
   });
 
   it('I5: names the earliest of several executions ahead', async () => {
@@ -162,7 +171,7 @@ describe('guard-single-deployment', () => {
     for (let index = 0; index < 250; index++)
       startAt(`later-${index}`, new Date(Date.parse(T0) + 1_000 * (index + 1)).toISOString());
     listedAfter(new Date(Date.parse(T0) + 250_000).toISOString());
-    await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 250, duplicateOf: null });
+    await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(250));
   });
 
   it('a throttled listing is a TransientAwsError (retried by the workflow)', async () => {
@@ -221,7 +230,7 @@ describe('guard-single-deployment', () => {
       startAt('earlier', '2025-01-01T09:58:00.000Z', state);
       startAt('me', T0);
       listedAfter(T0);
-      await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 1, duplicateOf: null });
+      await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(1));
       expect(h.inputs('GetExecutionHistory')).toEqual([
         expect.objectContaining({ reverseOrder: true, includeExecutionData: false }),
       ]);
@@ -263,10 +272,7 @@ describe('guard-single-deployment', () => {
       startAt('event', '2025-01-01T09:58:00.000Z', ADMISSION_STATES.guard.settle, 'ami-event');
       startAt('me', T0);
       listedAfter(T0);
-      await expect(handler(guardOf('me', T0, pipeline))).resolves.toEqual({
-        runningExecutions: 1,
-        duplicateOf: null,
-      });
+      await expect(handler(guardOf('me', T0, pipeline))).resolves.toEqual(proceeds(1));
     });
 
     it('but not before one already deploying it: that one is ahead', async () => {
@@ -285,10 +291,9 @@ describe('guard-single-deployment', () => {
       await expect(handler(guardOf('me', T0, event))).resolves.toMatchObject({
         duplicateOf: expect.stringContaining('execution first'),
       });
-      await expect(handler(guardOf('first', '2025-01-01T09:58:00.000Z', event))).resolves.toEqual({
-        runningExecutions: 1,
-        duplicateOf: null,
-      });
+      await expect(handler(guardOf('first', '2025-01-01T09:58:00.000Z', event))).resolves.toEqual(
+        proceeds(1),
+      );
     });
 
     it('with a third execution for another AMI, all three agree: the AMI started first is deployed, by its pipeline', async () => {
@@ -302,10 +307,7 @@ describe('guard-single-deployment', () => {
       await expect(handler(guardOf('event-x', '2025-01-01T09:58:00.000Z', event))).resolves.toMatchObject({
         duplicateOf: expect.stringContaining('execution pipeline-x'),
       });
-      await expect(handler(guardOf('pipeline-x', T0, pipeline))).resolves.toEqual({
-        runningExecutions: 2,
-        duplicateOf: null,
-      });
+      await expect(handler(guardOf('pipeline-x', T0, pipeline))).resolves.toEqual(proceeds(2));
       await expect(handler(guardOf('pipeline-y', '2025-01-01T09:59:00.000Z'))).rejects.toThrow(
         /Another deployment is running: execution event-x .* \(and 1 more queued before this one\)/,
       );
@@ -317,7 +319,170 @@ describe('guard-single-deployment', () => {
       listedAfter(T0);
       stopped.abort();
       // Still listed as RUNNING for a while (ListExecutions is eventually consistent); DescribeExecution says ABORTED.
-      await expect(handler(guardOf('me'))).resolves.toEqual({ runningExecutions: 1, duplicateOf: null });
+      await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(1));
+    });
+  });
+
+  describe('whileDeploying: queue-newest (docs/design.md#newest-wins)', () => {
+    // Releases by version tag and by date, disagreeing: 1.10.0 was built before 1.9.0 (a backport).
+    const V1_9 = 'ami-0a1b2c3d4e5f60190';
+    const V1_10 = 'ami-0a1b2c3d4e5f61100';
+    const UNVERSIONED = 'ami-0a1b2c3d4e5f60120';
+    beforeEach(() => {
+      h.dispose();
+      h = createHarness({
+        now: Date.parse('2025-01-01T08:00:00.000Z'),
+        customize: (environment) => {
+          const release = (id: string, version: string | undefined, creationDate: string) => ({
+            id,
+            name: `webapp-${id}`,
+            state: 'available' as const,
+            tags: { Application: 'webapp', ...(version ? { Version: version } : {}) },
+            creationDate,
+          });
+          environment.amis.push(
+            release(V1_9, '1.9.0', '2025-04-01T00:00:00.000Z'),
+            release(V1_10, '1.10.0', '2025-03-01T00:00:00.000Z'),
+            release(UNVERSIONED, undefined, '2025-05-01T00:00:00.000Z'),
+          );
+        },
+      });
+    });
+    const queued = (name: string, startTime: string, amiId: string, trigger: 'pipeline' | 'ami-event') =>
+      handler(guardOf(name, startTime, { amiId, trigger }, 'queue-newest'));
+    /** `name` requests `amiId` and stands in the guard's first look, from `startTime`. */
+    const requesting = (
+      name: string,
+      startTime: string,
+      amiId: string,
+      state: string = ADMISSION_STATES.guard.first,
+    ) => {
+      h.clock.setSystemTime(Date.parse(startTime));
+      const execution = h.stepFunctions.start({ amiId, trigger: 'pipeline' }, name);
+      enter(execution, state);
+      return execution;
+    };
+
+    it('waits behind a deployment under way instead of refusing, naming it', async () => {
+      requesting('deploying', '2025-01-01T09:00:00.000Z', V1_9, 'Find the active and standby groups');
+      requesting('me', T0, V1_10);
+      listedAfter(T0);
+      await expect(queued('me', T0, V1_10, 'pipeline')).resolves.toEqual({
+        runningExecutions: 1,
+        duplicateOf: null,
+        supersededBy: null,
+        queuedBehind: expect.stringMatching(
+          /^ami-0a1b2c3d4e5f61100 waits for execution deploying .*, deploying ami-0a1b2c3d4e5f60190, to end/,
+        ),
+      });
+    });
+
+    it('of two releases waiting, the older is superseded and the newer waits: versions decide when every AMI has one', async () => {
+      requesting('deploying', '2025-01-01T09:00:00.000Z', THEIR_AMI, 'Find the active and standby groups');
+      // 1.10.0 came first and was built first; 1.9.0 came later: the version, not the date or the arrival, decides.
+      requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, `${ADMISSION_STATES.guard.waitForTurn}: pause`);
+      requesting('v1-9', T0, V1_9);
+      listedAfter(T0);
+      await expect(queued('v1-9', T0, V1_9, 'ami-event')).resolves.toMatchObject({
+        supersededBy: expect.stringMatching(
+          /^ami-0a1b2c3d4e5f60190 is superseded by ami-0a1b2c3d4e5f61100, a newer release, waiting to deploy in execution v1-10 /,
+        ),
+        queuedBehind: null,
+      });
+      await expect(queued('v1-10', '2025-01-01T09:30:00.000Z', V1_10, 'pipeline')).resolves.toMatchObject({
+        supersededBy: null,
+        queuedBehind: expect.stringContaining('execution deploying'),
+      });
+    });
+
+    it('orders every release by date when one of them has no version tag', async () => {
+      requesting('deploying', '2025-01-01T09:00:00.000Z', THEIR_AMI, 'Find the active and standby groups');
+      requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, ADMISSION_STATES.guard.settle);
+      requesting('v1-9', '2025-01-01T09:40:00.000Z', V1_9, ADMISSION_STATES.guard.settle);
+      requesting('unversioned', T0, UNVERSIONED);
+      listedAfter(T0);
+      const answers = await Promise.all([
+        queued('v1-10', '2025-01-01T09:30:00.000Z', V1_10, 'pipeline'),
+        queued('v1-9', '2025-01-01T09:40:00.000Z', V1_9, 'pipeline'),
+        queued('unversioned', T0, UNVERSIONED, 'pipeline'),
+      ]);
+      expect(
+        answers.map((answer) => (answer.supersededBy ? 'superseded' : answer.queuedBehind ? 'queued' : 'go')),
+      ).toEqual(['superseded', 'superseded', 'queued']);
+    });
+
+    it('with no deployment running, all agree that the newest release goes and the others are superseded', async () => {
+      requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, `${ADMISSION_STATES.guard.waitForTurn}: check`);
+      requesting('v1-9', T0, V1_9, ADMISSION_STATES.guard.again);
+      listedAfter(T0);
+      await expect(queued('v1-10', '2025-01-01T09:30:00.000Z', V1_10, 'pipeline')).resolves.toEqual(
+        proceeds(1),
+      );
+      await expect(queued('v1-9', T0, V1_9, 'pipeline')).resolves.toMatchObject({
+        supersededBy: expect.stringContaining('ami-0a1b2c3d4e5f61100, a newer release'),
+      });
+    });
+
+    it('the same release requested twice: the later request stays, the earlier is superseded', async () => {
+      requesting('deploying', '2025-01-01T09:00:00.000Z', THEIR_AMI, 'Find the active and standby groups');
+      requesting('earlier', '2025-01-01T09:30:00.000Z', V1_9, ADMISSION_STATES.guard.settle);
+      requesting('me', T0, V1_9);
+      listedAfter(T0);
+      await expect(queued('earlier', '2025-01-01T09:30:00.000Z', V1_9, 'pipeline')).resolves.toMatchObject({
+        supersededBy: expect.stringContaining('a later request for ami-0a1b2c3d4e5f60190'),
+      });
+      await expect(queued('me', T0, V1_9, 'pipeline')).resolves.toMatchObject({
+        queuedBehind: expect.any(String),
+      });
+    });
+
+    it('an AMI event for the AMI being deployed is a duplicate, not queued', async () => {
+      requesting('deploying', '2025-01-01T09:00:00.000Z', V1_9, 'Find the active and standby groups');
+      requesting('me', T0, V1_9);
+      listedAfter(T0);
+      await expect(queued('me', T0, V1_9, 'ami-event')).resolves.toMatchObject({
+        duplicateOf: expect.stringContaining('execution deploying'),
+        queuedBehind: null,
+      });
+    });
+
+    it('wait-for-turn: not done while the deployment runs, done once it has ended, refused past waits.turn', async () => {
+      const deploying = requesting(
+        'deploying',
+        '2025-01-01T09:00:00.000Z',
+        V1_9,
+        'Find the active and standby groups',
+      );
+      requesting('me', T0, V1_10);
+      listedAfter(T0);
+      const input = {
+        ...guardOf('me', T0, { amiId: V1_10, trigger: 'pipeline' }, 'queue-newest'),
+        timeoutSeconds: 600,
+      };
+      const first = await waitForTurn({ ...input, wait: { startedAt: null } });
+      expect(first).toMatchObject({ done: false, detail: expect.stringContaining('execution deploying') });
+      await expect(
+        waitForTurn({ ...input, wait: { startedAt: new Date(Date.now() - 600_000).toISOString() } }),
+      ).rejects.toMatchObject({
+        name: 'WaitTimeoutError',
+        message: expect.stringContaining('waits.turn.timeoutSeconds'),
+      });
+      deploying.abort();
+      await expect(waitForTurn({ ...input, wait: { startedAt: first.startedAt } })).resolves.toMatchObject({
+        done: true,
+      });
+      expect(h.applied.filter((call) => !/:(List|Describe|Get)/.test(call.operation))).toEqual([]);
+    });
+
+    it('a denied DescribeImages, needed to order the releases, names the call', async () => {
+      requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, ADMISSION_STATES.guard.settle);
+      requesting('me', T0, V1_9);
+      listedAfter(T0);
+      await expect(
+        denying(['ec2:DescribeImages'], () => queued('me', T0, V1_9, 'pipeline')),
+      ).rejects.toMatchObject({
+        name: 'AwsRequestError',
+      });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/check-already-serving/handler';
-import { compareVersions } from '../../lambdas/check-already-serving/release-order';
+import { compareVersions } from '../../lambdas/shared/release-order';
 import { DEFAULT_AMIS, type EnvironmentDescription } from '../../simulator/account/environment';
 import { createHarness, type Harness, type HarnessOptions } from '../support/account';
 

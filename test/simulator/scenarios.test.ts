@@ -7,6 +7,7 @@ import {
 } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
 import {
+  FOURTH_AMI,
   OLD_AMI,
   passed,
   simulate,
@@ -65,6 +66,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'redeploy-old-release': { activeGroup: GREEN, ami: OLD_AMI, instances: 3 },
   'foreign-event-then-pipeline': { activeGroup: GREEN, ami: THIRD_AMI, instances: 3 },
   'event-and-pipeline': deployed,
+  'release-during-deployment': { activeGroup: BLUE, ami: FOURTH_AMI, instances: 3 },
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */

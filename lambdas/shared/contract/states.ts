@@ -38,6 +38,10 @@ export const ADMISSION_STATES = {
     settle: 'Let simultaneous starts become visible',
     again: 'Make sure no other deployment started meanwhile',
     duplicate: 'Is another execution deploying this AMI?',
+    /** whileDeploying: queue-newest (docs/design.md#newest-wins). */
+    ahead: 'Is a deployment running or a newer release waiting?',
+    /** A polling loop, as `waitForTags`: queued behind the running deployment. */
+    waitForTurn: 'Wait for the running deployment to end',
   },
   endings: {
     refused: 'Keep why the request was refused',
@@ -49,6 +53,8 @@ export const ADMISSION_STATES = {
     notNewer: 'Skipped: not newer than the serving release (nothing changed)',
     reportDuplicate: 'Report: already being deployed',
     duplicate: 'Skipped: another execution deploys this AMI (nothing changed)',
+    reportSuperseded: 'Report: superseded by a newer release',
+    superseded: 'Skipped: a newer release deploys instead (nothing changed)',
     reportNothingToDo: 'Report: nothing to do',
     nothingToDo: 'Nothing to do (this AMI already serves)',
   },
@@ -62,7 +68,7 @@ export function admissionPhaseOf(state: string | undefined): AdmissionPhase {
   if (state === undefined || state === KEY_STATES.validate) return 'checking';
   if (Object.values(beforeGuard).some((name) => state === name || state.startsWith(`${name}: `)))
     return 'checking';
-  if ((Object.values(guard) as string[]).includes(state)) return 'guarding';
+  if (Object.values(guard).some((name) => state === name || state.startsWith(`${name}: `))) return 'guarding';
   if ((Object.values(endings) as string[]).includes(state)) return 'ending';
   return 'deploying';
 }

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { amiIdSchema, applicationNameSchema } from '../contract/schemas';
 import { RETRY_POLICY } from '../retry-policy';
 
-import { amiSelectorSchema, triggerSchema } from './release';
+import { amiSelectorSchema, triggerSchema, whileDeployingSchema } from './release';
 import {
   groupsSchema,
   syntheticHeaderSchema,
@@ -162,6 +162,7 @@ export const LONGEST_PATH_STEPS = { lambda: 22, notReady: 2 } as const;
 
 type WaitName =
   | 'amiTags'
+  | 'turn'
   | 'groupEmpty'
   | 'instancesInService'
   | 'syntheticTargetsHealthy'
@@ -172,7 +173,7 @@ type WaitName =
 
 /** The waits of each phase, in the order the definition runs them (state-machine/definition.ts). */
 const WAITS_BY_PHASE: Record<'request' | 'prepare' | 'shift' | 'rollback' | 'finish', readonly WaitName[]> = {
-  request: ['amiTags'],
+  request: ['amiTags', 'turn'],
   prepare: ['groupEmpty', 'instancesInService', 'syntheticTargetsHealthy'],
   shift: ['mainTargetsHealthy', 'oldFleetInStandby'],
   rollback: ['rollbackRecovery', 'targetGroupsDetached', 'groupEmpty'],
@@ -260,6 +261,11 @@ export const settingsSchema = z
     capacity: z.optional(deploymentCapacitySchema),
     /** Capacity for the first deployment, when there is no active group to copy and `capacity` is absent. */
     initialCapacity: z._default(deploymentCapacitySchema, { min: 1, desired: 2, max: 4 }),
+    /**
+     * A request made while another deployment runs waits for it to end, keeping only the newest release
+     * waiting (`queue-newest`), or is refused (`reject`): docs/design.md#newest-wins.
+     */
+    whileDeploying: z._default(whileDeployingSchema, 'queue-newest'),
     waits: z.prefault(
       z.strictObject({
         /**
@@ -267,6 +273,11 @@ export const settingsSchema = z
          * another application's: tools such as Packer tag an AMI only once it is available.
          */
         amiTags: wait(30, 300),
+        /**
+         * A request queued behind a running deployment looks every minute whether it has ended, for as long as
+         * a deployment with the default window can take, then is refused: raise it with a longer window.
+         */
+        turn: wait(60, 10_800),
         groupEmpty: wait(10, 900),
         instancesInService: wait(15, 1_200),
         syntheticTargetsHealthy: wait(10, 600),

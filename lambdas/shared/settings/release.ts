@@ -45,3 +45,11 @@ function isValidRegExp(pattern: string): boolean {
  * another application, or an older release than the one serving, where a pipeline's is refused or deploys.
  */
 export const triggerSchema = z.enum(['pipeline', 'ami-event']);
+
+/**
+ * What a request does when another deployment runs (docs/design.md#newest-wins): `queue-newest` waits for
+ * it to end, and of the requests waiting only the newest release's stays (the others end as superseded);
+ * `reject` refuses it (DeploymentInProgress), for pipelines that retry on their own.
+ */
+export const whileDeployingSchema = z.enum(['queue-newest', 'reject']);
+export type WhileDeploying = z.infer<typeof whileDeployingSchema>;

@@ -1,7 +1,7 @@
 import type { Image } from '@aws-sdk/client-ec2';
-import { ownershipMismatch, tagValue } from '../shared/ami-selector';
-import { findImage } from '../shared/aws/ec2';
-import type { AmiSelector } from '../shared/settings/release';
+import { ownershipMismatch, tagValue } from './ami-selector';
+import { findImage } from './aws/ec2';
+import type { AmiSelector } from './settings/release';
 
 /**
  * Whether an AMI is a newer release than the one serving (docs/design.md#release-order). An "EC2 AMI State
@@ -47,6 +47,40 @@ export async function notNewerThanServing(
     at === undefined ? 'an unknown date' : new Date(at).toISOString();
   return `${describe(candidate)}${ours.via} is a release of ${made(ours.madeAt)}, not newer than ${describe(serving)}${theirs.via}, which serves (a release of ${made(theirs.madeAt)})`;
 }
+
+/**
+ * Orders the releases of several AMIs, newest first, the same way in every Lambda container: the queue of
+ * deployments keeps only the newest release waiting (docs/design.md#newest-wins). Compared pairwise, version
+ * tags and dates could disagree (one AMI newer by version, older by date) and leave no order at all, so the
+ * whole set is compared one way: by the selector's `versionTag` when every AMI carries it (same version: by
+ * date), by when each release was made otherwise (a copy when its source was). An AMI that cannot be read, or
+ * whose date cannot be told, counts as the oldest. Returns a comparator on AMI ids: negative when the first is
+ * the newer release, 0 when they rank the same.
+ */
+export async function newestReleaseFirst(
+  amiIds: readonly string[],
+  selector: AmiSelector,
+): Promise<(a: string, b: string) => number> {
+  const keys = new Map<string, { version?: string; madeAt: number }>();
+  for (const amiId of new Set(amiIds)) {
+    const image = AMI_ID.test(amiId) ? await findImage(amiId) : undefined;
+    const madeAt = image ? (await releaseOf(image, selector)).madeAt : undefined;
+    keys.set(amiId, {
+      version: image && selector.versionTag ? tagValue(image, selector.versionTag) : undefined,
+      madeAt: madeAt ?? Number.NEGATIVE_INFINITY,
+    });
+  }
+  const byVersion = [...keys.values()].every((key) => key.version !== undefined);
+  return (a, b) => {
+    const [left, right] = [keys.get(a), keys.get(b)];
+    if (!left || !right) return 0;
+    const order = byVersion ? compareVersions(right.version ?? '', left.version ?? '') : 0;
+    if (order !== 0) return order;
+    return left.madeAt === right.madeAt ? 0 : left.madeAt > right.madeAt ? -1 : 1;
+  };
+}
+
+const AMI_ID = /^ami-[0-9a-f]+$/;
 
 function newerByDate(ours: Release, theirs: Release): boolean {
   return ours.madeAt === undefined || theirs.madeAt === undefined || ours.madeAt > theirs.madeAt;
