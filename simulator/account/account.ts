@@ -12,6 +12,8 @@ import { AutoScalingGroupState, type ScalingProcess } from './auto-scaling-group
 import { Fleet } from './auto-scaling-groups';
 import { CloudWatch, type AlarmStateChangeEvent } from './cloudwatch';
 import { Ec2 } from './ec2';
+import { AmiLifecycle } from './ec2-images';
+import type { BusEvent, Delivery, EventRule, StartExecution } from './event-rules';
 import { EventBridge, type PublishedEvent } from './eventbridge';
 import { ElasticLoadBalancing } from './elb';
 import type { EnvironmentDescription, VersionBehaviour } from './environment';
@@ -20,6 +22,7 @@ import { accountLookups } from './iam/account-lookups';
 import type { AccountLookups } from './iam/authorization';
 import { InstanceProfiles } from './iam/instance-profiles';
 import { InstanceRefreshes } from './instance-refreshes';
+import { ImageBuilder } from './image-builder';
 import type { Instance } from './instances';
 import { ListenerRules } from './listener-rules';
 import { fetchThroughAlb } from './alb-fetch';
@@ -65,6 +68,8 @@ export class SimulatedAccount {
   private readonly cloudWatch: CloudWatch;
   private readonly sns: Sns;
   private readonly eventBridge: EventBridge;
+  private readonly amis: AmiLifecycle;
+  private readonly imageBuilder: ImageBuilder;
   private readonly lookups: AccountLookups;
   private readonly calls: ApiCalls;
 
@@ -107,6 +112,30 @@ export class SimulatedAccount {
       failEntry: (call, index) => this.faults.failEventEntry?.(call, index) ?? false,
     });
     this.publishedEvents = this.eventBridge.published;
+    const emit = this.eventBridge.emit.bind(this.eventBridge);
+    this.amis = new AmiLifecycle({
+      images: this.ec2.images,
+      region: env.region,
+      startedAt: this.ec2.startedAt,
+      now,
+      ids: root.fork('amis'),
+      tagsOf: (image) => this.ec2.tagsOf(image),
+      emit,
+      // A copy runs what its source runs.
+      copied: (sourceId, copyId) => {
+        const behaviour = this.ec2.images.get(sourceId)?.behaviour;
+        if (behaviour) this.app.setBehaviour(copyId, behaviour);
+      },
+    });
+    this.imageBuilder = new ImageBuilder({
+      images: env.imageBuilderImages ?? [],
+      amis: this.ec2.images,
+      describedAmis: env.amis,
+      region: env.region,
+      accountId: env.accountId,
+      startedAt: this.ec2.startedAt,
+      emit,
+    });
     const rules = new ListenerRules(env);
     this.alb = new SimulatedLoadBalancer({
       rules,
@@ -134,6 +163,8 @@ export class SimulatedAccount {
     const services: [ServiceName, Route[]][] = [
       ['autoscaling', autoScaling.routes()],
       ['ec2', this.ec2.routes()],
+      ['ec2', this.amis.routes()],
+      ['imagebuilder', this.imageBuilder.routes()],
       ['elasticloadbalancing', elb.routes()],
       ['cloudwatch', this.cloudWatch.routes()],
       ['sns', this.sns.routes()],
@@ -162,7 +193,7 @@ export class SimulatedAccount {
   }
 
   /**
-   * Start serving the Auto Scaling, EC2, ELBv2, CloudWatch, SNS, EventBridge and IAM clients, and any service it
+   * Start serving the Auto Scaling, EC2, ELBv2, CloudWatch, SNS, EventBridge, IAM and Image Builder clients, and any service it
    * was asked to `serve`.
    */
   install(): void {
@@ -189,6 +220,25 @@ export class SimulatedAccount {
 
   setFaults(faults: FaultOptions): void {
     this.faults = { ...faults };
+  }
+
+  /**
+   * The default bus's rules (e.g. the synthesized template's, `SynthesizedWorkflow.rules`): from now on every
+   * event the bus receives is matched against them, and a state machine target is started through
+   * `startExecution`, as the target's role (event-rules.ts).
+   */
+  setEventRules(rules: readonly EventRule[], startExecution: StartExecution): void {
+    this.eventBridge.rules.set(rules, startExecution);
+  }
+
+  /** Every target a rule sent an event to, or failed to, in order. */
+  get eventDeliveries(): readonly Delivery[] {
+    return this.eventBridge.rules.deliveries;
+  }
+
+  /** The events AWS services (EC2, Image Builder) sent to the default bus, in order. */
+  get serviceEvents(): readonly BusEvent[] {
+    return this.eventBridge.serviceEvents;
   }
 
   /** The "CloudWatch Alarm State Change" events CloudWatch would have sent to EventBridge, in order. */
@@ -259,6 +309,9 @@ export class SimulatedAccount {
   }
 
   private step(now: number): void {
+    // AMIs and images first: a build that completes this second is in EC2 before anything reads it.
+    this.amis.step(now);
+    this.imageBuilder.step(now);
     // Target health first, so Auto Scaling acts on this second's health checks and finished draining.
     const instanceById = (id: string): Instance | undefined => this.registry.get(id);
     for (const targetGroup of this.targetGroups.values()) {

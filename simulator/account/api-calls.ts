@@ -9,6 +9,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -82,6 +83,7 @@ const CLIENTS: Record<ServiceName, Parameters<typeof mockClient>[0]> = {
   iam: IAMClient,
   states: SFNClient,
   events: EventBridgeClient,
+  imagebuilder: ImagebuilderClient,
 };
 
 export class ApiCalls {

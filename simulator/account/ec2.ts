@@ -53,7 +53,7 @@ const ec2Error = (name: string, message: string): Error => serviceError('ec2', n
 export class Ec2 {
   readonly images = new Map<string, AmiDescription>();
   private readonly region: string;
-  private readonly startedAt: number;
+  readonly startedAt: number;
   readonly templates = new Map<string, LaunchTemplateRecord>();
   private readonly clientTokens = new Map<
     string,
@@ -350,7 +350,7 @@ export class Ec2 {
   }
 
   /** An AMI's tags as they stand now: none before `tagsAfterSeconds`. */
-  private tagsOf(image: AmiDescription): Record<string, string> {
+  tagsOf(image: AmiDescription): Record<string, string> {
     const taggedAt = this.startedAt + (image.tagsAfterSeconds ?? 0) * 1000;
     return this.now() >= taggedAt ? image.tags : {};
   }

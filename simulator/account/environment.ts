@@ -56,6 +56,12 @@ export interface AmiDescription {
    */
   tagsAfterSeconds?: number;
   /**
+   * A build published during the simulation: the AMI is `pending` until this many seconds after the
+   * simulation starts, then `available`, when EC2 sends its "EC2 AMI State Change" event
+   * (docs/aws-facts/launch-templates-and-amis.md#ami-events). Its `state` is the one it reaches then.
+   */
+  availableAfterSeconds?: number;
+  /**
    * The AMI it was made from, as DescribeImages reports it (`SourceImageId`, `SourceImageRegion`): EC2 sets
    * them for AMIs made by CopyImage, CreateImage and CreateRestoreImageTask.
    */
@@ -128,6 +134,23 @@ export interface InstanceProfileDescription {
   name: string;
   arn: string;
   roleArn: string;
+}
+
+/**
+ * An EC2 Image Builder image (one build version) whose output is one AMI of `amis`: BUILDING, then TESTING
+ * once that AMI is available, then AVAILABLE (docs/aws-facts/image-builder.md).
+ */
+export interface ImageBuilderImageDescription {
+  /** The build version ARN: `arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/X.Y.Z/BUILD`. */
+  arn: string;
+  /** The pipeline that built it (GetImage's `sourcePipelineArn`), if any. */
+  pipelineArn?: string;
+  /** The AMI it outputs: it must be available and tagged no later than the image is AVAILABLE. */
+  amiId: string;
+  /** Seconds after the simulation starts when the image becomes AVAILABLE. */
+  availableAfterSeconds: number;
+  /** The image resource's own tags (not the AMI's). */
+  tags?: Record<string, string>;
 }
 
 /** A topic the orchestrator may be told to notify, encrypted with a KMS key or not. */
@@ -211,6 +234,8 @@ export interface EnvironmentDescription {
   otherTargetGroups?: TargetGroupDescription[];
   groups: { blue: GroupDescription; green: GroupDescription };
   amis: AmiDescription[];
+  /** EC2 Image Builder images in the account (none by default). */
+  imageBuilderImages?: ImageBuilderImageDescription[];
   alarms: AlarmDescription[];
   instanceProfiles?: InstanceProfileDescription[];
   topics?: TopicDescription[];

@@ -36,6 +36,13 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMServiceException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
+  CallRateLimitExceededException,
+  ClientException as ImageBuilderClientException,
+  ForbiddenException as ImageBuilderForbiddenException,
+  ImagebuilderServiceException,
+  InvalidRequestException as ImageBuilderInvalidRequestException,
+} from '@aws-sdk/client-imagebuilder';
+import {
   InvalidParameterException as SnsInvalidParameterException,
   SNSServiceException,
   ThrottledException,
@@ -49,7 +56,15 @@ import {
 } from '@aws-sdk/client-sfn';
 
 export type ServiceName =
-  'autoscaling' | 'ec2' | 'elasticloadbalancing' | 'cloudwatch' | 'sns' | 'iam' | 'states' | 'events';
+  | 'autoscaling'
+  | 'ec2'
+  | 'elasticloadbalancing'
+  | 'cloudwatch'
+  | 'sns'
+  | 'iam'
+  | 'states'
+  | 'events'
+  | 'imagebuilder';
 
 /** What every simulated error has in common (the SDK's `ServiceException` surface). */
 export type SimulatedServiceError = Error & {
@@ -78,6 +93,7 @@ const baseClasses: Record<ServiceName, BaseErrorClass> = {
   iam: IAMServiceException,
   states: SFNServiceException,
   events: EventBridgeServiceException,
+  imagebuilder: ImagebuilderServiceException,
 };
 
 // The SDK's modeled exception classes, by the `name` they carry.
@@ -110,6 +126,12 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
   events: {
     AccessDeniedException: EventBridgeAccessDeniedException,
     ThrottlingException: EventBridgeThrottlingException,
+  },
+  imagebuilder: {
+    CallRateLimitExceededException,
+    ClientException: ImageBuilderClientException,
+    ForbiddenException: ImageBuilderForbiddenException,
+    InvalidRequestException: ImageBuilderInvalidRequestException,
   },
 };
 
@@ -144,6 +166,8 @@ const THROTTLING: Record<ServiceName, { code: string; status: number; message: s
   states: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   // EventBridge API reference, Common Errors: ThrottlingException, 400.
   events: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  // GetImage API reference, Errors: CallRateLimitExceededException (HTTP 429 in the SDK's model).
+  imagebuilder: { code: 'CallRateLimitExceededException', status: 429, message: 'Rate exceeded' },
 };
 
 export function throttlingError(service: ServiceName): SimulatedServiceError {

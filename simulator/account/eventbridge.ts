@@ -1,7 +1,8 @@
 /**
  * EventBridge as the orchestrator uses it: PutEvents on the account's default event bus, each event recorded
- * so that tests and scenarios can read what was put. The limits, answers and error codes are AWS's
- * (docs/aws-facts/eventbridge.md); no rule matches the events (nothing here subscribes to them).
+ * so that tests and scenarios can read what was put, and the events AWS services send to that bus. The
+ * limits, answers and error codes are AWS's (docs/aws-facts/eventbridge.md); every event the bus accepts is
+ * matched against its rules (event-rules.ts).
  */
 import {
   PutEventsCommand,
@@ -9,6 +10,7 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { constraintMessage, serviceError, tooManyMessage } from './errors';
+import { EventRules, type BusEvent } from './event-rules';
 import type { Random } from './random';
 import { route, type Route } from './router';
 
@@ -70,11 +72,51 @@ export function entrySize(entry: PutEventsRequestEntry): number {
 
 const validation = (message: string): Error => serviceError('events', 'ValidationException', message);
 
+/** What an AWS service sends to the default bus (the bus adds the id, account, region and time). */
+export interface ServiceEvent {
+  readonly source: string;
+  readonly detailType: string;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 export class EventBridge {
   readonly published: PublishedEvent[] = [];
+  /** The events AWS services sent to the default bus, in order. */
+  readonly serviceEvents: BusEvent[] = [];
+  readonly rules: EventRules;
   private calls = 0;
 
-  constructor(private readonly options: EventBridgeOptions) {}
+  constructor(private readonly options: EventBridgeOptions) {
+    this.rules = new EventRules(options);
+  }
+
+  /**
+   * An AWS service sends an event to the account's default bus (e.g. "EC2 AMI State Change"): it is kept and
+   * matched against the bus's rules. AWS delivers such events on a best-effort basis; here every one arrives.
+   */
+  emit(event: ServiceEvent): BusEvent {
+    const received = this.envelope(this.options.ids.uuid(), event, this.options.now());
+    this.serviceEvents.push(received);
+    this.rules.route(received);
+    return received;
+  }
+
+  /** The event as rules see it ("Amazon EventBridge events": the top-level fields every event has). */
+  private envelope(id: string, event: ServiceEvent, time: number): BusEvent {
+    return {
+      version: '0',
+      id,
+      'detail-type': event.detailType,
+      source: event.source,
+      account: this.options.accountId,
+      // Events carry their time to the second (e.g. "2024-01-18T17:50:56Z").
+      time: new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+      region: this.options.region,
+      resources: [...event.resources],
+      detail: structuredClone(event.detail),
+    };
+  }
 
   routes(): Route[] {
     return [route(PutEventsCommand, (input) => this.putEvents(input.Entries ?? []))];
@@ -147,14 +189,17 @@ export class EventBridge {
       return failed('MalformedDetail', 'Detail is malformed.');
     }
     const id = this.options.ids.uuid();
-    this.published.push({
+    const published: PublishedEvent = {
       id,
       source: entry.Source,
       detailType: entry.DetailType,
       detail: detail as Record<string, unknown>,
       resources: [...(entry.Resources ?? [])],
       time: new Date(entry.Time?.getTime() ?? this.options.now()).toISOString(),
-    });
+    };
+    this.published.push(published);
+    // Events put on the default bus meet its rules like those of AWS services.
+    this.rules.route(this.envelope(id, published, Date.parse(published.time)));
     return { EventId: id };
   }
 }

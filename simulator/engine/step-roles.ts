@@ -19,9 +19,24 @@ export function stepPrincipal(
   const fn = template.Resources[functionLogicalId];
   const roleLogicalId = getAttTarget(fn?.Properties?.Role);
   if (!roleLogicalId) throw new Error(`${functionLogicalId} has no execution role in the template`);
+  const functionName = (fn?.Properties?.FunctionName as string | undefined) ?? functionLogicalId;
+  return { ...rolePrincipal(template, roleLogicalId, functionName, context), name: functionLogicalId };
+}
+
+/**
+ * Who acts as a role of the template (a step's execution role, or the role an EventBridge rule's target is
+ * reached through): the role's inline policies and every `AWS::IAM::Policy` attached to it, as synthesized.
+ */
+export function rolePrincipal(
+  template: CfnTemplate,
+  roleLogicalId: string,
+  sessionName: string,
+  context: ResolveContext,
+): Principal {
   const role = template.Resources[roleLogicalId];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role of the template`);
   const documents: unknown[] = [];
-  for (const inline of (role?.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) {
+  for (const inline of (role.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) {
     documents.push(inline.PolicyDocument);
   }
   for (const resource of Object.values(template.Resources)) {
@@ -29,15 +44,15 @@ export function stepPrincipal(
       documents.push(resource.Properties?.PolicyDocument);
     }
   }
-  const functionName = (fn?.Properties?.FunctionName as string | undefined) ?? functionLogicalId;
   return {
-    name: functionLogicalId,
-    sessionArn: `arn:aws:sts::${context.accountId}:assumed-role/${roleLogicalId}/${functionName}`,
+    name: roleLogicalId,
+    sessionArn: `arn:aws:sts::${context.accountId}:assumed-role/${roleLogicalId}/${sessionName}`,
     policies: documents.map((document) => resolveIntrinsics(document, template, context) as PolicyDocument),
   };
 }
 
-function getAttTarget(value: unknown): string | undefined {
+/** The logical id a `Fn::GetAtt [id, "Arn"]` names. */
+export function getAttTarget(value: unknown): string | undefined {
   const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
   return getAtt?.[1] === 'Arn' ? getAtt[0] : undefined;
 }

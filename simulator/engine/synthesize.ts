@@ -14,6 +14,7 @@ import {
   type ResolveContext,
 } from './resolve-definition';
 import { stepPrincipal } from './step-roles';
+import { synthesizedRules, type SynthesizedRule } from './synthesized-rules';
 
 export interface SynthesizedWorkflow {
   readonly asl: AslDefinition;
@@ -23,6 +24,11 @@ export interface SynthesizedWorkflow {
   readonly notificationTopicArn: string;
   /** Who each step's function runs as: its role's policies as synthesized. */
   readonly principals: ReadonlyMap<StepName, Principal>;
+  /**
+   * The template's EventBridge rules, for the simulated account's `setEventRules` (always there when
+   * synthesized; a workflow a test makes by hand may leave them out).
+   */
+  readonly rules?: readonly SynthesizedRule[];
 }
 
 /**
@@ -63,7 +69,12 @@ export function synthesizeWorkflow(
         const step = stepByLogicalId.get(logicalId);
         return step && attribute === 'Arn' ? functionArn(step) : undefined;
       },
-      ref: (_logicalId, type) => (type === 'AWS::SNS::Topic' ? topicArn : undefined),
+      ref: (_logicalId, type) =>
+        type === 'AWS::SNS::Topic'
+          ? topicArn
+          : type === 'AWS::StepFunctions::StateMachine'
+            ? stateMachineArn
+            : undefined,
     };
     const asl = resolveDefinition(template, context);
     const principals = new Map<StepName, Principal>();
@@ -76,6 +87,7 @@ export function synthesizeWorkflow(
       stepByState: tasksToSteps(asl, functionArn),
       notificationTopicArn: topicArn,
       principals,
+      rules: synthesizedRules(template, context),
     };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

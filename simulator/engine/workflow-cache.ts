@@ -25,7 +25,7 @@ export const WORKFLOW_CACHE = path.join(CACHE_ROOT, 'workflows');
 /** Entries kept: every configuration the tests and the scenarios synthesize, several source versions over. */
 const KEEP_ENTRIES = 200;
 /** Bumped when the entry's shape changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /**
  * What the synthesized workflow is made of: the CDK app (`infra/`), the definition (`state-machine/`), the
@@ -39,9 +39,13 @@ export function workflowSources(): string[] {
     ...['infra', 'state-machine', path.join('lambdas', 'shared')].flatMap((dir) =>
       filesUnder(path.join(ROOT, dir)),
     ),
-    ...['synthesize.ts', 'resolve-definition.ts', 'step-roles.ts', 'workflow-cache.ts'].map((file) =>
-      path.join(__dirname, file),
-    ),
+    ...[
+      'synthesize.ts',
+      'resolve-definition.ts',
+      'step-roles.ts',
+      'synthesized-rules.ts',
+      'workflow-cache.ts',
+    ].map((file) => path.join(__dirname, file)),
     path.join(ROOT, 'package-lock.json'),
   ];
 }

@@ -115,6 +115,11 @@ function tagRequests(action: string): Rule {
   };
 }
 
+/** An AMI's ARN: EC2 image ARNs carry no account ("Actions, resources, and condition keys for Amazon EC2"). */
+function imageArn(account: AccountLookups, imageId: unknown): string {
+  return `arn:aws:ec2:${account.region}::image/${String(imageId ?? '*')}`;
+}
+
 const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
   autoscaling: {
     DescribeAutoScalingGroups: unscoped,
@@ -168,6 +173,18 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
           : []),
       ];
     },
+    // The owner's AMI operations: each on the image it names; CopyImage on the source and the new AMI
+    // (UNCONFIRMED: which resources AWS checks for a copy; docs/aws-facts/launch-templates-and-amis.md).
+    CopyImage: (input, account) => [
+      { action: 'ec2:CopyImage', resource: imageArn(account, input.SourceImageId) },
+      { action: 'ec2:CopyImage', resource: imageArn(account, '*') },
+    ],
+    EnableImage: (input, account) => [
+      { action: 'ec2:EnableImage', resource: imageArn(account, input.ImageId) },
+    ],
+    DisableImage: (input, account) => [
+      { action: 'ec2:DisableImage', resource: imageArn(account, input.ImageId) },
+    ],
     ModifyLaunchTemplate: (input, account) => [
       {
         action: 'ec2:ModifyLaunchTemplate',
@@ -233,6 +250,12 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
       { action: 'states:GetExecutionHistory', resource: String(input.executionArn) },
     ],
     StopExecution: (input) => [{ action: 'states:StopExecution', resource: String(input.executionArn) }],
+  },
+  // imagebuilder:GetImage on the image (build version) it names (docs/aws-facts/image-builder.md#iam).
+  imagebuilder: {
+    GetImage: (input) => [
+      { action: 'imagebuilder:GetImage', resource: String(input.imageBuildVersionArn ?? '*') },
+    ],
   },
   iam: {
     GetInstanceProfile: (input, account) => [
@@ -329,6 +352,10 @@ function denied(
         $fault: 'client',
         $metadata: { httpStatusCode: 400 },
       });
+    case 'imagebuilder':
+      // GetImage API reference, Errors: ForbiddenException, "You are not authorized to perform the requested
+      // operation" (HTTP 403 in the SDK's model).
+      return serviceError('imagebuilder', 'ForbiddenException', standard, 403);
     case 'cloudwatch':
     case 'elasticloadbalancing':
     case 'iam':
