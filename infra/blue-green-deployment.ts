@@ -85,8 +85,13 @@ export interface BlueGreenDeploymentProps {
   readonly launchTemplateIds?: readonly string[];
   /** Roles in the templates' instance profiles, which launching passes to EC2. [none] */
   readonly instanceRoleArns?: readonly string[];
-  /** Start a deployment when an AMI becomes available in the account (EventBridge). [true] */
+  /**
+   * Start a deployment when an AMI becomes available in the account (EventBridge). [true, unless
+   * `imageBuilder` is set: Image Builder's AMI is available before its tests]
+   */
   readonly deployOnNewAmi?: boolean;
+  /** EC2 Image Builder pipelines whose AVAILABLE images deploy: `{pipelineArns: [...]}`. [none] */
+  readonly imageBuilder?: SettingsInput['imageBuilder'];
   /**
    * Topic told about every outcome: a topic of this app, or an existing one by ARN with the KMS key it is
    * encrypted with (the reporting step is granted the key). [a new topic]
@@ -111,6 +116,8 @@ export class BlueGreenDeployment extends Construct {
   /** The settings as validated and embedded in the definition. */
   readonly settings: Settings;
   readonly amiAvailableRule?: events.Rule;
+  /** Starts a deployment when an image of a configured EC2 Image Builder pipeline is AVAILABLE. */
+  readonly imageBuilderRule?: events.Rule;
   /** The application's CloudWatch dashboard and the alarm on failed or timed-out executions. */
   readonly observability: DeploymentObservability;
 
@@ -131,6 +138,7 @@ export class BlueGreenDeployment extends Construct {
         capacity: props.capacity,
         initialCapacity: props.initialCapacity,
         whileDeploying: props.whileDeploying,
+        imageBuilder: props.imageBuilder,
         waits: props.waits,
         notificationTopicArn: this.notificationTopic.topicArn,
         instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
@@ -189,7 +197,9 @@ export class BlueGreenDeployment extends Construct {
       targetGroups: this.settings.targetGroups,
     });
 
-    if (props.deployOnNewAmi ?? true) {
+    // Image Builder makes its AMI available before testing it: with a pipeline configured, the AMI's own
+    // event would deploy an image its tests may yet fail (docs/design.md#ec2-image-builder).
+    if (props.deployOnNewAmi ?? this.settings.imageBuilder === undefined) {
       // The event carries no name or tags: the validate step checks the AMI is this application's and ends
       // the execution as skipped when it is not (docs/aws-facts/launch-templates-and-amis.md#ami-events).
       this.amiAvailableRule = new events.Rule(this, 'DeployOnNewAmi', {
@@ -204,6 +214,26 @@ export class BlueGreenDeployment extends Construct {
             input: events.RuleTargetInput.fromObject({
               amiId: events.EventField.fromPath('$.detail.ImageId'),
               trigger: 'ami-event',
+            }),
+          }),
+        ],
+      });
+    }
+    if (this.settings.imageBuilder) {
+      // The event names only the image (its build version ARN, the event's one resource), not the pipeline
+      // or the AMI: the find step reads both with GetImage (docs/aws-facts/image-builder.md).
+      this.imageBuilderRule = new events.Rule(this, 'DeployOnImageBuilderImage', {
+        description: `Deploys each image of ${this.settings.applicationName}'s EC2 Image Builder pipelines once AVAILABLE`,
+        eventPattern: {
+          source: ['aws.imagebuilder'],
+          detailType: ['EC2 Image Builder Image State Change'],
+          detail: { state: { status: ['AVAILABLE'] } },
+        },
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject({
+              imageBuildVersionArn: events.EventField.fromPath('$.resources[0]'),
+              trigger: 'image-builder',
             }),
           }),
         ],

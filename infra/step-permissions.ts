@@ -114,6 +114,12 @@ function scopeOf(stack: Stack, scope: GrantScope, resources: DeploymentResources
     case 'checksNetworkReads':
       // DescribeNetworkInterfaces "only works if it's allowed on all resources"; DescribeSubnets is a read.
       return resources.checksNetwork ? { resources: ['*'] } : undefined;
+    case 'imageBuilderImages':
+      // GetImage is authorized on the image (Service Authorization Reference, EC2 Image Builder: resource
+      // type image, arn:…:imagebuilder:REGION:ACCOUNT:image/NAME/VERSION…).
+      return {
+        resources: [stack.formatArn({ service: 'imagebuilder', resource: 'image', resourceName: '*' })],
+      };
     case 'defaultEventBus':
       // events:source holds the sources of the entries (AWS's own example policy takes it as multivalued:
       // docs/aws-facts/eventbridge.md); every entry needs one, so the set is never empty.

@@ -5,6 +5,7 @@ import type { LaunchResult } from '../lambdas/launch-new-version/handler';
 import type { Output as WindowCheck } from '../lambdas/monitor-new-version/handler';
 import type { Roles } from '../lambdas/shared/types';
 import type { ValidatedRequest } from '../lambdas/validate-request/handler';
+import type { BuiltAmi } from '../lambdas/find-built-ami/handler';
 
 /** A Catch's result: the error name and its cause (docs/aws-facts/step-functions.md#error-handling). */
 export interface CaughtError {
@@ -17,7 +18,14 @@ export interface CaughtError {
  * its `resultPath`. A `ref('$.…')` resolves against it, so a path that names nothing, or a value of
  * another type than the field it fills, fails to compile.
  */
-export interface DeploymentState extends ValidatedRequest {
+export interface DeploymentState extends Omit<ValidatedRequest, 'amiId'> {
+  /**
+   * Known from the first validation, except for an EC2 Image Builder request, whose state the definition
+   * routes to finding its image's AMI before any step reads it (state-machine/phases/request-checks.ts).
+   */
+  amiId: string;
+  /** The AMI an EC2 Image Builder image built, for the second validation. */
+  built: BuiltAmi;
   roles: Roles;
   guard: GuardResult;
   /** The pre-flight's first half: its problems are refused by the second. */

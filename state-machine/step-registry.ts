@@ -9,6 +9,7 @@ import type { InputSchema as CheckTargetGroupsDetached } from '../lambdas/check-
 import type { InputSchema as CheckTargetsHealthy } from '../lambdas/check-targets-healthy/input';
 import type { InputSchema as DetachTargetGroups } from '../lambdas/detach-target-groups/input';
 import type { InputSchema as EnterStandby } from '../lambdas/enter-standby/input';
+import type { InputSchema as FindBuiltAmi } from '../lambdas/find-built-ami/input';
 import type { InputSchema as GuardSingleDeployment } from '../lambdas/guard-single-deployment/input';
 import type { InputSchema as LaunchNewVersion } from '../lambdas/launch-new-version/input';
 import type { InputSchema as MonitorNewVersion } from '../lambdas/monitor-new-version/input';
@@ -52,7 +53,9 @@ export type GrantScope =
   /** Reads AWS authorises only on `*` (only with a network). */
   | 'checksNetworkReads'
   /** PutEvents on the account's default event bus, only with the orchestrator's own `source`. */
-  | 'defaultEventBus';
+  | 'defaultEventBus'
+  /** EC2 Image Builder images (build versions) of the account and Region. */
+  | 'imageBuilderImages';
 
 export interface Grant {
   readonly actions: readonly string[];
@@ -123,6 +126,9 @@ const announcing: readonly Grant[] = [
  */
 export const STEPS = {
   'validate-request': step<typeof ValidateRequest>([read('ec2:DescribeImages')]),
+  'find-built-ami': step<typeof FindBuiltAmi>([
+    { actions: ['imagebuilder:GetImage'], on: 'imageBuilderImages' },
+  ]),
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>(admitting),
   'wait-for-turn': step<typeof WaitForTurn>(admitting),

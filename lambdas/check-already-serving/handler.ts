@@ -6,6 +6,7 @@ import { InconsistentAccountError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 import { notNewerThanServing } from '../shared/release-order';
+import { isAutomatic } from '../shared/settings/release';
 
 /**
  * Does the requested AMI already serve? True only when the active group launches it,
@@ -35,13 +36,13 @@ async function run(input: Input): Promise<AlreadyServing> {
   const launches = await imageOf(template, template.Version ?? '$Default');
   if (launches !== amiId) {
     // A template that names its AMI through an SSM parameter (`resolve:ssm:…`) cannot be compared here.
-    if (input.trigger === 'ami-event' && launches !== undefined && /^ami-[0-9a-f]+$/.test(launches)) {
+    if (isAutomatic(input.trigger) && launches !== undefined && /^ami-[0-9a-f]+$/.test(launches)) {
       const older = await notNewerThanServing(await describeImage(amiId), launches, input.amiSelector);
       if (older) {
         return {
           alreadyServing: false,
           notNewer: true,
-          detail: `${older}: an AMI event deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${amiId}"}`,
+          detail: `${older}: an AMI event or an EC2 Image Builder image deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${amiId}"}`,
         };
       }
     }

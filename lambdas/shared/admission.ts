@@ -1,8 +1,8 @@
-import { lastEnteredState, requestOf, runningExecutions } from './aws/step-functions';
+import { whereIs, requestOf, runningExecutions } from './aws/step-functions';
 import { admissionPhaseOf } from './contract/states';
 import { DeploymentInProgressError, TransientAwsError } from './errors';
 import { newestReleaseFirst } from './release-order';
-import type { AmiSelector, WhileDeploying } from './settings/release';
+import { isAutomatic, type AmiSelector, type Trigger, type WhileDeploying } from './settings/release';
 
 /**
  * Which execution deploys, when several run (I5, docs/design.md#the-guard): the guard's decision, and the
@@ -13,7 +13,7 @@ import type { AmiSelector, WhileDeploying } from './settings/release';
 export interface AdmissionRequest {
   readonly execution: { id: string; name: string; stateMachineArn: string; startTime: string };
   readonly amiId: string;
-  readonly trigger: 'pipeline' | 'ami-event';
+  readonly trigger: Trigger;
   /** What a request does while another deployment runs (settings `whileDeploying`). */
   readonly whileDeploying: WhileDeploying;
   /** How releases are told apart and ordered: the queue keeps the newest. */
@@ -42,7 +42,7 @@ interface Candidate {
   readonly name: string;
   readonly start: number;
   readonly amiId: string | undefined;
-  readonly trigger: 'pipeline' | 'ami-event';
+  readonly trigger: Trigger;
   readonly deploying: boolean;
 }
 
@@ -64,16 +64,18 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
   for (const other of others) {
     // One still checking its AMI (its tags may take minutes, and it may be another application's), ending
     // without a change, or no longer running holds nothing back.
-    const phase = admissionPhaseOf(await lastEnteredState(other.executionArn ?? ''));
+    const where = await whereIs(other.executionArn ?? '');
+    const phase = admissionPhaseOf(where.state);
     if (phase === 'checking' || phase === 'ending') continue;
-    const other_ = await requestOf(other.executionArn ?? '');
-    if (other_.status !== 'RUNNING') continue;
+    const started = await requestOf(other.executionArn ?? '');
+    if (started.status !== 'RUNNING') continue;
     candidates.push({
       arn: other.executionArn ?? '',
       name: other.name ?? other.executionArn ?? '',
       start: other.startDate ? new Date(other.startDate).getTime() : Number.NEGATIVE_INFINITY,
-      amiId: other_.amiId,
-      trigger: other_.trigger,
+      // Past its AMI check, the state carries the AMI (an Image Builder request names only its image).
+      amiId: where.amiId ?? started.amiId,
+      trigger: started.trigger,
       deploying: phase === 'deploying',
     });
   }
@@ -96,7 +98,7 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
 function firstComeFirstServed(self: Candidate, candidates: Candidate[], running: number): Admission {
   const deploying = candidates.find((candidate) => candidate.deploying);
   if (deploying) {
-    if (self.trigger === 'ami-event' && deploying.amiId === self.amiId)
+    if (isAutomatic(self.trigger) && deploying.amiId === self.amiId)
       return duplicate(self, deploying, running);
     throw inProgress(deploying, candidates.filter((candidate) => candidate.deploying).length);
   }
@@ -111,7 +113,7 @@ function firstComeFirstServed(self: Candidate, candidates: Candidate[], running:
   const pipelines = groups[0].filter((candidate) => candidate.trigger === 'pipeline');
   const chosen = earliest(pipelines.length > 0 ? pipelines : groups[0]);
   if (chosen === self) return { verdict: 'go', runningExecutions: running };
-  if (self.trigger === 'ami-event') return duplicate(self, chosen, running);
+  if (isAutomatic(self.trigger)) return duplicate(self, chosen, running);
   // Two pipeline requests for one AMI are two deployments: the later waits its turn.
   throw inProgress(chosen, pipelines.filter((candidate) => byStart(candidate, self) < 0).length);
 }
@@ -132,7 +134,7 @@ async function newestWins(
   const waiting = [self, ...candidates.filter((candidate) => !candidate.deploying)];
   const groups = byAmi(waiting);
   const ours = groups.find((group) => group.includes(self)) ?? [self];
-  if (self.trigger === 'ami-event') {
+  if (isAutomatic(self.trigger)) {
     if (deploying && deploying.amiId === self.amiId) return duplicate(self, deploying, running);
     const chosen = representative(ours);
     if (chosen !== self) return duplicate(self, chosen, running);
@@ -191,7 +193,8 @@ function compareArns(left: string, right: string): number {
 }
 
 function describeStart(candidate: Candidate): string {
-  return candidate.trigger === 'pipeline' ? 'by a pipeline or an operator' : 'by its AMI event';
+  if (candidate.trigger === 'pipeline') return 'by a pipeline or an operator';
+  return candidate.trigger === 'image-builder' ? 'by its EC2 Image Builder image' : 'by its AMI event';
 }
 
 function duplicate(self: Candidate, other: Candidate, running: number): Admission {

@@ -10,11 +10,14 @@ import { ownershipMismatch, tagValue } from '../shared/ami-selector';
 import { defineHandler } from '../shared/handler';
 import {
   deploymentRequestSchema,
+  imageBuildRequestSchema,
   maxRollbackWindowMinutes,
   settingsSchema,
   type DeploymentRequest,
+  type ImageBuildRequest,
   type Settings,
 } from '../shared/settings';
+import { isAutomatic } from '../shared/settings/release';
 import type { ExecutionRef } from '../shared/types';
 import { explainIssues } from './issues';
 import { InputSchema, type Input } from './input';
@@ -26,7 +29,13 @@ import { InputSchema, type Input } from './input';
 
 export interface ValidatedRequest {
   execution: ExecutionRef;
-  amiId: string;
+  /** Null only for an Image Builder request, until its image has named its AMI (`imageBuildVersionArn`). */
+  amiId: string | null;
+  /**
+   * An EC2 Image Builder image whose AMI is to be found first (lambdas/find-built-ami), then validated like
+   * any other: docs/design.md#ec2-image-builder.
+   */
+  imageBuildVersionArn: string | null;
   trigger: DeploymentRequest['trigger'];
   settings: Settings;
   skip: boolean;
@@ -36,12 +45,14 @@ export interface ValidatedRequest {
    * not judged yet. The definition waits for the tags, then validates again.
    */
   tagsPending: boolean;
-  ami: { id: string; name: string | null };
+  ami: { id: string; name: string | null } | null;
 }
 
 async function run(input: Input): Promise<ValidatedRequest> {
   const configured = parseConfig(input.config);
-  const request = parseRequest(input.request);
+  const parsed = parseRequest(input.request);
+  if ('imageBuildVersionArn' in parsed) return imageToFind(parsed, configured, input.execution);
+  const request = parsed;
   const settings = applyOverrides(configured, request);
 
   const image = await describeImageOrGone(request.amiId, request.trigger);
@@ -50,6 +61,7 @@ async function run(input: Input): Promise<ValidatedRequest> {
     return {
       execution: input.execution,
       amiId: request.amiId,
+      imageBuildVersionArn: null,
       trigger: request.trigger,
       settings,
       ami: { id: request.amiId, name: null },
@@ -62,6 +74,7 @@ async function run(input: Input): Promise<ValidatedRequest> {
   const judged = {
     execution: input.execution,
     amiId: request.amiId,
+    imageBuildVersionArn: null,
     trigger: request.trigger,
     settings,
     ami,
@@ -79,7 +92,7 @@ async function run(input: Input): Promise<ValidatedRequest> {
         ? ` (its tags were awaited for ${settings.waits.amiTags.timeoutSeconds} s: waits.amiTags)`
         : '';
     const reason = `AMI ${request.amiId}${ami.name ? ` ("${ami.name}")` : ''} is not an AMI of ${settings.applicationName}: ${mismatch}${waited}`;
-    if (request.trigger === 'ami-event') {
+    if (isAutomatic(request.trigger)) {
       return { ...judged, skip: true, skipReason: reason, tagsPending: false };
     }
     throw new AmiNotRecognisedError(
@@ -126,7 +139,36 @@ function describeImageOrGone(
 ): Promise<Image | undefined> {
   // A disabled AMI is refused as not available, which DescribeImages shows only when asked.
   const lookup = { includeDisabled: true };
-  return trigger === 'ami-event' ? findImage(amiId, lookup) : describeImage(amiId, lookup);
+  return isAutomatic(trigger) ? findImage(amiId, lookup) : describeImage(amiId, lookup);
+}
+
+/**
+ * An EC2 Image Builder image's request names no AMI: the definition finds the AMI the image built, then
+ * validates it. Refused when no pipeline is configured (someone started it by hand).
+ */
+function imageToFind(
+  request: ImageBuildRequest,
+  settings: Settings,
+  execution: ExecutionRef,
+): ValidatedRequest {
+  if (!settings.imageBuilder) {
+    throw new InvalidInputError(
+      `Invalid deployment request: imageBuildVersionArn: this orchestrator deploys no EC2 Image Builder ` +
+        `pipeline's images (imageBuilder.pipelineArns is not configured). Configure the pipeline, or start ` +
+        `the deployment with {"amiId": "ami-…"} of the AMI the image built.`,
+    );
+  }
+  return {
+    execution,
+    amiId: null,
+    imageBuildVersionArn: request.imageBuildVersionArn,
+    trigger: request.trigger,
+    settings,
+    skip: false,
+    skipReason: null,
+    tagsPending: false,
+    ami: null,
+  };
 }
 
 function parseConfig(config: unknown): Settings {
@@ -140,11 +182,19 @@ function parseConfig(config: unknown): Settings {
   return parsed.data;
 }
 
-function parseRequest(request: unknown): DeploymentRequest {
+function parseRequest(request: unknown): DeploymentRequest | ImageBuildRequest {
   const notAnObject = describeNonObject(request);
   if (notAnObject) {
     throw new InvalidInputError(
       `Invalid deployment request: input: must be a JSON object like {"amiId": "ami-0123456789abcdef0"}, got ${notAnObject}.`,
+    );
+  }
+  if (typeof request === 'object' && request !== null && 'imageBuildVersionArn' in request) {
+    const image = imageBuildRequestSchema.safeParse(request);
+    if (image.success) return image.data;
+    throw new InvalidInputError(
+      `Invalid deployment request: ${explainIssues(image.error, imageBuildRequestSchema, 'request')}. ` +
+        `The rule on EC2 Image Builder's events starts {"imageBuildVersionArn": "arn:aws:imagebuilder:…:image/NAME/1.2.0/1", "trigger": "image-builder"}.`,
     );
   }
   const parsed = deploymentRequestSchema.safeParse(request);

@@ -145,10 +145,15 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
         const events = [...this.find(input.executionArn).history];
         if (input.reverseOrder) events.reverse();
         const { page, nextToken } = pageOf(events, input);
-        const withoutData = (event: HistoryEvent): HistoryEvent =>
-          event.stateExitedEventDetails
-            ? { ...event, stateExitedEventDetails: { ...event.stateExitedEventDetails, output: undefined } }
-            : event;
+        const withoutData = (event: HistoryEvent): HistoryEvent => ({
+          ...event,
+          ...(event.stateExitedEventDetails && {
+            stateExitedEventDetails: { ...event.stateExitedEventDetails, output: undefined },
+          }),
+          ...(event.stateEnteredEventDetails && {
+            stateEnteredEventDetails: { ...event.stateEnteredEventDetails, input: undefined },
+          }),
+        });
         return {
           events: input.includeExecutionData === false ? page.map(withoutData) : page,
           nextToken,

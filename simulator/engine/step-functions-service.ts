@@ -334,7 +334,12 @@ function toHistoryEvent(event: EventLog, id: number): HistoryEvent {
   const base = { id, timestamp: new Date(event.timestamp) };
   switch (event.type) {
     case 'StateEntered':
-      return { ...base, type: 'TaskStateEntered', stateEnteredEventDetails: { name: event.state.name } };
+      // With includeExecutionData (the default), AWS gives the state's input: the guard reads the AMI from it.
+      return {
+        ...base,
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input) },
+      };
     case 'StateExited':
       // With includeExecutionData (the default), AWS gives each state's output; status and the CLI read it.
       return {

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ADMISSION_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { onAnyFailure } from '../error-routing';
-import { ref, type Payload } from '../payload';
+import { ref, type JsonPathRef, type Payload } from '../payload';
 import type { StepInput } from '../step-registry';
 import { poll, RESULT_IS_STATE, task, type DefinitionContext } from '../tasks';
 import { STATE } from './state';
@@ -33,31 +33,7 @@ export function requestChecks(
   // transformation to null or empty input", intended per AWS: github.com/awslabs/states-language/issues/29),
   // and States.ALL does not catch States.Runtime (developer guide, "Handling errors in Step Functions
   // workflows"): the execution would end without a word.
-  const validate = task(
-    ctx,
-    KEY_STATES.validate,
-    'validate-request',
-    {
-      request: ref('$$.Execution.Input'),
-      config: ctx.settings,
-      execution: {
-        id: ref('$$.Execution.Id'),
-        name: ref('$$.Execution.Name'),
-        stateMachineArn: ref('$$.StateMachine.Id'),
-        startTime: ref('$$.Execution.StartTime'),
-      },
-    },
-    { resultPath: RESULT_IS_STATE, inputPath: sfn.JsonPath.DISCARD },
-  );
-  // A failed validation's error cannot be put at `$.failure` of an input that is not a JSON object (ResultPath
-  // on a non-object is States.ResultPathMatchFailure: Amazon States Language, "Runtime Errors"; the execution
-  // would end unreported); it replaces the input, and a Pass puts it where the report reads it.
-  validate.addCatch(
-    new sfn.Pass(ctx.scope, ADMISSION_STATES.endings.refused, {
-      parameters: { 'failure.$': '$' },
-    }).next(ends.rejected),
-    { errors: [sfn.Errors.ALL] }, // ResultPath "$" (the default): the error output replaces the input
-  );
+  const validate = validation(ctx, KEY_STATES.validate, ref('$$.Execution.Input'), ends.rejected);
 
   const request = {
     execution: STATE.execution,
@@ -144,10 +120,12 @@ export function requestChecks(
   const ofThisApplication = new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.ofThisApplication)
     .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
     .otherwise(checks);
+  // An EC2 Image Builder request names its image; its AMI is found, then validated like any other.
+  const validated = builtAmi(ctx, validate, ends);
   // An AMI event may come before the AMI's tags (docs/design.md#late-tags): wait for them, then validate again.
   const tagKey = ctx.settings.amiSelector.tag?.key;
   if (tagKey === undefined) {
-    validate.next(ofThisApplication);
+    validated.next(ofThisApplication);
   } else {
     const waitForTags = poll(
       ctx,
@@ -158,7 +136,7 @@ export function requestChecks(
     );
     onAnyFailure(waitForTags.check, ends.rejected);
     waitForTags.next(validate);
-    validate.next(
+    validated.next(
       new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.tagsThere)
         .when(sfn.Condition.booleanEquals('$.tagsPending', true), waitForTags)
         .otherwise(ofThisApplication),
@@ -192,4 +170,94 @@ function queue(
     .when(sfn.Condition.isString('$.guard.supersededBy'), ends.superseded)
     .when(sfn.Condition.isString('$.guard.queuedBehind'), waitForTurn)
     .afterwards({ includeOtherwise: true });
+}
+
+/**
+ * A validation: the request (any JSON value) and the AMI it names, its result the state. A failed
+ * validation's error cannot be put at `$.failure` of an input that is not a JSON object (ResultPath on a
+ * non-object is States.ResultPathMatchFailure: Amazon States Language, "Runtime Errors"; the execution would
+ * end unreported); it replaces the input, and a Pass puts it where the report reads it.
+ */
+function validation(
+  ctx: DefinitionContext,
+  name: string,
+  request: Payload<StepInput<'validate-request'>>['request'],
+  rejected: sfn.IChainable,
+): ReturnType<typeof task> {
+  const validate = task(
+    ctx,
+    name,
+    'validate-request',
+    {
+      request,
+      config: ctx.settings,
+      execution: {
+        id: ref('$$.Execution.Id'),
+        name: ref('$$.Execution.Name'),
+        stateMachineArn: ref('$$.StateMachine.Id'),
+        startTime: ref('$$.Execution.StartTime'),
+      },
+    },
+    { resultPath: RESULT_IS_STATE, inputPath: sfn.JsonPath.DISCARD },
+  );
+  const refused =
+    (ctx.scope.node.tryFindChild(ADMISSION_STATES.endings.refused) as sfn.Pass | undefined) ??
+    new sfn.Pass(ctx.scope, ADMISSION_STATES.endings.refused, { parameters: { 'failure.$': '$' } }).next(
+      rejected,
+    );
+  // ResultPath "$" (the default): the error output replaces the input.
+  validate.addCatch(refused, { errors: [sfn.Errors.ALL] });
+  return validate;
+}
+
+/**
+ * With `imageBuilder` configured (docs/design.md#ec2-image-builder): an Image Builder request's image names
+ * the AMI it built, which is then validated like any other request's; an image that is not this
+ * application's release ends as skipped. Returns what the validated state leaves from.
+ */
+function builtAmi(
+  ctx: DefinitionContext,
+  validate: ReturnType<typeof task>,
+  ends: { readonly rejected: sfn.IChainable; readonly skipped: sfn.IChainable },
+): { next(state: sfn.IChainable): void } {
+  const imageBuilder = ctx.settings.imageBuilder;
+  if (imageBuilder === undefined) return validate;
+  const find = task(
+    ctx,
+    ADMISSION_STATES.beforeGuard.findBuiltAmi,
+    'find-built-ami',
+    {
+      // The Choice below routes here only a state whose imageBuildVersionArn is a string.
+      imageBuildVersionArn: ref('$.imageBuildVersionArn') as JsonPathRef<string>,
+      imageBuilder,
+      execution: STATE.execution,
+    },
+    { resultPath: '$.built' },
+  );
+  const validateBuilt = validation(
+    ctx,
+    ADMISSION_STATES.beforeGuard.validateBuilt,
+    { amiId: ref('$.built.amiId'), trigger: 'image-builder' },
+    ends.rejected,
+  );
+  onAnyFailure(find, ends.rejected);
+  const notOurs = new sfn.Pass(ctx.scope, ADMISSION_STATES.beforeGuard.notBuiltForUs, {
+    inputPath: '$.built.reason',
+    resultPath: '$.skipReason',
+  }).next(ends.skipped);
+  const fromImageBuilder = new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.fromImageBuilder).when(
+    sfn.Condition.isString('$.imageBuildVersionArn'),
+    find.next(
+      new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.builtForUs)
+        .when(sfn.Condition.isNull('$.built.amiId'), notOurs)
+        .otherwise(validateBuilt),
+    ),
+  );
+  validate.next(fromImageBuilder);
+  return {
+    next(state) {
+      fromImageBuilder.otherwise(state);
+      validateBuilt.next(state);
+    },
+  };
 }

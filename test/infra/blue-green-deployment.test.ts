@@ -437,6 +437,63 @@ describe('the AMI-published trigger', () => {
   });
 });
 
+describe('the EC2 Image Builder trigger (imageBuilder)', () => {
+  const PIPELINE = 'arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/webapp';
+  const example = loadConfig(EXAMPLE_CONFIG);
+  const withImageBuilder = (deployment: Record<string, unknown>) =>
+    synthExample({
+      ...example,
+      deployment: { ...example.deployment, imageBuilder: { pipelineArns: [PIPELINE] }, ...deployment },
+    } as ConfigFile).template;
+  const imageBuilder = withImageBuilder({});
+
+  it('starts a deployment with the image build version ARN when an image is AVAILABLE', () => {
+    imageBuilder.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.imagebuilder'],
+        'detail-type': ['EC2 Image Builder Image State Change'],
+        detail: { state: { status: ['AVAILABLE'] } },
+      },
+      Targets: [
+        Match.objectLike({
+          InputTransformer: {
+            InputPathsMap: { 'resources-0-': '$.resources[0]' },
+            InputTemplate: '{"imageBuildVersionArn":<resources-0->,"trigger":"image-builder"}',
+          },
+        }),
+      ],
+    });
+  });
+
+  it("leaves out the AMI rule by default (Image Builder's AMI is available before its tests), unless asked", () => {
+    const sources = (t: Template) =>
+      Object.values(t.findResources('AWS::Events::Rule')).map(
+        (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
+      );
+    expect(sources(imageBuilder)).toEqual(['aws.imagebuilder']);
+    expect(sources(withImageBuilder({ deployOnNewAmi: true })).sort()).toEqual([
+      'aws.ec2',
+      'aws.imagebuilder',
+    ]);
+    expect(sources(template)).toEqual(['aws.ec2']);
+  });
+
+  it("lets the find step read this account's and Region's images, and nothing more", () => {
+    const grants = Object.values(imageBuilder.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } })
+          .PolicyDocument.Statement,
+    );
+    const getImage = grants.filter((grant) => JSON.stringify(grant.Action).includes('imagebuilder:'));
+    expect(getImage).toHaveLength(1);
+    expect(getImage[0].Action).toBe('imagebuilder:GetImage');
+    // arn:PARTITION:imagebuilder:REGION:ACCOUNT:image/* of the stack, not `*`.
+    expect(JSON.stringify(getImage[0].Resource)).toMatch(
+      /":imagebuilder:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":image\/\*"/,
+    );
+  });
+});
+
 describe('synthetic checks from inside a VPC (an internal ALB)', () => {
   const network = {
     subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9'],

@@ -232,7 +232,7 @@ describe('guard-single-deployment', () => {
       listedAfter(T0);
       await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(1));
       expect(h.inputs('GetExecutionHistory')).toEqual([
-        expect.objectContaining({ reverseOrder: true, includeExecutionData: false }),
+        expect.objectContaining({ reverseOrder: true, includeExecutionData: true }),
       ]);
     });
 

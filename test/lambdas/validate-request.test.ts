@@ -393,4 +393,64 @@ describe('validate-request', () => {
     });
     expect(calls().total).toBe(0);
   });
+
+  describe('an EC2 Image Builder image (docs/design.md#ec2-image-builder)', () => {
+    const IMAGE = 'arn:aws:imagebuilder:us-east-1:123456789012:image/webapp/1.2.0/1';
+    const withImageBuilder = {
+      ...config,
+      imageBuilder: { pipelineArns: ['arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/webapp'] },
+    };
+    const imageRequest = { imageBuildVersionArn: IMAGE, trigger: 'image-builder' };
+
+    it('leaves the AMI to be found from the image: no AMI yet, no AWS call', async () => {
+      givenImages(image());
+      await expect(handler(event(imageRequest, withImageBuilder))).resolves.toMatchObject({
+        amiId: null,
+        imageBuildVersionArn: IMAGE,
+        trigger: 'image-builder',
+        skip: false,
+        tagsPending: false,
+      });
+      expect(calls().total).toBe(0);
+    });
+
+    it('is refused when no pipeline is configured, naming the setting and the alternative', async () => {
+      givenImages(image());
+      await expect(handler(event(imageRequest))).rejects.toMatchObject({
+        name: 'InvalidInputError',
+        message: expect.stringMatching(
+          /imageBuildVersionArn: .*imageBuilder\.pipelineArns is not configured.*\{"amiId": "ami-…"\}/,
+        ),
+      });
+    });
+
+    it('a malformed image ARN names the field and the expected form', async () => {
+      givenImages(image());
+      await expect(
+        handler(
+          event(
+            {
+              imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:123456789012:image/webapp',
+              trigger: 'image-builder',
+            },
+            withImageBuilder,
+          ),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidInputError',
+        message: expect.stringContaining('imageBuildVersionArn: must be an image build version ARN'),
+      });
+    });
+
+    it("the AMI the image built is held to the selector like an AMI event's: another application's is skipped", async () => {
+      givenImages(image({ tags: { Application: 'billing' } }));
+      await expect(
+        handler(event({ amiId: AMI, trigger: 'image-builder' }, withImageBuilder)),
+      ).resolves.toMatchObject({
+        amiId: AMI,
+        skip: true,
+        skipReason: expect.stringContaining('not an AMI of webapp'),
+      });
+    });
+  });
 });

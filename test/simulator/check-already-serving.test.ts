@@ -168,7 +168,7 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
       detail:
         `${COPY} ("webapp-1.0.0-copy") (copied from ${DEFAULT_AMIS.current}) is a release of 2025-01-01T00:00:00.000Z, ` +
         `not newer than ${DEFAULT_AMIS.current} ("webapp-1.0.0"), which serves (a release of 2025-01-01T00:00:00.000Z): ` +
-        `an AMI event deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${COPY}"}`,
+        `an AMI event or an EC2 Image Builder image deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${COPY}"}`,
     });
     expect(h.changes()).toEqual([]);
   });

@@ -7,6 +7,7 @@ import {
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
 import { allPages } from '../batch';
+import { triggerSchema, type Trigger } from '../settings/release';
 import { callAws, CLIENT_CONFIG } from './call';
 
 export const stepFunctions = new SFNClient(CLIENT_CONFIG);
@@ -28,12 +29,15 @@ export async function runningExecutions(stateMachineArn: string): Promise<Execut
 
 /** Pages of the newest events read at most to find the state an execution last entered. */
 const MAX_HISTORY_PAGES = 4;
+/** Events a page holds: small pages, as each carries its states' input (about 3 KB each). */
+const HISTORY_PAGE_EVENTS = 20;
 
 /**
- * The state an execution entered last, from its history read newest first without execution data
- * (docs/aws-facts/step-functions.md#getexecutionhistory); undefined before it entered any.
+ * The state an execution entered last, and the AMI its state held then, from its history read newest first
+ * with execution data (docs/aws-facts/step-functions.md#getexecutionhistory): past the validation, the state
+ * names the AMI, which an Image Builder request's input does not. Undefined before it entered any state.
  */
-export async function lastEnteredState(executionArn: string): Promise<string | undefined> {
+export async function whereIs(executionArn: string): Promise<{ state?: string; amiId?: string }> {
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
     const answer = await callAws('GetExecutionHistory', () =>
@@ -41,18 +45,31 @@ export async function lastEnteredState(executionArn: string): Promise<string | u
         new GetExecutionHistoryCommand({
           executionArn,
           reverseOrder: true,
-          includeExecutionData: false,
-          maxResults: 50,
+          includeExecutionData: true,
+          maxResults: HISTORY_PAGE_EVENTS,
           nextToken,
         }),
       ),
     );
     const entered = answer.events?.find((event) => event.stateEnteredEventDetails?.name !== undefined);
-    if (entered) return entered.stateEnteredEventDetails?.name;
+    if (entered) {
+      const details = entered.stateEnteredEventDetails;
+      return { state: details?.name, amiId: amiIdIn(details?.input) };
+    }
     nextToken = answer.nextToken;
-    if (!nextToken) return undefined;
+    if (!nextToken) return {};
   }
-  return undefined;
+  return {};
+}
+
+function amiIdIn(input: string | undefined): string | undefined {
+  try {
+    const state = JSON.parse(input ?? 'null') as { amiId?: unknown } | null;
+    return typeof state?.amiId === 'string' ? state.amiId : undefined;
+  } catch {
+    // Truncated (over 256 KiB) or not JSON: the request's AMI stands.
+    return undefined;
+  }
 }
 
 /**
@@ -61,7 +78,7 @@ export async function lastEnteredState(executionArn: string): Promise<string | u
  */
 export async function requestOf(
   executionArn: string,
-): Promise<{ amiId?: string; trigger: 'pipeline' | 'ami-event'; status: ExecutionStatus | undefined }> {
+): Promise<{ amiId?: string; trigger: Trigger; status: ExecutionStatus | undefined }> {
   const answer = await callAws('DescribeExecution', () =>
     stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
   );
@@ -70,7 +87,7 @@ export async function requestOf(
     const input = JSON.parse(answer.input ?? 'null') as { amiId?: unknown; trigger?: unknown } | null;
     return {
       amiId: typeof input?.amiId === 'string' ? input.amiId : undefined,
-      trigger: input?.trigger === 'ami-event' ? 'ami-event' : 'pipeline',
+      trigger: triggerSchema.safeParse(input?.trigger).data ?? 'pipeline',
       status,
     };
   } catch {

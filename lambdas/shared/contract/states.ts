@@ -28,6 +28,12 @@ export function pauseOf(wait: string): string {
  */
 export const ADMISSION_STATES = {
   beforeGuard: {
+    /** With `imageBuilder` configured (docs/design.md#ec2-image-builder). */
+    fromImageBuilder: 'Did EC2 Image Builder announce this release?',
+    findBuiltAmi: 'Find the AMI the image built',
+    builtForUs: 'Did a configured pipeline build it for here?',
+    notBuiltForUs: 'Keep why the image is not deployed',
+    validateBuilt: 'Validate the AMI the image built',
     tagsThere: "Are the AMI's tags there yet?",
     /** A polling loop: its states are this name and `<name>: check`, `: done?`, `: pause`. */
     waitForTags: "Wait for the AMI's tags",

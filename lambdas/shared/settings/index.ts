@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { amiIdSchema, applicationNameSchema } from '../contract/schemas';
 import { RETRY_POLICY } from '../retry-policy';
 
-import { amiSelectorSchema, triggerSchema, whileDeployingSchema } from './release';
+import { amiSelectorSchema, imageBuilderSchema, triggerSchema, whileDeployingSchema } from './release';
 import {
   groupsSchema,
   syntheticHeaderSchema,
@@ -266,6 +266,8 @@ export const settingsSchema = z
      * waiting (`queue-newest`), or is refused (`reject`): docs/design.md#newest-wins.
      */
     whileDeploying: z._default(whileDeployingSchema, 'queue-newest'),
+    /** Deploy what these EC2 Image Builder pipelines build, once each image is AVAILABLE. [none] */
+    imageBuilder: z.optional(imageBuilderSchema),
     waits: z.prefault(
       z.strictObject({
         /**
@@ -351,3 +353,23 @@ export const deploymentRequestSchema = z.strictObject({
   overrides: z.optional(overridesSchema),
 });
 export type DeploymentRequest = z.infer<typeof deploymentRequestSchema>;
+
+const IMAGE_BUILD_VERSION_ARN =
+  /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:\d{12}:image\/[a-z0-9-_]+\/\d+\.\d+\.\d+\/\d+$/;
+
+/**
+ * What the rule on EC2 Image Builder's image events starts an execution with: the image build version ARN
+ * (the event's only resource); its AMI is read from the image (lambdas/find-built-ami).
+ */
+export const imageBuildRequestSchema = z.strictObject({
+  imageBuildVersionArn: z
+    .string()
+    .check(
+      z.regex(
+        IMAGE_BUILD_VERSION_ARN,
+        'must be an image build version ARN like "arn:aws:imagebuilder:us-east-1:123456789012:image/webapp/1.2.0/1"',
+      ),
+    ),
+  trigger: z.literal('image-builder'),
+});
+export type ImageBuildRequest = z.infer<typeof imageBuildRequestSchema>;

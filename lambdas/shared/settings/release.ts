@@ -41,10 +41,39 @@ function isValidRegExp(pattern: string): boolean {
 }
 
 /**
- * What started the execution: "ami-event" when the EventBridge rule did. Such an execution skips an AMI of
- * another application, or an older release than the one serving, where a pipeline's is refused or deploys.
+ * What started the execution: "ami-event" when the rule on EC2's AMI events did, "image-builder" when the
+ * rule on EC2 Image Builder's image events did. Such an automatic execution skips an AMI of another
+ * application, or an older release than the one serving, where a pipeline's is refused or deploys.
  */
-export const triggerSchema = z.enum(['pipeline', 'ami-event']);
+export const triggerSchema = z.enum(['pipeline', 'ami-event', 'image-builder']);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+/** Started by an event, not by a person or a pipeline: held to newer releases of this application. */
+export function isAutomatic(trigger: Trigger): boolean {
+  return trigger !== 'pipeline';
+}
+
+const IMAGE_PIPELINE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:\d{12}:image-pipeline\/[a-z0-9-_]+$/;
+
+/**
+ * EC2 Image Builder pipelines that build this application's AMIs (docs/design.md#ec2-image-builder): an
+ * image one of them built deploys once Image Builder reports it AVAILABLE (built, tested and distributed).
+ */
+export const imageBuilderSchema = z.strictObject({
+  pipelineArns: z
+    .array(
+      z
+        .string()
+        .check(
+          z.regex(
+            IMAGE_PIPELINE_ARN,
+            'must be an image pipeline ARN like "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/webapp"',
+          ),
+        ),
+    )
+    .check(z.minLength(1)),
+});
+export type ImageBuilderSettings = z.infer<typeof imageBuilderSchema>;
 
 /**
  * What a request does when another deployment runs (docs/design.md#newest-wins): `queue-newest` waits for
