@@ -231,6 +231,23 @@ export class SimulatedAccount {
     this.eventBridge.rules.set(rules, startExecution);
   }
 
+  /**
+   * The account owner's release pipeline finishes a build now: the `pending` AMI becomes available, with its
+   * "EC2 AMI State Change" event; its tags come `tagsAfterSeconds` later when given (ec2-images.ts).
+   */
+  publishImage(amiId: string, tagsAfterSeconds?: number): void {
+    this.advance();
+    this.amis.publish(amiId, tagsAfterSeconds);
+  }
+
+  /**
+   * The account owner's EC2 Image Builder pipeline completes an image the environment gives no time: it
+   * becomes AVAILABLE `afterSeconds` from now, with its event then (image-builder.ts).
+   */
+  completeImage(arn: string, afterSeconds = 0): void {
+    this.imageBuilder.complete(arn, this.advance(), afterSeconds);
+  }
+
   /** Every target a rule sent an event to, or failed to, in order. */
   get eventDeliveries(): readonly Delivery[] {
     return this.eventBridge.rules.deliveries;

@@ -79,6 +79,25 @@ export class AmiLifecycle {
   }
 
   /**
+   * A build the account owner's pipeline finishes now (what a scenario's run does at its start): the
+   * `pending` AMI becomes available, with its event, and carries its tags `tagsAfterSeconds` later when given
+   * (Packer tags an AMI once it is available). Anything but a pending AMI is the scenario's mistake.
+   */
+  publish(imageId: string, tagsAfterSeconds?: number): void {
+    const image = this.options.images.get(imageId);
+    if (image?.state !== 'pending')
+      throw new Error(
+        `AMI ${imageId} is ${image?.state ?? 'unknown'}: only a pending build can be published`,
+      );
+    this.pending.delete(imageId);
+    if (tagsAfterSeconds !== undefined) {
+      const elapsed = Math.round((this.options.now() - this.options.startedAt) / 1000);
+      image.tagsAfterSeconds = elapsed + tagsAfterSeconds;
+    }
+    this.enter(image, 'available', this.options.ids.uuid());
+  }
+
+  /**
    * CopyImage (API reference): Name, SourceImageId and SourceRegion are required; the answer is the new
    * AMI's id; the copy is `pending` until it completes. "Default: Your user-defined AMI tags are not copied"
    * (CopyImageTags); TagSpecifications of type `image` tag the new AMI.

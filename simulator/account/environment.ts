@@ -58,7 +58,8 @@ export interface AmiDescription {
   /**
    * A build published during the simulation: the AMI is `pending` until this many seconds after the
    * simulation starts, then `available`, when EC2 sends its "EC2 AMI State Change" event
-   * (docs/aws-facts/launch-templates-and-amis.md#ami-events). Its `state` is the one it reaches then.
+   * (docs/aws-facts/launch-templates-and-amis.md#ami-events). Its `state` is the one it reaches then. An AMI
+   * described `pending` without it stays so until the account owner publishes it (`publishImage`).
    */
   availableAfterSeconds?: number;
   /**
@@ -147,8 +148,11 @@ export interface ImageBuilderImageDescription {
   pipelineArn?: string;
   /** The AMI it outputs: it must be available and tagged no later than the image is AVAILABLE. */
   amiId: string;
-  /** Seconds after the simulation starts when the image becomes AVAILABLE. */
-  availableAfterSeconds: number;
+  /**
+   * Seconds after the simulation starts when the image becomes AVAILABLE; absent, it becomes AVAILABLE
+   * only when the account owner's pipeline completes it (`SimulatedAccount.completeImage`).
+   */
+  availableAfterSeconds?: number;
   /** The image resource's own tags (not the AMI's). */
   tags?: Record<string, string>;
 }

@@ -32,6 +32,8 @@ interface ImageRecord {
   readonly version: string;
   readonly build: number;
   status: ImageStatus;
+  /** When it becomes AVAILABLE, once known (never, until an image the environment gives no time completes). */
+  availableAt: number;
 }
 
 const imageBuilderError = (name: string, message: string): Error =>
@@ -44,10 +46,14 @@ export class ImageBuilder {
     this.images = options.images.map((description) => {
       const match = IMAGE_ARN.exec(description.arn);
       if (!match?.[8]) throw new Error(`Image Builder image ${description.arn}: not a build version ARN`);
-      checkOutput(
-        description,
-        options.describedAmis.find((ami) => ami.id === description.amiId),
-      );
+      const { availableAfterSeconds } = description;
+      if (availableAfterSeconds !== undefined) {
+        checkOutput(
+          description,
+          options.describedAmis.find((ami) => ami.id === description.amiId),
+          availableAfterSeconds,
+        );
+      }
       const version = `${match[5]}.${match[6]}.${match[7]}`;
       const image: ImageRecord = {
         description,
@@ -55,6 +61,8 @@ export class ImageBuilder {
         version,
         build: Number(match[8]),
         status: 'BUILDING',
+        availableAt:
+          availableAfterSeconds === undefined ? Infinity : options.startedAt + availableAfterSeconds * 1000,
       };
       // What has happened before the simulation starts sent its events then.
       image.status = this.statusAt(image, options.startedAt);
@@ -66,6 +74,20 @@ export class ImageBuilder {
     return [
       route(GetImageCommand, (input) => ({ image: this.describe(this.find(input.imageBuildVersionArn)) })),
     ];
+  }
+
+  /**
+   * The account owner's pipeline completes an image the environment gives no time: it becomes AVAILABLE
+   * `afterSeconds` from `now` (testing and distribution), its AMI available and tagged by then.
+   */
+  complete(arn: string, now: number, afterSeconds: number): void {
+    const image = this.images.find((candidate) => candidate.description.arn === arn);
+    if (!image || image.description.availableAfterSeconds !== undefined)
+      throw new Error(`Image Builder image ${arn}: not an image of the environment without a time`);
+    image.availableAt = now + afterSeconds * 1000;
+    const ami = this.options.amis.get(image.description.amiId);
+    const elapsed = (image.availableAt - this.options.startedAt) / 1000;
+    checkOutput(image.description, ami && { ...ami, availableAfterSeconds: undefined }, elapsed);
   }
 
   /**
@@ -89,9 +111,8 @@ export class ImageBuilder {
   }
 
   private statusAt(image: ImageRecord, now: number): ImageStatus {
-    const { availableAfterSeconds, amiId } = image.description;
-    if (now >= this.options.startedAt + availableAfterSeconds * 1000) return 'AVAILABLE';
-    return this.options.amis.get(amiId)?.state === 'available' ? 'TESTING' : 'BUILDING';
+    if (now >= image.availableAt) return 'AVAILABLE';
+    return this.options.amis.get(image.description.amiId)?.state === 'available' ? 'TESTING' : 'BUILDING';
   }
 
   /**
@@ -145,14 +166,18 @@ export class ImageBuilder {
 }
 
 /** "ends in the AVAILABLE ... state" after distribution: the AMI exists, available and tagged, by then. */
-function checkOutput(description: ImageBuilderImageDescription, ami: AmiDescription | undefined): void {
+function checkOutput(
+  description: ImageBuilderImageDescription,
+  ami: AmiDescription | undefined,
+  availableAfterSeconds: number,
+): void {
   const problem = !ami
     ? 'is not among the AMIs'
     : ami.state !== 'available'
       ? `ends ${ami.state}`
-      : (ami.availableAfterSeconds ?? 0) > description.availableAfterSeconds
+      : (ami.availableAfterSeconds ?? 0) > availableAfterSeconds
         ? 'is available only after the image'
-        : (ami.tagsAfterSeconds ?? 0) > description.availableAfterSeconds
+        : (ami.tagsAfterSeconds ?? 0) > availableAfterSeconds
           ? 'is tagged only after the image is AVAILABLE'
           : undefined;
   if (problem)

@@ -98,6 +98,32 @@ export function environmentFor(scenario: Scenario, options: SimulationOptions): 
       },
     );
   }
+  if (scenario.imageBuilderImages) {
+    environment.imageBuilderImages = scenario.imageBuilderImages.map((image) => ({
+      ...image,
+      amiId: amiOf(image.amiId),
+    }));
+  }
+  // What a run's action makes available is not available before: a build it publishes (alone or from Image
+  // Builder) is pending, an AMI it enables is disabled (so that the AMI's only event is the action's).
+  for (const run of scenario.runs) {
+    const trigger = run.trigger;
+    if (!trigger) continue;
+    const built =
+      'publish' in trigger
+        ? trigger.publish
+        : 'imageBuilderImage' in trigger
+          ? environment.imageBuilderImages?.find((image) => image.arn === trigger.imageBuilderImage)?.amiId
+          : undefined;
+    const enabled = 'enableImage' in trigger ? trigger.enableImage : undefined;
+    for (const [ref, state] of [
+      [built, 'pending'],
+      [enabled, 'disabled'],
+    ] as const) {
+      const ami = ref === undefined ? undefined : environment.amis.find((image) => image.id === amiOf(ref));
+      if (ami) ami.state = state;
+    }
+  }
   return environment;
 }
 
@@ -147,7 +173,7 @@ export function deploymentFor(
 }
 
 /** A run as planned: its expected outcome, and whether the watched alarms settle it (see `judged`). */
-export interface PlannedRun extends DeploymentRun {
+export type PlannedRun = DeploymentRun & {
   /**
    * The new version errs and nothing else decides the run: it must roll back exactly when a watched alarm is
    * in ALARM while the rollback window is open, and succeed otherwise. `expectedOutcome` is then the estimate
@@ -156,7 +182,7 @@ export interface PlannedRun extends DeploymentRun {
   readonly judgedByAlarms?: boolean;
   /** What a rollback ends as: a first deployment has no old version to return to and is kept serving. */
   readonly rollbackOutcome?: Outcome;
-}
+};
 
 /**
  * The scenario's runs, with the outcome the options make the first one expect, whatever the scenario expects
@@ -215,8 +241,8 @@ export function judged(
   return firing ? (run.rollbackOutcome ?? 'rolled-back') : 'succeeded';
 }
 
-export function batches(runs: DeploymentRun[]): DeploymentRun[][] {
-  const result: DeploymentRun[][] = [];
+export function batches<Run extends DeploymentRun>(runs: readonly Run[]): Run[][] {
+  const result: Run[][] = [];
   for (const run of runs) {
     if (run.concurrentWithPrevious && result.length > 0) result[result.length - 1].push(run);
     else result.push([run]);
@@ -224,18 +250,26 @@ export function batches(runs: DeploymentRun[]): DeploymentRun[][] {
   return result;
 }
 
+const AMIS: Readonly<Record<string, string>> = {
+  '{next}': DEFAULT_AMIS.next,
+  '{third}': THIRD_AMI,
+  '{fourth}': FOURTH_AMI,
+  '{foreign}': DEFAULT_AMIS.foreign,
+  '{current}': DEFAULT_AMIS.current,
+  '{copy}': COPIED_AMI,
+  '{old}': OLD_AMI,
+};
+
+/** The AMI id a run names (`{next}`, `{old}`, …), or the string itself. */
+export function amiOf(ref: string): string {
+  return AMIS[ref] ?? ref;
+}
+
+/** The execution input of a run that starts with one. */
 export function inputFor(run: DeploymentRun): Json {
-  const amis: Record<string, string> = {
-    '{next}': DEFAULT_AMIS.next,
-    '{third}': THIRD_AMI,
-    '{fourth}': FOURTH_AMI,
-    '{foreign}': DEFAULT_AMIS.foreign,
-    '{current}': DEFAULT_AMIS.current,
-    '{copy}': COPIED_AMI,
-    '{old}': OLD_AMI,
-  };
+  if (run.input === undefined) throw new Error('a run started by an account action has no input');
   const resolve = (value: RunInput): Json => {
-    if (typeof value === 'string') return amis[value] ?? value;
+    if (typeof value === 'string') return amiOf(value);
     if (Array.isArray(value)) return value.map(resolve);
     if (value === null || typeof value !== 'object') return value;
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));

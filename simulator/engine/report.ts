@@ -11,14 +11,23 @@ import type { AccountSnapshot } from '../account/account';
 import type { EnvironmentDescription } from '../account/environment';
 import type { Outcome } from '../scenarios/options';
 import type { InvariantViolation } from './invariants';
+import type { PlannedRun } from './plan';
+import type { RuleStart } from './triggers';
 import type { ExecutionRecord, TimelineEntry } from './step-functions-service';
 
 /** What a simulation reports, and whether it went as expected. */
 export interface ExecutionReport {
+  /** Empty when no execution started. */
   name: string;
   outcome: Outcome;
-  expectedOutcome: Outcome;
+  /** `none`: no run expected it (a rule started it for an event no run's action caused, or one too many). */
+  expectedOutcome: Outcome | 'none';
   message: string;
+  /**
+   * A run's account action should have started this execution and did not (no rule matched, or a delivery
+   * failed): `outcome` is `failed` and `message` says why.
+   */
+  notStarted?: true;
   /** The state a stopped execution was stopped in, and the one the run expected (if it expected a stop). */
   stoppedAt: string | null;
   expectedStopAt: string | null;
@@ -38,7 +47,7 @@ export interface MilestonesReport {
 export interface SimulationReport {
   scenario: string;
   outcome: Outcome;
-  expectedOutcome: Outcome;
+  expectedOutcome: Outcome | 'none';
   message: string;
   executions: ExecutionReport[];
   simulatedSeconds: number;
@@ -63,6 +72,7 @@ export interface SimulationReport {
   notificationsDelivered: number;
   /** The events the default EventBridge bus accepted, in order: the milestones (docs/events.md). */
   events: PublishedEvent[];
+  /** The orchestrator's calls (and operators'), not those of runs' account actions (`trigger`). */
   apiCalls: { total: number; byOperation: Record<string, number> };
   invariantViolations: InvariantViolation[];
   finalState: FinalState;
@@ -93,6 +103,7 @@ export function passed(report: SimulationReport): boolean {
     report.notificationsDelivered >= ended &&
     report.executions.every(
       (execution) =>
+        !execution.notStarted &&
         execution.outcome === execution.expectedOutcome &&
         (execution.expectedStopAt === null || execution.stoppedAt === execution.expectedStopAt) &&
         announcedEveryMilestone(execution.milestones),
@@ -107,6 +118,51 @@ export function announcedEveryMilestone(milestones: MilestonesReport): boolean {
   return milestones.expected.every(
     (milestone) => milestones.events.includes(milestone) && milestones.notifications.includes(milestone),
   );
+}
+
+/**
+ * How one execution went, or why one a run's action should have started did not: `judged` gives the
+ * outcome the run expects of its first execution (plan.ts), a trigger's `moreOutcomes` those of the others.
+ */
+export function executionReport(
+  { run, position, record, message }: RuleStart,
+  read: {
+    judged: (run: PlannedRun, record: ExecutionRecord) => Outcome;
+    milestones: (record: ExecutionRecord) => MilestonesReport;
+  },
+): ExecutionReport {
+  const later = run?.trigger ? run.moreOutcomes?.[position - 1] : undefined;
+  const expected = (actual: ExecutionRecord | null): Outcome | 'none' =>
+    !run
+      ? 'none'
+      : position === 0
+        ? actual
+          ? read.judged(run, actual)
+          : run.expectedOutcome
+        : (later ?? 'none');
+  const expectedStopAt = position === 0 ? (run?.expectStoppedAt ?? null) : null;
+  if (!record) {
+    const none: Milestone[] = [];
+    return {
+      name: '',
+      outcome: 'failed',
+      expectedOutcome: expected(null),
+      message: message ?? 'no execution started',
+      notStarted: true,
+      stoppedAt: null,
+      expectedStopAt,
+      milestones: { expected: none, events: none, notifications: none },
+    };
+  }
+  return {
+    name: record.name,
+    outcome: outcomeOf(record),
+    expectedOutcome: expected(record),
+    message: messageOf(record),
+    stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
+    expectedStopAt,
+    milestones: read.milestones(record),
+  };
 }
 
 /**

@@ -1,10 +1,10 @@
 // Over 250 lines: one simulated deployment run end to end (account, engine, traffic, invariant monitor, operator requests and stops, second by second), whose parts share the run's clock and records.
-import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { logger } from '../../lambdas/shared/logger';
-import { KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
+import { KEY_STATES } from '../../lambdas/shared/contract';
 import { SimulatedAccount } from '../account/account';
+import type { EventRule } from '../account/event-rules';
 import { Random } from '../account/random';
-import { findScenario, type DeploymentRun, type Scenario } from '../scenarios/catalog';
+import { findScenario, type Scenario } from '../scenarios/catalog';
 import type { Outcome, SimulationOptions } from '../scenarios/options';
 import { TrafficGenerator } from '../traffic/traffic-generator';
 import { VirtualClock } from './clock';
@@ -12,6 +12,8 @@ import { loadHandlers, prepareHandlers } from './handlers';
 import { InvariantMonitor, type InvariantViolation } from './invariants';
 import { LocalStepFunctions, withStopIn, type ExecutionRecord } from './step-functions-service';
 import type { SynthesizedWorkflow } from './synthesize';
+import type { SynthesizedRule } from './synthesized-rules';
+import { orchestratorCalls, requestRollback, RuleStarts, type RuleStart } from './triggers';
 import { cachedWorkflow } from './workflow-cache';
 import {
   batches,
@@ -22,10 +24,12 @@ import {
   judged,
   runsFor,
   type AlarmPeriods,
+  type PlannedRun,
 } from './plan';
 import {
   finalStateOf,
   hasHealthyTarget,
+  executionReport,
   messageOf,
   milestonesOf,
   outcomeOf,
@@ -53,6 +57,8 @@ export interface SimulationHooks {
   onStateEntered?: (state: string, at: number) => void;
   /** Called once per virtual second with the world as it is. */
   onSecond?: (view: ProgressView) => void;
+  /** Changes the synthesized EventBridge rules before the run (e.g. a rule's role without a grant). */
+  rules?: (rules: readonly SynthesizedRule[]) => readonly EventRule[];
   /** Runs this scenario instead of the named one (tests arranging accounts the catalog has no scenario for). */
   scenario?: Scenario;
 }
@@ -127,7 +133,19 @@ export async function simulate(
     },
   });
   const realFetch = globalThis.fetch;
-  const executions: { record: ExecutionRecord; run: DeploymentRun }[] = [];
+  // Every execution, and every one a run's account action should have started and did not, in order.
+  const executions: RuleStart[] = [];
+  const records = () => executions.flatMap(({ record }) => (record ? [record] : []));
+  // The batch's executions, which it waits for (one a rule starts between batches joins the next).
+  let started: ExecutionRecord[] = [];
+  const track = (start: RuleStart) => {
+    executions.push(start);
+    if (!start.record) return;
+    started.push(start.record);
+    alarmPeriodsOf.set(start.record, alarmPeriods);
+  };
+  const ruleStarts = new RuleStarts(account, service, workflow.stateMachineArn, () => clock.elapsedSeconds());
+  ruleStarts.wire(hooks.rules ? hooks.rules(workflow.rules ?? []) : (workflow.rules ?? []));
   try {
     account.install();
     service.install(account);
@@ -160,8 +178,10 @@ export async function simulate(
           windowStartedAt === null ? null : Math.min(1, (elapsed - windowStartedAt) / (windowMinutes * 60)),
       });
       await clock.advance(1000);
+      ruleStarts.collect().forEach(track);
     };
     for (const batch of batches(runs)) {
+      started = [];
       const before = batch[0].before;
       if (before) {
         // Between deployments (an operator's commands): only I1 applies, and users keep coming.
@@ -169,10 +189,7 @@ export async function simulate(
         currentState = BETWEEN_RUNS;
         await before({
           account,
-          previous: executions.map(({ record }) => ({
-            outcome: outcomeOf(record),
-            message: messageOf(record),
-          })),
+          previous: records().map((record) => ({ outcome: outcomeOf(record), message: messageOf(record) })),
           advance: async (seconds) => {
             for (let elapsed = 0; elapsed < seconds; elapsed++) await second();
           },
@@ -183,50 +200,51 @@ export async function simulate(
       windowStartedAt = null;
       alarmPeriods = [];
       requests.push(...batch.flatMap((run) => (run.operatorRequest ? [run.operatorRequest] : [])));
-      const started: { record: ExecutionRecord; run: DeploymentRun }[] = [];
-      const start = (run: DeploymentRun) => {
-        const record = service.start(inputFor(run));
-        started.push({ record, run });
-        executions.push({ record, run });
-        alarmPeriodsOf.set(record, alarmPeriods);
+      // A run with an input starts its execution; one with a trigger does its action, and its executions are
+      // those the rules start (`second` collects them).
+      const start = async (run: PlannedRun) => {
+        if (run.trigger) await ruleStarts.perform(run, run.trigger);
+        else track({ run, position: 0, record: service.start(inputFor(run)) });
+        ruleStarts.collect().forEach(track);
       };
       const later = batch.filter((run) => run.startsWhen);
-      batch.filter((run) => !run.startsWhen).forEach(start);
+      for (const run of batch.filter((candidate) => !candidate.startsWhen)) await start(run);
       // A run that starts while the batch's first execution is under way: once it entered the state.
-      const startDue = () => {
-        const entered = (state: string) =>
-          started[0]?.record.timeline.find((entry) => entry.state === state)?.at;
+      const startDue = async () => {
+        const entered = (state: string) => started[0]?.timeline.find((entry) => entry.state === state)?.at;
         for (const run of [...later]) {
           const at = run.startsWhen && entered(run.startsWhen.state);
           if (at === undefined || clock.elapsedSeconds() < at + (run.startsWhen?.afterSeconds ?? 0)) continue;
           later.splice(later.indexOf(run), 1);
-          start(run);
+          await start(run);
         }
       };
-      while (later.length > 0 || started.some(({ record }) => record.status === 'RUNNING')) {
-        if (clock.elapsedSeconds() > MAX_SIMULATED_SECONDS) {
-          started.forEach(({ record }) => record.abort());
-          break;
+      const busy = () =>
+        later.length > 0 || ruleStarts.awaiting || started.some((record) => record.status === 'RUNNING');
+      // Settled, unless a rule started an execution meanwhile: that one is waited for too.
+      do {
+        while (busy()) {
+          if (clock.elapsedSeconds() > MAX_SIMULATED_SECONDS) {
+            started.forEach((record) => record.abort());
+            break;
+          }
+          await startDue();
+          await second();
         }
-        startDue();
-        await second();
-      }
-      await Promise.all(started.map(({ record }) => record.finished));
-      for (let settled = 0; settled < SETTLE_SECONDS; settled++) await second();
-      if (started.every(({ record }) => UNCHANGING_OUTCOMES.includes(outcomeOf(record)))) {
+        await Promise.all(started.map((record) => record.finished));
+        for (let settled = 0; settled < SETTLE_SECONDS; settled++) await second();
+      } while (busy() && clock.elapsedSeconds() <= MAX_SIMULATED_SECONDS);
+      if (started.every((record) => UNCHANGING_OUTCOMES.includes(outcomeOf(record)))) {
         monitor.checkUnchanged(account.snapshot(), clock.elapsedSeconds());
       }
       violations.push(...monitor.violations);
     }
-    const reports = executions.map(({ record, run }) => ({
-      name: record.name,
-      outcome: outcomeOf(record),
-      expectedOutcome: judged(run, record, alarmPeriodsOf.get(record) ?? [], windowMinutes),
-      message: messageOf(record),
-      stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
-      expectedStopAt: run.expectStoppedAt ?? null,
-      milestones: milestonesOf(record, account.publishedEvents, account.publishedMessages),
-    }));
+    const reports = executions.map((start) =>
+      executionReport(start, {
+        judged: (run, record) => judged(run, record, alarmPeriodsOf.get(record) ?? [], windowMinutes),
+        milestones: (record) => milestonesOf(record, account.publishedEvents, account.publishedMessages),
+      }),
+    );
     const primary = reports[0];
     return {
       scenario: scenario.name,
@@ -238,15 +256,15 @@ export async function simulate(
       realMs: Math.round(performance.now() - realStart),
       synthesisMs,
       requests: structuredClone(traffic.stats),
-      stateTransitions: executions.reduce((total, { record }) => total + record.stateTransitions, 0),
-      maxPayloadBytes: Math.max(...executions.map(({ record }) => record.maxPayloadBytes)),
+      stateTransitions: records().reduce((total, record) => total + record.stateTransitions, 0),
+      maxPayloadBytes: Math.max(0, ...records().map((record) => record.maxPayloadBytes)),
       lambdaInvocations: service.totalLambdaInvocations,
       notificationsDelivered: account.publishedMessages.length,
       events: structuredClone([...account.publishedEvents]),
-      apiCalls: { total: account.apiCalls.total, byOperation: { ...account.apiCalls.byOperation } },
+      apiCalls: orchestratorCalls(account.apiCalls, ruleStarts.ownerCalls),
       invariantViolations: violations,
       finalState: finalStateOf(account.snapshot(), environment),
-      timeline: executions.flatMap(({ record }) => record.timeline),
+      timeline: records().flatMap((record) => record.timeline),
     };
   } finally {
     Math.random = realRandom;
@@ -255,21 +273,4 @@ export async function simulate(
     account.uninstall();
     clock.uninstall();
   }
-}
-
-/** What `npm run ops -- rollback` does, on any group (the command itself refuses outside the window). */
-async function requestRollback(region: string, group: string): Promise<void> {
-  await new AutoScalingClient({ region }).send(
-    new CreateOrUpdateTagsCommand({
-      Tags: [
-        {
-          ResourceId: group,
-          ResourceType: 'auto-scaling-group',
-          Key: OPERATOR_REQUEST_TAG,
-          Value: 'rollback',
-          PropagateAtLaunch: false,
-        },
-      ],
-    }),
-  );
 }

@@ -1,7 +1,12 @@
 import type { ConfiguredProps } from '../../infra/props';
 import type { FaultOptions, SimulatedAccount } from '../account/account';
-import { ENCRYPTED_TOPIC, type DefaultEnvironmentOptions } from '../account/environment';
+import {
+  ENCRYPTED_TOPIC,
+  type DefaultEnvironmentOptions,
+  type ImageBuilderImageDescription,
+} from '../account/environment';
 import { KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
+import { AMI_EVENT_SCENARIOS } from './ami-events';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 
@@ -9,12 +14,49 @@ import type { Outcome } from './options';
 export type RunInput =
   string | number | boolean | null | readonly RunInput[] | { readonly [key: string]: RunInput };
 
-export interface DeploymentRun {
+/**
+ * What the account owner does at a run's start in place of starting an execution: EC2 or Image Builder
+ * sends its event to the default bus, and the run's executions are those the synthesized EventBridge rules
+ * start for it. AMIs are named as in a run's input (`{next}`, `{foreign}`, …).
+ */
+export type AccountTrigger =
   /**
-   * The execution input; the string `{next}` stands for the new AMI, `{third}` and `{fourth}` for later
-   * ones, `{current}` for the one that serves.
+   * A release pipeline publishes a new build: the AMI, `pending` until then (environmentFor makes it so),
+   * becomes available; its tags come `tagsAfterSeconds` later when given (Packer tags an available AMI).
    */
-  readonly input: RunInput;
+  | { readonly publish: string; readonly tagsAfterSeconds?: number }
+  /** CopyImage of an available AMI in its Region, tags included (CopyImageTags): the copy is a new AMI id. */
+  | { readonly copyImage: string }
+  /** EnableImage of an AMI that is `disabled` until then (environmentFor makes it so). */
+  | { readonly enableImage: string }
+  /**
+   * An EC2 Image Builder image of the environment (`imageBuilderImages`, without `availableAfterSeconds`)
+   * completes: its output AMI, pending until then, becomes available, and the image AVAILABLE
+   * `testingSeconds` later (default 0).
+   */
+  | { readonly imageBuilderImage: string; readonly testingSeconds?: number };
+
+/** How a run starts: with an execution input, or by an action of the account owner that a rule picks up. */
+export type RunStart =
+  | {
+      /**
+       * The execution input; the string `{next}` stands for the new AMI, `{third}` and `{fourth}` for later
+       * ones, `{current}` for the one that serves.
+       */
+      readonly input: RunInput;
+      readonly trigger?: never;
+    }
+  | {
+      readonly trigger: AccountTrigger;
+      readonly input?: never;
+      /**
+       * The outcomes of the executions the action starts after the first (whose outcome is
+       * `expectedOutcome`), in order: e.g. when two rules match its events. Each must start.
+       */
+      readonly moreOutcomes?: readonly Outcome[];
+    };
+
+export type DeploymentRun = RunStart & {
   readonly expectedOutcome: Outcome;
   /** Start together with the previous run instead of after it ended. */
   readonly concurrentWithPrevious?: boolean;
@@ -35,7 +77,7 @@ export interface DeploymentRun {
    * recovery commands a refusal printed. Users keep coming and I1 is watched meanwhile.
    */
   readonly before?: (between: BetweenRuns) => Promise<void>;
-}
+};
 
 /** What a run's `before` gets: the account between two deployments. */
 export interface BetweenRuns {
@@ -57,6 +99,11 @@ export interface Scenario {
   readonly duplicateInvocations?: boolean;
   /** Stop each execution when it enters this state, as an operator's StopExecution would. */
   readonly stopAt?: string;
+  /**
+   * EC2 Image Builder images in the account, for a run's `imageBuilderImage` trigger; `amiId` may name an
+   * AMI as a run's input does (`{next}`).
+   */
+  readonly imageBuilderImages?: readonly ImageBuilderImageDescription[];
   /** Changes to the orchestrator's configuration (e.g. a role left out of `instanceRoleArns`). */
   readonly deployment?: (configured: ConfiguredProps) => Partial<ConfiguredProps>;
 }
@@ -124,60 +171,7 @@ export const SCENARIOS: readonly Scenario[] = [
     environment: { instances: 500 },
     runs: [deployNext()],
   },
-  {
-    name: 'not-our-ami',
-    description: "An AMI of another application is published: the trigger's execution is skipped.",
-    runs: [{ input: { amiId: '{foreign}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
-  },
-  {
-    name: 'late-tags',
-    description:
-      "The new AMI's event comes before its tags (Packer tags it once available): the execution waits for them, then deploys.",
-    environment: { nextAmiTagsAfterSeconds: 90 },
-    runs: [{ input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'succeeded' }],
-  },
-  {
-    name: 'untagged-ami',
-    description:
-      "An AMI event for an AMI that never gets the application's tag: skipped once waits.amiTags has passed, nothing changed.",
-    environment: { nextAmiTagsAfterSeconds: 86_400 },
-    runs: [{ input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
-  },
-  {
-    name: 'foreign-event-then-pipeline',
-    description:
-      'An AMI event waits for the tags of an AMI that never gets them while a pipeline deploys a release: the guard lets the pipeline through, the event is skipped.',
-    environment: { nextAmiTagsAfterSeconds: 86_400 },
-    runs: [
-      { input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' },
-      { input: { amiId: '{third}' }, expectedOutcome: 'succeeded', concurrentWithPrevious: true },
-    ],
-  },
-  {
-    name: 'event-and-pipeline',
-    description:
-      "A new AMI's event and a pipeline start a deployment of it together: the pipeline's, with its overrides, deploys; the event's is skipped.",
-    runs: [
-      { input: { amiId: '{next}', trigger: 'ami-event' }, expectedOutcome: 'skipped' },
-      {
-        input: { amiId: '{next}', overrides: { rollbackWindowMinutes: 30 } },
-        expectedOutcome: 'succeeded',
-        concurrentWithPrevious: true,
-      },
-    ],
-  },
-  {
-    name: 'copied-old-ami',
-    description:
-      'The serving release is copied (CopyImage, tags included): its AMI event is skipped as not newer, nothing changed.',
-    runs: [{ input: { amiId: '{copy}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
-  },
-  {
-    name: 'reenabled-old-ami',
-    description:
-      'An AMI of an older release is re-enabled (EnableImage): its AMI event is skipped as not newer, nothing changed.',
-    runs: [{ input: { amiId: '{old}', trigger: 'ami-event' }, expectedOutcome: 'skipped' }],
-  },
+  ...AMI_EVENT_SCENARIOS,
   {
     name: 'redeploy-old-release',
     description:
@@ -200,26 +194,6 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'The input is a JSON array, not an object: rejected by the validation step with the fix, the account unchanged.',
     runs: [{ input: ['{next}'], expectedOutcome: 'rejected' }],
-  },
-  {
-    name: 'release-during-deployment',
-    description:
-      'Two newer releases are published while a deployment is in its rollback window, the newest first: the other one is superseded at once, the newest waits for the deployment to end, then deploys.',
-    runs: [
-      deployNext(),
-      {
-        input: { amiId: '{fourth}', trigger: 'ami-event' },
-        expectedOutcome: 'succeeded',
-        concurrentWithPrevious: true,
-        startsWhen: { state: KEY_STATES.window, afterSeconds: 60 },
-      },
-      {
-        input: { amiId: '{third}', trigger: 'ami-event' },
-        expectedOutcome: 'skipped',
-        concurrentWithPrevious: true,
-        startsWhen: { state: KEY_STATES.window, afterSeconds: 120 },
-      },
-    ],
   },
   {
     name: 'concurrent',

@@ -198,7 +198,9 @@ function validation(
         startTime: ref('$$.Execution.StartTime'),
       },
     },
-    { resultPath: RESULT_IS_STATE, inputPath: sfn.JsonPath.DISCARD },
+    // The first validation reads nothing from its input, which may be any JSON value; the second reads the AMI
+    // the image built from the state.
+    { resultPath: RESULT_IS_STATE, ...(name === KEY_STATES.validate && { inputPath: sfn.JsonPath.DISCARD }) },
   );
   const refused =
     (ctx.scope.node.tryFindChild(ADMISSION_STATES.endings.refused) as sfn.Pass | undefined) ??

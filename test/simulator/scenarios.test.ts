@@ -67,6 +67,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'foreign-event-then-pipeline': { activeGroup: GREEN, ami: THIRD_AMI, instances: 3 },
   'event-and-pipeline': deployed,
   'release-during-deployment': { activeGroup: BLUE, ami: FOURTH_AMI, instances: 3 },
+  'image-builder': deployed,
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */
