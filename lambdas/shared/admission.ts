@@ -64,11 +64,12 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
   for (const other of others) {
     // One still checking its AMI (its tags may take minutes, and it may be another application's), ending
     // without a change, or no longer running holds nothing back.
-    const where = await whereIs(other.executionArn ?? '');
-    const phase = admissionPhaseOf(where.state);
-    if (phase === 'checking' || phase === 'ending') continue;
     const started = await requestOf(other.executionArn ?? '');
     if (started.status !== 'RUNNING') continue;
+    const where = await whereIs(other.executionArn ?? '', started.amiId === undefined);
+    // One whose last state is too far back to find (a Task retrying for long) is under way.
+    const phase = where.lost ? 'deploying' : admissionPhaseOf(where.state);
+    if (phase === 'checking' || phase === 'ending') continue;
     candidates.push({
       arn: other.executionArn ?? '',
       name: other.name ?? other.executionArn ?? '',
@@ -79,15 +80,18 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
       deploying: phase === 'deploying',
     });
   }
+  const running = others.length;
+  const admission =
+    request.whileDeploying === 'reject'
+      ? firstComeFirstServed(self, candidates, running)
+      : await newestWins(self, candidates, running, request.amiSelector);
+  // Measured once the decision is made: ordering the releases reads the AMIs too, and may be retried.
   if (Date.now() - lookStarted > MAX_LOOK_SECONDS * 1000) {
     throw new TransientAwsError(
-      `Reading the other executions took more than ${MAX_LOOK_SECONDS} s: looking again, so that none passed its own guard meanwhile.`,
+      `Reading the other executions and their AMIs took more than ${MAX_LOOK_SECONDS} s: looking again, so that none passed its own guard meanwhile.`,
     );
   }
-  const running = others.length;
-  return request.whileDeploying === 'reject'
-    ? firstComeFirstServed(self, candidates, running)
-    : await newestWins(self, candidates, running, request.amiSelector);
+  return admission;
 }
 
 /**

@@ -49,13 +49,14 @@ export async function notNewerThanServing(
 }
 
 /**
- * Orders the releases of several AMIs, newest first, the same way in every Lambda container: the queue of
- * deployments keeps only the newest release waiting (docs/design.md#newest-wins). Compared pairwise, version
- * tags and dates could disagree (one AMI newer by version, older by date) and leave no order at all, so the
- * whole set is compared one way: by the selector's `versionTag` when every AMI carries it (same version: by
- * date), by when each release was made otherwise (a copy when its source was). An AMI that cannot be read, or
- * whose date cannot be told, counts as the oldest. Returns a comparator on AMI ids: negative when the first is
- * the newer release, 0 when they rank the same.
+ * Orders the releases of several AMIs, newest first, the same way in every Lambda container and whatever
+ * else is being ordered: the queue of deployments keeps only the newest release waiting
+ * (docs/design.md#newest-wins), and two guards that read the waiting requests moments apart must agree on
+ * any two of them. So each AMI gets a key of its own, compared as a whole: with the selector's `versionTag`,
+ * AMIs that carry it come first, by version (the same version: by date); then the others, by when each
+ * release was made (a copy when its source was). An AMI that cannot be read, or whose date cannot be told,
+ * comes last. Returns a comparator on AMI ids: negative when the first is the newer release, 0 when they
+ * rank the same.
  */
 export async function newestReleaseFirst(
   amiIds: readonly string[],
@@ -70,11 +71,15 @@ export async function newestReleaseFirst(
       madeAt: madeAt ?? Number.NEGATIVE_INFINITY,
     });
   }
-  const byVersion = [...keys.values()].every((key) => key.version !== undefined);
   return (a, b) => {
     const [left, right] = [keys.get(a), keys.get(b)];
     if (!left || !right) return 0;
-    const order = byVersion ? compareVersions(right.version ?? '', left.version ?? '') : 0;
+    if ((left.version === undefined) !== (right.version === undefined))
+      return left.version === undefined ? 1 : -1;
+    const order =
+      left.version !== undefined && right.version !== undefined
+        ? compareVersions(right.version, left.version)
+        : 0;
     if (order !== 0) return order;
     return left.madeAt === right.madeAt ? 0 : left.madeAt > right.madeAt ? -1 : 1;
   };

@@ -195,7 +195,9 @@ export class LocalStepFunctions {
       // A stopped engine still winds up the state it was in and reports its end: the execution has one end.
       if (ends.includes(event.type) && ended) continue;
       ended ||= ends.includes(event.type);
-      execution.history.push(toHistoryEvent(event, execution.history.length + 1));
+      for (const entry of toHistoryEvents(event)) {
+        execution.history.push({ ...entry, id: execution.history.length + 1 });
+      }
       if (event.type === 'StateEntered') {
         execution.stateTransitions++;
         execution.maxPayloadBytes = Math.max(
@@ -328,6 +330,20 @@ function findState(states: Record<string, unknown>, name: string): { states: Sta
     }
   }
   return undefined;
+}
+
+/**
+ * The history events AWS writes for an engine event. A retry writes no state event: the failed attempt's
+ * LambdaFunctionFailed, then the next attempt's LambdaFunctionScheduled and LambdaFunctionStarted (the
+ * retry policy's HISTORY_EVENTS_PER_RETRY), so a Task retrying for an hour buries its StateEntered under
+ * hundreds of events, as on AWS (the guard must still find it).
+ */
+function toHistoryEvents(event: EventLog): Omit<HistoryEvent, 'id'>[] {
+  if (event.type !== 'StateRetried') return [toHistoryEvent(event, 0)];
+  const timestamp = new Date(event.timestamp);
+  return (['LambdaFunctionFailed', 'LambdaFunctionScheduled', 'LambdaFunctionStarted'] as const).map(
+    (type) => ({ timestamp, type }),
+  );
 }
 
 function toHistoryEvent(event: EventLog, id: number): HistoryEvent {

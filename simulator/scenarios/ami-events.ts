@@ -66,20 +66,20 @@ export const AMI_EVENT_SCENARIOS: readonly Scenario[] = [
   {
     name: 'release-during-deployment',
     description:
-      'Two newer releases are published while a deployment is in its rollback window, the newest first: the other one is superseded at once, the newest waits for the deployment to end, then deploys.',
+      'Two newer releases are published while a deployment is in its rollback window: the first waits its turn, the second (newer) supersedes it, waits for the deployment to end, then deploys.',
     runs: [
       { input: { amiId: '{next}' }, expectedOutcome: 'succeeded' },
-      {
-        trigger: { publish: '{fourth}' },
-        expectedOutcome: 'succeeded',
-        concurrentWithPrevious: true,
-        startsWhen: { state: KEY_STATES.window, afterSeconds: 60 },
-      },
       {
         trigger: { publish: '{third}' },
         expectedOutcome: 'skipped',
         concurrentWithPrevious: true,
-        startsWhen: { state: KEY_STATES.window, afterSeconds: 120 },
+        startsWhen: { state: KEY_STATES.window, afterSeconds: 60 },
+      },
+      {
+        trigger: { publish: '{fourth}' },
+        expectedOutcome: 'succeeded',
+        concurrentWithPrevious: true,
+        startsWhen: { state: KEY_STATES.window, afterSeconds: 300 },
       },
     ],
   },

@@ -210,11 +210,11 @@ describe('guard-single-deployment', () => {
     // The guard only reads: it never stops or starts anything.
     expect(h.applied.map((call) => call.operation)).toEqual([
       'states:ListExecutions',
-      'states:GetExecutionHistory',
       'states:DescribeExecution',
+      'states:GetExecutionHistory',
       'states:ListExecutions',
-      'states:GetExecutionHistory',
       'states:DescribeExecution',
+      'states:GetExecutionHistory',
     ]);
     expect(h.stepFunctions.executions.map((execution) => execution.status)).toEqual(['RUNNING', 'RUNNING']);
   });
@@ -232,7 +232,7 @@ describe('guard-single-deployment', () => {
       listedAfter(T0);
       await expect(handler(guardOf('me'))).resolves.toEqual(proceeds(1));
       expect(h.inputs('GetExecutionHistory')).toEqual([
-        expect.objectContaining({ reverseOrder: true, includeExecutionData: true }),
+        expect.objectContaining({ reverseOrder: true, includeExecutionData: false }),
       ]);
     });
 
@@ -395,7 +395,7 @@ describe('guard-single-deployment', () => {
       });
     });
 
-    it('orders every release by date when one of them has no version tag', async () => {
+    it('ranks an AMI without the version tag after those with one, whatever its date: the others still by version', async () => {
       requesting('deploying', '2025-01-01T09:00:00.000Z', THEIR_AMI, 'Find the active and standby groups');
       requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, ADMISSION_STATES.guard.settle);
       requesting('v1-9', '2025-01-01T09:40:00.000Z', V1_9, ADMISSION_STATES.guard.settle);
@@ -408,7 +408,90 @@ describe('guard-single-deployment', () => {
       ]);
       expect(
         answers.map((answer) => (answer.supersededBy ? 'superseded' : answer.queuedBehind ? 'queued' : 'go')),
-      ).toEqual(['superseded', 'superseded', 'queued']);
+      ).toEqual(['queued', 'superseded', 'superseded']);
+    });
+
+    it('orders two releases the same way whatever else waits (guards reading moments apart agree)', async () => {
+      requesting('deploying', '2025-01-01T09:00:00.000Z', THEIR_AMI, 'Find the active and standby groups');
+      requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, ADMISSION_STATES.guard.settle);
+      const unversioned = requesting(
+        'unversioned',
+        '2025-01-01T09:40:00.000Z',
+        UNVERSIONED,
+        ADMISSION_STATES.guard.settle,
+      );
+      requesting('v1-9', T0, V1_9);
+      listedAfter(T0);
+      const withThird = await queued('v1-9', T0, V1_9, 'pipeline');
+      unversioned.abort();
+      listedAfter(T0);
+      const withoutThird = await queued('v1-9', T0, V1_9, 'pipeline');
+      expect(withThird.supersededBy).toContain('ami-0a1b2c3d4e5f61100');
+      expect(withoutThird.supersededBy).toContain('ami-0a1b2c3d4e5f61100');
+    });
+
+    it('sees a deployment whose last state is buried under hours of retries (AWS writes no state event for a retry)', async () => {
+      const deploying = requesting('deploying', '2025-01-01T09:00:00.000Z', V1_9, 'Put old fleet in standby');
+      // 120 NotReady retries (the policy's longest): three events each, after the state was entered.
+      for (let attempt = 0; attempt < 120; attempt++) {
+        for (const type of [
+          'LambdaFunctionFailed',
+          'LambdaFunctionScheduled',
+          'LambdaFunctionStarted',
+        ] as const) {
+          deploying.history.push({ id: deploying.history.length + 1, timestamp: new Date(), type });
+        }
+      }
+      requesting('me', T0, V1_10);
+      listedAfter(T0);
+      await expect(queued('me', T0, V1_10, 'pipeline')).resolves.toMatchObject({
+        queuedBehind: expect.stringContaining('execution deploying'),
+      });
+      await expect(handler(guardOf('me', T0, { amiId: V1_10, trigger: 'pipeline' }))).rejects.toMatchObject({
+        name: 'DeploymentInProgressError',
+      });
+    });
+
+    it('counts as under way one whose last state cannot be found in the history it reads', async () => {
+      const deploying = requesting('deploying', '2025-01-01T09:00:00.000Z', V1_9, 'Put old fleet in standby');
+      for (let event = 0; event < 2_100; event++) {
+        deploying.history.push({
+          id: deploying.history.length + 1,
+          timestamp: new Date(),
+          type: 'LambdaFunctionFailed',
+        });
+      }
+      requesting('me', T0, V1_10);
+      listedAfter(T0);
+      await expect(queued('me', T0, V1_10, 'pipeline')).resolves.toMatchObject({
+        queuedBehind: expect.any(String),
+      });
+    });
+
+    it("reads the AMI of an EC2 Image Builder request, whose input names none, from its state's input", async () => {
+      h.clock.setSystemTime(Date.parse('2025-01-01T09:00:00.000Z'));
+      const image = h.stepFunctions.start(
+        {
+          imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:123456789012:image/webapp/1.9.0/1',
+          trigger: 'image-builder',
+        },
+        'image',
+      );
+      image.history.push({
+        id: image.history.length + 1,
+        timestamp: new Date(),
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: {
+          name: 'Find the active and standby groups',
+          input: JSON.stringify({ amiId: V1_9 }),
+        },
+      });
+      requesting('me', T0, V1_9);
+      listedAfter(T0);
+      // The AMI is the one it deploys: an AMI event for it is a duplicate.
+      await expect(queued('me', T0, V1_9, 'ami-event')).resolves.toMatchObject({
+        duplicateOf: expect.stringContaining('started by its EC2 Image Builder image'),
+      });
     });
 
     it('with no deployment running, all agree that the newest release goes and the others are superseded', async () => {

@@ -27,39 +27,76 @@ export async function runningExecutions(stateMachineArn: string): Promise<Execut
   });
 }
 
-/** Pages of the newest events read at most to find the state an execution last entered. */
-const MAX_HISTORY_PAGES = 4;
-/** Events a page holds: small pages, as each carries its states' input (about 3 KB each). */
-const HISTORY_PAGE_EVENTS = 20;
+/**
+ * Pages of 100 events read newest first at most to find the state an execution last entered. A Task that
+ * retries writes three events an attempt and no state event (docs/aws-facts/step-functions.md#getexecutionhistory):
+ * the longest retry the policy allows (RETRY_POLICY.notReady, 120 attempts) writes 360, far inside this.
+ */
+const MAX_HISTORY_PAGES = 20;
+
+/** Where an execution is, from its history. */
+export interface Whereabouts {
+  /** The state it entered last; undefined when it has entered none yet. */
+  state?: string;
+  /** The state could not be found in the pages read: the caller must assume the execution is under way. */
+  lost?: boolean;
+  /** The AMI its state held then (read only when asked: an Image Builder request's input names none). */
+  amiId?: string;
+}
 
 /**
- * The state an execution entered last, and the AMI its state held then, from its history read newest first
- * with execution data (docs/aws-facts/step-functions.md#getexecutionhistory): past the validation, the state
- * names the AMI, which an Image Builder request's input does not. Undefined before it entered any state.
+ * The state an execution entered last, newest first without execution data; then, when `withAmi`, that
+ * state's input (with data, from the newest event down to it) for the AMI it carries.
  */
-export async function whereIs(executionArn: string): Promise<{ state?: string; amiId?: string }> {
+export async function whereIs(executionArn: string, withAmi = false): Promise<Whereabouts> {
   let nextToken: string | undefined;
+  let seen = 0;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const answer = await callAws('GetExecutionHistory', () =>
-      stepFunctions.send(
-        new GetExecutionHistoryCommand({
-          executionArn,
-          reverseOrder: true,
-          includeExecutionData: true,
-          maxResults: HISTORY_PAGE_EVENTS,
-          nextToken,
-        }),
-      ),
-    );
-    const entered = answer.events?.find((event) => event.stateEnteredEventDetails?.name !== undefined);
-    if (entered) {
-      const details = entered.stateEnteredEventDetails;
-      return { state: details?.name, amiId: amiIdIn(details?.input) };
+    const answer = await historyPage(executionArn, { data: false, maxResults: 100, nextToken });
+    for (const event of answer.events ?? []) {
+      seen++;
+      const name = event.stateEnteredEventDetails?.name;
+      if (name !== undefined) {
+        return { state: name, ...(withAmi && { amiId: await amiEntering(executionArn, seen) }) };
+      }
+      if (event.type === 'ExecutionStarted') return {};
     }
     nextToken = answer.nextToken;
     if (!nextToken) return {};
   }
-  return {};
+  return { lost: true };
+}
+
+/** The AMI in the input of the state entered `position` events from the newest (1: the newest). */
+async function amiEntering(executionArn: string, position: number): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  let seen = 0;
+  while (seen < position) {
+    const answer = await historyPage(executionArn, { data: true, maxResults: 20, nextToken });
+    for (const event of answer.events ?? []) {
+      if (++seen === position) return amiIdIn(event.stateEnteredEventDetails?.input);
+    }
+    nextToken = answer.nextToken;
+    if (!nextToken) return undefined;
+  }
+  return undefined;
+}
+
+function historyPage(
+  executionArn: string,
+  page: { data: boolean; maxResults: number; nextToken: string | undefined },
+) {
+  return callAws('GetExecutionHistory', () =>
+    stepFunctions.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        includeExecutionData: page.data,
+        maxResults: page.maxResults,
+        nextToken: page.nextToken,
+      }),
+    ),
+  );
 }
 
 function amiIdIn(input: string | undefined): string | undefined {

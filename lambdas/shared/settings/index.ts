@@ -276,10 +276,11 @@ export const settingsSchema = z
          */
         amiTags: wait(30, 300),
         /**
-         * A request queued behind a running deployment looks every minute whether it has ended, for as long as
-         * a deployment with the default window can take, then is refused: raise it with a longer window.
+         * A request queued behind a running deployment looks every minute whether it has ended, for longer than
+         * a deployment with the default window and waits can take (its waits' deadlines, some 3 hours, and
+         * draining retries), then is refused: raise it with a longer window.
          */
-        turn: wait(60, 10_800),
+        turn: wait(60, 21_600),
         groupEmpty: wait(10, 900),
         instancesInService: wait(15, 1_200),
         syntheticTargetsHealthy: wait(10, 600),
@@ -318,6 +319,25 @@ export const settingsSchema = z
       })) {
         ctx.addIssue({ code: 'custom', path: ['targetGroups', 'synthetic'], message: problem });
       }
+    }),
+    z.superRefine((s, ctx) => {
+      // An image's event goes to the default bus of the pipeline's own account and Region only
+      // (docs/aws-facts/image-builder.md): a pipeline elsewhere would never start a deployment here.
+      const main = targetGroupLocation(s.targetGroups.main);
+      if (main === undefined) return;
+      (s.imageBuilder?.pipelineArns ?? []).forEach((arn, index) => {
+        const [, , , region, account] = arn.split(':');
+        if (region === main.region && account === main.account) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['imageBuilder', 'pipelineArns', index],
+          message:
+            `is in ${region}, account ${account}, but the application is in ${main.region}, account ${main.account} ` +
+            `(its main target group): Image Builder sends an image's event to its own account's and Region's ` +
+            `default bus only, so this pipeline would never start a deployment. Run the pipeline in ` +
+            `${main.region}, account ${main.account} (it may distribute elsewhere too), or deploy from the pipeline with the AMI id`,
+        });
+      });
     }),
     z.superRefine((s, ctx) => {
       const { total, retries } = historyBudget(s);
