@@ -90,6 +90,11 @@ export interface BlueGreenDeploymentProps {
    * `imageBuilder` is set: Image Builder's AMI is available before its tests]
    */
   readonly deployOnNewAmi?: boolean;
+  /**
+   * Recover the account automatically when a deployment is stopped, times out or fails outside its
+   * clean-up: the abort, rollback or finish it needed resumes from where it stopped. [true]
+   */
+  readonly recoverStoppedDeployments?: boolean;
   /** EC2 Image Builder pipelines whose AVAILABLE images deploy: `{pipelineArns: [...]}`. [none] */
   readonly imageBuilder?: SettingsInput['imageBuilder'];
   /**
@@ -118,6 +123,8 @@ export class BlueGreenDeployment extends Construct {
   readonly amiAvailableRule?: events.Rule;
   /** Starts a deployment when an image of a configured EC2 Image Builder pipeline is AVAILABLE. */
   readonly imageBuilderRule?: events.Rule;
+  /** Starts a recovery when a deployment is stopped, times out or fails outside its clean-up. */
+  readonly recoveryRule?: events.Rule;
   /** The application's CloudWatch dashboard and the alarm on failed or timed-out executions. */
   readonly observability: DeploymentObservability;
 
@@ -219,6 +226,30 @@ export class BlueGreenDeployment extends Construct {
         ],
       });
     }
+    if (props.recoverStoppedDeployments ?? true) {
+      // A deployment stopped, timed out or failed outside its clean-up leaves the account half-way: the
+      // state machine's own status change starts a recovery of it (docs/design.md#recovery). One that
+      // ended in its own endings is left alone by the recovery's first step.
+      this.recoveryRule = new events.Rule(this, 'RecoverStoppedDeployment', {
+        description: `Recovers the account after a stopped or failed deployment of ${this.settings.applicationName}`,
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: {
+            status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+            stateMachineArn: [this.stateMachine.stateMachineArn],
+          },
+        },
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject({
+              recoverFrom: events.EventField.fromPath('$.detail.executionArn'),
+              trigger: 'recovery',
+            }),
+          }),
+        ],
+      });
+    }
     if (this.settings.imageBuilder) {
       // The event names only the image (its build version ARN, the event's one resource), not the pipeline
       // or the AMI: the find step reads both with GetImage (docs/aws-facts/image-builder.md).
@@ -274,7 +305,43 @@ export function validateSettings(
     fix: "deploy the stack where they are (its env), or use target groups of the stack's Region and account",
   });
   if (outside.length > 0) throw new ConfigurationError(outside, { heading: INVALID });
+  const main = concrete(input.targetGroups.main);
+  const elsewhere = pipelinesElsewhere(
+    input.imageBuilder?.pipelineArns ?? [],
+    (main === undefined ? undefined : targetGroupLocation(main)) ?? {
+      region: concrete(stackEnvironment.region),
+      account: concrete(stackEnvironment.account),
+    },
+  );
+  if (elsewhere.length > 0) throw new ConfigurationError(elsewhere, { heading: INVALID });
   return restoreTokens(parsed.data, input);
+}
+
+/**
+ * An image's event goes to the default bus of the pipeline's own account and Region only
+ * (docs/aws-facts/image-builder.md): a pipeline elsewhere would never start a deployment here. Checked
+ * against where the application is (its main target group, else the stack's env), when that is known.
+ */
+function pipelinesElsewhere(
+  pipelineArns: readonly string[],
+  app: { region?: string; account?: string },
+): { field: string; problem: string }[] {
+  if (app.region === undefined || app.account === undefined) return [];
+  return pipelineArns.flatMap((arn, index) => {
+    if (Token.isUnresolved(arn)) return [];
+    const [, , , region, account] = arn.split(':');
+    if (region === app.region && account === app.account) return [];
+    return [
+      {
+        field: `imageBuilder.pipelineArns.${index}`,
+        problem:
+          `is in ${region}, account ${account}, but the application is in ${app.region}, account ${app.account}: ` +
+          `Image Builder sends an image's event to its own account's and Region's default bus only, so this ` +
+          `pipeline would never start a deployment. Run the pipeline in ${app.region}, account ${app.account} ` +
+          `(it may distribute elsewhere too), or deploy from the pipeline with the AMI id`,
+      },
+    ];
+  });
 }
 
 const INVALID = 'Invalid blue/green deployment configuration';
@@ -324,6 +391,12 @@ function withTokenPlaceholders(input: SettingsInput): SettingsInput {
       },
     },
     notificationTopicArn: token(input.notificationTopicArn, 'arn:aws:sns:us-east-1:123456789012:placeholder'),
+    imageBuilder: input.imageBuilder && {
+      pipelineArns: input.imageBuilder.pipelineArns.map(
+        (arn) =>
+          token(arn, 'arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/placeholder') as string,
+      ),
+    },
   };
 }
 
@@ -340,5 +413,6 @@ function restoreTokens(settings: Settings, input: SettingsInput): Settings {
       },
     },
     notificationTopicArn: input.notificationTopicArn,
+    imageBuilder: input.imageBuilder && { pipelineArns: [...input.imageBuilder.pipelineArns] },
   };
 }

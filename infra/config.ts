@@ -22,6 +22,7 @@ const constructFields = {
     z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))),
   ),
   deployOnNewAmi: z.optional(z.boolean()),
+  recoverStoppedDeployments: z.optional(z.boolean()),
   notificationTopic: z.optional(
     z.strictObject({
       topicArn: z

@@ -20,16 +20,25 @@ export interface DefinitionProps {
  * The deployment of docs/design.md#the-flow, in the order the console shows it: request checks (failure:
  * rejected) → prepare the new version (failure: abort) → shift traffic and monitor (failure: roll back) →
  * finish (failure: manual action). A clean-up that fails ends in "manual action needed"; every ending reports
- * in plain words (phases/endings.ts).
+ * in plain words (phases/endings.ts). A recovery enters the clean-up its stopped deployment needs from the
+ * request checks.
  */
 export function deploymentDefinition(scope: Construct, props: DefinitionProps): sfn.IChainable {
   const ctx: DefinitionContext = { scope, ...props };
   const end = endings(ctx);
-  return requestChecks(ctx, end)
-    .next(prepare(ctx, abort(ctx, end.cleanupFailed).next(end.aborted)))
-    .next(shiftAndMonitor(ctx, rollback(ctx, end.cleanupFailed).next(end.rolledBack)))
-    .next(finish(ctx, end.manualAction))
-    .next(end.succeeded);
+  // The clean-ups, which a recovery also resumes (docs/design.md#recovery).
+  const cleanups = {
+    abort: abort(ctx, end.cleanupFailed),
+    rollback: rollback(ctx, end.cleanupFailed),
+    finish: finish(ctx, end.manualAction),
+  };
+  cleanups.abort.next(end.aborted);
+  cleanups.rollback.next(end.rolledBack);
+  cleanups.finish.next(end.succeeded);
+  return requestChecks(ctx, end, cleanups)
+    .next(prepare(ctx, cleanups.abort))
+    .next(shiftAndMonitor(ctx, cleanups.rollback))
+    .next(cleanups.finish);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Output as WindowCheck } from '../lambdas/monitor-new-version/handl
 import type { Roles } from '../lambdas/shared/types';
 import type { ValidatedRequest } from '../lambdas/validate-request/handler';
 import type { BuiltAmi } from '../lambdas/find-built-ami/handler';
+import type { RecoveryPlan } from '../lambdas/plan-recovery/handler';
 
 /** A Catch's result: the error name and its cause (docs/aws-facts/step-functions.md#error-handling). */
 export interface CaughtError {
@@ -26,6 +27,8 @@ export interface DeploymentState extends Omit<ValidatedRequest, 'amiId'> {
   amiId: string;
   /** The AMI an EC2 Image Builder image built, for the second validation. */
   built: BuiltAmi;
+  /** A recovery's plan (docs/design.md#recovery). */
+  recovery: RecoveryPlan['recovery'];
   roles: Roles;
   guard: GuardResult;
   /** The pre-flight's first half: its problems are refused by the second. */

@@ -13,6 +13,7 @@ import type { InputSchema as FindBuiltAmi } from '../lambdas/find-built-ami/inpu
 import type { InputSchema as GuardSingleDeployment } from '../lambdas/guard-single-deployment/input';
 import type { InputSchema as LaunchNewVersion } from '../lambdas/launch-new-version/input';
 import type { InputSchema as MonitorNewVersion } from '../lambdas/monitor-new-version/input';
+import type { InputSchema as PlanRecovery } from '../lambdas/plan-recovery/input';
 import type { InputSchema as PreflightChecks } from '../lambdas/preflight-checks/input';
 import type { InputSchema as CheckTrafficAndAlarms } from '../lambdas/check-traffic-and-alarms/input';
 import type { InputSchema as PublishMilestone } from '../lambdas/publish-milestone/input';
@@ -132,6 +133,10 @@ export const STEPS = {
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>(admitting),
   'wait-for-turn': step<typeof WaitForTurn>(admitting),
+  // Where a stopped execution was, and its last state (docs/design.md#recovery).
+  'plan-recovery': step<typeof PlanRecovery>([
+    { actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], on: 'executions' },
+  ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),
   'check-already-serving': step<typeof CheckAlreadyServing>([
     read(groups, templateVersions, targetHealth, 'ec2:DescribeImages'),

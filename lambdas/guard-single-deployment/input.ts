@@ -13,8 +13,11 @@ export const InputSchema = z.object({
       }),
     ),
   }),
-  /** Its request: a second execution for the same AMI is a duplicate, not another deployment. */
-  amiId: amiIdSchema,
+  /**
+   * Its request: a second execution for the same AMI is a duplicate, not another deployment. None for a
+   * recovery (docs/design.md#recovery), which goes before any deployment.
+   */
+  amiId: z.nullable(amiIdSchema),
   trigger: triggerSchema,
   whileDeploying: whileDeployingSchema,
   /** How the releases waiting to deploy are ordered: only the newest stays queued. */

@@ -1,4 +1,4 @@
-import { whereIs, requestOf, runningExecutions } from './aws/step-functions';
+import { amiOfState, describeExecution, runningExecutions, whereIs } from './aws/step-functions';
 import { admissionPhaseOf } from './contract/states';
 import { DeploymentInProgressError, TransientAwsError } from './errors';
 import { newestReleaseFirst } from './release-order';
@@ -12,7 +12,8 @@ import { isAutomatic, type AmiSelector, type Trigger, type WhileDeploying } from
 
 export interface AdmissionRequest {
   readonly execution: { id: string; name: string; stateMachineArn: string; startTime: string };
-  readonly amiId: string;
+  /** None for a recovery. */
+  readonly amiId: string | null;
   readonly trigger: Trigger;
   /** What a request does while another deployment runs (settings `whileDeploying`). */
   readonly whileDeploying: WhileDeploying;
@@ -53,7 +54,7 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
     arn: execution.id,
     name: execution.name,
     start: Date.parse(execution.startTime),
-    amiId,
+    amiId: amiId ?? undefined,
     trigger,
     deploying: false,
   };
@@ -64,27 +65,29 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
   for (const other of others) {
     // One still checking its AMI (its tags may take minutes, and it may be another application's), ending
     // without a change, or no longer running holds nothing back.
-    const started = await requestOf(other.executionArn ?? '');
+    const started = await describeExecution(other.executionArn ?? '');
     if (started.status !== 'RUNNING') continue;
-    const where = await whereIs(other.executionArn ?? '', started.amiId === undefined);
+    const where = await whereIs(other.executionArn ?? '');
     // One whose last state is too far back to find (a Task retrying for long) is under way.
     const phase = where.lost ? 'deploying' : admissionPhaseOf(where.state);
     if (phase === 'checking' || phase === 'ending') continue;
+    // Past its AMI check, the state carries the AMI (an Image Builder request names only its image).
+    const amiId = started.amiId ?? (await amiOfState(other.executionArn ?? '', where.eventId));
     candidates.push({
       arn: other.executionArn ?? '',
       name: other.name ?? other.executionArn ?? '',
       start: other.startDate ? new Date(other.startDate).getTime() : Number.NEGATIVE_INFINITY,
-      // Past its AMI check, the state carries the AMI (an Image Builder request names only its image).
-      amiId: where.amiId ?? started.amiId,
+      amiId,
       trigger: started.trigger,
       deploying: phase === 'deploying',
     });
   }
   const running = others.length;
   const admission =
-    request.whileDeploying === 'reject'
+    recoveryFirst(self, candidates, running, request.whileDeploying) ??
+    (request.whileDeploying === 'reject'
       ? firstComeFirstServed(self, candidates, running)
-      : await newestWins(self, candidates, running, request.amiSelector);
+      : await newestWins(self, candidates, running, request.amiSelector));
   // Measured once the decision is made: ordering the releases reads the AMIs too, and may be retried.
   if (Date.now() - lookStarted > MAX_LOOK_SECONDS * 1000) {
     throw new TransientAwsError(
@@ -92,6 +95,38 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
     );
   }
   return admission;
+}
+
+/**
+ * A recovery (docs/design.md#recovery) cleans up after a stopped deployment, so it goes before every request
+ * waiting to deploy, whatever `whileDeploying` says, and is never superseded; it waits for one already
+ * deploying (which started since the stop and owns the account). Of two recoveries, the earlier goes first.
+ * Undefined when no recovery is involved.
+ */
+function recoveryFirst(
+  self: Candidate,
+  candidates: Candidate[],
+  running: number,
+  whileDeploying: WhileDeploying,
+): Admission | undefined {
+  const deploying = candidates.find((candidate) => candidate.deploying);
+  const recoveries = candidates.filter(
+    (candidate) => !candidate.deploying && candidate.trigger === 'recovery',
+  );
+  const ahead = (first: Candidate): Admission => ({
+    verdict: 'queued',
+    runningExecutions: running,
+    reason: `${self.trigger === 'recovery' ? 'this recovery' : (self.amiId ?? 'this request')} waits for execution ${first.name} (${first.arn}), ${first.deploying ? 'under way' : 'a recovery'}, to end`,
+  });
+  if (self.trigger === 'recovery') {
+    if (deploying) return ahead(deploying);
+    const earlier = recoveries.filter((candidate) => byStart(candidate, self) < 0).sort(byStart)[0];
+    return earlier ? ahead(earlier) : { verdict: 'go', runningExecutions: running };
+  }
+  if (deploying || recoveries.length === 0) return undefined;
+  const first = [...recoveries].sort(byStart)[0];
+  if (whileDeploying === 'reject') throw inProgress(first, recoveries.length);
+  return ahead(first);
 }
 
 /**
@@ -143,24 +178,30 @@ async function newestWins(
     const chosen = representative(ours);
     if (chosen !== self) return duplicate(self, chosen, running);
   }
+  const latest = (group: readonly Candidate[]) => [...group].sort(byStart)[group.length - 1];
+  const amiOf = (group: readonly Candidate[]) => group[0].amiId ?? '';
+  let ahead: Candidate | undefined;
   if (groups.length > 1) {
-    const newest = await newestReleaseFirst(
-      groups.map((group) => group[0].amiId ?? ''),
-      selector,
+    const releases = await newestReleaseFirst(groups.map(amiOf), selector);
+    const ranked = [...groups].sort(
+      (a, b) => releases.rank(amiOf(a), amiOf(b)) || -byStart(latest(a), latest(b)),
     );
-    const latest = (group: readonly Candidate[]) => [...group].sort(byStart)[group.length - 1];
-    const top = [...groups].sort(
-      (a, b) => newest(a[0].amiId ?? '', b[0].amiId ?? '') || -byStart(latest(a), latest(b)),
-    )[0];
-    if (top !== ours) return superseded(self, representative(top), running);
+    const higher = ranked.slice(0, ranked.indexOf(ours));
+    const newer = higher.find((group) => releases.newer(amiOf(group), amiOf(ours)));
+    if (newer) return superseded(self, representative(newer), running);
+    // Ranked lower but not older as the serving check compares (mixed tagged and untagged AMIs): it waits.
+    if (higher.length > 0) ahead = representative(higher[0]);
   }
   const chosen = representative(ours);
   if (chosen !== self) return superseded(self, chosen, running);
-  if (deploying) {
+  const first = deploying ?? ahead;
+  if (first) {
     return {
       verdict: 'queued',
       runningExecutions: running,
-      reason: `${self.amiId} waits for execution ${deploying.name} (${deploying.arn}), deploying ${deploying.amiId ?? 'an AMI'}, to end; it is the newest release waiting`,
+      reason: deploying
+        ? `${self.amiId} waits for execution ${deploying.name} (${deploying.arn}), deploying ${deploying.amiId ?? 'an AMI'}, to end; it is the newest release waiting`
+        : `${self.amiId} waits for execution ${first.name} (${first.arn}), whose release ${first.amiId ?? ''} ranks first, to deploy or end`,
     };
   }
   return { verdict: 'go', runningExecutions: running };

@@ -55,34 +55,59 @@ export async function notNewerThanServing(
  * any two of them. So each AMI gets a key of its own, compared as a whole: with the selector's `versionTag`,
  * AMIs that carry it come first, by version (the same version: by date); then the others, by when each
  * release was made (a copy when its source was). An AMI that cannot be read, or whose date cannot be told,
- * comes last. Returns a comparator on AMI ids: negative when the first is the newer release, 0 when they
- * rank the same.
+ * comes last. A request is superseded only by one that is also newer by the serving check's own comparison
+ * (`newer`): then whatever that check refuses of the newer one, it refuses of the older one too, and no
+ * release it would accept is dropped for one it refuses (with mixed tagged and untagged AMIs, pairs the
+ * two views disagree on both wait instead).
  */
 export async function newestReleaseFirst(
   amiIds: readonly string[],
   selector: AmiSelector,
-): Promise<(a: string, b: string) => number> {
-  const keys = new Map<string, { version?: string; madeAt: number }>();
+): Promise<ReleaseOrder> {
+  const keys = new Map<string, { version?: string; madeAt?: number }>();
   for (const amiId of new Set(amiIds)) {
     const image = AMI_ID.test(amiId) ? await findImage(amiId) : undefined;
-    const madeAt = image ? (await releaseOf(image, selector)).madeAt : undefined;
     keys.set(amiId, {
       version: image && selector.versionTag ? tagValue(image, selector.versionTag) : undefined,
-      madeAt: madeAt ?? Number.NEGATIVE_INFINITY,
+      madeAt: image ? (await releaseOf(image, selector)).madeAt : undefined,
     });
   }
-  return (a, b) => {
-    const [left, right] = [keys.get(a), keys.get(b)];
-    if (!left || !right) return 0;
-    if ((left.version === undefined) !== (right.version === undefined))
-      return left.version === undefined ? 1 : -1;
-    const order =
-      left.version !== undefined && right.version !== undefined
-        ? compareVersions(right.version, left.version)
-        : 0;
-    if (order !== 0) return order;
-    return left.madeAt === right.madeAt ? 0 : left.madeAt > right.madeAt ? -1 : 1;
+  const madeAt = (key: { madeAt?: number }) => key.madeAt ?? Number.NEGATIVE_INFINITY;
+  return {
+    rank: (a, b) => {
+      const [left, right] = [keys.get(a), keys.get(b)];
+      if (!left || !right) return 0;
+      if ((left.version === undefined) !== (right.version === undefined)) {
+        return left.version === undefined ? 1 : -1;
+      }
+      const order =
+        left.version !== undefined && right.version !== undefined
+          ? compareVersions(right.version, left.version)
+          : 0;
+      if (order !== 0) return order;
+      return madeAt(left) === madeAt(right) ? 0 : madeAt(left) > madeAt(right) ? -1 : 1;
+    },
+    newer: (a, b) => {
+      const [left, right] = [keys.get(a), keys.get(b)];
+      if (!left || !right) return false;
+      if (left.version !== undefined && right.version !== undefined) {
+        const order = compareVersions(left.version, right.version);
+        if (order !== 0) return order > 0;
+      }
+      return left.madeAt !== undefined && right.madeAt !== undefined && left.madeAt > right.madeAt;
+    },
   };
+}
+
+/** Two views of the releases of a set of AMIs (newestReleaseFirst). */
+export interface ReleaseOrder {
+  /** A total order, newest first: negative when `a` ranks before `b`. */
+  rank(a: string, b: string): number;
+  /**
+   * `a` is a newer release than `b` as the serving check compares two releases (notNewerThanServing): by
+   * version when both carry it, otherwise by date; false when that cannot be told.
+   */
+  newer(a: string, b: string): boolean;
 }
 
 const AMI_ID = /^ami-[0-9a-f]+$/;
@@ -155,8 +180,12 @@ function compareParts(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const [x, y] = [a[i] ?? '', b[i] ?? ''];
     if (x === y) continue;
-    const numeric = /^\d+$/.test(x) && /^\d+$/.test(y);
-    const order = numeric ? Number(x) - Number(y) : x < y ? -1 : 1;
+    // A total order, so that sorting is safe and every guard agrees: a missing part first (1.2 before
+    // 1.2.0), then numbers by value, then text (semver: numeric identifiers before alphanumeric ones).
+    if (x === '' || y === '') return x === '' ? -1 : 1;
+    const [xNumeric, yNumeric] = [/^\d+$/.test(x), /^\d+$/.test(y)];
+    if (xNumeric !== yNumeric) return xNumeric ? -1 : 1;
+    const order = xNumeric ? Number(x) - Number(y) : x < y ? -1 : 1;
     if (order !== 0) return Math.sign(order);
   }
   return 0;

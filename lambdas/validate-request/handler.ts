@@ -12,9 +12,11 @@ import {
   deploymentRequestSchema,
   imageBuildRequestSchema,
   maxRollbackWindowMinutes,
+  recoveryRequestSchema,
   settingsSchema,
   type DeploymentRequest,
   type ImageBuildRequest,
+  type RecoveryRequest,
   type Settings,
 } from '../shared/settings';
 import { isAutomatic } from '../shared/settings/release';
@@ -36,6 +38,8 @@ export interface ValidatedRequest {
    * any other: docs/design.md#ec2-image-builder.
    */
   imageBuildVersionArn: string | null;
+  /** A recovery's stopped execution (docs/design.md#recovery); null for a deployment. */
+  recoverFrom: string | null;
   trigger: DeploymentRequest['trigger'];
   settings: Settings;
   skip: boolean;
@@ -52,6 +56,7 @@ async function run(input: Input): Promise<ValidatedRequest> {
   const configured = parseConfig(input.config);
   const parsed = parseRequest(input.request);
   if ('imageBuildVersionArn' in parsed) return imageToFind(parsed, configured, input.execution);
+  if ('recoverFrom' in parsed) return recovery(parsed, configured, input.execution);
   const request = parsed;
   const settings = applyOverrides(configured, request);
 
@@ -62,6 +67,7 @@ async function run(input: Input): Promise<ValidatedRequest> {
       execution: input.execution,
       amiId: request.amiId,
       imageBuildVersionArn: null,
+      recoverFrom: null,
       trigger: request.trigger,
       settings,
       ami: { id: request.amiId, name: null },
@@ -75,6 +81,7 @@ async function run(input: Input): Promise<ValidatedRequest> {
     execution: input.execution,
     amiId: request.amiId,
     imageBuildVersionArn: null,
+    recoverFrom: null,
     trigger: request.trigger,
     settings,
     ami,
@@ -162,6 +169,30 @@ function imageToFind(
     execution,
     amiId: null,
     imageBuildVersionArn: request.imageBuildVersionArn,
+    recoverFrom: null,
+    trigger: request.trigger,
+    settings,
+    skip: false,
+    skipReason: null,
+    tagsPending: false,
+    ami: null,
+  };
+}
+
+/** A recovery names an execution of this state machine, and no AMI: it resumes that one's clean-up. */
+function recovery(request: RecoveryRequest, settings: Settings, execution: ExecutionRef): ValidatedRequest {
+  const ours = `${execution.stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+  if (!request.recoverFrom.startsWith(ours)) {
+    throw new InvalidInputError(
+      `Invalid deployment request: recoverFrom: ${request.recoverFrom} is not an execution of this state ` +
+        `machine (${execution.stateMachineArn}); name one of its executions, as npm run ops -- recover does.`,
+    );
+  }
+  return {
+    execution,
+    amiId: null,
+    imageBuildVersionArn: null,
+    recoverFrom: request.recoverFrom,
     trigger: request.trigger,
     settings,
     skip: false,
@@ -182,7 +213,7 @@ function parseConfig(config: unknown): Settings {
   return parsed.data;
 }
 
-function parseRequest(request: unknown): DeploymentRequest | ImageBuildRequest {
+function parseRequest(request: unknown): DeploymentRequest | ImageBuildRequest | RecoveryRequest {
   const notAnObject = describeNonObject(request);
   if (notAnObject) {
     throw new InvalidInputError(
@@ -195,6 +226,14 @@ function parseRequest(request: unknown): DeploymentRequest | ImageBuildRequest {
     throw new InvalidInputError(
       `Invalid deployment request: ${explainIssues(image.error, imageBuildRequestSchema, 'request')}. ` +
         `The rule on EC2 Image Builder's events starts {"imageBuildVersionArn": "arn:aws:imagebuilder:…:image/NAME/1.2.0/1", "trigger": "image-builder"}.`,
+    );
+  }
+  if (typeof request === 'object' && request !== null && 'recoverFrom' in request) {
+    const recover = recoveryRequestSchema.safeParse(request);
+    if (recover.success) return recover.data;
+    throw new InvalidInputError(
+      `Invalid deployment request: ${explainIssues(recover.error, recoveryRequestSchema, 'request')}. ` +
+        `A recovery is started with {"recoverFrom": "arn:aws:states:…:execution:…", "trigger": "recovery"}.`,
     );
   }
   const parsed = deploymentRequestSchema.safeParse(request);

@@ -334,16 +334,14 @@ function findState(states: Record<string, unknown>, name: string): { states: Sta
 
 /**
  * The history events AWS writes for an engine event. A retry writes no state event: the failed attempt's
- * LambdaFunctionFailed, then the next attempt's LambdaFunctionScheduled and LambdaFunctionStarted (the
+ * TaskFailed, then the next attempt's TaskScheduled and TaskStarted (the
  * retry policy's HISTORY_EVENTS_PER_RETRY), so a Task retrying for an hour buries its StateEntered under
  * hundreds of events, as on AWS (the guard must still find it).
  */
 function toHistoryEvents(event: EventLog): Omit<HistoryEvent, 'id'>[] {
   if (event.type !== 'StateRetried') return [toHistoryEvent(event, 0)];
   const timestamp = new Date(event.timestamp);
-  return (['LambdaFunctionFailed', 'LambdaFunctionScheduled', 'LambdaFunctionStarted'] as const).map(
-    (type) => ({ timestamp, type }),
-  );
+  return (['TaskFailed', 'TaskScheduled', 'TaskStarted'] as const).map((type) => ({ timestamp, type }));
 }
 
 function toHistoryEvent(event: EventLog, id: number): HistoryEvent {

@@ -1,5 +1,10 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ADMISSION_STATES, FAILURE_ERRORS, type Outcome } from '../../lambdas/shared/contract';
+import {
+  ADMISSION_STATES,
+  FAILURE_ERRORS,
+  RECOVERY_STATES,
+  type Outcome,
+} from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH } from '../error-routing';
 import { ref, type Payload } from '../payload';
 import type { StepInput } from '../step-registry';
@@ -69,6 +74,12 @@ export function endings(ctx: DefinitionContext) {
       'skipped',
       { amiId: STATE.amiId, skipReason: ref('$.guard.supersededBy') },
       ADMISSION_STATES.endings.superseded,
+    ),
+    nothingToRecover: succeedAfter(
+      RECOVERY_STATES.reportNothing,
+      'skipped',
+      { amiId: STATE.amiId, skipReason: ref('$.skipReason') },
+      RECOVERY_STATES.nothing,
     ),
     alreadyServing: succeedAfter(
       ADMISSION_STATES.endings.reportNothingToDo,

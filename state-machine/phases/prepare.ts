@@ -19,7 +19,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
   const group = STATE.standbyGroup;
   return phase(
     ctx.scope,
-    'Prepare the new version (production untouched)',
+    KEY_STATES.prepare,
     milestone(ctx, 'started', {})
       .next(task(ctx, 'Scale standby group to zero', 'scale-group-to-zero', { groupName: group }))
       .next(
@@ -93,7 +93,7 @@ export function abort(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Pa
   const group = STATE.standbyGroup;
   return phase(
     ctx.scope,
-    'Abort: remove the new version',
+    KEY_STATES.abort,
     sfn.Chain.start(
       task(ctx, 'Abort: detach new group from synthetic target group', 'detach-target-groups', {
         groupName: group,

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ADMISSION_STATES, KEY_STATES } from '../../lambdas/shared/contract';
+import { ADMISSION_STATES, KEY_STATES, RECOVERY_STATES } from '../../lambdas/shared/contract';
 import { onAnyFailure } from '../error-routing';
 import { ref, type JsonPathRef, type Payload } from '../payload';
 import type { StepInput } from '../step-registry';
@@ -19,6 +19,7 @@ const GUARD_SETTLE = Duration.seconds(20);
 export function requestChecks(
   ctx: DefinitionContext,
   ends: {
+    readonly nothingToRecover: sfn.IChainable;
     readonly rejected: sfn.IChainable;
     readonly skipped: sfn.IChainable;
     readonly alreadyServing: sfn.IChainable;
@@ -26,6 +27,7 @@ export function requestChecks(
     readonly duplicate: sfn.IChainable;
     readonly superseded: sfn.IChainable;
   },
+  cleanups: Cleanups,
 ): sfn.Chain {
   // The execution input may be any JSON value (an array, a string, null…), and only the validation step may
   // judge it. So no path is applied to it: the request is read from the context object, the state input
@@ -109,9 +111,10 @@ export function requestChecks(
         .when(sfn.Condition.isString('$.guard.duplicateOf'), ends.duplicate)
         .afterwards({ includeOtherwise: true }),
     );
-  const checks = (
-    ctx.settings.whileDeploying === 'reject' ? admitted : admitted.next(queue(ctx, request, ends, guardFirst))
-  )
+  // The queue serves recoveries whatever whileDeploying says; with reject, no deployment request is queued.
+  const checks = admitted
+    .next(queue(ctx, request, ends, guardFirst))
+    .next(recovery(ctx, cleanups, ends))
     .next(resolveRoles)
     .next(trafficAndAlarms)
     .next(preflight)
@@ -148,8 +151,8 @@ export function requestChecks(
 }
 
 /**
- * `whileDeploying: queue-newest` (docs/design.md#newest-wins): a request a newer one supersedes ends as
- * skipped; one behind a running deployment waits for it to end, then the guard looks again, twice.
+ * The queue (docs/design.md#newest-wins): a request a newer one supersedes ends as skipped; one behind a
+ * running deployment, or behind a recovery, waits for it to end, then the guard looks again, twice.
  */
 function queue(
   ctx: DefinitionContext,
@@ -262,4 +265,43 @@ function builtAmi(
       validateBuilt.next(state);
     },
   };
+}
+
+/** The clean-ups a recovery may resume, each a phase's Parallel state (state-machine/definition.ts). */
+export interface Cleanups {
+  readonly abort: sfn.IChainable;
+  readonly rollback: sfn.IChainable;
+  readonly finish: sfn.IChainable;
+}
+
+/**
+ * A recovery (docs/design.md#recovery), once the guard lets it go first: find where the stopped deployment
+ * was, take its last state, and resume the clean-up it needs; or end with nothing to recover. A deployment
+ * request goes on to the checks.
+ */
+function recovery(
+  ctx: DefinitionContext,
+  cleanups: Cleanups,
+  ends: { readonly nothingToRecover: sfn.IChainable; readonly rejected: sfn.IChainable },
+): sfn.Chain {
+  const plan = task(
+    ctx,
+    RECOVERY_STATES.plan,
+    'plan-recovery',
+    // The Choice below routes here only a state whose recoverFrom is a string.
+    { recoverFrom: ref('$.recoverFrom') as JsonPathRef<string> },
+    { resultPath: RESULT_IS_STATE },
+  );
+  onAnyFailure(plan, ends.rejected);
+  const action = (name: string) => sfn.Condition.stringEquals('$.recovery.action', name);
+  plan.next(
+    new sfn.Choice(ctx.scope, RECOVERY_STATES.route)
+      .when(action('abort'), cleanups.abort)
+      .when(action('rollback'), cleanups.rollback)
+      .when(action('finish'), cleanups.finish)
+      .otherwise(ends.nothingToRecover),
+  );
+  return new sfn.Choice(ctx.scope, RECOVERY_STATES.isRecovery)
+    .when(sfn.Condition.isString('$.recoverFrom'), plan)
+    .afterwards({ includeOtherwise: true });
 }

@@ -7,6 +7,7 @@ import {
   type CfnTemplate,
 } from '../../simulator/engine/resolve-definition';
 import { LONGEST_PATH_STEPS } from '../../lambdas/shared/settings';
+import { RECOVERY_STATES } from '../../lambdas/shared/contract';
 import { STEP_NAMES } from '../../state-machine/step-registry';
 import { TRANSIENT_ERRORS } from '../../state-machine/retry';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
@@ -163,28 +164,26 @@ describe('the state machine', () => {
         { Variable: '$.guard.supersededBy', IsString: true, Next: 'Report: superseded by a newer release' },
         { Variable: '$.guard.queuedBehind', IsString: true, Next: 'Wait for the running deployment to end' },
       ],
-      Default: 'Find the active and standby groups',
+      Default: RECOVERY_STATES.isRecovery,
     });
     expect(states['Wait for the running deployment to end: done?']).toMatchObject({
       Default: 'Make sure no other deployment is running',
     });
   });
 
-  it('whileDeploying "reject": no queue, a request behind a running deployment is refused by the guard', () => {
+  it('whileDeploying "reject": the guard is told to refuse (the queue stays, for recoveries)', () => {
     const config = loadConfig(EXAMPLE_CONFIG);
     const built = synthExample({ ...config, deployment: { ...config.deployment, whileDeploying: 'reject' } });
     const rejecting = resolveDefinition(built.template.toJSON() as CfnTemplate, {
       region: 'us-east-1',
       accountId: '123456789012',
     });
-    expect(rejecting.States['Is another execution deploying this AMI?']).toMatchObject({
-      Default: 'Find the active and standby groups',
+    expect(rejecting.States['Make sure no other deployment is running']).toMatchObject({
+      Parameters: expect.objectContaining({ whileDeploying: 'reject' }) as unknown,
     });
-    expect(
-      Object.keys(rejecting.States).filter((name) =>
-        /running deployment|superseded|Wait for the running/.test(name),
-      ),
-    ).toEqual([]);
+    expect(states['Make sure no other deployment is running']).toMatchObject({
+      Parameters: expect.objectContaining({ whileDeploying: 'queue-newest' }) as unknown,
+    });
   });
 
   it('takes any JSON value as input: the validation step reads it from the context object, no path applied to it', () => {
@@ -307,7 +306,10 @@ describe('the state machine', () => {
         .map(([name]) => name);
     const phaseSteps = (name: string) =>
       lambdaSteps((asl.States[name] as { Branches: { States: Record<string, unknown> }[] }).Branches[0]);
-    const requestChecks = lambdaSteps(asl).filter((name) => !name.startsWith('Report: '));
+    // A recovery's path (its plan, then one clean-up) is shorter than a deployment's.
+    const requestChecks = lambdaSteps(asl).filter(
+      (name) => !name.startsWith('Report: ') && name !== RECOVERY_STATES.plan,
+    );
     const shift = phaseSteps('Shift traffic and monitor');
     const rollback = phaseSteps('Roll back to the old version');
     const finish = phaseSteps('Finish deployment');
@@ -470,12 +472,13 @@ describe('the EC2 Image Builder trigger (imageBuilder)', () => {
       Object.values(t.findResources('AWS::Events::Rule')).map(
         (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
       );
-    expect(sources(imageBuilder)).toEqual(['aws.imagebuilder']);
+    expect(sources(imageBuilder).sort()).toEqual(['aws.imagebuilder', 'aws.states']);
     expect(sources(withImageBuilder({ deployOnNewAmi: true })).sort()).toEqual([
       'aws.ec2',
       'aws.imagebuilder',
+      'aws.states',
     ]);
-    expect(sources(template)).toEqual(['aws.ec2']);
+    expect(sources(template).sort()).toEqual(['aws.ec2', 'aws.states']);
   });
 
   it("lets the find step read this account's and Region's images, and nothing more", () => {
@@ -491,6 +494,42 @@ describe('the EC2 Image Builder trigger (imageBuilder)', () => {
     expect(JSON.stringify(getImage[0].Resource)).toMatch(
       /":imagebuilder:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":image\/\*"/,
     );
+  });
+});
+
+describe('the recovery trigger (docs/design.md#recovery)', () => {
+  it('starts a recovery of an execution of this state machine that was stopped, timed out or failed', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('StateMachine') }],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+          InputTransformer: {
+            InputPathsMap: { 'detail-executionArn': '$.detail.executionArn' },
+            InputTemplate: '{"recoverFrom":<detail-executionArn>,"trigger":"recovery"}',
+          },
+        }),
+      ],
+    });
+  });
+
+  it('is left out with recoverStoppedDeployments: false', () => {
+    const example = loadConfig(EXAMPLE_CONFIG);
+    const without = synthExample({
+      ...example,
+      deployment: { ...example.deployment, recoverStoppedDeployments: false },
+    } as ConfigFile).template;
+    const sources = Object.values(without.findResources('AWS::Events::Rule')).map(
+      (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
+    );
+    expect(sources).toEqual(['aws.ec2']);
   });
 });
 

@@ -252,6 +252,27 @@ describe('values refused with the field and the fix', () => {
         /targetGroups\.synthetic: is in eu-west-1, not us-east-1 \(as the stack's env says\)/,
       );
     });
+
+    it("checks an Image Builder pipeline against the stack's env when the target groups are tokens", () => {
+      const tokens = {
+        main: Fn.importValue('MainTargetGroupArn'),
+        synthetic: Fn.importValue('SyntheticArn'),
+      };
+      const pipeline = (region: string) => ({
+        ...props,
+        targetGroups: tokens,
+        imageBuilder: { pipelineArns: [`arn:aws:imagebuilder:${region}:111122223333:image-pipeline/webapp`] },
+      });
+      const env = { region: 'eu-west-1', account: '111122223333' };
+      expect(inStack(env, pipeline('eu-west-1'))).not.toThrow();
+      expect(inStack(env, pipeline('us-east-1'))).toThrow(
+        /imageBuilder\.pipelineArns\.0: is in us-east-1, account 111122223333, but the application is in eu-west-1/,
+      );
+      // Nothing known of where the application is: nothing to compare with.
+      expect(
+        () => new BlueGreenDeployment(new Stack(testApp(), 'Anywhere'), 'Deployment', pipeline('us-east-1')),
+      ).not.toThrow();
+    });
   });
 });
 

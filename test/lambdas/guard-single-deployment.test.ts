@@ -395,7 +395,7 @@ describe('guard-single-deployment', () => {
       });
     });
 
-    it('ranks an AMI without the version tag after those with one, whatever its date: the others still by version', async () => {
+    it('ranks an AMI without the version tag after those with one, but supersedes it only with a release newer by the serving check (by date)', async () => {
       requesting('deploying', '2025-01-01T09:00:00.000Z', THEIR_AMI, 'Find the active and standby groups');
       requesting('v1-10', '2025-01-01T09:30:00.000Z', V1_10, ADMISSION_STATES.guard.settle);
       requesting('v1-9', '2025-01-01T09:40:00.000Z', V1_9, ADMISSION_STATES.guard.settle);
@@ -408,7 +408,7 @@ describe('guard-single-deployment', () => {
       ]);
       expect(
         answers.map((answer) => (answer.supersededBy ? 'superseded' : answer.queuedBehind ? 'queued' : 'go')),
-      ).toEqual(['queued', 'superseded', 'superseded']);
+      ).toEqual(['queued', 'superseded', 'queued']);
     });
 
     it('orders two releases the same way whatever else waits (guards reading moments apart agree)', async () => {
@@ -458,7 +458,7 @@ describe('guard-single-deployment', () => {
         deploying.history.push({
           id: deploying.history.length + 1,
           timestamp: new Date(),
-          type: 'LambdaFunctionFailed',
+          type: 'TaskFailed',
         });
       }
       requesting('me', T0, V1_10);

@@ -235,7 +235,19 @@ describe('compareVersions', () => {
     ['1.2.0', '1.2.0-rc.1', 1],
     ['1.2.0-rc.2', '1.2.0-rc.10', -1],
     ['1.2.0+build.5', '1.2.0+build.7', 0],
+    // Numbers before text (semver), so that the order has no cycle: 1.9.0 < 1.10.0 < 1.1a.0.
+    ['1.10.0', '1.1a.0', -1],
+    ['1.9.0', '1.1a.0', -1],
+    ['1.2.0-rc.1', '1.2.0-rc.beta', -1],
   ])('%s against %s: %i', (left, right, order) => {
     expect(compareVersions(left, right)).toBe(order);
+  });
+
+  it('is a total order: sorting any mix of versions gives the same result whatever the input order', () => {
+    const versions = ['1.10.0', '1.9.0', '1.1a.0', '1.2', '1.2.0', 'v2', '1.2.0-rc.1', '1.2.0-rc.beta'];
+    const sorted = [...versions].sort(compareVersions);
+    expect([...versions].reverse().sort(compareVersions)).toEqual(sorted);
+    for (let i = 1; i < sorted.length; i++)
+      expect(compareVersions(sorted[i - 1], sorted[i])).toBeLessThanOrEqual(0);
   });
 });

@@ -29,8 +29,9 @@ export async function runningExecutions(stateMachineArn: string): Promise<Execut
 
 /**
  * Pages of 100 events read newest first at most to find the state an execution last entered. A Task that
- * retries writes three events an attempt and no state event (docs/aws-facts/step-functions.md#getexecutionhistory):
- * the longest retry the policy allows (RETRY_POLICY.notReady, 120 attempts) writes 360, far inside this.
+ * retries writes three events an attempt and no state event (docs/aws-facts/step-functions.md#quotas): the
+ * longest retry the policy allows (RETRY_POLICY.notReady, 120 attempts, and the transient retrier's) writes
+ * about 380, far inside this.
  */
 const MAX_HISTORY_PAGES = 20;
 
@@ -38,27 +39,20 @@ const MAX_HISTORY_PAGES = 20;
 export interface Whereabouts {
   /** The state it entered last; undefined when it has entered none yet. */
   state?: string;
+  /** The history event that entered it, for `amiOfState`. */
+  eventId?: number;
   /** The state could not be found in the pages read: the caller must assume the execution is under way. */
   lost?: boolean;
-  /** The AMI its state held then (read only when asked: an Image Builder request's input names none). */
-  amiId?: string;
 }
 
-/**
- * The state an execution entered last, newest first without execution data; then, when `withAmi`, that
- * state's input (with data, from the newest event down to it) for the AMI it carries.
- */
-export async function whereIs(executionArn: string, withAmi = false): Promise<Whereabouts> {
+/** The state an execution entered last, from its history newest first without execution data. */
+export async function whereIs(executionArn: string): Promise<Whereabouts> {
   let nextToken: string | undefined;
-  let seen = 0;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
     const answer = await historyPage(executionArn, { data: false, maxResults: 100, nextToken });
     for (const event of answer.events ?? []) {
-      seen++;
       const name = event.stateEnteredEventDetails?.name;
-      if (name !== undefined) {
-        return { state: name, ...(withAmi && { amiId: await amiEntering(executionArn, seen) }) };
-      }
+      if (name !== undefined) return { state: name, eventId: event.id };
       if (event.type === 'ExecutionStarted') return {};
     }
     nextToken = answer.nextToken;
@@ -67,19 +61,94 @@ export async function whereIs(executionArn: string, withAmi = false): Promise<Wh
   return { lost: true };
 }
 
-/** The AMI in the input of the state entered `position` events from the newest (1: the newest). */
-async function amiEntering(executionArn: string, position: number): Promise<string | undefined> {
+/**
+ * The AMI in the input of the state entered as event `id`, read newest first with data down to it: by id,
+ * since the running execution may have written more events since it was found.
+ */
+export async function amiOfState(executionArn: string, id: number | undefined): Promise<string | undefined> {
   let nextToken: string | undefined;
-  let seen = 0;
-  while (seen < position) {
-    const answer = await historyPage(executionArn, { data: true, maxResults: 20, nextToken });
+  for (let page = 0; id !== undefined && page < MAX_HISTORY_PAGES; page++) {
+    const answer = await historyPage(executionArn, { data: true, maxResults: 100, nextToken });
     for (const event of answer.events ?? []) {
-      if (++seen === position) return amiIdIn(event.stateEnteredEventDetails?.input);
+      if (event.id === id) return amiIdIn(event.stateEnteredEventDetails?.input);
+      if ((event.id ?? 0) < id) return undefined;
     }
     nextToken = answer.nextToken;
     if (!nextToken) return undefined;
   }
   return undefined;
+}
+
+/**
+ * An execution's status now (ListExecutions may still list as running one that has ended), how it ended,
+ * and its request: the input's `amiId` and `trigger`, when it reads as one.
+ */
+export async function describeExecution(executionArn: string): Promise<{
+  name?: string;
+  status?: ExecutionStatus;
+  error?: string;
+  amiId?: string;
+  trigger: Trigger;
+}> {
+  const answer = await callAws('DescribeExecution', () =>
+    stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
+  );
+  const described = { name: answer.name, status: answer.status, error: answer.error };
+  try {
+    const input = JSON.parse(answer.input ?? 'null') as { amiId?: unknown; trigger?: unknown } | null;
+    return {
+      ...described,
+      amiId: typeof input?.amiId === 'string' ? input.amiId : undefined,
+      trigger: triggerSchema.safeParse(input?.trigger).data ?? 'pipeline',
+    };
+  } catch {
+    // Not JSON: a pipeline's malformed request.
+    return { ...described, trigger: 'pipeline' };
+  }
+}
+
+/**
+ * Every state an execution entered (its whole history, oldest first, without data), and the last one with
+ * its input (newest first, with data, down to it).
+ */
+export async function enteredStates(
+  executionArn: string,
+): Promise<{ entered: Set<string>; last?: { name: string; input: unknown } }> {
+  const entered = new Set<string>();
+  let nextToken: string | undefined;
+  let lastId: number | undefined;
+  do {
+    const answer = await callAws('GetExecutionHistory', () =>
+      stepFunctions.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          includeExecutionData: false,
+          maxResults: 1000,
+          nextToken,
+        }),
+      ),
+    );
+    for (const event of answer.events ?? []) {
+      const name = event.stateEnteredEventDetails?.name;
+      if (name === undefined) continue;
+      entered.add(name);
+      lastId = event.id;
+    }
+    nextToken = answer.nextToken;
+  } while (nextToken);
+  if (lastId === undefined) return { entered };
+  // The execution has ended: its history no longer grows.
+  let newest: string | undefined;
+  do {
+    const answer = await historyPage(executionArn, { data: true, maxResults: 100, nextToken: newest });
+    const event = answer.events?.find((candidate) => candidate.id === lastId);
+    if (event?.stateEnteredEventDetails) {
+      const { name, input } = event.stateEnteredEventDetails;
+      return { entered, last: { name: name ?? '', input: JSON.parse(input ?? 'null') as unknown } };
+    }
+    newest = answer.nextToken;
+  } while (newest);
+  return { entered };
 }
 
 function historyPage(
@@ -106,28 +175,5 @@ function amiIdIn(input: string | undefined): string | undefined {
   } catch {
     // Truncated (over 256 KiB) or not JSON: the request's AMI stands.
     return undefined;
-  }
-}
-
-/**
- * The request an execution was started with (its input's `amiId` and `trigger`, when it reads as one) and its
- * status now: ListExecutions may still list as running one that has ended.
- */
-export async function requestOf(
-  executionArn: string,
-): Promise<{ amiId?: string; trigger: Trigger; status: ExecutionStatus | undefined }> {
-  const answer = await callAws('DescribeExecution', () =>
-    stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
-  );
-  const status = answer.status;
-  try {
-    const input = JSON.parse(answer.input ?? 'null') as { amiId?: unknown; trigger?: unknown } | null;
-    return {
-      amiId: typeof input?.amiId === 'string' ? input.amiId : undefined,
-      trigger: triggerSchema.safeParse(input?.trigger).data ?? 'pipeline',
-      status,
-    };
-  } catch {
-    return { trigger: 'pipeline', status };
   }
 }

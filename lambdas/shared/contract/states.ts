@@ -4,6 +4,9 @@
  */
 export const KEY_STATES = {
   validate: 'Validate deployment request',
+  /** The phases a recovery resumes (docs/design.md#recovery), as their Parallel states are named. */
+  prepare: 'Prepare the new version (production untouched)',
+  abort: 'Abort: remove the new version',
   /** Production traffic may reach the new version from here on. */
   shiftStarts: 'Attach new group to main target group',
   window: 'Monitor new version during rollback window',
@@ -78,3 +81,16 @@ export function admissionPhaseOf(state: string | undefined): AdmissionPhase {
   if ((Object.values(endings) as string[]).includes(state)) return 'ending';
   return 'deploying';
 }
+
+/**
+ * A recovery (docs/design.md#recovery): an execution the rule on the state machine's status changes starts
+ * when a deployment was stopped, timed out or failed outside its clean-up. It resumes that deployment's
+ * clean-up from its last state.
+ */
+export const RECOVERY_STATES = {
+  isRecovery: 'Is this the recovery of a stopped deployment?',
+  plan: 'Find what the stopped deployment left',
+  route: 'What does the stopped deployment need?',
+  reportNothing: 'Report: nothing to recover',
+  nothing: 'Nothing to recover (nothing changed)',
+} as const;

@@ -183,6 +183,8 @@ const WAITS_BY_PHASE: Record<'request' | 'prepare' | 'shift' | 'rollback' | 'fin
 interface HistoryInputs {
   waits: Record<WaitName, { intervalSeconds: number; timeoutSeconds: number }>;
   monitoring: { rollbackWindowMinutes: number; intervalSeconds: number };
+  /** An Image Builder request runs two more Lambda steps: finding its AMI and validating it. */
+  imageBuilder?: unknown;
 }
 
 export interface HistoryBudget {
@@ -229,7 +231,8 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
     cleanup.length;
   const retries =
     (LONGEST_PATH_STEPS.notReady * RETRY_POLICY.notReady.maxAttempts +
-      (LONGEST_PATH_STEPS.lambda + waitsOnPath) * RETRY_POLICY.transient.maxAttempts) *
+      (LONGEST_PATH_STEPS.lambda + (s.imageBuilder ? 2 : 0) + waitsOnPath) *
+        RETRY_POLICY.transient.maxAttempts) *
     HISTORY_EVENTS_PER_RETRY;
   return { total: pollEvents + FIXED_HISTORY_EVENTS + retries, retries };
 }
@@ -321,25 +324,6 @@ export const settingsSchema = z
       }
     }),
     z.superRefine((s, ctx) => {
-      // An image's event goes to the default bus of the pipeline's own account and Region only
-      // (docs/aws-facts/image-builder.md): a pipeline elsewhere would never start a deployment here.
-      const main = targetGroupLocation(s.targetGroups.main);
-      if (main === undefined) return;
-      (s.imageBuilder?.pipelineArns ?? []).forEach((arn, index) => {
-        const [, , , region, account] = arn.split(':');
-        if (region === main.region && account === main.account) return;
-        ctx.addIssue({
-          code: 'custom',
-          path: ['imageBuilder', 'pipelineArns', index],
-          message:
-            `is in ${region}, account ${account}, but the application is in ${main.region}, account ${main.account} ` +
-            `(its main target group): Image Builder sends an image's event to its own account's and Region's ` +
-            `default bus only, so this pipeline would never start a deployment. Run the pipeline in ` +
-            `${main.region}, account ${main.account} (it may distribute elsewhere too), or deploy from the pipeline with the AMI id`,
-        });
-      });
-    }),
-    z.superRefine((s, ctx) => {
       const { total, retries } = historyBudget(s);
       if (total <= MAX_HISTORY_EVENTS) return;
       const fits = maxRollbackWindowMinutes(s);
@@ -393,3 +377,22 @@ export const imageBuildRequestSchema = z.strictObject({
   trigger: z.literal('image-builder'),
 });
 export type ImageBuildRequest = z.infer<typeof imageBuildRequestSchema>;
+
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
+
+/**
+ * What the rule on the state machine's status changes starts an execution with when a deployment was
+ * stopped, timed out or failed outside its clean-up (docs/design.md#recovery), and `npm run ops -- recover`.
+ */
+export const recoveryRequestSchema = z.strictObject({
+  recoverFrom: z
+    .string()
+    .check(
+      z.regex(
+        EXECUTION_ARN,
+        'must be an execution ARN like "arn:aws:states:us-east-1:123456789012:execution:webapp-blue-green-deployment:NAME"',
+      ),
+    ),
+  trigger: z.literal('recovery'),
+});
+export type RecoveryRequest = z.infer<typeof recoveryRequestSchema>;

@@ -42,15 +42,16 @@ function isValidRegExp(pattern: string): boolean {
 
 /**
  * What started the execution: "ami-event" when the rule on EC2's AMI events did, "image-builder" when the
- * rule on EC2 Image Builder's image events did. Such an automatic execution skips an AMI of another
+ * rule on EC2 Image Builder's image events did, "recovery" when the rule on the state machine's own status
+ * changes did, to clean up after a stopped deployment (docs/design.md#recovery). Such an automatic execution skips an AMI of another
  * application, or an older release than the one serving, where a pipeline's is refused or deploys.
  */
-export const triggerSchema = z.enum(['pipeline', 'ami-event', 'image-builder']);
+export const triggerSchema = z.enum(['pipeline', 'ami-event', 'image-builder', 'recovery']);
 export type Trigger = z.infer<typeof triggerSchema>;
 
-/** Started by an event, not by a person or a pipeline: held to newer releases of this application. */
+/** A release started by an event, not by a person or a pipeline: held to newer releases of this application. */
 export function isAutomatic(trigger: Trigger): boolean {
-  return trigger !== 'pipeline';
+  return trigger === 'ami-event' || trigger === 'image-builder';
 }
 
 const IMAGE_PIPELINE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:\d{12}:image-pipeline\/[a-z0-9-_]+$/;

@@ -1,0 +1,80 @@
+import { FAILURE_ERRORS, KEY_STATES } from '../shared/contract';
+import { describeExecution, enteredStates } from '../shared/aws/step-functions';
+import { defineHandler } from '../shared/handler';
+import { InputSchema, type Input } from './input';
+
+/**
+ * Find what the stopped deployment left (docs/design.md#recovery): where the execution to recover stopped,
+ * and which of its own clean-ups brings the account back to the version proven to serve. Before anything
+ * changed (the request checks), nothing; while preparing (production untouched) or aborting, the abort;
+ * from the traffic shift until the rollback window has passed, or while rolling back, the rollback (the old
+ * version is the one proven); while finishing (the window passed: the new version is), the finish. An
+ * execution that ended in one of its own endings, succeeded, still runs, or is itself a recovery that failed,
+ * is left alone. Returns the stopped execution's last state, from which that clean-up resumes. Read-only.
+ */
+
+export type RecoveryAction = 'none' | 'abort' | 'rollback' | 'finish';
+
+export interface RecoveryPlan {
+  recovery: { action: RecoveryAction; from: string; reason: string };
+  /** Why the clean-up runs, as a Catch would have put it: the report reads it. */
+  failure?: { Error: string; Cause: string };
+  /** For `none`: the report's reason. */
+  skipReason?: string;
+  [field: string]: unknown;
+}
+
+/** A Fail state of the deployment that ends it cleaned up. */
+const CLEAN_ENDINGS = new Set<string>([
+  FAILURE_ERRORS.rejected,
+  FAILURE_ERRORS.aborted,
+  FAILURE_ERRORS.rolledBack,
+  FAILURE_ERRORS.keptServing,
+]);
+
+async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
+  const stopped = await describeExecution(recoverFrom);
+  const none = (reason: string): RecoveryPlan => ({
+    recovery: { action: 'none', from: recoverFrom, reason },
+    amiId: null,
+    skipReason: `nothing to recover after ${stopped.name ?? recoverFrom}: ${reason}`,
+  });
+  if (stopped.status === 'RUNNING') return none('it is still running');
+  if (stopped.status === 'SUCCEEDED') return none('it succeeded');
+  if (stopped.status === 'FAILED' && CLEAN_ENDINGS.has(stopped.error ?? '')) {
+    return none(`it ended as ${stopped.error}, its own clean-up done`);
+  }
+  // A recovery that failed would start another, and so on: it is left to an operator (manual action).
+  if (stopped.status === 'FAILED' && stopped.trigger === 'recovery') {
+    return none('it is a recovery that failed: see its outcome for what to do by hand');
+  }
+
+  const { entered, last } = await enteredStates(recoverFrom);
+  // Stopped while reporting an ending other than a failed clean-up: its clean-up had run.
+  if (last && /^Report: (?!manual action needed|clean-up failed)/.test(last.name)) {
+    return none(`it stopped in "${last.name}", its clean-up done`);
+  }
+  const action: RecoveryAction = entered.has(KEY_STATES.finish)
+    ? 'finish'
+    : entered.has(KEY_STATES.rollback) || entered.has(KEY_STATES.shiftStarts)
+      ? 'rollback'
+      : entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)
+        ? 'abort'
+        : 'none';
+  if (action === 'none' || last === undefined) return none('it stopped before changing anything');
+  const state = last.input as Record<string, unknown>;
+  const how =
+    stopped.status === 'ABORTED'
+      ? 'was stopped'
+      : stopped.status === 'TIMED_OUT'
+        ? 'timed out'
+        : `failed (${stopped.error ?? 'no error name'})`;
+  const reason = `execution ${stopped.name ?? recoverFrom} ${how} in "${last.name}"`;
+  return {
+    ...state,
+    recovery: { action, from: recoverFrom, reason },
+    failure: { Error: 'DeploymentStopped', Cause: `${reason}: its ${action} resumed by this recovery` },
+  };
+}
+
+export const handler = defineHandler('plan-recovery', InputSchema, run);
