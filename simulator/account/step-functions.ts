@@ -1,3 +1,4 @@
+// Over 250 lines: the Step Functions API of one state machine (its executions, their API calls and status change events), which share the execution records.
 /**
  * The Step Functions API of the simulated account (docs/aws-facts/step-functions.md): the execution
  * records of one state machine and the rules of StartExecution, DescribeExecution, ListExecutions,
@@ -15,7 +16,9 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { serviceError } from './errors';
+import type { ServiceEvent } from './eventbridge';
 import { route, type Route } from './router';
+import { executionStatusChange } from './step-functions-events';
 
 /**
  * How long ListExecutions lags (modelled eventual consistency, UNCONFIRMED figure): a new execution stays
@@ -36,19 +39,35 @@ export interface ExecutionSummary {
   error?: string;
   cause?: string;
   readonly history: HistoryEvent[];
-  /** StopExecution: ends a running execution as ABORTED. */
-  abort(): void;
+  /** StopExecution: ends a running execution as ABORTED, with the error and cause it was given. */
+  abort(stop?: StopReason): void;
 }
 
-/** Starts what runs an execution the API has accepted (name, ARN and input already checked). */
+/** StopExecution's optional `error` and `cause` (API_StopExecution). */
+export interface StopReason {
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/**
+ * Starts what runs an execution the API has accepted (name, ARN and input already checked). It calls `ended`
+ * once, when the execution's status leaves RUNNING, so that the API sends its status change event.
+ */
 export type BeginExecution<R extends ExecutionSummary> = (started: {
   arn: string;
   name: string;
   input: unknown;
+  ended: () => void;
 }) => R;
 
+/**
+ * Deliveries nested this deep (a status change starting an execution whose status change starts another, in
+ * the same call) are a rule looping on its own state machine's events: a setup mistake, stopped here.
+ */
+const MAX_NESTED_STATUS_CHANGES = 50;
+
 /** An execution that only exists (RUNNING until stopped): for tests of callers of the Step Functions API. */
-export const recordedExecution: BeginExecution<ExecutionSummary> = ({ arn, name, input }) => {
+export const recordedExecution: BeginExecution<ExecutionSummary> = ({ arn, name, input, ended }) => {
   const execution: ExecutionSummary = {
     arn,
     name,
@@ -56,10 +75,13 @@ export const recordedExecution: BeginExecution<ExecutionSummary> = ({ arn, name,
     startDate: new Date(),
     status: 'RUNNING',
     history: [],
-    abort: () => {
+    abort: (stop) => {
       if (execution.status !== 'RUNNING') return;
       execution.status = 'ABORTED';
       execution.stopDate = new Date();
+      execution.error = stop?.error;
+      execution.cause = stop?.cause;
+      ended();
     },
   };
   return execution;
@@ -68,6 +90,8 @@ export const recordedExecution: BeginExecution<ExecutionSummary> = ({ arn, name,
 export class StepFunctionsExecutions<R extends ExecutionSummary> {
   readonly executions: R[] = [];
   private counter = 0;
+  private sendEvent?: (event: ServiceEvent) => void;
+  private nested = 0;
 
   constructor(
     readonly stateMachineArn: string,
@@ -87,9 +111,48 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
       throw serviceError('states', 'ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
     }
     const arn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
-    const execution = this.begin({ arn, name: executionName, input });
+    // An execution may end while it is begun (stopped as it enters its first state): its end is told once its
+    // start has been.
+    const begun: { execution?: R } = {};
+    let endedWhileBegun = false;
+    const execution: R = this.begin({
+      arn,
+      name: executionName,
+      input,
+      ended: () => (begun.execution ? this.statusChanged(begun.execution) : (endedWhileBegun = true)),
+    });
+    begun.execution = execution;
     this.executions.push(execution);
+    // The guide's "execution started" example: a RUNNING event when the execution starts, as it was then.
+    const asStarted = { status: 'RUNNING' as const, stopDate: undefined, output: undefined };
+    this.statusChanged({ ...execution, ...asStarted, error: undefined, cause: undefined });
+    if (endedWhileBegun) this.statusChanged(execution);
     return execution;
+  }
+
+  /**
+   * From now on each status change of an execution (RUNNING as it starts, then how it ended) is sent to
+   * `sendEvent`, the account's default bus: "Status changes in state machine executions are sent to
+   * EventBridge automatically", for Standard workflows only, which the orchestrator is
+   * (docs/aws-facts/step-functions.md#execution-status-change-events). AWS delivers them best effort and
+   * maybe out of order; here each is sent as the status changes, in order, so a run replays the same.
+   */
+  sendEventsTo(sendEvent: (event: ServiceEvent) => void): void {
+    this.sendEvent = sendEvent;
+  }
+
+  private statusChanged(execution: ExecutionSummary): void {
+    if (!this.sendEvent) return;
+    if (this.nested >= MAX_NESTED_STATUS_CHANGES)
+      throw new Error(
+        `${MAX_NESTED_STATUS_CHANGES} status changes in a row each started another execution: does a rule start ${this.stateMachineArn} on its own events?`,
+      );
+    this.nested++;
+    try {
+      this.sendEvent(executionStatusChange(execution, this.stateMachineArn));
+    } finally {
+      this.nested--;
+    }
   }
 
   find(executionArn: string | undefined): R {
@@ -161,7 +224,7 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
       }),
       // StopExecution: nothing runs after it (docs/aws-facts/step-functions.md#stopexecution).
       route(StopExecutionCommand, (input) => {
-        this.find(input.executionArn).abort();
+        this.find(input.executionArn).abort({ error: input.error, cause: input.cause });
         return { stopDate: new Date() };
       }),
     ];

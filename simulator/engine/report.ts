@@ -12,7 +12,7 @@ import type { EnvironmentDescription } from '../account/environment';
 import type { Outcome } from '../scenarios/options';
 import type { InvariantViolation } from './invariants';
 import type { PlannedRun } from './plan';
-import type { RuleStart } from './triggers';
+import type { RuleStart, StartedBy } from './triggers';
 import type { ExecutionRecord, TimelineEntry } from './step-functions-service';
 
 /** What a simulation reports, and whether it went as expected. */
@@ -28,6 +28,11 @@ export interface ExecutionReport {
    * failed): `outcome` is `failed` and `message` says why.
    */
   notStarted?: true;
+  /**
+   * What started it: its run's input, or a rule and the event it delivered (an AMI event, or another
+   * execution's status change). Null for an execution no rule started when one should have.
+   */
+  startedBy: StartedBy | null;
   /** The state a stopped execution was stopped in, and the one the run expected (if it expected a stop). */
   stoppedAt: string | null;
   expectedStopAt: string | null;
@@ -125,16 +130,20 @@ export function announcedEveryMilestone(milestones: MilestonesReport): boolean {
  * outcome the run expects of its first execution (plan.ts), a trigger's `moreOutcomes` those of the others.
  */
 export function executionReport(
-  { run, position, record, message }: RuleStart,
+  { run, position, record, message, startedBy }: RuleStart,
   read: {
     judged: (run: PlannedRun, record: ExecutionRecord) => Outcome;
     milestones: (record: ExecutionRecord) => MilestonesReport;
+    /** What a recovery the state machine's status change started must end as (plan.ts recoveryOutcome). */
+    recovery: (record: ExecutionRecord) => Outcome | 'none';
   },
 ): ExecutionReport {
   const later = run?.trigger ? run.moreOutcomes?.[position - 1] : undefined;
   const expected = (actual: ExecutionRecord | null): Outcome | 'none' =>
     !run
-      ? 'none'
+      ? actual
+        ? read.recovery(actual)
+        : 'none'
       : position === 0
         ? actual
           ? read.judged(run, actual)
@@ -149,6 +158,7 @@ export function executionReport(
       expectedOutcome: expected(null),
       message: message ?? 'no execution started',
       notStarted: true,
+      startedBy,
       stoppedAt: null,
       expectedStopAt,
       milestones: { expected: none, events: none, notifications: none },
@@ -159,6 +169,7 @@ export function executionReport(
     outcome: outcomeOf(record),
     expectedOutcome: expected(record),
     message: messageOf(record),
+    startedBy,
     stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
     expectedStopAt,
     milestones: read.milestones(record),

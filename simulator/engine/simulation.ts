@@ -22,6 +22,7 @@ import {
   faultsFor,
   inputFor,
   judged,
+  recoveryOutcome,
   runsFor,
   type AlarmPeriods,
   type PlannedRun,
@@ -204,7 +205,8 @@ export async function simulate(
       // those the rules start (`second` collects them).
       const start = async (run: PlannedRun) => {
         if (run.trigger) await ruleStarts.perform(run, run.trigger);
-        else track({ run, position: 0, record: service.start(inputFor(run)) });
+        else
+          track({ run, position: 0, record: service.start(inputFor(run)), startedBy: { by: 'run-input' } });
         ruleStarts.collect().forEach(track);
       };
       const later = batch.filter((run) => run.startsWhen);
@@ -225,6 +227,9 @@ export async function simulate(
       do {
         while (busy()) {
           if (clock.elapsedSeconds() > MAX_SIMULATED_SECONDS) {
+            // Cut short: without the rules, the ABORTED events of what is stopped start nothing more.
+            ruleStarts.unwire();
+            ruleStarts.collect().forEach(track);
             started.forEach((record) => record.abort());
             break;
           }
@@ -243,6 +248,12 @@ export async function simulate(
       executionReport(start, {
         judged: (run, record) => judged(run, record, alarmPeriodsOf.get(record) ?? [], windowMinutes),
         milestones: (record) => milestonesOf(record, account.publishedEvents, account.publishedMessages),
+        recovery: (record) =>
+          recoveryOutcome(
+            record,
+            executions.flatMap(({ record: other }) => (other ? [other] : [])),
+            scenario.environment?.firstDeployment ?? false,
+          ),
       }),
     );
     const primary = reports[0];

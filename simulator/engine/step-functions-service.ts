@@ -2,11 +2,15 @@
 // Before the local engine runs: it needs Promise.withResolvers, which Node 20 lacks, whoever imports this.
 import './polyfills';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { standaloneCalls, type ApiCalls } from '../account/api-calls';
 import { actingAs } from '../account/iam/principal';
 import { asLambdaError } from '../account/lambda';
-import { StepFunctionsExecutions, type ExecutionSummary } from '../account/step-functions';
+import {
+  StepFunctionsExecutions,
+  type BeginExecution,
+  type ExecutionSummary,
+} from '../account/step-functions';
 import type { SimulatedAccount } from '../account';
 import type { StepName } from '../../state-machine/step-registry';
 import type { StepHandlerFunction } from './handlers';
@@ -85,7 +89,10 @@ export class LocalStepFunctions {
   readonly lambdaInvocations: Partial<Record<StepName, number>> = {};
   readonly api: StepFunctionsExecutions<ExecutionRecord>;
   private readonly machine: StateMachine;
+  private readonly recoveryMachine: StateMachine;
   private standalone?: ApiCalls;
+  /** Tells the API that an execution ended (it sends the status change event): BeginExecution's `ended`. */
+  private readonly ended = new Map<ExecutionRecord, () => void>();
 
   constructor(
     private readonly workflow: SynthesizedWorkflow,
@@ -100,6 +107,11 @@ export class LocalStepFunctions {
     const runs =
       options.stopAtState === undefined ? workflow.asl : withStopIn(workflow.asl, options.stopAtState);
     this.machine = new StateMachine(definition(runs), { validationOptions: { noValidate: true } });
+    // The operator stops deployments; the recovery a stop starts (docs/recovery.md) runs to its end.
+    this.recoveryMachine =
+      options.stopAtState === undefined
+        ? this.machine
+        : new StateMachine(definition(workflow.asl), { validationOptions: { noValidate: true } });
     this.api = new StepFunctionsExecutions(workflow.stateMachineArn, (started) => this.begin(started));
   }
 
@@ -118,6 +130,11 @@ export class LocalStepFunctions {
   install(account?: SimulatedAccount): void {
     if (account) {
       account.serve('states', this.api.routes());
+      // Status changes go to the account's default bus, as an AWS service's events (EventBridge.emit). The
+      // account keeps its bus private to the services it builds itself; Step Functions is served from here,
+      // hence the element access.
+      const bus = account['eventBridge'];
+      this.api.sendEventsTo((event) => bus.emit(event));
       return;
     }
     this.standalone = standaloneCalls('states', this.api.routes());
@@ -134,7 +151,12 @@ export class LocalStepFunctions {
     return this.api.start(input, name);
   }
 
-  private begin({ arn, name, input }: { arn: string; name: string; input: unknown }): ExecutionRecord {
+  private begin({
+    arn,
+    name,
+    input,
+    ended,
+  }: Parameters<BeginExecution<ExecutionRecord>>[0]): ExecutionRecord {
     const execution: ExecutionRecord = {
       arn,
       name,
@@ -148,7 +170,9 @@ export class LocalStepFunctions {
       finished: Promise.resolve(),
       abort: () => undefined,
     };
-    const run = this.machine.run(input as Json, {
+    this.ended.set(execution, ended);
+    const recovery = (input as { trigger?: unknown } | null)?.trigger === 'recovery';
+    const run = (recovery ? this.recoveryMachine : this.machine).run(input as Json, {
       overrides: { taskResourceLocalHandlers: this.localHandlers(execution) },
       context: {
         Execution: { Id: arn, Name: name },
@@ -159,10 +183,10 @@ export class LocalStepFunctions {
       },
       noThrowOnAbort: true,
     });
-    execution.abort = () => {
+    execution.abort = (stop) => {
       if (execution.status !== 'RUNNING') return;
       // ABORTED first: from here no Lambda of this execution starts (localHandlers).
-      this.finish(execution, 'ABORTED');
+      this.finish(execution, 'ABORTED', { error: stop?.error, cause: stop?.cause });
       run.abort();
     };
     const events = this.followEvents(execution, run.eventLogs, () => run.abort());
@@ -171,8 +195,10 @@ export class LocalStepFunctions {
         await events;
         if (execution.status === 'RUNNING') this.finish(execution, 'SUCCEEDED', { output });
       },
-      async () => {
+      async (error: unknown) => {
         await events;
+        // The definition's TimeoutSeconds elapsed: TIMED_OUT, not FAILED (ExecutionStatus).
+        if (error instanceof ExecutionTimeoutError) this.finish(execution, 'TIMED_OUT');
         if (execution.status === 'RUNNING') this.finish(execution, 'FAILED');
       },
     );
@@ -225,6 +251,8 @@ export class LocalStepFunctions {
     Object.assign(execution, result);
     execution.status = status;
     execution.stopDate = new Date();
+    // Once, whichever way it ended (a stop included): the API sends the status change event.
+    this.ended.get(execution)?.();
   }
 
   /**

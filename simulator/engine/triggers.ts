@@ -1,3 +1,4 @@
+// Over 250 lines: the account owner's side of a simulation (runs' actions, the rules' deliveries credited to runs, what started each execution), which share the delivery bookkeeping.
 /**
  * What the account owner does during a simulation: an operator's rollback request, and a run's action (its
  * `trigger`), whose executions are those the synthesized EventBridge rules start: EC2 or Image Builder sends
@@ -11,6 +12,7 @@ import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
 import type { SimulatedAccount } from '../account/account';
 import { COPY_SECONDS } from '../account/ec2-images';
 import type { EventRule } from '../account/event-rules';
+import { STATUS_CHANGE_SOURCE } from '../account/step-functions-events';
 import type { AccountTrigger } from '../scenarios/catalog';
 import { amiOf, type PlannedRun } from './plan';
 import type { ExecutionRecord, LocalStepFunctions } from './step-functions-service';
@@ -21,6 +23,30 @@ import type { ExecutionRecord, LocalStepFunctions } from './step-functions-servi
  */
 export const TRIGGER_GRACE_SECONDS = 5;
 
+/**
+ * Executions started, one after the other, each by the status change of the one before: past this, a rule
+ * restarts the state machine on its own endings (a recovery that itself fails, and so on). AWS would go on
+ * starting executions; the simulation stops there, saying why.
+ */
+export const MAX_STATUS_CHANGE_CHAIN = 10;
+
+/**
+ * How an execution came to be: StartExecution with its run's input, or a rule's delivery of an event (an
+ * action's AMI event, or another execution's status change: `resources` names that execution).
+ */
+export type StartedBy =
+  | { readonly by: 'run-input' }
+  | {
+      readonly by: 'rule';
+      readonly rule: string;
+      readonly event: {
+        readonly id: string;
+        readonly source: string;
+        readonly detailType: string;
+        readonly resources: readonly string[];
+      };
+    };
+
 /** One execution a rule started, or one that should have started and did not (`record` null: `message` why). */
 export interface RuleStart {
   /** The run whose action caused it (null: no run's action did: an execution nothing expected). */
@@ -29,6 +55,8 @@ export interface RuleStart {
   readonly position: number;
   readonly record: ExecutionRecord | null;
   readonly message?: string;
+  /** What started it, or would have (the rule whose delivery failed); null: no rule matched at all. */
+  readonly startedBy: StartedBy | null;
 }
 
 interface Awaited {
@@ -48,6 +76,8 @@ export class RuleStarts {
   private readonly started: ExecutionRecord[] = [];
   private readonly awaited: Awaited[] = [];
   private deliveriesRead = 0;
+  /** How many status changes in a row led to an execution (absent: 0, not started by one). */
+  private readonly chain = new Map<string, number>();
 
   constructor(
     private readonly account: SimulatedAccount,
@@ -70,6 +100,11 @@ export class RuleStarts {
       }
       this.started.push(this.service.start(parsed as Parameters<LocalStepFunctions['start']>[0]));
     });
+  }
+
+  /** Takes the bus's rules away: from now on no event starts an execution. */
+  unwire(): void {
+    this.account.setEventRules([], () => undefined);
   }
 
   /** Whether a run's action may still start executions. */
@@ -104,12 +139,26 @@ export class RuleStarts {
       const delivery = deliveries[this.deliveriesRead];
       // Each delivery that succeeded made one StartExecution call that succeeded, in the same order.
       const record = delivery.delivered ? (this.started.shift() ?? null) : null;
-      const awaited = this.claimant(delivery.eventId);
+      const event = this.eventOf(delivery.eventId);
+      // Credited by the AMI or image the event names: a status change names an execution, so an execution
+      // it starts (a recovery, whatever its input) is one no run expected, reported as such.
+      const awaited = this.claimant(event);
       const position = awaited ? awaited.found++ : 0;
       const message = delivery.error
         ? `no execution started: rule ${delivery.rule} could not start the state machine: ${delivery.error.name}: ${delivery.error.message}`
         : undefined;
-      found.push({ run: awaited?.run ?? null, position, record, message });
+      const startedBy: StartedBy = {
+        by: 'rule',
+        rule: delivery.rule,
+        event: {
+          id: delivery.eventId,
+          source: event?.source ?? '',
+          detailType: event?.detailType ?? '',
+          resources: [...(event?.resources ?? [])],
+        },
+      };
+      if (record && event?.source === STATUS_CHANGE_SOURCE) this.chained(record, event.resources[0]);
+      found.push({ run: awaited?.run ?? null, position, record, message, startedBy });
     }
     for (const awaited of [...this.awaited]) {
       if (this.elapsedSeconds() <= awaited.deadline) continue;
@@ -120,6 +169,7 @@ export class RuleStarts {
           run: awaited.run,
           position,
           record: null,
+          startedBy: null,
           message:
             `no execution started: did the rule match? (${awaited.action}; ${awaited.found} of ${expected} ` +
             `expected executions started within ${TRIGGER_GRACE_SECONDS} s of its events)`,
@@ -129,11 +179,29 @@ export class RuleStarts {
     return found;
   }
 
+  /** Records that `cause`'s status change started `record`; a chain too long is a loop (a plain Error). */
+  private chained(record: ExecutionRecord, cause: string | undefined): void {
+    const length = (this.chain.get(cause ?? '') ?? 0) + 1;
+    this.chain.set(record.arn, length);
+    if (length > MAX_STATUS_CHANGE_CHAIN)
+      throw new Error(
+        `${length} executions in a row were each started by the status change of the one before ` +
+          `(the last: ${record.arn}): does a rule start the state machine on its own endings, ` +
+          `whatever started them?`,
+      );
+  }
+
+  /** The event a delivery sent: one an AWS service sent to the bus, or one put with PutEvents. */
+  private eventOf(
+    eventId: string,
+  ): { source: string; detailType: string; resources: readonly string[] } | undefined {
+    const sent = this.account.serviceEvents.find((candidate) => candidate.id === eventId);
+    if (sent) return { source: sent.source, detailType: sent['detail-type'], resources: sent.resources };
+    return this.account.publishedEvents.find((candidate) => candidate.id === eventId);
+  }
+
   /** The open run whose action's event this is: the event names its AMI or image. */
-  private claimant(eventId: string): Awaited | undefined {
-    const event =
-      this.account.serviceEvents.find((candidate) => candidate.id === eventId) ??
-      this.account.publishedEvents.find((candidate) => candidate.id === eventId);
+  private claimant(event: { resources: readonly string[] } | undefined): Awaited | undefined {
     const named = (resource: string) =>
       event?.resources.some((given) => given === resource || given.endsWith(`/${resource}`)) ?? false;
     return this.awaited.find(

@@ -216,6 +216,14 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'stopped-then-recovered',
+    description:
+      "With recoverStoppedDeployments, an operator stops a deployment in its rollback window: its status change starts a recovery, which rolls it back (users stay served); the recovery's own end starts one that finds nothing to do.",
+    stopAt: KEY_STATES.window,
+    deployment: () => ({ recoverStoppedDeployments: true }),
+    runs: [{ ...deployNext('failed'), expectStoppedAt: KEY_STATES.window }],
+  },
+  {
     name: 'leftover-suspended-processes',
     description:
       'An interrupted deployment left processes suspended on the standby group: the launch resumes them and deploys.',

@@ -472,13 +472,12 @@ describe('the EC2 Image Builder trigger (imageBuilder)', () => {
       Object.values(t.findResources('AWS::Events::Rule')).map(
         (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
       );
-    expect(sources(imageBuilder).sort()).toEqual(['aws.imagebuilder', 'aws.states']);
+    expect(sources(imageBuilder)).toEqual(['aws.imagebuilder']);
     expect(sources(withImageBuilder({ deployOnNewAmi: true })).sort()).toEqual([
       'aws.ec2',
       'aws.imagebuilder',
-      'aws.states',
     ]);
-    expect(sources(template).sort()).toEqual(['aws.ec2', 'aws.states']);
+    expect(sources(template)).toEqual(['aws.ec2']);
   });
 
   it("lets the find step read this account's and Region's images, and nothing more", () => {
@@ -497,9 +496,16 @@ describe('the EC2 Image Builder trigger (imageBuilder)', () => {
   });
 });
 
-describe('the recovery trigger (docs/design.md#recovery)', () => {
-  it('starts a recovery of an execution of this state machine that was stopped, timed out or failed', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
+describe('the recovery trigger (docs/recovery.md)', () => {
+  const example = loadConfig(EXAMPLE_CONFIG);
+  const recovering = (recoverStoppedDeployments?: boolean) =>
+    synthExample({
+      ...example,
+      deployment: { ...example.deployment, recoverStoppedDeployments },
+    } as ConfigFile).template;
+
+  it('with recoverStoppedDeployments, starts a recovery of an execution of this state machine that was stopped, timed out or failed', () => {
+    recovering(true).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
@@ -520,13 +526,8 @@ describe('the recovery trigger (docs/design.md#recovery)', () => {
     });
   });
 
-  it('is left out with recoverStoppedDeployments: false', () => {
-    const example = loadConfig(EXAMPLE_CONFIG);
-    const without = synthExample({
-      ...example,
-      deployment: { ...example.deployment, recoverStoppedDeployments: false },
-    } as ConfigFile).template;
-    const sources = Object.values(without.findResources('AWS::Events::Rule')).map(
+  it('is left out by default (opt-in)', () => {
+    const sources = Object.values(recovering(undefined).findResources('AWS::Events::Rule')).map(
       (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
     );
     expect(sources).toEqual(['aws.ec2']);

@@ -80,12 +80,12 @@ describe('npx cdk synth and the Lambda assets it ships', () => {
     expect(groups).toHaveLength(2);
   });
 
-  it('yields the state machine, one Lambda per step, each with its own asset, the AMI rule and the recovery rule', () => {
+  it('yields the state machine, one Lambda per step, each with its own asset, the AMI rule', () => {
     const count = (type: string) =>
       Object.values(template.Resources).filter((resource) => resource.Type === type).length;
     expect(count('AWS::StepFunctions::StateMachine')).toBe(1);
     expect(count('AWS::Lambda::Function')).toBe(STEP_NAMES.length);
-    expect(count('AWS::Events::Rule')).toBe(2);
+    expect(count('AWS::Events::Rule')).toBe(1);
     expect(new Set(assetOf.values()).size).toBe(STEP_NAMES.length);
   });
 

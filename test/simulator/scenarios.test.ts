@@ -46,6 +46,7 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'not-an-object': unchanged,
   concurrent: deployed,
   'stopped-then-redeploy': { ...deployed, leftHalfway: true },
+  'stopped-then-recovered': unchanged,
   'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
   'leftover-suspended-processes': deployed,
   'stale-operator-request': deployed,

@@ -1,0 +1,102 @@
+import type { EventRule } from '../../simulator/account/event-rules';
+import type { Principal } from '../../simulator/account/iam/principal';
+import { simulate, workflowFor, type SimulationHooks } from '../../simulator/engine/simulation';
+
+/**
+ * A rule on the state machine's own "Step Functions Execution Status Change" events (the recovery rule the
+ * construct is to ship, added here by hand so as not to depend on it): an execution the scenario stops ends
+ * ABORTED, its event starts a recovery execution whose input names it and has no amiId, and the simulation
+ * waits for that execution and reports it, as one no run expected, saying which rule and event started it.
+ */
+
+const options = { scenario: 'happy', seed: 1, windowMinutes: 5, stopAt: 'Put old fleet in standby' };
+const { stateMachineArn } = workflowFor(options);
+const executionArn = (name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+const role: Principal = {
+  name: 'RecoveryRuleRole',
+  sessionArn: 'arn:aws:sts::123456789012:assumed-role/RecoveryRuleRole/Recover',
+  policies: [
+    {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: stateMachineArn }],
+    },
+  ],
+};
+
+const recoveryRule: EventRule = {
+  name: 'RecoverEndedDeployment',
+  state: 'ENABLED',
+  eventPattern: {
+    source: ['aws.states'],
+    'detail-type': ['Step Functions Execution Status Change'],
+    // The run's execution only: the recovery's own ending (it may fail, on this definition it is rejected)
+    // must not start another, which would go on forever (MAX_STATUS_CHANGE_CHAIN stops such a loop).
+    detail: { status: ['ABORTED', 'FAILED', 'TIMED_OUT'], name: ['deployment-0001'] },
+  },
+  targets: [
+    {
+      id: 'Target0',
+      arn: stateMachineArn,
+      role,
+      inputTransformer: {
+        inputPathsMap: { execution: '$.detail.executionArn' },
+        inputTemplate: '{"recoverFrom": <execution>, "trigger": "recovery"}',
+      },
+    },
+  ],
+};
+
+const withRecovery: SimulationHooks = { rules: (rules) => [...rules, recoveryRule] };
+
+describe('a rule on Step Functions status change events during a simulation', () => {
+  it('the stopped execution starts a recovery execution, which is waited for and reported', async () => {
+    const report = await simulate(options, withRecovery);
+
+    const [stopped, recovery, ...more] = report.executions;
+    expect(stopped).toMatchObject({
+      name: 'deployment-0001',
+      outcome: 'failed',
+      stoppedAt: options.stopAt,
+      startedBy: { by: 'run-input' },
+    });
+    expect(recovery).toMatchObject({
+      name: 'deployment-0002',
+      // What docs/recovery.md promises after a stop in the window: the rollback, resumed.
+      outcome: 'rolled-back',
+      expectedOutcome: 'rolled-back',
+      startedBy: {
+        by: 'rule',
+        rule: 'RecoverEndedDeployment',
+        event: {
+          id: expect.any(String),
+          source: 'aws.states',
+          detailType: 'Step Functions Execution Status Change',
+          resources: [executionArn('deployment-0001')],
+        },
+      },
+    });
+    expect(recovery.notStarted).toBeUndefined();
+    // Waited for: it ended (a record still running would report its status, RUNNING).
+    expect(recovery.message).not.toBe('RUNNING');
+    expect(more).toEqual([]);
+    expect(report.invariantViolations).toEqual([]);
+  }, 120_000);
+
+  it('without such a rule the same run starts nothing more, and every run-started execution says so', async () => {
+    const report = await simulate(options);
+    expect(report.executions).toEqual([
+      expect.objectContaining({ stoppedAt: options.stopAt, startedBy: { by: 'run-input' } }),
+    ]);
+  }, 120_000);
+
+  it('the same seed replays the same executions', async () => {
+    const names = async () =>
+      (await simulate(options, withRecovery)).executions.map((execution) => [
+        execution.name,
+        execution.outcome,
+        execution.startedBy,
+      ]);
+    expect(await names()).toEqual(await names());
+  }, 240_000);
+});
