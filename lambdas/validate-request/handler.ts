@@ -165,18 +165,9 @@ function imageToFind(
         `the deployment with {"amiId": "ami-…"} of the AMI the image built.`,
     );
   }
-  return {
-    execution,
-    amiId: null,
+  return withoutAmi(execution, settings, request.trigger, {
     imageBuildVersionArn: request.imageBuildVersionArn,
-    recoverFrom: null,
-    trigger: request.trigger,
-    settings,
-    skip: false,
-    skipReason: null,
-    tagsPending: false,
-    ami: null,
-  };
+  });
 }
 
 /** A recovery names an execution of this state machine, and no AMI: it resumes that one's clean-up. */
@@ -185,15 +176,25 @@ function recovery(request: RecoveryRequest, settings: Settings, execution: Execu
   if (!request.recoverFrom.startsWith(ours)) {
     throw new InvalidInputError(
       `Invalid deployment request: recoverFrom: ${request.recoverFrom} is not an execution of this state ` +
-        `machine (${execution.stateMachineArn}); name one of its executions, as npm run ops -- recover does.`,
+        `machine (${execution.stateMachineArn}); name one of its executions.`,
     );
   }
+  return withoutAmi(execution, settings, request.trigger, { recoverFrom: request.recoverFrom });
+}
+
+/** A request validated before its AMI is known (an image to read, or a recovery that deploys none). */
+function withoutAmi(
+  execution: ExecutionRef,
+  settings: Settings,
+  trigger: ValidatedRequest['trigger'],
+  names: { imageBuildVersionArn?: string; recoverFrom?: string },
+): ValidatedRequest {
   return {
     execution,
     amiId: null,
-    imageBuildVersionArn: null,
-    recoverFrom: request.recoverFrom,
-    trigger: request.trigger,
+    imageBuildVersionArn: names.imageBuildVersionArn ?? null,
+    recoverFrom: names.recoverFrom ?? null,
+    trigger,
     settings,
     skip: false,
     skipReason: null,

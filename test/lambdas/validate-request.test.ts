@@ -453,4 +453,30 @@ describe('validate-request', () => {
       });
     });
   });
+
+  describe('a recovery (docs/recovery.md)', () => {
+    const ofThis = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:deployment-0001`;
+
+    it('names an execution of this state machine and no AMI, with no AWS call', async () => {
+      givenImages(image());
+      await expect(handler(event({ recoverFrom: ofThis, trigger: 'recovery' }))).resolves.toMatchObject({
+        amiId: null,
+        recoverFrom: ofThis,
+        trigger: 'recovery',
+        skip: false,
+      });
+      expect(calls().total).toBe(0);
+    });
+
+    it("is refused for another state machine's execution, naming the field", async () => {
+      givenImages(image());
+      const other = ofThis.replace('webapp-deploy', 'billing-deploy');
+      await expect(handler(event({ recoverFrom: other, trigger: 'recovery' }))).rejects.toMatchObject({
+        name: 'InvalidInputError',
+        message: expect.stringContaining(
+          'recoverFrom: ' + other + ' is not an execution of this state machine',
+        ),
+      });
+    });
+  });
 });
