@@ -91,8 +91,7 @@ export interface BlueGreenDeploymentProps {
    */
   readonly deployOnNewAmi?: boolean;
   /**
-   * Recover the account automatically when a deployment is stopped, times out or fails outside its
-   * clean-up: the abort, rollback or finish it needed resumes from where it stopped. Opt-in while the fault
+   * Recover the account automatically when a deployment is stopped or times out: the abort, rollback or finish it needed resumes from where it stopped. Opt-in while the fault
    * sweep and every stop state are not yet run with it (docs/recovery.md). [false]
    */
   readonly recoverStoppedDeployments?: boolean;
@@ -228,16 +227,16 @@ export class BlueGreenDeployment extends Construct {
       });
     }
     if (props.recoverStoppedDeployments ?? false) {
-      // A deployment stopped, timed out or failed outside its clean-up leaves the account half-way: the
-      // state machine's own status change starts a recovery of it (docs/design.md#recovery). One that
-      // ended in its own endings is left alone by the recovery's first step.
+      // A deployment stopped or timed out leaves the account half-way: the state machine's own status change
+      // starts a recovery of it (docs/recovery.md). Not FAILED: a recovery that fails (refused, say, for a
+      // permission it lacks) would start another, without end; the pattern cannot tell a recovery apart.
       this.recoveryRule = new events.Rule(this, 'RecoverStoppedDeployment', {
         description: `Recovers the account after a stopped or failed deployment of ${this.settings.applicationName}`,
         eventPattern: {
           source: ['aws.states'],
           detailType: ['Step Functions Execution Status Change'],
           detail: {
-            status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+            status: ['ABORTED', 'TIMED_OUT'],
             stateMachineArn: [this.stateMachine.stateMachineArn],
           },
         },

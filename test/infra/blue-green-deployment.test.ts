@@ -504,13 +504,13 @@ describe('the recovery trigger (docs/recovery.md)', () => {
       deployment: { ...example.deployment, recoverStoppedDeployments },
     } as ConfigFile).template;
 
-  it('with recoverStoppedDeployments, starts a recovery of an execution of this state machine that was stopped, timed out or failed', () => {
+  it('with recoverStoppedDeployments, starts a recovery of an execution of this state machine that was stopped or timed out', () => {
     recovering(true).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
         detail: {
-          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+          status: ['ABORTED', 'TIMED_OUT'],
           stateMachineArn: [{ Ref: Match.stringLikeRegexp('StateMachine') }],
         },
       },
