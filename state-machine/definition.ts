@@ -26,7 +26,7 @@ export interface DefinitionProps {
 export function deploymentDefinition(scope: Construct, props: DefinitionProps): sfn.IChainable {
   const ctx: DefinitionContext = { scope, ...props };
   const end = endings(ctx);
-  // The clean-ups, which a recovery also resumes (docs/design.md#recovery).
+  // The clean-ups, which a recovery also resumes (docs/recovery.md).
   const cleanups = {
     abort: abort(ctx, end.cleanupFailed),
     rollback: rollback(ctx, end.cleanupFailed),

@@ -27,7 +27,7 @@ export interface DeploymentState extends Omit<ValidatedRequest, 'amiId'> {
   amiId: string;
   /** The AMI an EC2 Image Builder image built, for the second validation. */
   built: BuiltAmi;
-  /** A recovery's plan (docs/design.md#recovery). */
+  /** A recovery's plan (docs/recovery.md). */
   recovery: RecoveryPlan['recovery'];
   roles: Roles;
   guard: GuardResult;

@@ -133,7 +133,7 @@ export const STEPS = {
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>(admitting),
   'wait-for-turn': step<typeof WaitForTurn>(admitting),
-  // Where a stopped execution was, and its last state (docs/design.md#recovery).
+  // Where a stopped execution was, and its last state (docs/recovery.md).
   'plan-recovery': step<typeof PlanRecovery>([
     { actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], on: 'executions' },
   ]),

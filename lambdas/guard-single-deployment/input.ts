@@ -15,7 +15,7 @@ export const InputSchema = z.object({
   }),
   /**
    * Its request: a second execution for the same AMI is a duplicate, not another deployment. None for a
-   * recovery (docs/design.md#recovery), which goes before any deployment.
+   * recovery (docs/recovery.md), which goes before any deployment.
    */
   amiId: z.nullable(amiIdSchema),
   trigger: triggerSchema,

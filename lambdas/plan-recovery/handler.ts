@@ -4,7 +4,7 @@ import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 
 /**
- * Find what the stopped deployment left (docs/design.md#recovery): where the execution to recover stopped,
+ * Find what the stopped deployment left (docs/recovery.md): where the execution to recover stopped,
  * and which of its own clean-ups brings the account back to the version proven to serve. Before anything
  * changed (the request checks), nothing; while preparing (production untouched) or aborting, the abort;
  * from the traffic shift until the rollback window has passed, or while rolling back, the rollback (the old

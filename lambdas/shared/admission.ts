@@ -98,7 +98,7 @@ export async function decideAdmission(request: AdmissionRequest): Promise<Admiss
 }
 
 /**
- * A recovery (docs/design.md#recovery) cleans up after a stopped deployment, so it goes before every request
+ * A recovery (docs/recovery.md) cleans up after a stopped deployment, so it goes before every request
  * waiting to deploy, whatever `whileDeploying` says, and is never superseded; it waits for one already
  * deploying (which started since the stop and owns the account). Of two recoveries, the earlier goes first.
  * Undefined when no recovery is involved.

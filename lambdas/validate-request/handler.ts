@@ -38,7 +38,7 @@ export interface ValidatedRequest {
    * any other: docs/design.md#ec2-image-builder.
    */
   imageBuildVersionArn: string | null;
-  /** A recovery's stopped execution (docs/design.md#recovery); null for a deployment. */
+  /** A recovery's stopped execution (docs/recovery.md); null for a deployment. */
   recoverFrom: string | null;
   trigger: DeploymentRequest['trigger'];
   settings: Settings;

@@ -275,7 +275,7 @@ export interface Cleanups {
 }
 
 /**
- * A recovery (docs/design.md#recovery), once the guard lets it go first: find where the stopped deployment
+ * A recovery (docs/recovery.md), once the guard lets it go first: find where the stopped deployment
  * was, take its last state, and resume the clean-up it needs; or end with nothing to recover. A deployment
  * request goes on to the checks.
  */

@@ -3,7 +3,7 @@ import { FAILURE_ERRORS, KEY_STATES } from '../../lambdas/shared/contract';
 import type { ExecutionSummary } from '../../simulator/account/step-functions';
 import { createHarness, denying, type Harness } from '../support/account';
 
-/** Where a stopped deployment was, and what its recovery resumes (docs/design.md#recovery). */
+/** Where a stopped deployment was, and what its recovery resumes (docs/recovery.md). */
 let h: Harness;
 beforeEach(() => (h = createHarness()));
 afterEach(() => h.dispose());

@@ -4,7 +4,7 @@
  */
 export const KEY_STATES = {
   validate: 'Validate deployment request',
-  /** The phases a recovery resumes (docs/design.md#recovery), as their Parallel states are named. */
+  /** The phases a recovery resumes (docs/recovery.md), as their Parallel states are named. */
   prepare: 'Prepare the new version (production untouched)',
   abort: 'Abort: remove the new version',
   /** Production traffic may reach the new version from here on. */
@@ -83,7 +83,7 @@ export function admissionPhaseOf(state: string | undefined): AdmissionPhase {
 }
 
 /**
- * A recovery (docs/design.md#recovery): an execution the rule on the state machine's status changes starts
+ * A recovery (docs/recovery.md): an execution the rule on the state machine's status changes starts
  * when a deployment was stopped, timed out or failed outside its clean-up. It resumes that deployment's
  * clean-up from its last state.
  */

@@ -382,7 +382,7 @@ const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:
 
 /**
  * What the rule on the state machine's status changes starts an execution with when a deployment was
- * stopped, timed out or failed outside its clean-up (docs/design.md#recovery), and `npm run ops -- recover`.
+ * stopped, timed out or failed outside its clean-up (docs/recovery.md), and `npm run ops -- recover`.
  */
 export const recoveryRequestSchema = z.strictObject({
   recoverFrom: z

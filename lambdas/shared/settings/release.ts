@@ -43,7 +43,7 @@ function isValidRegExp(pattern: string): boolean {
 /**
  * What started the execution: "ami-event" when the rule on EC2's AMI events did, "image-builder" when the
  * rule on EC2 Image Builder's image events did, "recovery" when the rule on the state machine's own status
- * changes did, to clean up after a stopped deployment (docs/design.md#recovery). Such an automatic execution skips an AMI of another
+ * changes did, to clean up after a stopped deployment (docs/recovery.md). Such an automatic execution skips an AMI of another
  * application, or an older release than the one serving, where a pipeline's is refused or deploys.
  */
 export const triggerSchema = z.enum(['pipeline', 'ami-event', 'image-builder', 'recovery']);
