@@ -1,4 +1,4 @@
-import { FAILURE_ERRORS, KEY_STATES } from '../shared/contract';
+import { CLEAN_FAILURE_ERRORS, isCleanEndingReport, KEY_STATES } from '../shared/contract';
 import { describeExecution, enteredStates } from '../shared/aws/step-functions';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
@@ -24,14 +24,6 @@ export interface RecoveryPlan {
   [field: string]: unknown;
 }
 
-/** A Fail state of the deployment that ends it cleaned up. */
-const CLEAN_ENDINGS = new Set<string>([
-  FAILURE_ERRORS.rejected,
-  FAILURE_ERRORS.aborted,
-  FAILURE_ERRORS.rolledBack,
-  FAILURE_ERRORS.keptServing,
-]);
-
 async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
   const stopped = await describeExecution(recoverFrom);
   const none = (reason: string): RecoveryPlan => ({
@@ -41,7 +33,7 @@ async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
   });
   if (stopped.status === 'RUNNING') return none('it is still running');
   if (stopped.status === 'SUCCEEDED') return none('it succeeded');
-  if (stopped.status === 'FAILED' && CLEAN_ENDINGS.has(stopped.error ?? '')) {
+  if (stopped.status === 'FAILED' && CLEAN_FAILURE_ERRORS.includes(stopped.error ?? '')) {
     return none(`it ended as ${stopped.error}, its own clean-up done`);
   }
   // A recovery that failed would start another, and so on: it is left to an operator (manual action).
@@ -51,7 +43,7 @@ async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
 
   const { entered, last } = await enteredStates(recoverFrom);
   // Stopped while reporting an ending other than a failed clean-up: its clean-up had run.
-  if (last && /^Report: (?!manual action needed|clean-up failed)/.test(last.name)) {
+  if (last && isCleanEndingReport(last.name)) {
     return none(`it stopped in "${last.name}", its clean-up done`);
   }
   const action: RecoveryAction = entered.has(KEY_STATES.finish)

@@ -1,6 +1,6 @@
 import type { ConfiguredProps } from '../../infra/props';
 import { referenceDeployment } from '../../infra/reference-deployment';
-import { FAILURE_ERRORS, KEY_STATES } from '../../lambdas/shared/contract';
+import { CLEAN_FAILURE_ERRORS, isCleanEndingReport, KEY_STATES } from '../../lambdas/shared/contract';
 import type { FaultOptions } from '../account/account';
 import { DEFAULT_AMIS, defaultEnvironment, type EnvironmentDescription } from '../account/environment';
 import { findScenario, type DeploymentRun, type RunInput, type Scenario } from '../scenarios/catalog';
@@ -277,14 +277,6 @@ export function inputFor(run: DeploymentRun): Json {
   return resolve(run.input);
 }
 
-/** A Fail state of the deployment that ends it cleaned up: nothing for a recovery to do. */
-const CLEAN_ENDINGS: readonly string[] = [
-  FAILURE_ERRORS.rejected,
-  FAILURE_ERRORS.aborted,
-  FAILURE_ERRORS.rolledBack,
-  FAILURE_ERRORS.keptServing,
-];
-
 /**
  * The outcome docs/recovery.md promises for a recovery the state machine's status change started: the
  * clean-up the execution it recovers needed, by where that one was (its timeline), or nothing to recover
@@ -299,12 +291,12 @@ export function recoveryOutcome(
   if (input?.trigger !== 'recovery') return 'none';
   const recovered = records.find((candidate) => candidate.arn === input.recoverFrom);
   if (!recovered || recovered.status === 'SUCCEEDED' || recovered.status === 'RUNNING') return 'skipped';
-  if (recovered.status === 'FAILED' && CLEAN_ENDINGS.includes(recovered.error ?? '')) return 'skipped';
+  if (recovered.status === 'FAILED' && CLEAN_FAILURE_ERRORS.includes(recovered.error ?? '')) return 'skipped';
   const recoveredInput = JSON.parse(recovered.input) as { trigger?: unknown } | null;
   if (recovered.status === 'FAILED' && recoveredInput?.trigger === 'recovery') return 'skipped';
   const entered = new Set(recovered.timeline.map((entry) => entry.state));
   const last = recovered.timeline[recovered.timeline.length - 1]?.state ?? '';
-  if (/^Report: (?!manual action needed|clean-up failed)/.test(last)) return 'skipped';
+  if (isCleanEndingReport(last)) return 'skipped';
   if (entered.has(KEY_STATES.finish)) return 'succeeded';
   if (entered.has(KEY_STATES.rollback) || entered.has(KEY_STATES.shiftStarts)) {
     return firstDeployment ? 'kept-serving' : 'rolled-back';

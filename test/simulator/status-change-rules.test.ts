@@ -1,6 +1,7 @@
 import type { EventRule } from '../../simulator/account/event-rules';
-import type { Principal } from '../../simulator/account/iam/principal';
 import { simulate, workflowFor, type SimulationHooks } from '../../simulator/engine/simulation';
+
+import { startingExecutionsOf } from '../support/principals';
 
 /**
  * A rule on the state machine's own "Step Functions Execution Status Change" events (the recovery rule the
@@ -13,16 +14,7 @@ const options = { scenario: 'happy', seed: 1, windowMinutes: 5, stopAt: 'Put old
 const { stateMachineArn } = workflowFor(options);
 const executionArn = (name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-const role: Principal = {
-  name: 'RecoveryRuleRole',
-  sessionArn: 'arn:aws:sts::123456789012:assumed-role/RecoveryRuleRole/Recover',
-  policies: [
-    {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: stateMachineArn }],
-    },
-  ],
-};
+const role = startingExecutionsOf(stateMachineArn, 'RecoveryRuleRole');
 
 const recoveryRule: EventRule = {
   name: 'RecoverEndedDeployment',

@@ -17,3 +17,17 @@ export function unrestrictedPrincipals(...steps: StepName[]): ReadonlyMap<StepNa
     ]),
   );
 }
+
+/** A hand-made rule's role (as CDK's SfnStateMachine target makes one): it may start this state machine. */
+export function startingExecutionsOf(stateMachineArn: string, name: string): Principal {
+  return {
+    name,
+    sessionArn: `arn:aws:sts::123456789012:assumed-role/${name}/rule`,
+    policies: [
+      {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: stateMachineArn }],
+      },
+    ],
+  };
+}

@@ -62,15 +62,23 @@ export async function whereIs(executionArn: string): Promise<Whereabouts> {
 }
 
 /**
- * The AMI in the input of the state entered as event `id`, read newest first with data down to it: by id,
- * since the running execution may have written more events since it was found.
+ * The AMI in the input of the state entered as event `id` (whereIs), for an execution whose request names
+ * none (an Image Builder request's).
  */
 export async function amiOfState(executionArn: string, id: number | undefined): Promise<string | undefined> {
+  return amiIdIn((await stateEnteredAt(executionArn, id))?.input);
+}
+
+/**
+ * The state entered as event `id`, with its input, read newest first with data down to it: by id, since a
+ * running execution may have written more events since it was found.
+ */
+async function stateEnteredAt(executionArn: string, id: number | undefined) {
   let nextToken: string | undefined;
   for (let page = 0; id !== undefined && page < MAX_HISTORY_PAGES; page++) {
     const answer = await historyPage(executionArn, { data: true, maxResults: 100, nextToken });
     for (const event of answer.events ?? []) {
-      if (event.id === id) return amiIdIn(event.stateEnteredEventDetails?.input);
+      if (event.id === id) return event.stateEnteredEventDetails;
       if ((event.id ?? 0) < id) return undefined;
     }
     nextToken = answer.nextToken;
@@ -118,16 +126,12 @@ export async function enteredStates(
   let nextToken: string | undefined;
   let lastId: number | undefined;
   do {
-    const answer = await callAws('GetExecutionHistory', () =>
-      stepFunctions.send(
-        new GetExecutionHistoryCommand({
-          executionArn,
-          includeExecutionData: false,
-          maxResults: 1000,
-          nextToken,
-        }),
-      ),
-    );
+    const answer = await historyPage(executionArn, {
+      data: false,
+      maxResults: 1000,
+      nextToken,
+      oldestFirst: true,
+    });
     for (const event of answer.events ?? []) {
       const name = event.stateEnteredEventDetails?.name;
       if (name === undefined) continue;
@@ -136,30 +140,22 @@ export async function enteredStates(
     }
     nextToken = answer.nextToken;
   } while (nextToken);
-  if (lastId === undefined) return { entered };
   // The execution has ended: its history no longer grows.
-  let newest: string | undefined;
-  do {
-    const answer = await historyPage(executionArn, { data: true, maxResults: 100, nextToken: newest });
-    const event = answer.events?.find((candidate) => candidate.id === lastId);
-    if (event?.stateEnteredEventDetails) {
-      const { name, input } = event.stateEnteredEventDetails;
-      return { entered, last: { name: name ?? '', input: JSON.parse(input ?? 'null') as unknown } };
-    }
-    newest = answer.nextToken;
-  } while (newest);
-  return { entered };
+  const last = await stateEnteredAt(executionArn, lastId);
+  if (!last) return { entered };
+  return { entered, last: { name: last.name ?? '', input: JSON.parse(last.input ?? 'null') as unknown } };
 }
 
+/** One page of an execution's history, newest first unless `oldestFirst`. */
 function historyPage(
   executionArn: string,
-  page: { data: boolean; maxResults: number; nextToken: string | undefined },
+  page: { data: boolean; maxResults: number; nextToken: string | undefined; oldestFirst?: boolean },
 ) {
   return callAws('GetExecutionHistory', () =>
     stepFunctions.send(
       new GetExecutionHistoryCommand({
         executionArn,
-        reverseOrder: true,
+        reverseOrder: !page.oldestFirst,
         includeExecutionData: page.data,
         maxResults: page.maxResults,
         nextToken: page.nextToken,

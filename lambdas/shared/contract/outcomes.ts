@@ -25,3 +25,19 @@ export const FAILURE_ERRORS = {
   keptServing: 'FirstVersionKeptServing',
 } as const;
 export type FailureError = (typeof FAILURE_ERRORS)[keyof typeof FAILURE_ERRORS];
+
+/** The Fail states' errors that end a deployment cleaned up: a recovery has nothing to do after them. */
+export const CLEAN_FAILURE_ERRORS: readonly string[] = [
+  FAILURE_ERRORS.rejected,
+  FAILURE_ERRORS.aborted,
+  FAILURE_ERRORS.rolledBack,
+  FAILURE_ERRORS.keptServing,
+];
+
+/**
+ * A report state of an ending other than a failed clean-up: an execution stopped in it had cleaned up
+ * (state-machine/phases/endings.ts names them `Report: …`).
+ */
+export function isCleanEndingReport(state: string): boolean {
+  return /^Report: (?!manual action needed|clean-up failed)/.test(state);
+}

@@ -6,13 +6,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { SimulatedAccount, defaultEnvironment } from '../../../simulator/account';
 import type { BusEvent, EventRule } from '../../../simulator/account/event-rules';
-import type { Principal } from '../../../simulator/account/iam/principal';
 import { VirtualClock } from '../../../simulator/engine/clock';
 import type { StepHandlerFunction } from '../../../simulator/engine/handlers';
 import { LocalStepFunctions, type ServiceOptions } from '../../../simulator/engine/step-functions-service';
 import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import type { StepName } from '../../../state-machine/step-registry';
-import { unrestrictedPrincipals } from '../../support/principals';
+import { unrestrictedPrincipals, startingExecutionsOf } from '../../support/principals';
 
 /**
  * Each status change of an execution reaches the account's default bus as the "Step Functions Execution
@@ -53,16 +52,7 @@ const validate: StepHandlerFunction = async (event) => {
   return { pause: 600, ...(event as object) };
 };
 
-const mayStart: Principal = {
-  name: 'EventsRole',
-  sessionArn: 'arn:aws:sts::123456789012:assumed-role/EventsRole/Recovery',
-  policies: [
-    {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: STATE_MACHINE }],
-    },
-  ],
-};
+const mayStart = startingExecutionsOf(STATE_MACHINE, 'EventsRole');
 
 /** The recovery rule the construct is to ship, built by hand here (the synthesized one may differ). */
 const recovery = (pattern: Record<string, unknown>): EventRule => ({
