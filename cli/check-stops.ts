@@ -1,10 +1,12 @@
 /**
  * StopExecution at every state, measured: for each state of the synthesized definition, runs a scenario that
- * reaches it with the execution stopped as it enters it (`--stop-at`), and checks that the run ends stopped
- * in exactly that state, that nothing after it ran (every Lambda invoked belongs to a Task entered before
- * it), that no invariant was violated and that no user request failed. Succeed and Fail states must be
- * refused (they are left as they are entered). `npm run check:stops` (about half a minute; the unit suite
- * stops at one state of each type: test/simulator/stop-at.test.ts).
+ * reaches it with the deployment stopped as it enters it (`--stop-at`), and checks that the deployment ends
+ * stopped in exactly that state with nothing after it run (every Lambda it invoked belongs to a Task entered
+ * before it); that the recovery its status change starts (docs/recovery.md) ends as promised; that the
+ * account ends settled (one version serving, the other group at zero and detached: simulator/engine/
+ * settled.ts); and that no invariant was violated and no user request failed, stop and recovery included.
+ * Succeed and Fail states must be refused (they are left as they are entered). `npm run check:stops`
+ * (a minute or two; the unit suite stops at one state of each type: test/simulator/stop-at.test.ts).
  */
 import './node-warnings'; // first: silences the SDK's Node-version notice before any client exists
 import '../simulator/engine/polyfills';
@@ -21,6 +23,11 @@ const ROUTES: readonly SimulationOptions[] = [
   { scenario: 'missing-alarm', seed: 1 },
   { scenario: 'not-our-ami', seed: 1 },
   { scenario: 'bootstrap', seed: 1, windowMinutes: 5 },
+  { scenario: 'bootstrap', seed: 1, windowMinutes: 5, alarmAt: 1 },
+  { scenario: 'already-serving', seed: 1 },
+  { scenario: 'copied-old-ami', seed: 1 },
+  { scenario: 'late-tags', seed: 1, windowMinutes: 5 },
+  { scenario: 'happy', seed: 1, windowMinutes: 5, failHealth: true },
 ];
 
 const label = (options: SimulationOptions) =>
@@ -39,11 +46,16 @@ async function main(): Promise<void> {
   for (const route of ROUTES) {
     const report = await simulate(route);
     if (!passed(report)) throw new Error(`the route "${label(route)}" fails without a stop`);
-    for (const { state } of report.timeline) if (!routeOf.has(state)) routeOf.set(state, route);
+    // The deployment's own states: a stop lands in the run's first execution (a recovery runs to its end).
+    const first = report.executions[0].name;
+    for (const { state, execution } of report.timeline) {
+      if (execution === first && !routeOf.has(state)) routeOf.set(state, route);
+    }
   }
 
   const problems: string[] = [];
   const unreached: string[] = [];
+  const recoveries = new Map<string, number>();
   let stopped = 0;
   for (const [state, type] of types) {
     const route = routeOf.get(state);
@@ -62,18 +74,29 @@ async function main(): Promise<void> {
       continue;
     }
     const report = await simulate({ ...route, stopAt: state });
-    const timeline = report.timeline.map((entry) => entry.state);
-    const before = timeline.slice(0, -1);
-    const ranBefore = before.filter((entered) => tasks.has(entered)).length;
+    const [deployment, ...after] = report.executions;
+    const timeline = report.timeline
+      .filter((entry) => entry.execution === deployment.name)
+      .map((entry) => entry.state);
+    const ranBefore = timeline.slice(0, -1).filter((entered) => tasks.has(entered)).length;
     const wrong = [
       !passed(report) && `did not pass (${report.outcome}, expected ${report.expectedOutcome})`,
-      report.executions[0].stoppedAt !== state && `stopped at "${report.executions[0].stoppedAt}"`,
+      ...report.executions
+        .filter((execution) => execution.outcome !== execution.expectedOutcome)
+        .map(
+          (execution) =>
+            `${execution.name} ended ${execution.outcome}, expected ${execution.expectedOutcome}`,
+        ),
+      deployment.stoppedAt !== state && `stopped at "${deployment.stoppedAt}"`,
       timeline[timeline.length - 1] !== state && `last entered "${timeline[timeline.length - 1]}"`,
-      report.lambdaInvocations !== ranBefore &&
-        `${report.lambdaInvocations} Lambda invocations for ${ranBefore} Tasks entered before it`,
+      deployment.lambdaInvocations !== ranBefore &&
+        `${deployment.lambdaInvocations} Lambda invocations for ${ranBefore} Tasks entered before it`,
+      after.length === 0 && 'no recovery started',
+      ...report.unsettled.map((problem) => `unsettled: ${problem}`),
       ...report.invariantViolations.map((v) => `${v.invariant} at ${v.at} s in "${v.state}": ${v.message}`),
       report.requests.failed > 0 && `${report.requests.failed} failed requests`,
     ].filter((problem): problem is string => typeof problem === 'string');
+    recoveries.set(after[0]?.outcome ?? 'none', (recoveries.get(after[0]?.outcome ?? 'none') ?? 0) + 1);
     stopped++;
     console.log(
       `  ${wrong.length === 0 ? 'ok      ' : 'WRONG   '} ${type.padEnd(8)} ${state}  [${label(route)}]`,
@@ -84,8 +107,9 @@ async function main(): Promise<void> {
     }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const byOutcome = [...recoveries].map(([outcome, count]) => `${count} ${outcome}`).join(', ');
   console.log(
-    `\n${types.size} states: ${stopped} stopped in, ${types.size - stopped - unreached.length} terminal (refused), ${unreached.length} reached by no route; ${problems.length} problem${problems.length === 1 ? '' : 's'} (${seconds} s).`,
+    `\n${types.size} states: ${stopped} stopped in (recoveries: ${byOutcome}), ${types.size - stopped - unreached.length} terminal (refused), ${unreached.length} reached by no route; ${problems.length} problem${problems.length === 1 ? '' : 's'} (${seconds} s).`,
   );
   process.exitCode = problems.length > 0 ? 1 : 0;
 }

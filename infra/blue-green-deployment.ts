@@ -91,12 +91,17 @@ export interface BlueGreenDeploymentProps {
    */
   readonly deployOnNewAmi?: boolean;
   /**
-   * Recover the account automatically when a deployment is stopped or times out: the abort, rollback or finish it needed resumes from where it stopped. Opt-in while the fault
-   * sweep and every stop state are not yet run with it (docs/recovery.md). [false]
+   * Recover the account automatically when a deployment is stopped, times out or fails outside its own
+   * clean-up: the abort, rollback or finish it needed resumes from where it stopped (docs/recovery.md). [true]
    */
   readonly recoverStoppedDeployments?: boolean;
   /** EC2 Image Builder pipelines whose AVAILABLE images deploy: `{pipelineArns: [...]}`. [none] */
   readonly imageBuilder?: SettingsInput['imageBuilder'];
+  /**
+   * Wait for an operator's approval before the production shift: `{timeoutMinutes, onTimeout, checkEverySeconds}`
+   * (docs/design.md#approval-gate). [none: no gate]
+   */
+  readonly approval?: SettingsInput['approval'];
   /**
    * Topic told about every outcome: a topic of this app, or an existing one by ARN with the KMS key it is
    * encrypted with (the reporting step is granted the key). [a new topic]
@@ -123,8 +128,11 @@ export class BlueGreenDeployment extends Construct {
   readonly amiAvailableRule?: events.Rule;
   /** Starts a deployment when an image of a configured EC2 Image Builder pipeline is AVAILABLE. */
   readonly imageBuilderRule?: events.Rule;
-  /** Starts a recovery when a deployment is stopped, times out or fails outside its clean-up. */
-  readonly recoveryRule?: events.Rule;
+  /**
+   * Start a recovery when a deployment is stopped or times out, and when it fails outside its clean-up
+   * (none without `recoverStoppedDeployments`).
+   */
+  readonly recoveryRules: readonly events.Rule[] = [];
   /** The application's CloudWatch dashboard and the alarm on failed or timed-out executions. */
   readonly observability: DeploymentObservability;
 
@@ -146,6 +154,7 @@ export class BlueGreenDeployment extends Construct {
         initialCapacity: props.initialCapacity,
         whileDeploying: props.whileDeploying,
         imageBuilder: props.imageBuilder,
+        approval: props.approval,
         waits: props.waits,
         notificationTopicArn: this.notificationTopic.topicArn,
         instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
@@ -226,29 +235,41 @@ export class BlueGreenDeployment extends Construct {
         ],
       });
     }
-    if (props.recoverStoppedDeployments ?? false) {
-      // A deployment stopped or timed out leaves the account half-way: the state machine's own status change
-      // starts a recovery of it (docs/recovery.md). Not FAILED: a recovery that fails (refused, say, for a
-      // permission it lacks) would start another, without end; the pattern cannot tell a recovery apart.
-      this.recoveryRule = new events.Rule(this, 'RecoverStoppedDeployment', {
-        description: `Recovers the account after a stopped or failed deployment of ${this.settings.applicationName}`,
-        eventPattern: {
-          source: ['aws.states'],
-          detailType: ['Step Functions Execution Status Change'],
-          detail: {
-            status: ['ABORTED', 'TIMED_OUT'],
-            stateMachineArn: [this.stateMachine.stateMachineArn],
+    if (props.recoverStoppedDeployments ?? true) {
+      // A deployment stopped, timed out or failed outside its own clean-up leaves the account half-way: the
+      // state machine's own status change starts a recovery of it (docs/recovery.md). A stop or a timeout
+      // is an operator's or the deadline's, once: even a recovery's is recovered. A failure can repeat:
+      // a recovery that fails (refused, say, for a permission it lacks) is never recovered, told apart by
+      // its input (the event carries it as JSON text), or it would start another without end.
+      const recoverWhen = (id: string, status: string[], input?: unknown[]) =>
+        new events.Rule(this, id, {
+          description: `Recovers the account after a ${status.join(', ').toLowerCase()} deployment of ${this.settings.applicationName}`,
+          eventPattern: {
+            source: ['aws.states'],
+            detailType: ['Step Functions Execution Status Change'],
+            detail: {
+              status,
+              stateMachineArn: [this.stateMachine.stateMachineArn],
+              ...(input ? { input } : {}),
+            },
           },
-        },
-        targets: [
-          new targets.SfnStateMachine(this.stateMachine, {
-            input: events.RuleTargetInput.fromObject({
-              recoverFrom: events.EventField.fromPath('$.detail.executionArn'),
-              trigger: 'recovery',
+          targets: [
+            new targets.SfnStateMachine(this.stateMachine, {
+              input: events.RuleTargetInput.fromObject({
+                recoverFrom: events.EventField.fromPath('$.detail.executionArn'),
+                trigger: 'recovery',
+              }),
             }),
-          }),
-        ],
-      });
+          ],
+        });
+      this.recoveryRules = [
+        recoverWhen('RecoverStoppedDeployment', ['ABORTED', 'TIMED_OUT']),
+        recoverWhen(
+          'RecoverFailedDeployment',
+          ['FAILED'],
+          [{ 'anything-but': { wildcard: '*"recoverFrom"*' } }],
+        ),
+      ];
     }
     if (this.settings.imageBuilder) {
       // The event names only the image (its build version ARN, the event's one resource), not the pipeline

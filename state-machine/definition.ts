@@ -42,12 +42,14 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
 }
 
 /**
- * Upper bound of one execution: every wait on its longest path (prepare, shift, window, rollback), with an
+ * Upper bound of one execution: every wait on its longest path (prepare and its approval, shift, window, rollback), with an
  * hour of margin for retries and API latency. The window counts at the longest an execution's override may
  * ask for, so an override can never be cut short by the timeout.
  */
 export function executionTimeout(settings: Settings): Duration {
-  const waitSeconds = Object.values(settings.waits).reduce((total, wait) => total + wait.timeoutSeconds, 0);
+  const approvalSeconds = (settings.approval?.timeoutMinutes ?? 0) * 60;
+  const waitSeconds =
+    Object.values(settings.waits).reduce((total, wait) => total + wait.timeoutSeconds, 0) + approvalSeconds;
   const windowSeconds = Math.max(settings.monitoring.rollbackWindowMinutes, MAX_ROLLBACK_WINDOW_MINUTES) * 60;
   return Duration.seconds(waitSeconds * 2 + windowSeconds + 3_600);
 }

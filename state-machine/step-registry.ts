@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import type { InputSchema as AttachTargetGroups } from '../lambdas/attach-target-groups/input';
 import type { InputSchema as CheckAlreadyServing } from '../lambdas/check-already-serving/input';
 import type { InputSchema as CheckAmiTags } from '../lambdas/check-ami-tags/input';
+import type { InputSchema as CheckApproval } from '../lambdas/check-approval/input';
 import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
 import type { InputSchema as CheckInstancesInService } from '../lambdas/check-instances-in-service/input';
 import type { InputSchema as CheckInstancesInStandby } from '../lambdas/check-instances-in-standby/input';
@@ -171,6 +172,8 @@ export const STEPS = {
     { actions: ['iam:PassRole'], on: 'instanceRoles' },
   ]),
   'check-instances-in-service': step<typeof CheckInstancesInService>([read(groups)]),
+  // The operator's answer is a tag on the new group (docs/design.md#approval-gate).
+  'check-approval': step<typeof CheckApproval>([read(groups)]),
   'attach-target-groups': step<typeof AttachTargetGroups>([
     read(trafficSources),
     onGroups('autoscaling:AttachTrafficSources'),

@@ -1,9 +1,12 @@
+import { abortCommand } from './abort';
+import { approveCommand } from './approve';
 import { runCommand, type Command } from './command';
 import { deployCommand } from './deploy';
 import { EXIT_TABLE_HINT } from './exit-table';
 import { EXIT, type Io } from './io';
 import { historyCommand } from './past-deployments';
 import { promoteCommand } from './promote';
+import { recoverCommand } from './recover';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
@@ -25,6 +28,9 @@ export const COMMANDS: readonly Entry[] = [
   entry(historyCommand),
   entry(promoteCommand),
   entry(rollbackCommand),
+  entry(approveCommand),
+  entry(abortCommand),
+  entry(recoverCommand),
 ];
 
 export const USAGE = `Usage: npm run ops -- <command> [options]

@@ -9,8 +9,9 @@ import { InputSchema, type Input } from './input';
  * changed (the request checks), nothing; while preparing (production untouched) or aborting, the abort;
  * from the traffic shift until the rollback window has passed, or while rolling back, the rollback (the old
  * version is the one proven); while finishing (the window passed: the new version is), the finish. An
- * execution that ended in one of its own endings, succeeded, still runs, or is itself a recovery that failed,
- * is left alone. Returns the stopped execution's last state, from which that clean-up resumes. Read-only.
+ * execution that ended in one of its own endings, succeeded or still runs is left alone. A recovery that
+ * ended before its clean-up began hands over to the execution it was recovering. Returns the stopped
+ * execution's last state, from which that clean-up resumes. Read-only.
  */
 
 export type RecoveryAction = 'none' | 'abort' | 'rollback' | 'finish';
@@ -24,7 +25,10 @@ export interface RecoveryPlan {
   [field: string]: unknown;
 }
 
-async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
+/** Recoveries of recoveries followed back at most this far: each is an operator's stop or request. */
+const MAX_HANDOVERS = 5;
+
+async function run({ recoverFrom }: Input, handovers = 0): Promise<RecoveryPlan> {
   const stopped = await describeExecution(recoverFrom);
   const none = (reason: string): RecoveryPlan => ({
     recovery: { action: 'none', from: recoverFrom, reason },
@@ -35,10 +39,6 @@ async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
   if (stopped.status === 'SUCCEEDED') return none('it succeeded');
   if (stopped.status === 'FAILED' && CLEAN_FAILURE_ERRORS.includes(stopped.error ?? '')) {
     return none(`it ended as ${stopped.error}, its own clean-up done`);
-  }
-  // A recovery that failed would start another, and so on: it is left to an operator (manual action).
-  if (stopped.status === 'FAILED' && stopped.trigger === 'recovery') {
-    return none('it is a recovery that failed: see its outcome for what to do by hand');
   }
 
   const { entered, last } = await enteredStates(recoverFrom);
@@ -53,7 +53,13 @@ async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
       : entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)
         ? 'abort'
         : 'none';
-  if (action === 'none' || last === undefined) return none('it stopped before changing anything');
+  if (action === 'none' || last === undefined) {
+    // A recovery stopped (or failed) before its clean-up began leaves what it was to recover as it was.
+    if (stopped.recoverFrom !== undefined && handovers < MAX_HANDOVERS) {
+      return run({ recoverFrom: stopped.recoverFrom }, handovers + 1);
+    }
+    return none('it stopped before changing anything');
+  }
   const state = last.input as Record<string, unknown>;
   const how =
     stopped.status === 'ABORTED'
@@ -69,4 +75,4 @@ async function run({ recoverFrom }: Input): Promise<RecoveryPlan> {
   };
 }
 
-export const handler = defineHandler('plan-recovery', InputSchema, run);
+export const handler = defineHandler('plan-recovery', InputSchema, (input) => run(input));

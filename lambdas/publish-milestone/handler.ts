@@ -1,4 +1,4 @@
-import type { MilestoneDetail, ProgressMilestone } from '../shared/contract';
+import { OPERATOR_REQUEST_TAG, type MilestoneDetail, type ProgressMilestone } from '../shared/contract';
 import { defineHandler } from '../shared/handler';
 import { announce, commonDetail, type Announced } from '../shared/milestones';
 import { InputSchema, type Input } from './input';
@@ -18,7 +18,7 @@ export interface Output extends Announced {
 
 async function run(input: Input): Promise<Output> {
   const at = new Date();
-  const message = messageFor(input);
+  const message = messageFor(input, at);
   const context = {
     application: input.applicationName,
     executionName: input.execution.name,
@@ -48,6 +48,7 @@ async function run(input: Input): Promise<Output> {
 const SUBJECTS: Readonly<Record<ProgressMilestone, string>> = {
   started: 'deployment started',
   'new-version-ready': 'new version ready',
+  'approval-requested': 'approval requested',
   'traffic-shifted': 'traffic shifted',
   'window-passed': 'rollback window passed',
 };
@@ -63,6 +64,14 @@ function detailFor(input: Input, common: ReturnType<typeof commonDetail>): Miles
         launchTemplateVersion: input.release.version,
         instances: input.roles.targetCapacity.desired,
       };
+    case 'approval-requested':
+      return {
+        milestone: 'approval-requested',
+        ...common,
+        deadline: deadlineOf(input, common.at),
+        onTimeout: input.approval.onTimeout,
+        approveCommand: approveCommand(input.roles.standby.groupName, 'approve'),
+      };
     case 'traffic-shifted':
       return { milestone: 'traffic-shifted', ...common, rollbackWindowMinutes: input.rollbackWindowMinutes };
     case 'window-passed':
@@ -77,7 +86,7 @@ function detailFor(input: Input, common: ReturnType<typeof commonDetail>): Miles
 }
 
 /** The milestone in plain words: the message's first line and the event's `message`. */
-function messageFor(input: Input): string {
+function messageFor(input: Input, at: Date): string {
   const app = input.applicationName;
   const ami = input.amiId;
   const group = input.roles.standby.groupName;
@@ -94,6 +103,17 @@ function messageFor(input: Input): string {
         `${app}: ${ami} is in service on ${group} (launch template version ${input.release.version}) and ` +
         `passed its synthetic checks; user traffic moves to it next.`
       );
+    case 'approval-requested': {
+      const { onTimeout } = input.approval;
+      const unanswered =
+        onTimeout === 'abort' ? 'it aborts, production untouched' : 'it goes on without approval';
+      return (
+        `${app}: ${ami} is ready on ${group} and waits for approval before user traffic moves to it. ` +
+        `Approve: npm run ops -- approve --config <your configuration>, or ${approveCommand(group, 'approve')}. ` +
+        `Reject: npm run ops -- abort, or the same command with Value=rollback. ` +
+        `Unanswered by ${deadlineOf(input, at.toISOString())}, ${unanswered}.`
+      );
+    }
     case 'traffic-shifted': {
       const window = `${input.rollbackWindowMinutes}-minute rollback window`;
       return old
@@ -108,6 +128,19 @@ function messageFor(input: Input): string {
         : `${app}: the rollback window of ${ami} passed with no alarm; ${next}.`;
     }
   }
+}
+
+/** The AWS CLI command that tags the new group with an operator's answer (docs/operations.md). */
+function approveCommand(group: string, answer: 'approve' | 'rollback'): string {
+  return (
+    `aws autoscaling create-or-update-tags --tags ResourceId=${group},ResourceType=auto-scaling-group,` +
+    `Key=${OPERATOR_REQUEST_TAG},Value=${answer},PropagateAtLaunch=false`
+  );
+}
+
+/** The approval wait starts as the milestone is told, so its deadline is counted from now. */
+function deadlineOf(input: Extract<Input, { milestone: 'approval-requested' }>, at: string): string {
+  return new Date(Date.parse(at) + input.approval.timeoutMinutes * 60_000).toISOString();
 }
 
 /** The window ends early only when an operator promotes (lambdas/monitor-new-version). */

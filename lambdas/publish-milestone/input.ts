@@ -24,6 +24,14 @@ export const InputSchema = z.discriminatedUnion('milestone', [
     release: z.object({ version: z.int() }),
   }),
   z.object({
+    milestone: z.literal('approval-requested'),
+    ...common,
+    approval: z.object({
+      timeoutMinutes: z.int().check(z.positive()),
+      onTimeout: z.enum(['abort', 'continue']),
+    }),
+  }),
+  z.object({
     milestone: z.literal('traffic-shifted'),
     ...common,
     rollbackWindowMinutes: z.int().check(z.minimum(0)),

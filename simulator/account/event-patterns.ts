@@ -43,6 +43,9 @@ function validateMatcher(matcher: unknown, at: string): void {
     case 'prefix':
       if (typeof operand !== 'string') throw unsupported(`prefix of a non-string (at ${at})`);
       return;
+    case 'wildcard':
+      wildcardExpression(operand, at);
+      return;
     case 'exists':
       if (typeof operand !== 'boolean') throw new Error(`Event pattern at ${at}: exists takes true or false`);
       return;
@@ -57,7 +60,11 @@ function validateMatcher(matcher: unknown, at: string): void {
   }
 }
 
-/** "Anything-but matching": a string, a number, a list of only strings or only numbers, or a prefix. */
+/**
+ * "Anything-but matching": a string, a number, a list of only strings or only numbers, a prefix, or a
+ * wildcard ("Anything-but using a wildcard", event buses only: Comparison operators for use in event
+ * patterns).
+ */
 function validateAnythingBut(operand: unknown, at: string): void {
   if (typeof operand === 'string' || typeof operand === 'number') return;
   if (Array.isArray(operand)) {
@@ -66,7 +73,35 @@ function validateAnythingBut(operand: unknown, at: string): void {
     throw new Error(`Event pattern at ${at}: anything-but takes a list of only strings or only numbers`);
   }
   if (isObject(operand) && Object.keys(operand).length === 1 && typeof operand.prefix === 'string') return;
+  if (isObject(operand) && Object.keys(operand).length === 1 && 'wildcard' in operand) {
+    wildcardExpression(operand.wildcard, at);
+    return;
+  }
   throw unsupported(`anything-but ${JSON.stringify(operand)} (at ${at})`);
+}
+
+/**
+ * "Wildcard matching": a star stands for any run of characters, and a backslash escapes a star or a
+ * backslash. What the guide does not spell out (two stars in a row, another escape) is refused, not guessed.
+ */
+function wildcardExpression(operand: unknown, at: string): RegExp {
+  if (typeof operand !== 'string') throw unsupported(`wildcard of a non-string (at ${at})`);
+  let source = '';
+  for (let i = 0; i < operand.length; i++) {
+    const char = operand[i];
+    if (char === '\\') {
+      const next = operand[++i];
+      if (next !== '*' && next !== '\\')
+        throw unsupported(`the escape "\\${next ?? ''}" in a wildcard (at ${at})`);
+      source += `\\${next}`;
+    } else if (char === '*') {
+      if (operand[i + 1] === '*') throw unsupported(`consecutive wildcard characters (at ${at})`);
+      source += '[\\s\\S]*';
+    } else {
+      source += char.replace(/[.+?^${}()|[\]\\/]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${source}$`);
 }
 
 function numericConditions(operand: unknown, at: string): [string, number][] {
@@ -125,6 +160,8 @@ function matchesLeaf(matchers: readonly unknown[], actual: Json | undefined): bo
 function matchesValue(matcher: unknown, value: Json): boolean {
   if (!isObject(matcher)) return isLeaf(value) && sameValue(matcher as Leaf, value);
   if ('prefix' in matcher) return typeof value === 'string' && value.startsWith(String(matcher.prefix));
+  if ('wildcard' in matcher)
+    return typeof value === 'string' && wildcardExpression(matcher.wildcard, '').test(value);
   if ('numeric' in matcher) {
     // "Numeric matching works with values that are JSON numbers."
     if (typeof value !== 'number') return false;
@@ -133,6 +170,9 @@ function matchesValue(matcher: unknown, value: Json): boolean {
     );
   }
   const operand = matcher['anything-but'];
+  if (isObject(operand) && 'wildcard' in operand) {
+    return typeof value === 'string' && !wildcardExpression(operand.wildcard, '').test(value);
+  }
   if (isObject(operand)) return typeof value === 'string' && !value.startsWith(String(operand.prefix));
   const excluded = (Array.isArray(operand) ? operand : [operand]) as Leaf[];
   return isLeaf(value) && !excluded.some((item) => sameValue(item, value));

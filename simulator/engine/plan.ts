@@ -292,8 +292,6 @@ export function recoveryOutcome(
   const recovered = records.find((candidate) => candidate.arn === input.recoverFrom);
   if (!recovered || recovered.status === 'SUCCEEDED' || recovered.status === 'RUNNING') return 'skipped';
   if (recovered.status === 'FAILED' && CLEAN_FAILURE_ERRORS.includes(recovered.error ?? '')) return 'skipped';
-  const recoveredInput = JSON.parse(recovered.input) as { trigger?: unknown } | null;
-  if (recovered.status === 'FAILED' && recoveredInput?.trigger === 'recovery') return 'skipped';
   const entered = new Set(recovered.timeline.map((entry) => entry.state));
   const last = recovered.timeline[recovered.timeline.length - 1]?.state ?? '';
   if (isCleanEndingReport(last)) return 'skipped';

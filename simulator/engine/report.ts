@@ -2,6 +2,7 @@ import {
   FAILURE_ERRORS,
   MILESTONE_STATES,
   MILESTONES,
+  RECOVERY_STATES,
   type Milestone,
   type ProgressMilestone,
 } from '../../lambdas/shared/contract';
@@ -36,6 +37,8 @@ export interface ExecutionReport {
   /** The state a stopped execution was stopped in, and the one the run expected (if it expected a stop). */
   stoppedAt: string | null;
   expectedStopAt: string | null;
+  /** Its own Lambda invocations (the run's total is the report's `lambdaInvocations`). */
+  lambdaInvocations: number;
   milestones: MilestonesReport;
 }
 
@@ -81,6 +84,12 @@ export interface SimulationReport {
   apiCalls: { total: number; byOperation: Record<string, number> };
   invariantViolations: InvariantViolation[];
   finalState: FinalState;
+  /**
+   * Once every execution ended, what keeps the account from the shape a deployment starts from (one group
+   * serving, the other at zero: settled.ts); empty when settled. Not part of `passed`: a stop without
+   * recovery, or a refusal scenario that breaks the account on purpose, leaves it unsettled by design.
+   */
+  unsettled: string[];
   timeline: TimelineEntry[];
 }
 
@@ -102,7 +111,10 @@ export interface FinalState {
  * outcome included once it ran to an end?
  */
 export function passed(report: SimulationReport): boolean {
-  const ended = report.executions.filter((execution) => execution.stoppedAt === null).length;
+  // Those that report an outcome: every execution that ran to an end, but a quiet recovery (milestonesOf).
+  const ended = report.executions.filter((execution) =>
+    execution.milestones.expected.includes('outcome'),
+  ).length;
   return (
     // At least once: a duplicated report step (at-least-once invocation) may tell the topic twice.
     report.notificationsDelivered >= ended &&
@@ -161,6 +173,7 @@ export function executionReport(
       startedBy,
       stoppedAt: null,
       expectedStopAt,
+      lambdaInvocations: 0,
       milestones: { expected: none, events: none, notifications: none },
     };
   }
@@ -172,6 +185,7 @@ export function executionReport(
     startedBy,
     stoppedAt: record.status === 'ABORTED' ? (record.currentState ?? null) : null,
     expectedStopAt,
+    lambdaInvocations: record.lambdaInvocations,
     milestones: read.milestones(record),
   };
 }
@@ -191,7 +205,9 @@ export function milestonesOf(
   const expected: Milestone[] = (Object.entries(MILESTONE_STATES) as [ProgressMilestone, string][])
     .filter(([, state]) => entered.has(state) && state !== stoppedIn)
     .map(([milestone]) => milestone);
-  if (record.status !== 'ABORTED' && record.status !== 'RUNNING') expected.push('outcome');
+  // Every ending reports its outcome, but a recovery that found nothing to recover (docs/recovery.md).
+  const quiet = entered.has(RECOVERY_STATES.nothing);
+  if (record.status !== 'ABORTED' && record.status !== 'RUNNING' && !quiet) expected.push('outcome');
   const inOrder = (found: Iterable<unknown>) =>
     MILESTONES.filter((milestone) => new Set(found).has(milestone));
   const execution = (detail: Record<string, unknown>) =>

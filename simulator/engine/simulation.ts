@@ -1,6 +1,6 @@
 // Over 250 lines: one simulated deployment run end to end (account, engine, traffic, invariant monitor, operator requests and stops, second by second), whose parts share the run's clock and records.
 import { logger } from '../../lambdas/shared/logger';
-import { KEY_STATES } from '../../lambdas/shared/contract';
+import { KEY_STATES, type OperatorRequest } from '../../lambdas/shared/contract';
 import { SimulatedAccount } from '../account/account';
 import type { EventRule } from '../account/event-rules';
 import { Random } from '../account/random';
@@ -13,7 +13,8 @@ import { InvariantMonitor, type InvariantViolation } from './invariants';
 import { LocalStepFunctions, withStopIn, type ExecutionRecord } from './step-functions-service';
 import type { SynthesizedWorkflow } from './synthesize';
 import type { SynthesizedRule } from './synthesized-rules';
-import { orchestratorCalls, requestRollback, RuleStarts, type RuleStart } from './triggers';
+import { unsettledProblems } from './settled';
+import { orchestratorCalls, requestOfOperator, RuleStarts, type RuleStart } from './triggers';
 import { cachedWorkflow } from './workflow-cache';
 import {
   batches,
@@ -108,11 +109,12 @@ export async function simulate(
     seed: options.seed,
   });
   const violations: InvariantViolation[] = [];
-  let monitor = new InvariantMonitor(account.snapshot(), environment.mainTargetGroup.arn);
+  const initialAccount = account.snapshot();
+  let monitor = new InvariantMonitor(initialAccount, environment.mainTargetGroup.arn);
   let currentState: string | null = null;
   // Operator requests due (a run's `operatorRequest`), made as the account owner at the next second.
-  const requests: { state: string; group: string }[] = [];
-  let dueRequest: string | null = null;
+  const requests: { state: string; group: string; request?: OperatorRequest }[] = [];
+  let dueRequest: { group: string; request?: OperatorRequest } | null = null;
   let windowStartedAt: number | null = null;
   let usersArrived = false;
   // When the watched alarms were in ALARM, per batch of runs: what a run judged by the alarms must follow.
@@ -128,7 +130,7 @@ export async function simulate(
       currentState = state;
       monitor.stateEntered(state);
       const request = requests.findIndex((pending) => pending.state === state);
-      if (request >= 0) dueRequest = requests.splice(request, 1)[0].group;
+      if (request >= 0) dueRequest = requests.splice(request, 1)[0];
       if (state === KEY_STATES.window) windowStartedAt = clock.elapsedSeconds();
       hooks.onStateEntered?.(state, clock.elapsedSeconds());
     },
@@ -152,7 +154,9 @@ export async function simulate(
     service.install(account);
     globalThis.fetch = account.fetch.bind(account) as typeof fetch;
     const second = async () => {
-      if (dueRequest !== null) await requestRollback(environment.region, dueRequest);
+      if (dueRequest !== null) {
+        await requestOfOperator(environment.region, dueRequest.group, dueRequest.request ?? 'rollback');
+      }
       dueRequest = null;
       account.tick();
       // Users arrive once the application is up: before a first deployment there is nothing to serve,
@@ -275,6 +279,7 @@ export async function simulate(
       apiCalls: orchestratorCalls(account.apiCalls, ruleStarts.ownerCalls),
       invariantViolations: violations,
       finalState: finalStateOf(account.snapshot(), environment),
+      unsettled: unsettledProblems(initialAccount, account.snapshot(), environment),
       timeline: records().flatMap((record) => record.timeline),
     };
   } finally {

@@ -24,6 +24,8 @@ type EventLog =
 
 export interface TimelineEntry {
   state: string;
+  /** The name of the execution that entered it (a run may have several: queued releases, a recovery). */
+  execution: string;
   /** Seconds of virtual time since the simulation started. */
   at: number;
 }
@@ -32,6 +34,8 @@ export interface ExecutionRecord extends ExecutionSummary {
   currentState?: string;
   readonly timeline: TimelineEntry[];
   stateTransitions: number;
+  /** Its Task states' invocations of a step's handler (duplicates included). */
+  lambdaInvocations: number;
   /**
    * Largest state input seen, in bytes of JSON (I7, docs/design.md#invariants: constant whatever the fleet
    * size; limit 256 KiB).
@@ -46,8 +50,9 @@ export interface ServiceOptions {
    */
   readonly duplicateInvocations?: boolean;
   /**
-   * Stop each execution (as an operator's StopExecution would) the moment it enters this state, whatever
-   * its type: nothing after it runs. A Succeed or Fail state cannot be stopped in (it is left as it is
+   * Stop the first execution (as an operator's StopExecution would) the moment it enters this state, whatever
+   * its type: nothing after it runs. Later executions (a recovery the stop starts, releases queued behind
+   * it) run to their end. A Succeed or Fail state cannot be stopped in (it is left as it is
    * entered), and a name that is not a state of the definition is refused.
    */
   readonly stopAtState?: string;
@@ -89,7 +94,7 @@ export class LocalStepFunctions {
   readonly lambdaInvocations: Partial<Record<StepName, number>> = {};
   readonly api: StepFunctionsExecutions<ExecutionRecord>;
   private readonly machine: StateMachine;
-  private readonly recoveryMachine: StateMachine;
+  private readonly unstoppedMachine: StateMachine;
   private standalone?: ApiCalls;
   /** Tells the API that an execution ended (it sends the status change event): BeginExecution's `ended`. */
   private readonly ended = new Map<ExecutionRecord, () => void>();
@@ -107,8 +112,9 @@ export class LocalStepFunctions {
     const runs =
       options.stopAtState === undefined ? workflow.asl : withStopIn(workflow.asl, options.stopAtState);
     this.machine = new StateMachine(definition(runs), { validationOptions: { noValidate: true } });
-    // The operator stops deployments; the recovery a stop starts (docs/recovery.md) runs to its end.
-    this.recoveryMachine =
+    // The operator stops the first deployment; the recovery its stop starts (docs/recovery.md) and the
+    // releases that follow run to their end.
+    this.unstoppedMachine =
       options.stopAtState === undefined
         ? this.machine
         : new StateMachine(definition(workflow.asl), { validationOptions: { noValidate: true } });
@@ -166,14 +172,16 @@ export class LocalStepFunctions {
       timeline: [],
       history: [],
       stateTransitions: 0,
+      lambdaInvocations: 0,
       maxPayloadBytes: 0,
       finished: Promise.resolve(),
       abort: () => undefined,
     };
     this.ended.set(execution, ended);
-    const recovery = (input as { trigger?: unknown } | null)?.trigger === 'recovery';
-    const run = (recovery ? this.recoveryMachine : this.machine).run(input as Json, {
-      overrides: { taskResourceLocalHandlers: this.localHandlers(execution) },
+    // Recorded once begun: the first execution sees none before it.
+    const stopped = this.executions.length === 0;
+    const run = (stopped ? this.machine : this.unstoppedMachine).run(input as Json, {
+      overrides: { taskResourceLocalHandlers: this.localHandlers(execution, stopped) },
       context: {
         Execution: { Id: arn, Name: name },
         StateMachine: {
@@ -189,7 +197,7 @@ export class LocalStepFunctions {
       this.finish(execution, 'ABORTED', { error: stop?.error, cause: stop?.cause });
       run.abort();
     };
-    const events = this.followEvents(execution, run.eventLogs, () => run.abort());
+    const events = this.followEvents(execution, run.eventLogs, stopped ? () => run.abort() : undefined);
     execution.finished = run.result.then(
       async (output) => {
         await events;
@@ -213,7 +221,8 @@ export class LocalStepFunctions {
   private async followEvents(
     execution: ExecutionRecord,
     events: AsyncGenerator<EventLog>,
-    stopEngine: () => void,
+    /** Only for the execution stopped at `stopAtState`. */
+    stopEngine: (() => void) | undefined,
   ): Promise<void> {
     const ends = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimeout'];
     let ended = false;
@@ -231,11 +240,15 @@ export class LocalStepFunctions {
           JSON.stringify(event.state.input).length,
         );
         execution.currentState = event.state.name;
-        execution.timeline.push({ state: event.state.name, at: this.options.elapsedSeconds() });
+        execution.timeline.push({
+          state: event.state.name,
+          execution: execution.name,
+          at: this.options.elapsedSeconds(),
+        });
         this.options.onStateEntered?.(execution, event.state.name);
         // The stand-in for the stop state has stopped the execution; once its entry is recorded (a branch's
         // events would be lost once the engine closes its log), the engine can be shut down.
-        if (event.state.name === this.options.stopAtState) stopEngine();
+        if (stopEngine && event.state.name === this.options.stopAtState) stopEngine();
       } else if (event.type === 'ExecutionFailed') {
         this.finish(execution, 'FAILED', { error: event.Error, cause: String(event.Cause ?? '') });
       }
@@ -260,7 +273,10 @@ export class LocalStepFunctions {
    * error type and a JSON cause `{errorType, errorMessage}`, so Retry/Catch and the report step see what
    * Step Functions reports for a Lambda function error.
    */
-  private localHandlers(execution: ExecutionRecord): Record<string, (input: Json) => Promise<Json>> {
+  private localHandlers(
+    execution: ExecutionRecord,
+    stopped: boolean,
+  ): Record<string, (input: Json) => Promise<Json>> {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     const never = () => new Promise<Json>(() => undefined);
     for (const [state, step] of this.workflow.stepByState) {
@@ -271,6 +287,7 @@ export class LocalStepFunctions {
         if (!principal) throw new Error(`no role was synthesized for ${step}`);
         const invoke = async () => {
           this.lambdaInvocations[step] = (this.lambdaInvocations[step] ?? 0) + 1;
+          execution.lambdaInvocations++;
           return (await actingAs(principal, () => this.handlers[step](structuredClone(input)))) as Json;
         };
         try {
@@ -284,7 +301,7 @@ export class LocalStepFunctions {
       };
     }
     const stopAt = this.options.stopAtState;
-    if (stopAt !== undefined) {
+    if (stopAt !== undefined && stopped) {
       // The stand-in for the state the operator stops the execution in (withStopIn): entered, it stops the
       // execution at once, before the engine could take another step; the engine follows in followEvents.
       handlers[stopAt] = () => {

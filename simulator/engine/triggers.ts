@@ -8,7 +8,7 @@
  */
 import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { CopyImageCommand, EC2Client, EnableImageCommand } from '@aws-sdk/client-ec2';
-import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
+import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
 import type { SimulatedAccount } from '../account/account';
 import { COPY_SECONDS } from '../account/ec2-images';
 import type { EventRule } from '../account/event-rules';
@@ -279,8 +279,12 @@ function named(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
 }
 
-/** What `npm run ops -- rollback` does, on any group (the command itself refuses outside the window). */
-export async function requestRollback(region: string, group: string): Promise<void> {
+/** What `npm run ops -- abort`, `approve`… do, on any group (the commands refuse where it means nothing). */
+export async function requestOfOperator(
+  region: string,
+  group: string,
+  request: OperatorRequest,
+): Promise<void> {
   await new AutoScalingClient({ region }).send(
     new CreateOrUpdateTagsCommand({
       Tags: [
@@ -288,7 +292,7 @@ export async function requestRollback(region: string, group: string): Promise<vo
           ResourceId: group,
           ResourceType: 'auto-scaling-group',
           Key: OPERATOR_REQUEST_TAG,
-          Value: 'rollback',
+          Value: request,
           PropagateAtLaunch: false,
         },
       ],

@@ -5,8 +5,9 @@ import {
   type DefaultEnvironmentOptions,
   type ImageBuilderImageDescription,
 } from '../account/environment';
-import { KEY_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
+import { KEY_STATES, OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
 import { AMI_EVENT_SCENARIOS } from './ami-events';
+import { APPROVAL_SCENARIOS } from './approval';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 
@@ -68,10 +69,15 @@ export type DeploymentRun = RunStart & {
   /** The run must end stopped in this state (not failed some other way). */
   readonly expectStoppedAt?: string;
   /**
-   * An operator asks to stop this run (`blue-green:operator-request=rollback` on `group`, as the account
-   * owner) one virtual second after it enters `state`, e.g. a wait's `: pause` state.
+   * An operator asks something of this run (`blue-green:operator-request=<request>` on `group`, as the
+   * account owner; `rollback`, to stop it, unless said) one virtual second after it enters `state`, e.g. a
+   * wait's `: pause` state.
    */
-  readonly operatorRequest?: { readonly state: string; readonly group: string };
+  readonly operatorRequest?: {
+    readonly state: string;
+    readonly group: string;
+    readonly request?: OperatorRequest;
+  };
   /**
    * Runs before this run starts, once the previous one has ended and settled: e.g. a test running the
    * recovery commands a refusal printed. Users keep coming and I1 is watched meanwhile.
@@ -208,8 +214,9 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'stopped-then-redeploy',
     description:
-      'An operator stops a deployment in its rollback window: users stay served; the next deployment is refused with the commands that clean up.',
+      'With recoverStoppedDeployments off, an operator stops a deployment in its rollback window: users stay served; the next deployment is refused with the commands that clean up.',
     stopAt: KEY_STATES.window,
+    deployment: () => ({ recoverStoppedDeployments: false }),
     runs: [
       { ...deployNext('failed'), expectStoppedAt: KEY_STATES.window },
       { input: { amiId: '{third}' }, expectedOutcome: 'rejected' },
@@ -218,10 +225,12 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'stopped-then-recovered',
     description:
-      "With recoverStoppedDeployments, an operator stops a deployment in its rollback window: its status change starts a recovery, which rolls it back (users stay served); the recovery's own end starts one that finds nothing to do.",
+      'An operator stops a deployment in its rollback window: its status change starts a recovery, which rolls it back (users stay served); a release that arrives meanwhile waits for the recovery, then deploys.',
     stopAt: KEY_STATES.window,
-    deployment: () => ({ recoverStoppedDeployments: true }),
-    runs: [{ ...deployNext('failed'), expectStoppedAt: KEY_STATES.window }],
+    runs: [
+      { ...deployNext('failed'), expectStoppedAt: KEY_STATES.window },
+      { input: { amiId: '{third}' }, expectedOutcome: 'succeeded' },
+    ],
   },
   {
     name: 'leftover-suspended-processes',
@@ -238,6 +247,7 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [deployNext()],
   },
   ...ABORT_SCENARIOS,
+  ...APPROVAL_SCENARIOS,
   {
     name: 'encrypted-notifications',
     description:

@@ -75,12 +75,19 @@ export function endings(ctx: DefinitionContext) {
       { amiId: STATE.amiId, skipReason: ref('$.guard.supersededBy') },
       ADMISSION_STATES.endings.superseded,
     ),
-    nothingToRecover: succeedAfter(
-      RECOVERY_STATES.reportNothing,
-      'skipped',
-      { amiId: STATE.amiId, skipReason: ref('$.skipReason') },
-      RECOVERY_STATES.nothing,
-    ),
+    // Quiet: most recoveries (one follows every failed deployment) find the clean-up done, and a second
+    // notification for one failure would only confuse. The output has the report's shape.
+    nothingToRecover: new sfn.Pass(ctx.scope, RECOVERY_STATES.sayWhyNothing, {
+      parameters: {
+        outcome: 'skipped',
+        amiId: null,
+        activeGroup: null,
+        previousGroup: null,
+        'reason.$': '$.skipReason',
+        'message.$': "States.Format('Recovery: {}; nothing was changed.', $.skipReason)",
+      },
+      resultPath: '$.outcome',
+    }).next(new sfn.Succeed(ctx.scope, RECOVERY_STATES.nothing, { outputPath: '$.outcome' })),
     alreadyServing: succeedAfter(
       ADMISSION_STATES.endings.reportNothingToDo,
       'already-serving',

@@ -5,6 +5,7 @@ import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
 import { milestone } from './milestones';
 import { STATE } from './state';
+import { approvalWait } from '../../lambdas/shared/settings/approval';
 
 /**
  * Prepare (phase 2 of docs/design.md#the-flow): prepare and prove the new version on the standby group,
@@ -17,71 +18,89 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
   const { waits } = ctx.settings;
   const { synthetic } = ctx.settings.targetGroups;
   const group = STATE.standbyGroup;
-  return phase(
-    ctx.scope,
-    KEY_STATES.prepare,
-    milestone(ctx, 'started', {})
-      .next(task(ctx, 'Scale standby group to zero', 'scale-group-to-zero', { groupName: group }))
-      .next(
-        poll(
-          ctx,
-          'Wait until standby group is empty',
-          'check-group-empty',
-          { groupName: group },
-          waits.groupEmpty,
-        ),
-      )
-      .next(
-        task(
-          ctx,
-          'Launch new version on standby group',
-          'launch-new-version',
-          {
-            groupName: group,
-            amiId: STATE.amiId,
-            capacity: ref('$.roles.targetCapacity'),
-            execution: STATE.execution,
-          },
-          { resultPath: '$.release' },
-        ),
-      )
-      .next(
-        poll(
-          ctx,
-          KEY_STATES.newInstancesInService,
-          'check-instances-in-service',
-          {
-            groupName: group,
-            operatorRequestGroup: group,
-            launchTemplateVersion: ref('$.release.version'),
-            desiredCapacity: ref('$.roles.targetCapacity.desired'),
-          },
-          waits.instancesInService,
-        ),
-      )
-      .next(
-        task(ctx, 'Attach new group to synthetic target group', 'attach-target-groups', {
+  const proven = milestone(ctx, 'started', {})
+    .next(task(ctx, 'Scale standby group to zero', 'scale-group-to-zero', { groupName: group }))
+    .next(
+      poll(
+        ctx,
+        'Wait until standby group is empty',
+        'check-group-empty',
+        { groupName: group },
+        waits.groupEmpty,
+      ),
+    )
+    .next(
+      task(
+        ctx,
+        'Launch new version on standby group',
+        'launch-new-version',
+        {
           groupName: group,
-          targetGroupArns: [synthetic],
-        }),
-      )
-      .next(
-        poll(
-          ctx,
-          KEY_STATES.syntheticTargetsHealthy,
-          'check-targets-healthy',
-          { groupName: group, operatorRequestGroup: group, targetGroupArn: synthetic },
-          waits.syntheticTargetsHealthy,
-        ),
-      )
-      .next(
-        task(ctx, 'Run synthetic checks', 'run-synthetic-checks', {
-          syntheticChecks: ref('$.settings.syntheticChecks'),
           amiId: STATE.amiId,
-        }),
-      )
-      .next(milestone(ctx, 'new-version-ready', { release: ref('$.release') })),
-    onFailure,
+          capacity: ref('$.roles.targetCapacity'),
+          execution: STATE.execution,
+        },
+        { resultPath: '$.release' },
+      ),
+    )
+    .next(
+      poll(
+        ctx,
+        KEY_STATES.newInstancesInService,
+        'check-instances-in-service',
+        {
+          groupName: group,
+          operatorRequestGroup: group,
+          launchTemplateVersion: ref('$.release.version'),
+          desiredCapacity: ref('$.roles.targetCapacity.desired'),
+        },
+        waits.instancesInService,
+      ),
+    )
+    .next(
+      task(ctx, 'Attach new group to synthetic target group', 'attach-target-groups', {
+        groupName: group,
+        targetGroupArns: [synthetic],
+      }),
+    )
+    .next(
+      poll(
+        ctx,
+        KEY_STATES.syntheticTargetsHealthy,
+        'check-targets-healthy',
+        { groupName: group, operatorRequestGroup: group, targetGroupArn: synthetic },
+        waits.syntheticTargetsHealthy,
+      ),
+    )
+    .next(
+      task(ctx, 'Run synthetic checks', 'run-synthetic-checks', {
+        syntheticChecks: ref('$.settings.syntheticChecks'),
+        amiId: STATE.amiId,
+      }),
+    )
+    .next(milestone(ctx, 'new-version-ready', { release: ref('$.release') }));
+  const gate = approvalGate(ctx);
+  return phase(ctx.scope, KEY_STATES.prepare, gate ? proven.next(gate) : proven, onFailure);
+}
+
+/**
+ * With `approval` set, the last step before the production shift: ask for an operator's approval (the
+ * milestone tells the topic how to give it) and wait for it (docs/design.md#approval-gate). Still inside
+ * the prepare phase, so a rejection or a timeout that aborts takes the abort: production untouched.
+ */
+function approvalGate(ctx: DefinitionContext): sfn.Chain | undefined {
+  const { approval } = ctx.settings;
+  if (!approval) return undefined;
+  return milestone(ctx, 'approval-requested', {
+    approval: { timeoutMinutes: approval.timeoutMinutes, onTimeout: approval.onTimeout },
+  }).next(
+    poll(
+      ctx,
+      KEY_STATES.approval,
+      'check-approval',
+      { groupName: STATE.standbyGroup, onTimeout: approval.onTimeout },
+      approvalWait(approval),
+    ),
   );
 }
 

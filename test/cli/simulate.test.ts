@@ -49,9 +49,11 @@ describe('npm run simulate', () => {
       requests: { failed: 0 },
       invariantViolations: [],
     });
-    // The first release erred and was rolled back; the next one deployed on the group that kept serving.
+    // The first release erred and was rolled back (its recovery found the clean-up done); the next one
+    // deployed on the group that kept serving.
     expect(report.executions.map((execution: { outcome: string }) => execution.outcome)).toEqual([
       'rolled-back',
+      'skipped',
       'succeeded',
     ]);
     expect(report.finalState).toMatchObject({

@@ -468,10 +468,11 @@ describe('the EC2 Image Builder trigger (imageBuilder)', () => {
   });
 
   it("leaves out the AMI rule by default (Image Builder's AMI is available before its tests), unless asked", () => {
+    // The releases' rules (the recovery's, on aws.states, are tested on their own).
     const sources = (t: Template) =>
-      Object.values(t.findResources('AWS::Events::Rule')).map(
-        (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
-      );
+      Object.values(t.findResources('AWS::Events::Rule'))
+        .map((rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0])
+        .filter((source) => source !== 'aws.states');
     expect(sources(imageBuilder)).toEqual(['aws.imagebuilder']);
     expect(sources(withImageBuilder({ deployOnNewAmi: true })).sort()).toEqual([
       'aws.ec2',
@@ -504,30 +505,48 @@ describe('the recovery trigger (docs/recovery.md)', () => {
       deployment: { ...example.deployment, recoverStoppedDeployments },
     } as ConfigFile).template;
 
-  it('with recoverStoppedDeployments, starts a recovery of an execution of this state machine that was stopped or timed out', () => {
-    recovering(true).hasResourceProperties('AWS::Events::Rule', {
+  const recoveryTarget = [
+    Match.objectLike({
+      Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+      InputTransformer: {
+        InputPathsMap: { 'detail-executionArn': '$.detail.executionArn' },
+        InputTemplate: '{"recoverFrom":<detail-executionArn>,"trigger":"recovery"}',
+      },
+    }),
+  ];
+
+  it('by default, starts a recovery of any execution of this state machine that was stopped or timed out', () => {
+    recovering(undefined).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
         detail: {
           status: ['ABORTED', 'TIMED_OUT'],
           stateMachineArn: [{ Ref: Match.stringLikeRegexp('StateMachine') }],
+          input: Match.absent(),
         },
       },
-      Targets: [
-        Match.objectLike({
-          Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
-          InputTransformer: {
-            InputPathsMap: { 'detail-executionArn': '$.detail.executionArn' },
-            InputTemplate: '{"recoverFrom":<detail-executionArn>,"trigger":"recovery"}',
-          },
-        }),
-      ],
+      Targets: recoveryTarget,
     });
   });
 
-  it('is left out by default (opt-in)', () => {
-    const sources = Object.values(recovering(undefined).findResources('AWS::Events::Rule')).map(
+  it('and of one that failed, unless it is itself a recovery (whose failure would start another, without end)', () => {
+    recovering(true).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED'],
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('StateMachine') }],
+          input: [{ 'anything-but': { wildcard: '*"recoverFrom"*' } }],
+        },
+      },
+      Targets: recoveryTarget,
+    });
+  });
+
+  it('is left out with recoverStoppedDeployments: false', () => {
+    const sources = Object.values(recovering(false).findResources('AWS::Events::Rule')).map(
       (rule) => (rule.Properties as { EventPattern: { source: string[] } }).EventPattern.source[0],
     );
     expect(sources).toEqual(['aws.ec2']);

@@ -85,7 +85,7 @@ describe('plan-recovery', () => {
     });
   });
 
-  it('retries the clean-up of one that failed in it (manual action needed), but not a recovery that failed', async () => {
+  it('retries the clean-up of one that failed in it (manual action needed)', async () => {
     const failed = deploymentThrough(
       ...PREPARED,
       KEY_STATES.shiftStarts,
@@ -93,12 +93,30 @@ describe('plan-recovery', () => {
       'Report: manual action needed',
     );
     Object.assign(failed, { status: 'FAILED', error: FAILURE_ERRORS.manualAction });
-    await expect(plan(failed)).resolves.toMatchObject({ recovery: { action: 'rollback' } });
-    const recovery = h.stepFunctions.start({ recoverFrom: failed.arn, trigger: 'recovery' }, 'recovery');
-    Object.assign(recovery, { status: 'FAILED', error: FAILURE_ERRORS.manualAction });
-    await expect(plan(recovery)).resolves.toMatchObject({
-      recovery: { action: 'none', reason: expect.stringContaining('a recovery that failed') },
+    await expect(plan(failed)).resolves.toMatchObject({ recovery: { action: 'rollback', from: failed.arn } });
+  });
+
+  it('hands a recovery that ended before its clean-up began over to the execution it was recovering', async () => {
+    const stopped = deploymentThrough(...PREPARED, KEY_STATES.shiftStarts, KEY_STATES.window);
+    stopped.abort();
+    // Failed, then stopped by an operator, each before the rollback began: neither changed anything.
+    const failedRecovery = h.stepFunctions.start({ recoverFrom: stopped.arn, trigger: 'recovery' }, 'r1');
+    Object.assign(failedRecovery, { status: 'FAILED', error: 'AwsRequestError' });
+    const stoppedRecovery = h.stepFunctions.start(
+      { recoverFrom: failedRecovery.arn, trigger: 'recovery' },
+      'r2',
+    );
+    stoppedRecovery.history.push({ id: 1, timestamp: new Date(), type: 'ExecutionStarted' });
+    stoppedRecovery.abort();
+
+    const result = await plan(stoppedRecovery);
+
+    expect(result).toMatchObject({
+      ...STATE,
+      recovery: { action: 'rollback', from: stopped.arn },
+      failure: { Error: 'DeploymentStopped' },
     });
+    expect(h.changes()).toEqual([]);
   });
 
   it('leaves alone one stopped while reporting a clean ending (its clean-up had run)', async () => {

@@ -1,9 +1,11 @@
+import { handler as checkApproval } from '../../lambdas/check-approval/handler';
 import { handler } from '../../lambdas/publish-milestone/handler';
 import { CLIENT_CONFIG } from '../../lambdas/shared/aws/call';
 import { DETAIL_TYPES, EVENT_SOURCE, milestoneDetailSchema } from '../../lambdas/shared/contract';
 import { ANNOUNCE_RETRY_PAUSES_MS } from '../../lambdas/shared/milestones';
 import { ENCRYPTED_TOPIC } from '../../simulator/account/environment';
 import { createHarness, denying, type Harness, type HarnessOptions } from '../support/account';
+import { awsCommandsIn, runAwsCommand } from '../support/aws-cli';
 
 let h: Harness;
 
@@ -124,6 +126,37 @@ describe('publish-milestone', () => {
       rollbackWindowMinutes: 30,
       message: `webapp: ${AMI} now serves all traffic from webapp-green; webapp-blue waits in Standby through the 30-minute rollback window.`,
     });
+  });
+
+  it('approval-requested: what is awaited, until when, and commands that answer, which run as printed', async () => {
+    await announce('approval-requested', { approval: { timeoutMinutes: 60, onTimeout: 'abort' } });
+    const detail = milestoneDetailSchema.parse(h.events[0].detail);
+    if (detail.milestone !== 'approval-requested') throw new Error(`announced ${detail.milestone}`);
+    expect(detail).toMatchObject({
+      milestone: 'approval-requested',
+      deadline: '2026-01-05T10:00:00.000Z',
+      onTimeout: 'abort',
+    });
+    expect(detail.message).toContain(
+      'Unanswered by 2026-01-05T10:00:00.000Z, it aborts, production untouched.',
+    );
+    expect(h.published[0].subject).toBe(`[webapp] approval requested: ${AMI}`);
+    // The approve command, run literally, lets the gate's check through; its reject form stops it.
+    const gate = () =>
+      checkApproval({
+        groupName: 'webapp-green',
+        onTimeout: 'abort',
+        wait: { startedAt: null },
+        timeoutSeconds: 3_600,
+      });
+    const context = { region: 'us-east-1', advance: () => Promise.resolve() };
+    const [approve] = awsCommandsIn(h.published[0].message);
+    expect(approve.text).toBe(detail.approveCommand);
+    await runAwsCommand(approve, context);
+    await expect(gate()).resolves.toMatchObject({ done: true });
+    const [reject] = awsCommandsIn(detail.approveCommand.replace('Value=approve', 'Value=rollback'));
+    await runAwsCommand(reject, context);
+    await expect(gate()).rejects.toMatchObject({ name: 'RollbackRequestedError' });
   });
 
   it('window-passed: at its end, or promoted early by an operator, with the last check in words', async () => {

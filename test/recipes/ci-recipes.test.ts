@@ -6,6 +6,9 @@ import { historyCommand } from '../../cli/operations/past-deployments';
 import { promoteCommand } from '../../cli/operations/promote';
 import type { DeploymentReport } from '../../cli/operations/report';
 import { rollbackCommand } from '../../cli/operations/rollback';
+import { approveCommand } from '../../cli/operations/approve';
+import { abortCommand } from '../../cli/operations/abort';
+import { recoverCommand } from '../../cli/operations/recover';
 import { statusCommand } from '../../cli/operations/status';
 import { TIMEOUT_BOUNDS } from '../../cli/operations/follow';
 import { watchCommand } from '../../cli/operations/watch';
@@ -33,9 +36,17 @@ import {
 
 /** The CLI's own parser of each command (`parse` throws a UsageError for what the CLI would refuse). */
 const PARSERS: Record<string, (argv: string[]) => unknown> = Object.fromEntries(
-  [deployCommand, statusCommand, watchCommand, historyCommand, promoteCommand, rollbackCommand].map(
-    (command) => [command.name, (argv: string[]) => command.parse(argv)],
-  ),
+  [
+    deployCommand,
+    statusCommand,
+    watchCommand,
+    historyCommand,
+    promoteCommand,
+    rollbackCommand,
+    approveCommand,
+    abortCommand,
+    recoverCommand,
+  ].map((command) => [command.name, (argv: string[]) => command.parse(argv)]),
 );
 
 function parseOps(argv: string[]): unknown {

@@ -147,7 +147,12 @@ async function runCase(hintCase: HintCase): Promise<HintRun> {
     name: `recovery-hints:${hintCase.name}`,
     description: hintCase.name,
     environment: hintCase.environment,
-    deployment: hintCase.deployment,
+    // The hints are what a refusal prints when no recovery ran (recoverStoppedDeployments off, or a
+    // recovery that could not run): docs/recovery.md.
+    deployment: (configured) => ({
+      ...hintCase.deployment?.(configured),
+      recoverStoppedDeployments: false,
+    }),
     runs,
   };
   const stopErrors: unknown[] = [];
@@ -751,6 +756,8 @@ describe('the interpreter runs hints as printed', () => {
 const NOT_RUN: Record<string, string> = {
   'ec2 describe-launch-template-versions':
     'read-only; printed when a group points at a launch template version that does not exist, which the simulated account refuses to arrange (UpdateAutoScalingGroup validates the version)',
+  'autoscaling create-or-update-tags':
+    "not a refusal's: the approval gate's milestone prints it, and test/lambdas/publish-milestone.test.ts runs it as printed",
 };
 
 describe('every command the orchestrator can print', () => {

@@ -1,8 +1,10 @@
+import { ANNOUNCED_ONCE, RECOVERY_FOUND_NOTHING } from '../support/rejection-calls';
 import {
   DETAIL_TYPES,
   EVENT_SOURCE,
   KEY_STATES,
   milestoneDetailSchema,
+  RECOVERY_STATES,
   type Milestone,
 } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS } from '../../simulator/account/environment';
@@ -46,13 +48,17 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'not-an-object': unchanged,
   concurrent: deployed,
   'stopped-then-redeploy': { ...deployed, leftHalfway: true },
-  'stopped-then-recovered': unchanged,
+  'stopped-then-recovered': { activeGroup: GREEN, ami: THIRD_AMI, instances: 3 },
   'second-deployment': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
   'leftover-suspended-processes': deployed,
   'stale-operator-request': deployed,
   'abort-during-new-instances': unchanged,
   'abort-during-synthetic-health': unchanged,
   'abort-during-old-fleet-standby': unchanged,
+  'approval-given': deployed,
+  'approval-rejected': unchanged,
+  'approval-timeout-abort': unchanged,
+  'approval-timeout-continue': deployed,
   'encrypted-notifications': deployed,
   'missing-alarm': unchanged,
   'instance-role-not-granted': unchanged,
@@ -99,8 +105,18 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
       if (name !== 'bad-input' && name !== 'not-our-ami') expect(report.requests.total).toBeGreaterThan(0);
     });
 
+    // A recovery that found nothing to recover (one follows every failed deployment) says nothing.
+    const quiet = () =>
+      new Set(
+        report.timeline
+          .filter((entry) => entry.state === RECOVERY_STATES.nothing)
+          .map((entry) => entry.execution),
+      );
+    const endedAloud = () =>
+      report.executions.filter((execution) => execution.stoppedAt === null && !quiet().has(execution.name));
+
     it('tells the notification topic about every execution that ran to an end', () => {
-      const ended = report.executions.filter((execution) => execution.stoppedAt === null);
+      const ended = endedAloud();
       // At least once: a step invoked twice (duplicate-lambdas) may tell the topic twice; none is lost.
       expect(report.notificationsDelivered).toBeGreaterThanOrEqual(Math.max(1, ended.length));
     });
@@ -111,8 +127,10 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
         expect(milestones.notifications).toEqual(expect.arrayContaining(milestones.expected));
       }
       // Every execution that ran to an end announced its outcome, at least.
-      const ended = report.executions.filter((execution) => execution.stoppedAt === null);
-      for (const execution of ended) expect(execution.milestones.expected).toContain('outcome');
+      for (const execution of endedAloud()) expect(execution.milestones.expected).toContain('outcome');
+      for (const execution of report.executions.filter(({ name }) => quiet().has(name))) {
+        expect(execution.milestones).toEqual({ expected: [], events: [], notifications: [] });
+      }
     });
 
     it('puts milestone events as docs/events.md documents them: source, detail-type, detail', () => {
@@ -288,7 +306,9 @@ describe('scenario specifics', () => {
     const report = await seedOne('bad-input');
     expect(report.message).toMatch(/amiId: must be "ami-" followed by 8 or 17 lowercase hex digits/);
     // I8: the only calls announce the outcome; nothing in the account is read or changed.
-    expect(report.apiCalls.byOperation).toEqual({ 'sns:Publish': 1, 'events:PutEvents': 1 });
+    // The recovery its failure starts (docs/recovery.md) reads the executions, finds the clean-up done and
+    // says nothing; nothing else is read or changed.
+    expect(report.apiCalls.byOperation).toEqual({ ...ANNOUNCED_ONCE, ...RECOVERY_FOUND_NOTHING });
     expect(report.executions[0].milestones.events).toEqual(['outcome']);
   });
 
@@ -391,7 +411,8 @@ describe('scenario specifics', () => {
         },
       },
     );
-    expect(report.executions.map((execution) => execution.outcome)).toEqual(['rejected']);
+    // Then its recovery, which finds its clean-up done.
+    expect(report.executions.map((execution) => execution.outcome)).toEqual(['rejected', 'skipped']);
     expect(report.message).toMatch(/instance refresh/i);
     expect(report.requests.failed).toBe(0);
   });

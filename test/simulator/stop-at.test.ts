@@ -2,10 +2,12 @@ import { passed, simulate, workflowFor } from '../../simulator/engine/simulation
 import { stateTypes } from '../../simulator/engine/step-functions-service';
 
 /**
- * Issue 8, finding 6: `--stop-at STATE` is StopExecution as the execution enters STATE, whatever its type:
+ * Issue 8, finding 6: `--stop-at STATE` is StopExecution as the deployment enters STATE, whatever its type:
  * the execution ends stopped in exactly that state, nothing after it runs (no Lambda of a later Task is
- * invoked, so no change the monitor could misjudge), and users are unaffected. One state of each type here;
- * every state of the definition: `npm run check:stops` (cli/check-stops.ts).
+ * invoked, so no change the monitor could misjudge), and users are unaffected. Issue 12, item 4: its status
+ * change then starts a recovery, which ends as docs/recovery.md promises and leaves the account settled
+ * (one version serving, the other group at zero and detached), users served throughout. One state of each
+ * type here; every state of the definition: `npm run check:stops` (cli/check-stops.ts).
  */
 const workflow = workflowFor({ scenario: 'happy', seed: 1 });
 const types = stateTypes(workflow.asl);
@@ -31,16 +33,20 @@ describe('--stop-at on the synthesized definition', () => {
       const report = await simulate({ scenario: 'happy', seed: 1, windowMinutes: 5, stopAt: state });
 
       expect(passed(report)).toBe(true);
-      expect(report.executions[0]).toMatchObject({
-        outcome: 'failed',
-        stoppedAt: state,
-        expectedStopAt: state,
-      });
-      const entered = report.timeline.map((entry) => entry.state);
+      const [deployment, recovery] = report.executions;
+      expect(deployment).toMatchObject({ outcome: 'failed', stoppedAt: state, expectedStopAt: state });
+      const entered = report.timeline
+        .filter((entry) => entry.execution === deployment.name)
+        .map((entry) => entry.state);
       expect(entered[entered.length - 1]).toBe(state);
       expect(entered.filter((name) => name === state)).toHaveLength(1);
       // One Lambda per Task entered before the stop (no faults, no duplicates): none at or after it.
-      expect(report.lambdaInvocations).toBe(entered.slice(0, -1).filter((name) => tasks.has(name)).length);
+      expect(deployment.lambdaInvocations).toBe(
+        entered.slice(0, -1).filter((name) => tasks.has(name)).length,
+      );
+      expect(recovery.startedBy).toMatchObject({ rule: expect.stringContaining('RecoverStoppedDeployment') });
+      expect(recovery.outcome).toBe(recovery.expectedOutcome);
+      expect(report.unsettled).toEqual([]);
       expect(report.invariantViolations).toEqual([]);
       expect(report.requests.failed).toBe(0);
     },

@@ -44,11 +44,22 @@ const asl = workflowFor({ scenario: 'happy', seed: 1 }).asl as unknown as {
   States: Record<string, AslState>;
 };
 const states = statesOf(asl.States);
-const state = (name: string) => {
-  const found = states.get(name);
+const stateIn = (all: typeof states) => (name: string) => {
+  const found = all.get(name);
   if (!found) throw new Error(`no state "${name}"`);
   return found;
 };
+const state = stateIn(states);
+// With an approval gate (docs/design.md#approval-gate): the one milestone only it announces.
+const gated = stateIn(
+  statesOf(
+    (
+      workflowFor({ scenario: 'approval-given', seed: 1 }).asl as unknown as {
+        States: Record<string, AslState>;
+      }
+    ).States,
+  ),
+);
 const PREPARE = 'Prepare the new version (production untouched)';
 const SHIFT = 'Shift traffic and monitor';
 
@@ -70,16 +81,24 @@ describe('milestones in the synthesized definition', () => {
     expect(state(MILESTONE_STATES['traffic-shifted']).Next).toBe(KEY_STATES.window);
     expect(state(`${KEY_STATES.window}: done?`).Default).toBe(MILESTONE_STATES['window-passed']);
     expect(state(MILESTONE_STATES['window-passed']).Next).toBe(`${SHIFT}: complete`);
+    expect(states.has(MILESTONE_STATES['approval-requested'])).toBe(false);
+    // With the gate: asked once the new version is ready, then waited for, last in the prepare phase.
+    expect(gated(MILESTONE_STATES['new-version-ready']).Next).toBe(MILESTONE_STATES['approval-requested']);
+    expect(gated(MILESTONE_STATES['approval-requested'])).toMatchObject({
+      phase: PREPARE,
+      Next: KEY_STATES.approval,
+    });
+    expect(gated(`${KEY_STATES.approval}: done?`).Default).toBe(`${PREPARE}: complete`);
   });
 
   it.each(Object.entries(MILESTONE_STATES) as [ProgressMilestone, string][])(
     '%s: any failure goes on as "(not announced)" to where success goes, never to the phase’s clean-up',
     (_milestone, name) => {
-      const announce = state(name);
+      const announce = gated(name);
       expect(announce.Catch).toEqual([
         { ErrorEquals: ['States.ALL'], Next: `${name} (not announced)`, ResultPath: null },
       ]);
-      expect(state(`${name} (not announced)`)).toMatchObject({ Type: 'Pass', Next: announce.Next });
+      expect(gated(`${name} (not announced)`)).toMatchObject({ Type: 'Pass', Next: announce.Next });
     },
   );
 
@@ -107,9 +126,14 @@ describe('milestones in the synthesized definition', () => {
       ...common,
       'window.$': '$.wait',
     });
+    expect(gated(MILESTONE_STATES['approval-requested']).Parameters).toEqual({
+      milestone: 'approval-requested',
+      ...common,
+      approval: { timeoutMinutes: 30, onTimeout: 'abort' },
+    });
     // Their results are dropped: the state payload does not grow (I7).
     for (const name of Object.values(MILESTONE_STATES))
-      expect(state(name)).toMatchObject({ ResultPath: null });
+      expect(gated(name)).toMatchObject({ ResultPath: null });
   });
 
   it('every ending announces the outcome with the execution’s ARN', () => {
@@ -184,7 +208,8 @@ describe('a milestone that cannot be announced never fails, delays or rolls back
       await execution.finished;
       expect(outcomeOf(execution)).toBe('succeeded');
       const entered = execution.timeline.map((entry) => entry.state);
-      for (const name of Object.values(MILESTONE_STATES))
+      // Every milestone but the approval gate's (none here).
+      for (const name of Object.values(MILESTONE_STATES).filter((name) => states.has(name)))
         expect(entered).toContain(`${name} (not announced)`);
       expect(entered).not.toContain(KEY_STATES.rollback);
       expect(entered).not.toContain('Abort: remove the new version');

@@ -12,6 +12,7 @@ import {
   AttachTrafficSourcesCommand,
   AutoScalingClient,
   CancelInstanceRefreshCommand,
+  CreateOrUpdateTagsCommand,
   DescribeTrafficSourcesCommand,
   DetachTrafficSourcesCommand,
   ExitStandbyCommand,
@@ -113,6 +114,7 @@ export const SUPPORTED_COMMANDS = [
   'autoscaling update-auto-scaling-group',
   'autoscaling cancel-instance-refresh',
   'autoscaling describe-traffic-sources',
+  'autoscaling create-or-update-tags',
   'elbv2 create-rule',
   'elbv2 wait target-in-service',
 ] as const;
@@ -203,6 +205,20 @@ export async function runAwsCommand(command: PrintedCommand, context: CliContext
       const input = { AutoScalingGroupName: args.string('auto-scaling-group-name') };
       args.done();
       await autoScaling.send(new DescribeTrafficSourcesCommand(input));
+      break;
+    }
+    case 'autoscaling create-or-update-tags': {
+      const tags = args
+        .structs('tags', ['ResourceId', 'ResourceType', 'Key', 'Value', 'PropagateAtLaunch'])
+        .map((tag) => ({
+          ResourceId: scalar(tag.ResourceId, 'ResourceId'),
+          ResourceType: scalar(tag.ResourceType, 'ResourceType'),
+          Key: scalar(tag.Key, 'Key'),
+          Value: optionalScalar(tag.Value, 'Value'),
+          PropagateAtLaunch: bool(tag.PropagateAtLaunch, 'PropagateAtLaunch'),
+        }));
+      args.done();
+      await autoScaling.send(new CreateOrUpdateTagsCommand({ Tags: tags }));
       break;
     }
     case 'elbv2 create-rule': {
@@ -339,6 +355,13 @@ function scalar(value: Shorthand | undefined, key: string): string {
   if (typeof value !== 'string' || value === '')
     throw new Error(`${key}: expected a value, got ${JSON.stringify(value)}`);
   return value;
+}
+
+function bool(value: Shorthand | undefined, key: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false')
+    throw new Error(`${key}: expected true or false, got ${JSON.stringify(value)}`);
+  return value === 'true';
 }
 
 function optionalScalar(value: Shorthand | undefined, key: string): string | undefined {

@@ -16,7 +16,7 @@ import {
   type TrafficSourceState,
 } from '@aws-sdk/client-auto-scaling';
 import { allPages, inBatches } from '../batch';
-import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../contract/tags';
+import { OPERATOR_REQUEST_TAG, OPERATOR_REQUESTS, type OperatorRequest } from '../contract/tags';
 import { AwsRequestError, InconsistentAccountError, NotReadyError } from '../errors';
 import type { Capacity } from '../settings';
 import { callAws, CLIENT_CONFIG } from './call';
@@ -87,7 +87,7 @@ export function capacityOf(group: AutoScalingGroup): Capacity {
 
 export function operatorRequestOf(group: AutoScalingGroup): OperatorRequest | undefined {
   const value = group.Tags?.find((tag) => tag.Key === OPERATOR_REQUEST_TAG)?.Value;
-  return value === 'promote' || value === 'rollback' ? value : undefined;
+  return OPERATOR_REQUESTS.find((request) => request === value);
 }
 
 export interface AttachedTargetGroup {

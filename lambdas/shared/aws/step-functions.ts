@@ -97,16 +97,23 @@ export async function describeExecution(executionArn: string): Promise<{
   error?: string;
   amiId?: string;
   trigger: Trigger;
+  /** For a recovery: the execution it recovers. */
+  recoverFrom?: string;
 }> {
   const answer = await callAws('DescribeExecution', () =>
     stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
   );
   const described = { name: answer.name, status: answer.status, error: answer.error };
   try {
-    const input = JSON.parse(answer.input ?? 'null') as { amiId?: unknown; trigger?: unknown } | null;
+    const input = JSON.parse(answer.input ?? 'null') as {
+      amiId?: unknown;
+      trigger?: unknown;
+      recoverFrom?: unknown;
+    } | null;
     return {
       ...described,
       amiId: typeof input?.amiId === 'string' ? input.amiId : undefined,
+      recoverFrom: typeof input?.recoverFrom === 'string' ? input.recoverFrom : undefined,
       trigger: triggerSchema.safeParse(input?.trigger).data ?? 'pipeline',
     };
   } catch {

@@ -10,6 +10,7 @@ import './zod-locale';
 export const MILESTONES = [
   'started',
   'new-version-ready',
+  'approval-requested',
   'traffic-shifted',
   'window-passed',
   'outcome',
@@ -26,6 +27,7 @@ export type ProgressMilestone = Exclude<Milestone, 'outcome'>;
 export const MILESTONE_STATES: Readonly<Record<ProgressMilestone, string>> = {
   started: 'Milestone: deployment started',
   'new-version-ready': 'Milestone: new version ready',
+  'approval-requested': 'Milestone: approval requested',
   'traffic-shifted': 'Milestone: traffic shifted',
   'window-passed': 'Milestone: rollback window passed',
 };
@@ -37,6 +39,7 @@ export const EVENT_SOURCE = 'asg-blue-green';
 export const DETAIL_TYPES: Readonly<Record<Milestone, string>> = {
   started: 'Blue/Green Deployment Started',
   'new-version-ready': 'Blue/Green Deployment New Version Ready',
+  'approval-requested': 'Blue/Green Deployment Approval Requested',
   'traffic-shifted': 'Blue/Green Deployment Traffic Shifted',
   'window-passed': 'Blue/Green Deployment Window Passed',
   outcome: 'Blue/Green Deployment Outcome',
@@ -79,6 +82,16 @@ export const milestoneDetailSchema = z.discriminatedUnion('milestone', [
     launchTemplateVersion: z.nullable(z.int()),
     /** How many instances are in service on it. */
     instances: z.nullable(z.int()),
+  }),
+  z.object({
+    milestone: z.literal('approval-requested'),
+    ...common,
+    /** Until when the deployment waits for an answer (ISO 8601, UTC). */
+    deadline: timestamp,
+    /** What it does unanswered by then: abort (production untouched) or continue without approval. */
+    onTimeout: z.enum(['abort', 'continue']),
+    /** The AWS CLI command that approves (the same with `Value=rollback` rejects). */
+    approveCommand: z.string(),
   }),
   z.object({
     milestone: z.literal('traffic-shifted'),

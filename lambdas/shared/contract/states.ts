@@ -15,6 +15,8 @@ export const KEY_STATES = {
   /** Waits an operator request can stop before the shift (abort) and after it (roll back). */
   newInstancesInService: 'Wait until new instances are in service',
   syntheticTargetsHealthy: 'Wait until new targets are healthy in synthetic target group',
+  /** Only with `approval` set (docs/design.md#approval-gate). */
+  approval: 'Wait for approval to shift production traffic',
   oldFleetInStandby: 'Wait until old fleet is in standby',
 } as const;
 
@@ -91,6 +93,7 @@ export const RECOVERY_STATES = {
   isRecovery: 'Is this the recovery of a stopped deployment?',
   plan: 'Find what the stopped deployment left',
   route: 'What does the stopped deployment need?',
-  reportNothing: 'Report: nothing to recover',
+  /** Not reported: every failed deployment starts a recovery, most of which find their clean-up done. */
+  sayWhyNothing: 'Say why there is nothing to recover (not announced)',
   nothing: 'Nothing to recover (nothing changed)',
 } as const;

@@ -1,3 +1,9 @@
 /** Group tag through which an operator promotes early or rolls back during the window (cli/ sets it). */
 export const OPERATOR_REQUEST_TAG = 'blue-green:operator-request';
-export type OperatorRequest = 'promote' | 'rollback';
+/**
+ * What an operator may ask of a running deployment, by tagging the group that receives the new version:
+ * `rollback` stops it at any phase (docs/operations.md), `approve` lets it past the approval gate, `promote`
+ * ends its rollback window early.
+ */
+export const OPERATOR_REQUESTS = ['promote', 'rollback', 'approve'] as const;
+export type OperatorRequest = (typeof OPERATOR_REQUESTS)[number];

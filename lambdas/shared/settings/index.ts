@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { amiIdSchema, applicationNameSchema } from '../contract/schemas';
 import { RETRY_POLICY } from '../retry-policy';
 
+import { approvalSchema, approvalWait } from './approval';
 import { amiSelectorSchema, imageBuilderSchema, triggerSchema, whileDeployingSchema } from './release';
 import {
   groupsSchema,
@@ -23,6 +24,7 @@ export { amiIdSchema };
 export * from './fields';
 export * from './monitoring';
 export * from './release';
+export * from './approval';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -185,6 +187,8 @@ interface HistoryInputs {
   monitoring: { rollbackWindowMinutes: number; intervalSeconds: number };
   /** An Image Builder request runs two more Lambda steps: finding its AMI and validating it. */
   imageBuilder?: unknown;
+  /** The approval gate: one more wait, and its milestone, before the shift. */
+  approval?: { timeoutMinutes: number; checkEverySeconds: number; onTimeout: 'abort' | 'continue' };
 }
 
 export interface HistoryBudget {
@@ -215,8 +219,11 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
     polls(WAITS_BY_PHASE.rollback) >= polls(WAITS_BY_PHASE.finish)
       ? WAITS_BY_PHASE.rollback
       : WAITS_BY_PHASE.finish;
+  const approval = s.approval ? approvalWait(s.approval) : undefined;
+  const approvalPolls = approval ? Math.ceil(approval.timeoutSeconds / approval.intervalSeconds) + 1 : 0;
   const pollEvents =
-    (polls(WAITS_BY_PHASE.request) +
+    (approvalPolls +
+      polls(WAITS_BY_PHASE.request) +
       polls(WAITS_BY_PHASE.prepare) +
       polls(WAITS_BY_PHASE.shift) +
       window +
@@ -228,10 +235,11 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
     WAITS_BY_PHASE.prepare.length +
     WAITS_BY_PHASE.shift.length +
     1 +
-    cleanup.length;
+    cleanup.length +
+    (approval ? 1 : 0);
   const retries =
     (LONGEST_PATH_STEPS.notReady * RETRY_POLICY.notReady.maxAttempts +
-      (LONGEST_PATH_STEPS.lambda + (s.imageBuilder ? 2 : 0) + waitsOnPath) *
+      (LONGEST_PATH_STEPS.lambda + (s.imageBuilder ? 2 : 0) + (approval ? 1 : 0) + waitsOnPath) *
         RETRY_POLICY.transient.maxAttempts) *
     HISTORY_EVENTS_PER_RETRY;
   return { total: pollEvents + FIXED_HISTORY_EVENTS + retries, retries };
@@ -271,6 +279,8 @@ export const settingsSchema = z
     whileDeploying: z._default(whileDeployingSchema, 'queue-newest'),
     /** Deploy what these EC2 Image Builder pipelines build, once each image is AVAILABLE. [none] */
     imageBuilder: z.optional(imageBuilderSchema),
+    /** Wait for an operator's approval before the production shift (./approval.ts). [none] */
+    approval: z.optional(approvalSchema),
     waits: z.prefault(
       z.strictObject({
         /**

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
+import { parseRecoverOptions, recover } from '../../../cli/operations/recover';
 import type { Io } from '../../../cli/operations/io';
 import { EXIT_CODES } from '../../../cli/operations/exit-codes';
 import { FAILURES } from '../../../cli/operations/outcome';
@@ -398,5 +399,31 @@ describe('watch against a flaky Step Functions endpoint (scripted responses)', (
     expect(sfn.commandCalls(GetExecutionHistoryCommand)[0].args[0].input).toMatchObject({
       reverseOrder: true,
     });
+  });
+});
+
+describe('recover (docs/recovery.md)', () => {
+  it('starts a recovery of the latest execution once it has ended, and prints its ARN', async () => {
+    const failed = await startDeployment(ROLLED_BACK_AMI);
+    await untilSettled(service.executions[0].finished);
+    // ListExecutions is eventually consistent (modelled): a new execution is listed a few seconds on.
+    await clock.advance(30_000);
+    const { io, out, err } = recordingIo();
+
+    expect(await recover(parseRecoverOptions(['--state-machine-arn', STATE_MACHINE]), io)).toBe(0);
+
+    expect(service.executions).toHaveLength(2);
+    expect(JSON.parse(service.executions[1].input)).toEqual({ recoverFrom: failed, trigger: 'recovery' });
+    expect(out).toEqual([service.executions[1].arn]);
+    expect(err[0]).toMatch(/^Started the recovery of .* \(FAILED\)\.$/);
+  });
+
+  it('refuses an execution that still runs (it owns the account), starting nothing', async () => {
+    const running = await startDeployment(GOOD_AMI);
+
+    await expect(recover(parseRecoverOptions(['--execution', running]), recordingIo().io)).rejects.toThrow(
+      /is still running: it owns the account\. Nothing was started/,
+    );
+    expect(service.executions).toHaveLength(1);
   });
 });

@@ -3,11 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   AttachTrafficSourcesCommand,
+  UpdateAutoScalingGroupCommand,
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { Io } from '../../../cli/operations/io';
 import { parseOperatorRequestOptions } from '../../../cli/operations/operator-request';
+import { requestFromOperator } from '../../../cli/operations/operator-request';
 import { promote } from '../../../cli/operations/promote';
 import { rollback } from '../../../cli/operations/rollback';
 import { handler as monitor } from '../../../lambdas/monitor-new-version/handler';
@@ -217,5 +219,60 @@ describe('promote and rollback', () => {
       'webapp-synthetic',
     ]);
     await expect(promote(options, recordingIo().io)).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});
+
+describe('approve and abort (docs/operations.md)', () => {
+  const approve = (io: Io) => requestFromOperator('approve', explicit, io);
+  const abort = (io: Io) => requestFromOperator('abort', explicit, io);
+  // As the launch step does: the standby group given a capacity.
+  const launching = () =>
+    sdk.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: GREEN,
+        MinSize: 3,
+        MaxSize: 6,
+        DesiredCapacity: 3,
+      }),
+    );
+
+  it('approve tags the new group waiting at its approval gate (on the synthetic target group only)', async () => {
+    await attach(GREEN, SYNTHETIC);
+    const { io, out } = recordingIo();
+
+    expect(await approve(io)).toBe(0);
+
+    expect(tagsOf(GREEN)[OPERATOR_REQUEST_TAG]).toBe('approve');
+    expect(out[0]).toMatch(`Tagged ${GREEN} with ${OPERATOR_REQUEST_TAG}=approve: the deployment will shift`);
+  });
+
+  it('approve is refused once traffic has shifted, and before the new version is proven, changing nothing', async () => {
+    await launching();
+    await expect(approve(recordingIo().io)).rejects.toThrow(
+      `The deployment to ${GREEN} has not reached its approval gate yet`,
+    );
+    await attach(GREEN, MAIN, SYNTHETIC);
+    await expect(approve(recordingIo().io)).rejects.toThrow('there is nothing left to approve');
+    expect(tagCalls()).toBe(0);
+  });
+
+  it('abort tags rollback at any phase: while launching or proving it aborts, after the shift it rolls back', async () => {
+    await launching();
+    const launched = recordingIo();
+    expect(await abort(launched.io)).toBe(0);
+    expect(tagsOf(GREEN)[OPERATOR_REQUEST_TAG]).toBe('rollback');
+    expect(launched.out[0]).toMatch('the deployment will abort now: production untouched');
+
+    await attach(GREEN, MAIN, SYNTHETIC);
+    const shifted = recordingIo();
+    expect(await abort(shifted.io)).toBe(0);
+    expect(shifted.out[0]).toMatch('the deployment will roll back now');
+  });
+
+  it('abort is refused when no new version is launched: before the launch, stopping the execution is the way', async () => {
+    await expect(abort(recordingIo().io)).rejects.toThrow(
+      `No deployment is under way: neither ${BLUE} nor ${GREEN} is attached to the synthetic target group ${SYNTHETIC} or being launched. Nothing was changed; no abort was requested. Before the launch, stop the execution instead`,
+    );
+    expect(tagCalls()).toBe(0);
   });
 });

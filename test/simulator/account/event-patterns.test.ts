@@ -55,6 +55,31 @@ describe('event patterns', () => {
     expect(matches({ detail: { state: [{ 'anything-but': { prefix: 'RUN' } }] } })).toBe(false);
   });
 
+  it('wildcard matches a whole string with stars for any run of characters, and anything-but excludes it', () => {
+    expect(matches({ resources: [{ wildcard: 'arn:aws:ec2:*:instance/*' }] })).toBe(true);
+    expect(matches({ resources: [{ wildcard: 'arn:aws:ec2:*:volume/*' }] })).toBe(false);
+    expect(matches({ detail: { state: [{ wildcard: 'RUN' }] } })).toBe(false);
+    expect(matches({ detail: { state: [{ wildcard: 'R*N*G' }] } })).toBe(true);
+    expect(matches({ detail: { 'c-count': [{ wildcard: '*' }] } })).toBe(false);
+    expect(matches({ detail: { state: [{ 'anything-but': { wildcard: '*UNN*' } }] } })).toBe(false);
+    expect(matches({ detail: { state: [{ 'anything-but': { wildcard: '*recoverFrom*' } }] } })).toBe(true);
+    // The execution input, as JSON text, in a Step Functions status change: a recovery is told apart.
+    const input = (text: string) =>
+      matchesPattern(
+        { detail: { input: [{ 'anything-but': { wildcard: '*"recoverFrom"*' } }] } },
+        {
+          detail: { input: text },
+        },
+      );
+    expect(input('{"amiId":"ami-0123"}')).toBe(true);
+    expect(input('{"recoverFrom":"arn:aws:states:…","trigger":"recovery"}')).toBe(false);
+    expect(input('{ "trigger": "recovery", "recoverFrom": "arn" }')).toBe(false);
+    // A backslash escapes a star: only a literal star matches it.
+    expect(matchesPattern({ name: [{ wildcard: 'a\\*b' }] }, { name: 'a*b' })).toBe(true);
+    expect(matchesPattern({ name: [{ wildcard: 'a\\*b' }] }, { name: 'axb' })).toBe(false);
+    expect(() => validatePattern({ name: [{ wildcard: 'a**b' }] })).toThrow(/consecutive wildcard/);
+  });
+
   it('exists matches on the presence of a leaf, and an object is not a leaf', () => {
     expect(matches({ detail: { state: [{ exists: true }] } })).toBe(true);
     expect(matches({ detail: { absent: [{ exists: false }] } })).toBe(true);

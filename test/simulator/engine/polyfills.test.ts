@@ -19,6 +19,7 @@ describe('the simulation on Node 20 without Promise.withResolvers', () => {
       simulation = jest.requireActual<Simulation>('../../../simulator/engine/simulation');
     });
     const report = await (simulation as Simulation).simulate({ scenario: 'bad-input', seed: 1 });
-    expect(report.executions.map((execution) => execution.outcome)).toEqual(['rejected']);
+    // The deployment's own ending (the recovery its failure starts is tested with the scenarios).
+    expect(report.executions[0].outcome).toBe('rejected');
   });
 });

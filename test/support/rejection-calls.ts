@@ -1,0 +1,8 @@
+/** The calls of a deployment rejected before reading the account: it announces its outcome, once. */
+export const ANNOUNCED_ONCE = { 'sns:Publish': 1, 'events:PutEvents': 1 } as const;
+
+/**
+ * The calls of the recovery a failed deployment's status change starts (docs/recovery.md) when its own
+ * clean-up was done: the guard looks twice at the executions, plan-recovery reads the failed one.
+ */
+export const RECOVERY_FOUND_NOTHING = { 'states:ListExecutions': 2, 'states:DescribeExecution': 1 } as const;
