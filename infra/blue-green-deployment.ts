@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
+  hooksElsewhere,
   settingsSchema,
   targetGroupLocation,
   targetGroupsOutside,
@@ -20,6 +21,7 @@ import { functionTimeoutSeconds } from '../state-machine/step-timeouts';
 import type { StepFunctions } from '../state-machine/tasks';
 import { ConfigurationError, problemsOf } from './configuration-error';
 import { DeploymentObservability } from './deployment-observability';
+import { grantHookInvocations } from './hook-permissions';
 import { stepFunction } from './lambda-defaults';
 import {
   groupNames,
@@ -103,6 +105,12 @@ export interface BlueGreenDeploymentProps {
    */
   readonly approval?: SettingsInput['approval'];
   /**
+   * Lifecycle hooks: Lambda functions of yours, by ARN, run at documented stages of each deployment, each
+   * passing or failing it (docs/hooks.md): `[{stage, functionArn, callback?, timeoutSeconds?}]`. The state
+   * machine's role may invoke exactly these functions. [none]
+   */
+  readonly hooks?: SettingsInput['hooks'];
+  /**
    * Topic told about every outcome: a topic of this app, or an existing one by ARN with the KMS key it is
    * encrypted with (the reporting step is granted the key). [a new topic]
    */
@@ -155,6 +163,7 @@ export class BlueGreenDeployment extends Construct {
         whileDeploying: props.whileDeploying,
         imageBuilder: props.imageBuilder,
         approval: props.approval,
+        hooks: props.hooks,
         waits: props.waits,
         notificationTopicArn: this.notificationTopic.topicArn,
         instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
@@ -203,6 +212,8 @@ export class BlueGreenDeployment extends Construct {
         includeExecutionData: true,
       },
     });
+
+    grantHookInvocations(this.stateMachine, this.settings.hooks);
 
     this.observability = new DeploymentObservability(this, 'Observability', {
       applicationName: this.settings.applicationName,
@@ -335,6 +346,12 @@ export function validateSettings(
     },
   );
   if (elsewhere.length > 0) throw new ConfigurationError(elsewhere, { heading: INVALID });
+  const hooksOutside = hooksElsewhere(
+    (input.hooks ?? []).filter((hook) => !Token.isUnresolved(hook.functionArn)),
+    concrete(stackEnvironment.region),
+    "the stack's env",
+  );
+  if (hooksOutside.length > 0) throw new ConfigurationError(hooksOutside, { heading: INVALID });
   return restoreTokens(parsed.data, input);
 }
 
@@ -412,6 +429,14 @@ function withTokenPlaceholders(input: SettingsInput): SettingsInput {
       },
     },
     notificationTopicArn: token(input.notificationTopicArn, 'arn:aws:sns:us-east-1:123456789012:placeholder'),
+    // A hook's function of the same app is a token until deploy time: it stands in the application's Region.
+    hooks: input.hooks?.map((hook) => ({
+      ...hook,
+      functionArn: token(
+        hook.functionArn,
+        `arn:aws:lambda:${targetGroupLocation(concreteMain(input))?.region ?? 'us-east-1'}:123456789012:function:placeholder`,
+      ) as string,
+    })),
     imageBuilder: input.imageBuilder && {
       pipelineArns: input.imageBuilder.pipelineArns.map(
         (arn) =>
@@ -435,5 +460,15 @@ function restoreTokens(settings: Settings, input: SettingsInput): Settings {
     },
     notificationTopicArn: input.notificationTopicArn,
     imageBuilder: input.imageBuilder && { pipelineArns: [...input.imageBuilder.pipelineArns] },
+    hooks: settings.hooks.map((hook, index) => ({
+      ...hook,
+      functionArn: input.hooks?.[index].functionArn ?? '',
+    })),
   };
+}
+
+/** The main target group's ARN when known at synth time, else a placeholder in us-east-1. */
+function concreteMain(input: SettingsInput): string {
+  const main = input.targetGroups?.main;
+  return main !== undefined && !Token.isUnresolved(main) ? main : PLACEHOLDERS.targetGroup;
 }

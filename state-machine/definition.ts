@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { MAX_ROLLBACK_WINDOW_MINUTES, type Settings } from '../lambdas/shared/settings';
 import { endings } from './phases/endings';
 import { finish } from './phases/finish';
+import { afterFinish, hooksSeconds } from './phases/hooks';
 import { abort, prepare } from './phases/prepare';
 import { requestChecks } from './phases/request-checks';
 import { rollback } from './phases/rollback';
@@ -34,7 +35,7 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
   };
   cleanups.abort.next(end.aborted);
   cleanups.rollback.next(end.rolledBack);
-  cleanups.finish.next(end.succeeded);
+  cleanups.finish.next(afterFinish(ctx, end.succeeded));
   return requestChecks(ctx, end, cleanups)
     .next(prepare(ctx, cleanups.abort))
     .next(shiftAndMonitor(ctx, cleanups.rollback))
@@ -42,8 +43,9 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
 }
 
 /**
- * Upper bound of one execution: every wait on its longest path (prepare and its approval, shift, window, rollback), with an
- * hour of margin for retries and API latency. The window counts at the longest an execution's override may
+ * Upper bound of one execution: every wait on its longest path (prepare and its approval gate, shift,
+ * window, rollback) and every lifecycle hook's timeout, with an hour of margin for retries and API latency.
+ * The window counts at the longest an execution's override may
  * ask for, so an override can never be cut short by the timeout.
  */
 export function executionTimeout(settings: Settings): Duration {
@@ -51,5 +53,6 @@ export function executionTimeout(settings: Settings): Duration {
   const waitSeconds =
     Object.values(settings.waits).reduce((total, wait) => total + wait.timeoutSeconds, 0) + approvalSeconds;
   const windowSeconds = Math.max(settings.monitoring.rollbackWindowMinutes, MAX_ROLLBACK_WINDOW_MINUTES) * 60;
-  return Duration.seconds(waitSeconds * 2 + windowSeconds + 3_600);
+  // Each lifecycle hook may take its whole timeout, once.
+  return Duration.seconds(waitSeconds * 2 + windowSeconds + hooksSeconds(settings.hooks) + 3_600);
 }

@@ -7,6 +7,7 @@ import type { Roles } from '../lambdas/shared/types';
 import type { ValidatedRequest } from '../lambdas/validate-request/handler';
 import type { BuiltAmi } from '../lambdas/find-built-ami/handler';
 import type { RecoveryPlan } from '../lambdas/plan-recovery/handler';
+import type { HookOutcome } from '../lambdas/check-hook-answer/input';
 
 /** A Catch's result: the error name and its cause (docs/aws-facts/step-functions.md#error-handling). */
 export interface CaughtError {
@@ -39,6 +40,10 @@ export interface DeploymentState extends Omit<ValidatedRequest, 'amiId'> {
   wait: WindowCheck;
   failure: CaughtError;
   cleanupFailure: CaughtError;
+  /** The last lifecycle hook's answer or error (state-machine/phases/hooks.ts). */
+  hook: HookOutcome;
+  /** What a hook's event says of the old group (null on a first deployment). */
+  hookEvent: { oldGroup: string | null };
 }
 
 /** The context object (`$$`) as the definition reads it. */

@@ -4,6 +4,7 @@ import type { InputSchema as CheckAlreadyServing } from '../lambdas/check-alread
 import type { InputSchema as CheckAmiTags } from '../lambdas/check-ami-tags/input';
 import type { InputSchema as CheckApproval } from '../lambdas/check-approval/input';
 import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
+import type { InputSchema as CheckHookAnswer } from '../lambdas/check-hook-answer/input';
 import type { InputSchema as CheckInstancesInService } from '../lambdas/check-instances-in-service/input';
 import type { InputSchema as CheckInstancesInStandby } from '../lambdas/check-instances-in-standby/input';
 import type { InputSchema as CheckTargetGroupsDetached } from '../lambdas/check-target-groups-detached/input';
@@ -241,6 +242,8 @@ export const STEPS = {
   ),
   // Milestones (docs/events.md) and the outcome go to the topic and, as events, to the default bus.
   'publish-milestone': step<typeof PublishMilestone>(announcing),
+  // Judges a lifecycle hook's answer (docs/hooks.md); Step Functions invokes the hook's function itself.
+  'check-hook-answer': step<typeof CheckHookAnswer>([]),
   'report-outcome': step<typeof ReportOutcome>(announcing),
 } as const satisfies Record<string, StepEntry>;
 

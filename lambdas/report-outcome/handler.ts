@@ -80,11 +80,14 @@ function messageFor(
   const standby = roles?.standby.groupName ?? 'the standby group';
   const active = roles?.active?.groupName ?? null;
   switch (outcome) {
-    case 'succeeded':
+    case 'succeeded': {
+      // A failure here is an after-finish hook's (docs/hooks.md): the release stands, the hook is reported.
+      const hook = reason ? ` But: ${why}.` : '';
       if (!active || roles?.firstDeployment) {
-        return `${application}: first deployment: ${ami} now serves all traffic from ${standby}.`;
+        return `${application}: first deployment: ${ami} now serves all traffic from ${standby}.${hook}`;
       }
-      return `${application}: ${ami} now serves all traffic from ${standby}; ${active} was scaled to zero.`;
+      return `${application}: ${ami} now serves all traffic from ${standby}; ${active} was scaled to zero.${hook}`;
+    }
     case 'skipped':
       return `Skipped ${ami}: ${why}. Nothing was changed.`;
     case 'already-serving':

@@ -68,3 +68,12 @@ export const NOT_READY_ERRORS: readonly string[] = [NotReadyError.name];
 
 /** Something that can be known before any change would make the deployment fail: refused up front (I8). */
 export class PreflightCheckFailedError extends DeploymentError {}
+
+/**
+ * A lifecycle hook (docs/hooks.md) failed: its function erred, answered `{"result": "fail"}` or anything but
+ * `{"result": "pass"}`, or its callback reported a failure. Aborts before the shift, rolls back after it.
+ */
+export class HookFailedError extends DeploymentError {}
+
+/** A lifecycle hook did not answer within its `timeoutSeconds`: routed as HookFailedError is. */
+export class HookTimedOutError extends DeploymentError {}

@@ -6,6 +6,7 @@
  * deployment gets.
  */
 import { referenceEnvironment, type ReferenceEnvironmentSettings } from '../../infra/environment/settings';
+import type { HookFunctionDescription } from './user-functions';
 
 /** How the application on one AMI behaves. */
 /** How the application answers one path: each field given replaces what the version would answer there. */
@@ -245,6 +246,8 @@ export interface EnvironmentDescription {
   topics?: TopicDescription[];
   /** Seconds from launch until the instance is InService and the app answers (default 60). */
   bootSeconds: number;
+  /** Lambda functions of the teams that deployments run as lifecycle hooks (docs/hooks.md). [none] */
+  hookFunctions?: HookFunctionDescription[];
 }
 
 export interface DefaultEnvironmentOptions {
@@ -273,6 +276,8 @@ export interface DefaultEnvironmentOptions {
   standbyLaunchConfiguration?: string;
   /** The account has ENCRYPTED_TOPIC, a topic encrypted with a customer managed KMS key. */
   encryptedTopic?: boolean;
+  /** Lambda functions deployments run as lifecycle hooks, each with its behaviour. */
+  hookFunctions?: HookFunctionDescription[];
 }
 
 /** A notification topic encrypted with a customer managed KMS key (scenario `encrypted-notifications`). */
@@ -436,5 +441,6 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
       ? [{ arn: ENCRYPTED_TOPIC.topicArn, kmsKeyArn: ENCRYPTED_TOPIC.kmsKeyArn }]
       : [],
     bootSeconds: options.bootSeconds ?? 60,
+    hookFunctions: options.hookFunctions,
   };
 }

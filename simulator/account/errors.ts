@@ -51,8 +51,12 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   InvalidExecutionInput,
+  InvalidOutput,
+  InvalidToken,
   SFNServiceException,
   StateMachineDoesNotExist,
+  TaskDoesNotExist,
+  TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 
 export type ServiceName =
@@ -122,7 +126,16 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
   },
   sns: { InvalidParameterException: SnsInvalidParameterException, ThrottledException },
   iam: { NoSuchEntityException },
-  states: { ExecutionAlreadyExists, ExecutionDoesNotExist, InvalidExecutionInput, StateMachineDoesNotExist },
+  states: {
+    ExecutionAlreadyExists,
+    ExecutionDoesNotExist,
+    InvalidExecutionInput,
+    StateMachineDoesNotExist,
+    InvalidOutput,
+    InvalidToken,
+    TaskDoesNotExist,
+    TaskTimedOut,
+  },
   events: {
     AccessDeniedException: EventBridgeAccessDeniedException,
     ThrottlingException: EventBridgeThrottlingException,

@@ -203,7 +203,11 @@ export function runsFor(scenario: Scenario, options: SimulationOptions, windowMi
     return [{ ...first, expectedOutcome: 'failed', expectStoppedAt: options.stopAt }, ...rest];
   // Only a deployment that reaches the traffic shift is changed by how the new version behaves, and one an
   // operator stops ends as the operator asked whatever the version does.
-  if (first.operatorRequest || !['succeeded', 'rolled-back', 'kept-serving'].includes(first.expectedOutcome))
+  if (
+    first.operatorRequest ||
+    first.rolledBackByHook ||
+    !['succeeded', 'rolled-back', 'kept-serving'].includes(first.expectedOutcome)
+  )
     return [...scenario.runs];
   if (options.failHealth || options.failSynthetic) return [{ ...first, expectedOutcome: 'aborted' }, ...rest];
   const optionErrors = options.alarmAt !== undefined || options.errorRate !== undefined;

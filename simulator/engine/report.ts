@@ -1,3 +1,4 @@
+import type { HookInvocation } from '../account/user-functions';
 import {
   FAILURE_ERRORS,
   MILESTONE_STATES,
@@ -91,6 +92,8 @@ export interface SimulationReport {
    */
   unsettled: string[];
   timeline: TimelineEntry[];
+  /** Every invocation of a lifecycle hook's function, with the event it was given (docs/hooks.md). */
+  hookInvocations: HookInvocation[];
 }
 
 export interface FinalState {

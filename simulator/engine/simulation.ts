@@ -4,6 +4,8 @@ import { KEY_STATES, type OperatorRequest } from '../../lambdas/shared/contract'
 import { SimulatedAccount } from '../account/account';
 import type { EventRule } from '../account/event-rules';
 import { Random } from '../account/random';
+import { UserFunctions } from '../account/user-functions';
+import type { Principal } from '../account/iam/principal';
 import { findScenario, type Scenario } from '../scenarios/catalog';
 import type { Outcome, SimulationOptions } from '../scenarios/options';
 import { TrafficGenerator } from '../traffic/traffic-generator';
@@ -61,6 +63,8 @@ export interface SimulationHooks {
   onSecond?: (view: ProgressView) => void;
   /** Changes the synthesized EventBridge rules before the run (e.g. a rule's role without a grant). */
   rules?: (rules: readonly SynthesizedRule[]) => readonly EventRule[];
+  /** Changes the state machine's synthesized role before the run (a lifecycle hook's grant left out). */
+  stateMachineRole?: (principal: Principal) => Principal;
   /** Runs this scenario instead of the named one (tests arranging accounts the catalog has no scenario for). */
   scenario?: Scenario;
 }
@@ -83,9 +87,14 @@ export async function simulate(
   handlersBuilt.catch(() => undefined); // awaited below, unless synthesis throws first
   const synthesisStart = performance.now();
   const synthesized = cachedWorkflow(deployment, environment.region, environment.accountId);
-  const workflow = hooks.grants
+  const granted = hooks.grants
     ? { ...synthesized, principals: hooks.grants(synthesized.principals) }
     : synthesized;
+  const role = granted.stateMachinePrincipal;
+  const workflow =
+    hooks.stateMachineRole && role
+      ? { ...granted, stateMachinePrincipal: hooks.stateMachineRole(role) }
+      : granted;
   const synthesisMs = Math.round(performance.now() - synthesisStart);
   const runs = runsFor(scenario, options, windowMinutes);
   const stopAt = options.stopAt ?? scenario.stopAt;
@@ -122,7 +131,13 @@ export async function simulate(
   const insufficientDataAlarms = deployment.monitoring.insufficientDataIs === 'alarm';
   let alarmPeriods: AlarmPeriods = [];
   const alarmPeriodsOf = new Map<ExecutionRecord, AlarmPeriods>();
+  const userFunctions = new UserFunctions(
+    environment.hookFunctions ?? [],
+    environment.region,
+    environment.accountId,
+  );
   const service = new LocalStepFunctions(workflow, handlers, {
+    userFunctions,
     duplicateInvocations: options.duplicateInvocations ?? scenario.duplicateInvocations,
     stopAtState: stopAt,
     elapsedSeconds: () => clock.elapsedSeconds(),
@@ -281,6 +296,7 @@ export async function simulate(
       finalState: finalStateOf(account.snapshot(), environment),
       unsettled: unsettledProblems(initialAccount, account.snapshot(), environment),
       timeline: records().flatMap((record) => record.timeline),
+      hookInvocations: structuredClone(userFunctions.invocations),
     };
   } finally {
     Math.random = realRandom;

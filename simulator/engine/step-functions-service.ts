@@ -12,6 +12,9 @@ import {
   type ExecutionSummary,
 } from '../account/step-functions';
 import type { SimulatedAccount } from '../account';
+import { TASK_TOKEN_PLACEHOLDER, TaskTokens } from '../account/task-tokens';
+import type { UserFunctions } from '../account/user-functions';
+import { runHookTask } from './hook-tasks';
 import type { StepName } from '../../state-machine/step-registry';
 import type { StepHandlerFunction } from './handlers';
 import type { AslDefinition } from './resolve-definition';
@@ -59,6 +62,8 @@ export interface ServiceOptions {
   /** Seconds since the simulation's start, for timelines. */
   readonly elapsedSeconds: () => number;
   readonly onStateEntered?: (execution: ExecutionRecord, state: string) => void;
+  /** The teams' functions the definition's hook Tasks invoke (docs/hooks.md). */
+  readonly userFunctions?: UserFunctions;
 }
 
 /** Definitions known to be valid in this process (validating the synthesized one takes about a second). */
@@ -93,6 +98,8 @@ export function definitionValidated(asl: AslDefinition): void {
 export class LocalStepFunctions {
   readonly lambdaInvocations: Partial<Record<StepName, number>> = {};
   readonly api: StepFunctionsExecutions<ExecutionRecord>;
+  /** The callback pattern's tokens: SendTaskSuccess and SendTaskFailure answer the Tasks waiting on them. */
+  readonly taskTokens = new TaskTokens();
   private readonly machine: StateMachine;
   private readonly unstoppedMachine: StateMachine;
   private standalone?: ApiCalls;
@@ -135,7 +142,7 @@ export class LocalStepFunctions {
    */
   install(account?: SimulatedAccount): void {
     if (account) {
-      account.serve('states', this.api.routes());
+      account.serve('states', [...this.api.routes(), ...this.taskTokens.routes()]);
       // Status changes go to the account's default bus, as an AWS service's events (EventBridge.emit). The
       // account keeps its bus private to the services it builds itself; Step Functions is served from here,
       // hence the element access.
@@ -143,7 +150,7 @@ export class LocalStepFunctions {
       this.api.sendEventsTo((event) => bus.emit(event));
       return;
     }
-    this.standalone = standaloneCalls('states', this.api.routes());
+    this.standalone = standaloneCalls('states', [...this.api.routes(), ...this.taskTokens.routes()]);
     this.standalone.install();
   }
 
@@ -188,6 +195,8 @@ export class LocalStepFunctions {
           Id: this.workflow.stateMachineArn,
           Name: this.workflow.stateMachineArn.split(':').pop(),
         },
+        // The engine builds one context per execution: each hook Task swaps this for a token of its own.
+        Task: { Token: TASK_TOKEN_PLACEHOLDER },
       },
       noThrowOnAbort: true,
     });
@@ -298,6 +307,21 @@ export class LocalStepFunctions {
         } catch (error) {
           throw asLambdaError(error);
         }
+      };
+    }
+    for (const [state, task] of Object.entries(this.workflow.hookTasks ?? {})) {
+      handlers[state] = async (input) => {
+        if (execution.status !== 'RUNNING') return never();
+        return (await runHookTask(
+          {
+            task,
+            stateMachine: this.workflow.stateMachinePrincipal,
+            functions: this.options.userFunctions,
+            tokens: this.taskTokens,
+            executionRunning: () => execution.status === 'RUNNING',
+          },
+          input,
+        )) as Json;
       };
     }
     const stopAt = this.options.stopAtState;

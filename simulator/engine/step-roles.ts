@@ -24,8 +24,9 @@ export function stepPrincipal(
 }
 
 /**
- * Who acts as a role of the template (a step's execution role, or the role an EventBridge rule's target is
- * reached through): the role's inline policies and every `AWS::IAM::Policy` attached to it, as synthesized.
+ * Who acts as a role of the template (a step's execution role, the state machine's role, or the role an
+ * EventBridge rule's target is reached through): the role's inline policies and every `AWS::IAM::Policy` and
+ * customer managed `AWS::IAM::ManagedPolicy` attached to it, as synthesized.
  */
 export function rolePrincipal(
   template: CfnTemplate,
@@ -40,7 +41,9 @@ export function rolePrincipal(
     documents.push(inline.PolicyDocument);
   }
   for (const resource of Object.values(template.Resources)) {
-    if (resource.Type === 'AWS::IAM::Policy' && attachesTo(resource, roleLogicalId)) {
+    // CDK moves what overflows a role's default policy into customer managed policies naming the role.
+    const attachable = resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy';
+    if (attachable && attachesTo(resource, roleLogicalId)) {
       documents.push(resource.Properties?.PolicyDocument);
     }
   }

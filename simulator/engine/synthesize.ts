@@ -13,7 +13,8 @@ import {
   type CfnTemplate,
   type ResolveContext,
 } from './resolve-definition';
-import { stepPrincipal } from './step-roles';
+import { hookTasksOf, isHookTask, type HookTask } from './hook-task-states';
+import { getAttTarget, rolePrincipal, stepPrincipal } from './step-roles';
 import { synthesizedRules, type SynthesizedRule } from './synthesized-rules';
 
 export interface SynthesizedWorkflow {
@@ -29,6 +30,10 @@ export interface SynthesizedWorkflow {
    * synthesized; a workflow a test makes by hand may leave them out).
    */
   readonly rules?: readonly SynthesizedRule[];
+  /** The Tasks that invoke a lifecycle hook's function (docs/hooks.md), by state name. */
+  readonly hookTasks?: Readonly<Record<string, HookTask>>;
+  /** Who Step Functions acts as when it invokes a hook's function: the state machine's role, as synthesized. */
+  readonly stateMachinePrincipal?: Principal;
 }
 
 /**
@@ -88,6 +93,8 @@ export function synthesizeWorkflow(
       notificationTopicArn: topicArn,
       principals,
       rules: synthesizedRules(template, context),
+      hookTasks: hookTasksOf(asl),
+      stateMachinePrincipal: stateMachinePrincipal(template, context),
     };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -104,6 +111,7 @@ function tasksToSteps(asl: AslDefinition, functionArn: (step: string) => string)
         Resource?: string;
         Branches?: { States: Record<string, unknown> }[];
       };
+      if (state.Type === 'Task' && isHookTask(state.Resource)) continue;
       if (state.Type === 'Task') {
         const step = byArn.get(state.Resource ?? '');
         if (!step) throw new Error(`Task "${name}" runs ${state.Resource}, which is not a step handler`);
@@ -114,4 +122,13 @@ function tasksToSteps(asl: AslDefinition, functionArn: (step: string) => string)
   };
   visit(asl.States);
   return steps;
+}
+
+/** The state machine's role (its `RoleArn`) as a principal, with the policies the template attaches to it. */
+function stateMachinePrincipal(template: CfnTemplate, context: ResolveContext): Principal | undefined {
+  const machine = Object.values(template.Resources).find(
+    (resource) => resource.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  const roleLogicalId = getAttTarget(machine?.Properties?.RoleArn);
+  return roleLogicalId ? rolePrincipal(template, roleLogicalId, 'states', context) : undefined;
 }

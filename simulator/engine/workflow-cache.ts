@@ -25,7 +25,7 @@ export const WORKFLOW_CACHE = path.join(CACHE_ROOT, 'workflows');
 /** Entries kept: every configuration the tests and the scenarios synthesize, several source versions over. */
 const KEEP_ENTRIES = 200;
 /** Bumped when the entry's shape changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /**
  * What the synthesized workflow is made of: the CDK app (`infra/`), the definition (`state-machine/`), the
@@ -44,6 +44,7 @@ export function workflowSources(): string[] {
       'resolve-definition.ts',
       'step-roles.ts',
       'synthesized-rules.ts',
+      'hook-task-states.ts',
       'workflow-cache.ts',
     ].map((file) => path.join(__dirname, file)),
     path.join(ROOT, 'package-lock.json'),

@@ -8,6 +8,7 @@ import {
 import { KEY_STATES, OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
 import { AMI_EVENT_SCENARIOS } from './ami-events';
 import { APPROVAL_SCENARIOS } from './approval';
+import { HOOK_SCENARIOS } from './hooks';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 
@@ -83,6 +84,11 @@ export type DeploymentRun = RunStart & {
    * recovery commands a refusal printed. Users keep coming and I1 is watched meanwhile.
    */
   readonly before?: (between: BetweenRuns) => Promise<void>;
+  /**
+   * The run rolls back for a reason the new version's behaviour does not decide (a lifecycle hook that fails
+   * after the shift): its outcome is `expectedOutcome`, not the alarms' judgement.
+   */
+  readonly rolledBackByHook?: boolean;
 };
 
 /** What a run's `before` gets: the account between two deployments. */
@@ -312,6 +318,7 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'Two deployments in a row: roles swap twice and blue is active again.',
     runs: [deployNext(), { input: { amiId: '{third}' }, expectedOutcome: 'succeeded' }],
   },
+  ...HOOK_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -3,6 +3,7 @@ import { KEY_STATES } from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
+import { withHooks } from './hooks';
 import { milestone } from './milestones';
 import { STATE } from './state';
 import { approvalWait } from '../../lambdas/shared/settings/approval';
@@ -44,17 +45,21 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
       ),
     )
     .next(
-      poll(
+      withHooks(
         ctx,
-        KEY_STATES.newInstancesInService,
-        'check-instances-in-service',
-        {
-          groupName: group,
-          operatorRequestGroup: group,
-          launchTemplateVersion: ref('$.release.version'),
-          desiredCapacity: ref('$.roles.targetCapacity.desired'),
-        },
-        waits.instancesInService,
+        'new-fleet-in-service',
+        poll(
+          ctx,
+          KEY_STATES.newInstancesInService,
+          'check-instances-in-service',
+          {
+            groupName: group,
+            operatorRequestGroup: group,
+            launchTemplateVersion: ref('$.release.version'),
+            desiredCapacity: ref('$.roles.targetCapacity.desired'),
+          },
+          waits.instancesInService,
+        ),
       ),
     )
     .next(
@@ -73,12 +78,18 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
       ),
     )
     .next(
-      task(ctx, 'Run synthetic checks', 'run-synthetic-checks', {
-        syntheticChecks: ref('$.settings.syntheticChecks'),
-        amiId: STATE.amiId,
-      }),
+      withHooks(
+        ctx,
+        'test-traffic',
+        task(ctx, 'Run synthetic checks', 'run-synthetic-checks', {
+          syntheticChecks: ref('$.settings.syntheticChecks'),
+          amiId: STATE.amiId,
+        }),
+      ),
     )
-    .next(milestone(ctx, 'new-version-ready', { release: ref('$.release') }));
+    // The before-shift hooks end the phase: their failure still aborts, production untouched.
+    .next(withHooks(ctx, 'before-shift', milestone(ctx, 'new-version-ready', { release: ref('$.release') })));
+  // The approval gate comes last: an operator approves a version every automated check has passed.
   const gate = approvalGate(ctx);
   return phase(ctx.scope, KEY_STATES.prepare, gate ? proven.next(gate) : proven, onFailure);
 }

@@ -3,6 +3,7 @@ import { KEY_STATES } from '../../lambdas/shared/contract';
 import { phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
+import { withHooks } from './hooks';
 import { milestone } from './milestones';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
@@ -25,9 +26,16 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     { untilNextCheckAt: true },
   );
   const windowPassed = monitor.next(milestone(ctx, 'window-passed', { window: ref('$.wait') }));
-  const trafficShifted = milestone(ctx, 'traffic-shifted', {
-    rollbackWindowMinutes: ref('$.settings.monitoring.rollbackWindowMinutes'),
-  }).next(monitor);
+  // The after-shift hooks run once, before the window opens: their failure rolls back.
+  const trafficShifted = sfn.Chain.start(
+    withHooks(
+      ctx,
+      'after-shift',
+      milestone(ctx, 'traffic-shifted', {
+        rollbackWindowMinutes: ref('$.settings.monitoring.rollbackWindowMinutes'),
+      }),
+    ),
+  ).next(monitor);
   const standOldFleetDown = task(ctx, 'Put old fleet in standby', 'enter-standby', {
     groupName: STATE.activeGroup,
     mainTargetGroupArn: main,

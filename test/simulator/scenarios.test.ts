@@ -75,6 +75,11 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'event-and-pipeline': deployed,
   'release-during-deployment': { activeGroup: BLUE, ami: FOURTH_AMI, instances: 3 },
   'image-builder': deployed,
+  'hook-pass': deployed,
+  'hook-fail-before-shift': unchanged,
+  'hook-fail-after-shift': unchanged,
+  'hook-timeout': unchanged,
+  'hook-fail-after-finish': deployed,
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */

@@ -5,6 +5,7 @@ import { RETRY_POLICY } from '../retry-policy';
 
 import { approvalSchema, approvalWait } from './approval';
 import { amiSelectorSchema, imageBuilderSchema, triggerSchema, whileDeployingSchema } from './release';
+import { hookHistoryEvents, hooksElsewhere, hooksSchema, type Hook } from './hooks';
 import {
   groupsSchema,
   syntheticHeaderSchema,
@@ -25,6 +26,7 @@ export * from './fields';
 export * from './monitoring';
 export * from './release';
 export * from './approval';
+export * from './hooks';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -189,6 +191,8 @@ interface HistoryInputs {
   imageBuilder?: unknown;
   /** The approval gate: one more wait, and its milestone, before the shift. */
   approval?: { timeoutMinutes: number; checkEverySeconds: number; onTimeout: 'abort' | 'continue' };
+  /** Lifecycle hooks: each adds its Task, its judge and their retries (./hooks.ts). */
+  hooks?: readonly Pick<Hook, 'stage'>[];
 }
 
 export interface HistoryBudget {
@@ -242,7 +246,11 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
       (LONGEST_PATH_STEPS.lambda + (s.imageBuilder ? 2 : 0) + (approval ? 1 : 0) + waitsOnPath) *
         RETRY_POLICY.transient.maxAttempts) *
     HISTORY_EVENTS_PER_RETRY;
-  return { total: pollEvents + FIXED_HISTORY_EVENTS + retries, retries };
+  const hooks = hookHistoryEvents(s.hooks ?? []);
+  return {
+    total: pollEvents + FIXED_HISTORY_EVENTS + retries + hooks.events + hooks.retries,
+    retries: retries + hooks.retries,
+  };
 }
 
 /**
@@ -281,6 +289,8 @@ export const settingsSchema = z
     imageBuilder: z.optional(imageBuilderSchema),
     /** Wait for an operator's approval before the production shift (./approval.ts). [none] */
     approval: z.optional(approvalSchema),
+    /** The teams' own Lambda functions, run at documented stages (docs/hooks.md). [none] */
+    hooks: z._default(hooksSchema, []),
     waits: z.prefault(
       z.strictObject({
         /**
@@ -331,6 +341,12 @@ export const settingsSchema = z
         fix: 'use the synthetic target group of the load balancer whose listener forwards to main',
       })) {
         ctx.addIssue({ code: 'custom', path: ['targetGroups', 'synthetic'], message: problem });
+      }
+    }),
+    z.superRefine((s, ctx) => {
+      const region = targetGroupLocation(s.targetGroups.main)?.region;
+      for (const { field, problem } of hooksElsewhere(s.hooks, region, 'its main target group')) {
+        ctx.addIssue({ code: 'custom', path: field.split('.'), message: problem });
       }
     }),
     z.superRefine((s, ctx) => {

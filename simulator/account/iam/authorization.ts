@@ -250,6 +250,10 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
       { action: 'states:GetExecutionHistory', resource: String(input.executionArn) },
     ],
     StopExecution: (input) => [{ action: 'states:StopExecution', resource: String(input.executionArn) }],
+    // A token names no resource the caller could scope a grant to: authorized on `*` (UNCONFIRMED,
+    // docs/aws-facts/step-functions.md#callbacks).
+    SendTaskSuccess: () => [{ action: 'states:SendTaskSuccess', resource: '*' }],
+    SendTaskFailure: () => [{ action: 'states:SendTaskFailure', resource: '*' }],
   },
   // imagebuilder:GetImage on the image (build version) it names (docs/aws-facts/image-builder.md#iam).
   imagebuilder: {
