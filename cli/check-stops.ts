@@ -28,6 +28,12 @@ const ROUTES: readonly SimulationOptions[] = [
   { scenario: 'copied-old-ami', seed: 1 },
   { scenario: 'late-tags', seed: 1, windowMinutes: 5 },
   { scenario: 'happy', seed: 1, windowMinutes: 5, failHealth: true },
+  // Their definitions have states the others lack: the approval gate, the lifecycle hooks.
+  { scenario: 'approval-given', seed: 1, windowMinutes: 5 },
+  { scenario: 'approval-timeout-abort', seed: 1 },
+  { scenario: 'hook-pass', seed: 1, windowMinutes: 5 },
+  { scenario: 'hook-fail-after-shift', seed: 1 },
+  { scenario: 'hook-fail-after-finish', seed: 1, windowMinutes: 5 },
 ];
 
 const label = (options: SimulationOptions) =>
@@ -38,9 +44,19 @@ const label = (options: SimulationOptions) =>
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const workflow = workflowFor(ROUTES[0]);
-  const types = stateTypes(workflow.asl);
-  const tasks = new Set(workflow.stepByState.keys());
+  // Every state of every route's definition (the gate and the hooks are there only when configured), and
+  // the first route whose definition has it.
+  const types = new Map<string, string>();
+  const definedIn = new Map<string, SimulationOptions>();
+  const tasks = new Set<string>();
+  for (const route of ROUTES) {
+    const workflow = workflowFor(route);
+    for (const [state, type] of stateTypes(workflow.asl)) {
+      if (!types.has(state)) definedIn.set(state, route);
+      types.set(state, type);
+    }
+    for (const task of workflow.stepByState.keys()) tasks.add(task);
+  }
 
   const routeOf = new Map<string, SimulationOptions>();
   for (const route of ROUTES) {
@@ -60,7 +76,7 @@ async function main(): Promise<void> {
   for (const [state, type] of types) {
     const route = routeOf.get(state);
     if (type === 'Succeed' || type === 'Fail') {
-      const refused = await simulate({ ...ROUTES[0], stopAt: state }).then(
+      const refused = await simulate({ ...(definedIn.get(state) ?? ROUTES[0]), stopAt: state }).then(
         () => false,
         (error: Error) => /state is left as it is entered/.test(error.message),
       );
