@@ -117,6 +117,11 @@ export interface Scenario {
    */
   readonly imageBuilderImages?: readonly ImageBuilderImageDescription[];
   /** Changes to the orchestrator's configuration (e.g. a role left out of `instanceRoleArns`). */
+  /**
+   * Why the account may end unsettled (settled.ts): a scenario that turns the recovery off on purpose.
+   * The fault sweep requires every other run to end settled.
+   */
+  readonly leavesUnsettled?: string;
   readonly deployment?: (configured: ConfiguredProps) => Partial<ConfiguredProps>;
 }
 
@@ -223,6 +228,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'With recoverStoppedDeployments off, an operator stops a deployment in its rollback window: users stay served; the next deployment is refused with the commands that clean up.',
     stopAt: KEY_STATES.window,
     deployment: () => ({ recoverStoppedDeployments: false }),
+    leavesUnsettled: 'recoverStoppedDeployments is off: the next deployment refuses the half-way account',
     runs: [
       { ...deployNext('failed'), expectStoppedAt: KEY_STATES.window },
       { input: { amiId: '{third}' }, expectedOutcome: 'rejected' },
