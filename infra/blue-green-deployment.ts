@@ -83,6 +83,10 @@ export interface BlueGreenDeploymentProps {
   readonly whileDeploying?: SettingsInput['whileDeploying'];
   /** Poll interval and deadline of each wait, in seconds (see docs/configuration.md for the defaults). */
   readonly waits?: SettingsInput['waits'];
+  /** Minutes the old fleet stays in Standby after the window, for an instant undo, before it is retired. [0] */
+  readonly keepOldFleetMinutes?: SettingsInput['keepOldFleetMinutes'];
+  /** Minutes an aborted or rolled-back new fleet stays running, detached, for debugging. [0] */
+  readonly keepFailedFleetMinutes?: SettingsInput['keepFailedFleetMinutes'];
   /** The groups' launch template ids, to scope launch permissions. [any launch template in the account] */
   readonly launchTemplateIds?: readonly string[];
   /** Roles in the templates' instance profiles, which launching passes to EC2. [none] */
@@ -165,6 +169,8 @@ export class BlueGreenDeployment extends Construct {
         approval: props.approval,
         hooks: props.hooks,
         waits: props.waits,
+        keepOldFleetMinutes: props.keepOldFleetMinutes,
+        keepFailedFleetMinutes: props.keepFailedFleetMinutes,
         notificationTopicArn: this.notificationTopic.topicArn,
         instanceRoleArns: props.instanceRoleArns ? [...props.instanceRoleArns] : undefined,
       },

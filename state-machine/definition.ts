@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { MAX_ROLLBACK_WINDOW_MINUTES, type Settings } from '../lambdas/shared/settings';
+import { keepSeconds, MAX_ROLLBACK_WINDOW_MINUTES, type Settings } from '../lambdas/shared/settings';
 import { endings } from './phases/endings';
 import { finish } from './phases/finish';
 import { afterFinish, hooksSeconds } from './phases/hooks';
+import { keepOldFleet } from './phases/keep-fleets';
 import { abort, prepare } from './phases/prepare';
 import { requestChecks } from './phases/request-checks';
 import { rollback } from './phases/rollback';
@@ -36,23 +37,27 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
   cleanups.abort.next(end.aborted);
   cleanups.rollback.next(end.rolledBack);
   cleanups.finish.next(afterFinish(ctx, end.succeeded));
-  return requestChecks(ctx, end, cleanups)
+  // With keepOldFleetMinutes, the old fleet waits in Standby for an undo before the finish retires it.
+  const kept = keepOldFleet(ctx, { undo: cleanups.rollback, finish: cleanups.finish });
+  const monitored = requestChecks(ctx, end, cleanups)
     .next(prepare(ctx, cleanups.abort))
-    .next(shiftAndMonitor(ctx, cleanups.rollback))
-    .next(cleanups.finish);
+    .next(shiftAndMonitor(ctx, cleanups.rollback));
+  return kept ? monitored.next(kept).next(cleanups.finish) : monitored.next(cleanups.finish);
 }
 
 /**
  * Upper bound of one execution: every wait on its longest path (prepare and its approval gate, shift,
  * window, rollback) and every lifecycle hook's timeout, with an hour of margin for retries and API latency.
  * The window counts at the longest an execution's override may
- * ask for, so an override can never be cut short by the timeout.
+ * ask for, so an override can never be cut short by the timeout; the kept fleets' time counts whole.
  */
 export function executionTimeout(settings: Settings): Duration {
   const approvalSeconds = (settings.approval?.timeoutMinutes ?? 0) * 60;
   const waitSeconds =
     Object.values(settings.waits).reduce((total, wait) => total + wait.timeoutSeconds, 0) + approvalSeconds;
   const windowSeconds = Math.max(settings.monitoring.rollbackWindowMinutes, MAX_ROLLBACK_WINDOW_MINUTES) * 60;
-  // Each lifecycle hook may take its whole timeout, once.
-  return Duration.seconds(waitSeconds * 2 + windowSeconds + hooksSeconds(settings.hooks) + 3_600);
+  // Each lifecycle hook may take its whole timeout, once; the kept fleets their whole time.
+  return Duration.seconds(
+    waitSeconds * 2 + windowSeconds + hooksSeconds(settings.hooks) + keepSeconds(settings) + 3_600,
+  );
 }

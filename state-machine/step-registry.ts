@@ -3,6 +3,7 @@ import type { InputSchema as AttachTargetGroups } from '../lambdas/attach-target
 import type { InputSchema as CheckAlreadyServing } from '../lambdas/check-already-serving/input';
 import type { InputSchema as CheckAmiTags } from '../lambdas/check-ami-tags/input';
 import type { InputSchema as CheckApproval } from '../lambdas/check-approval/input';
+import type { InputSchema as CheckFleetKept } from '../lambdas/check-fleet-kept/input';
 import type { InputSchema as CheckGroupEmpty } from '../lambdas/check-group-empty/input';
 import type { InputSchema as CheckHookAnswer } from '../lambdas/check-hook-answer/input';
 import type { InputSchema as CheckInstancesInService } from '../lambdas/check-instances-in-service/input';
@@ -240,6 +241,11 @@ export const STEPS = {
     ],
     'fleet-batches',
   ),
+  // A kept fleet's wait: the operator's request on the group, and whether a newer deployment runs.
+  'check-fleet-kept': step<typeof CheckFleetKept>([
+    read(groups),
+    { actions: ['states:ListExecutions'], on: 'stateMachine' },
+  ]),
   // Milestones (docs/events.md) and the outcome go to the topic and, as events, to the default bus.
   'publish-milestone': step<typeof PublishMilestone>(announcing),
   // Judges a lifecycle hook's answer (docs/hooks.md); Step Functions invokes the hook's function itself.

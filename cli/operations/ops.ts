@@ -7,8 +7,10 @@ import { EXIT, type Io } from './io';
 import { historyCommand } from './past-deployments';
 import { promoteCommand } from './promote';
 import { recoverCommand } from './recover';
+import { releaseCommand } from './release';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
+import { undoCommand } from './undo';
 import { watchCommand } from './watch';
 
 interface Entry {
@@ -31,6 +33,8 @@ export const COMMANDS: readonly Entry[] = [
   entry(approveCommand),
   entry(abortCommand),
   entry(recoverCommand),
+  entry(undoCommand),
+  entry(releaseCommand),
 ];
 
 export const USAGE = `Usage: npm run ops -- <command> [options]

@@ -25,10 +25,13 @@ export interface DeploymentReport {
 }
 
 /** The report step's result (lambdas/report-outcome), kept under `$.outcome` by every Report: state. */
-interface ReportResult {
+export interface ReportResult {
   outcome?: unknown;
   activeGroup?: unknown;
   previousGroup?: unknown;
+  /** A success's record of what the previous group launched (cli/operations/undo-plan.ts). */
+  previousAmiId?: unknown;
+  amiId?: unknown;
 }
 
 const REPORT_STATE = /^Report: /;
@@ -44,7 +47,10 @@ function isOutcome(value: unknown): value is Outcome {
 }
 
 /** The report step's result, read from the newest events (a successful execution's output carries it too). */
-async function reportResult(client: SFNClient, executionArn: string): Promise<ReportResult | undefined> {
+export async function reportResult(
+  client: SFNClient,
+  executionArn: string,
+): Promise<ReportResult | undefined> {
   const page = await client.send(
     new GetExecutionHistoryCommand({
       executionArn,

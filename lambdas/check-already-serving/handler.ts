@@ -22,27 +22,38 @@ export interface AlreadyServing {
   notNewer: boolean;
   /** Why, in plain words: the report's reason when nothing is to be done. */
   detail: string;
+  /**
+   * The AMI the active group launches now, or null when there is none or it cannot be told (an SSM
+   * parameter, a missing version): what a successful deployment replaced, which `npm run ops -- undo`
+   * deploys again (docs/design.md#undo).
+   */
+  servingAmiId: string | null;
 }
 
 async function run(input: Input): Promise<AlreadyServing> {
   const { amiId, roles, mainTargetGroupArn } = input;
-  if (!roles.active) return deploy('first deployment: no group serves yet');
+  if (!roles.active) return deployAfter('first deployment: no group serves yet', null);
   const name = roles.active.groupName;
   const group = await describeGroup(name);
   const template = group.LaunchTemplate;
-  if (!template || group.MixedInstancesPolicy) return deploy(`${name} has no single launch template`);
+  if (!template || group.MixedInstancesPolicy) {
+    return deployAfter(`${name} has no single launch template`, null);
+  }
 
   // What a scale-out or a replacement would launch must be this AMI too, not only what runs now.
   const launches = await imageOf(template, template.Version ?? '$Default');
+  // A template that names its AMI through an SSM parameter (`resolve:ssm:…`) cannot be compared here.
+  const servingAmiId = launches !== undefined && /^ami-[0-9a-f]+$/.test(launches) ? launches : null;
+  const deploy = (detail: string) => deployAfter(detail, servingAmiId);
   if (launches !== amiId) {
-    // A template that names its AMI through an SSM parameter (`resolve:ssm:…`) cannot be compared here.
-    if (isAutomatic(input.trigger) && launches !== undefined && /^ami-[0-9a-f]+$/.test(launches)) {
-      const older = await notNewerThanServing(await describeImage(amiId), launches, input.amiSelector);
+    if (isAutomatic(input.trigger) && servingAmiId !== null) {
+      const older = await notNewerThanServing(await describeImage(amiId), servingAmiId, input.amiSelector);
       if (older) {
         return {
           alreadyServing: false,
           notNewer: true,
           detail: `${older}: an AMI event or an EC2 Image Builder image deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${amiId}"}`,
+          servingAmiId,
         };
       }
     }
@@ -80,11 +91,12 @@ async function run(input: Input): Promise<AlreadyServing> {
     detail:
       `${amiId} already serves all traffic from ${name} (${inService.length} instances in service, all ` +
       `healthy in ${main})`,
+    servingAmiId,
   };
 }
 
-function deploy(detail: string): AlreadyServing {
-  return { alreadyServing: false, notNewer: false, detail };
+function deployAfter(detail: string, servingAmiId: string | null): AlreadyServing {
+  return { alreadyServing: false, notNewer: false, detail, servingAmiId };
 }
 
 /** The AMI a template version launches; undefined when the version is gone (then a deployment decides). */

@@ -40,7 +40,7 @@ async function run(input: Input): Promise<Output> {
       `Previous group: ${input.roles.active?.groupName ?? 'none (first deployment)'}`,
     ].join('\n'),
     at,
-    detail: detailFor(input, commonDetail(context, message, at)),
+    detail: detailFor(input, commonDetail(context, message, at), at),
   });
   return { milestone: input.milestone, ...announced };
 }
@@ -53,7 +53,7 @@ const SUBJECTS: Readonly<Record<ProgressMilestone, string>> = {
   'window-passed': 'rollback window passed',
 };
 
-function detailFor(input: Input, common: ReturnType<typeof commonDetail>): MilestoneDetail {
+function detailFor(input: Input, common: ReturnType<typeof commonDetail>, at: Date): MilestoneDetail {
   switch (input.milestone) {
     case 'started':
       return { milestone: 'started', ...common, capacity: input.roles.targetCapacity };
@@ -81,8 +81,16 @@ function detailFor(input: Input, common: ReturnType<typeof commonDetail>): Miles
         promoted: promotedEarly(input.window),
         elapsedSeconds: input.window.elapsedSeconds,
         summary: input.window.detail,
+        oldFleetKeptUntil: oldFleetKeptUntil(input, at),
       };
   }
+}
+
+/** Until when the old fleet waits in Standby for an undo; null when it is retired at once (or there is none). */
+function oldFleetKeptUntil(input: Extract<Input, { milestone: 'window-passed' }>, at: Date): string | null {
+  const minutes = input.keepOldFleetMinutes ?? 0;
+  if (minutes === 0 || !input.roles.active) return null;
+  return new Date(at.getTime() + minutes * 60_000).toISOString();
 }
 
 /** The milestone in plain words: the message's first line and the event's `message`. */
@@ -122,7 +130,13 @@ function messageFor(input: Input, at: Date): string {
     }
     case 'window-passed': {
       const promoted = promotedEarly(input.window);
-      const next = old ? `${old} is retired next` : `${group} keeps serving`;
+      const keptUntil = oldFleetKeptUntil(input, at);
+      // A deployment queued behind this one must not wait unannounced: it ends the keep (check-fleet-kept).
+      const next = keptUntil
+        ? `${old} is kept in Standby until ${keptUntil} for an undo (npm run ops -- undo), then retired; a deployment started meanwhile ends the keep`
+        : old
+          ? `${old} is retired next`
+          : `${group} keeps serving`;
       return promoted
         ? `${app}: ${ami} was promoted by an operator before its rollback window ended; ${next}.`
         : `${app}: the rollback window of ${ami} passed with no alarm; ${next}.`;

@@ -45,6 +45,8 @@ export const InputSchema = z.discriminatedUnion('milestone', [
       elapsedSeconds: z.number().check(z.minimum(0)),
       windowSeconds: z.number().check(z.minimum(0)),
     }),
+    /** How long the old fleet is kept in Standby for an undo before it is retired (docs/design.md#keeping-fleets). */
+    keepOldFleetMinutes: z.optional(z.int().check(z.minimum(0))),
   }),
 ]);
 export type Input = z.infer<typeof InputSchema>;

@@ -20,6 +20,11 @@ export interface OutcomeReport {
   activeGroup: string | null;
   /** The group that served production before this execution (null on a first deployment or if unknown). */
   previousGroup: string | null;
+  /**
+   * The AMI the previous group launched, on a success only: what `npm run ops -- undo` deploys again
+   * (docs/design.md#undo). Null on a first deployment or when it could not be told.
+   */
+  previousAmiId?: string | null;
   reason: string | null;
   message: string;
   notified: boolean;
@@ -36,6 +41,7 @@ async function run(input: Input): Promise<OutcomeReport> {
     amiId,
     activeGroup: activeGroupAfter(input.outcome, roles),
     previousGroup: roles?.active?.groupName ?? null,
+    ...(input.outcome === 'succeeded' && { previousAmiId: input.previousAmiId ?? null }),
     reason,
     message,
     notified: false,

@@ -18,6 +18,8 @@ export const InputSchema = z.object({
   /** What went wrong while aborting or rolling back, when `failure` is what started it. */
   cleanupFailure: z.catch(z.nullish(failureSchema), null),
   skipReason: z.catch(z.nullish(z.string()), null),
+  /** What the active group launched before a successful deployment: the AMI an undo deploys again. */
+  previousAmiId: z.catch(z.nullish(z.string()), null),
   notificationTopicArn: z.catch(z.nullish(z.string()), null),
 });
 export type Input = z.infer<typeof InputSchema>;

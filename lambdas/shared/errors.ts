@@ -54,6 +54,9 @@ export class UnhealthyTargetsError extends DeploymentError {}
  */
 export class RollbackRequestedError extends DeploymentError {}
 
+/** An operator asked for an undo while the old fleet was kept: it serves again (docs/design.md#keeping-fleets). */
+export class UndoRequestedError extends DeploymentError {}
+
 /** A step that would break an invariant was refused (e.g. retiring a fleet still attached to a target group). */
 export class UnsafeOperationError extends DeploymentError {}
 

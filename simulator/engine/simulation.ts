@@ -1,6 +1,6 @@
 // Over 250 lines: one simulated deployment run end to end (account, engine, traffic, invariant monitor, operator requests and stops, second by second), whose parts share the run's clock and records.
 import { logger } from '../../lambdas/shared/logger';
-import { KEY_STATES, type OperatorRequest } from '../../lambdas/shared/contract';
+import { KEY_STATES, type KeepRequest, type OperatorRequest } from '../../lambdas/shared/contract';
 import { SimulatedAccount } from '../account/account';
 import type { EventRule } from '../account/event-rules';
 import { Random } from '../account/random';
@@ -122,8 +122,8 @@ export async function simulate(
   let monitor = new InvariantMonitor(initialAccount, environment.mainTargetGroup.arn);
   let currentState: string | null = null;
   // Operator requests due (a run's `operatorRequest`), made as the account owner at the next second.
-  const requests: { state: string; group: string; request?: OperatorRequest }[] = [];
-  let dueRequest: { group: string; request?: OperatorRequest } | null = null;
+  const requests: { state: string; group: string; request?: OperatorRequest | KeepRequest }[] = [];
+  let dueRequest: { group: string; request?: OperatorRequest | KeepRequest } | null = null;
   let windowStartedAt: number | null = null;
   let usersArrived = false;
   // When the watched alarms were in ALARM, per batch of runs: what a run judged by the alarms must follow.

@@ -8,7 +8,7 @@
  */
 import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { CopyImageCommand, EC2Client, EnableImageCommand } from '@aws-sdk/client-ec2';
-import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
+import { OPERATOR_REQUEST_TAG, type KeepRequest, type OperatorRequest } from '../../lambdas/shared/contract';
 import type { SimulatedAccount } from '../account/account';
 import { COPY_SECONDS } from '../account/ec2-images';
 import type { EventRule } from '../account/event-rules';
@@ -283,7 +283,7 @@ function named(name: string, message: string): Error {
 export async function requestOfOperator(
   region: string,
   group: string,
-  request: OperatorRequest,
+  request: OperatorRequest | KeepRequest,
 ): Promise<void> {
   await new AutoScalingClient({ region }).send(
     new CreateOrUpdateTagsCommand({

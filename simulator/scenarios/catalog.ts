@@ -5,12 +5,18 @@ import {
   type DefaultEnvironmentOptions,
   type ImageBuilderImageDescription,
 } from '../account/environment';
-import { KEY_STATES, OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
+import {
+  KEY_STATES,
+  OPERATOR_REQUEST_TAG,
+  type KeepRequest,
+  type OperatorRequest,
+} from '../../lambdas/shared/contract';
 import { AMI_EVENT_SCENARIOS } from './ami-events';
 import { APPROVAL_SCENARIOS } from './approval';
 import { HOOK_SCENARIOS } from './hooks';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
+import { UNDO_SCENARIOS } from './undo';
 
 /** An execution input: any JSON value, as StartExecution takes it. */
 export type RunInput =
@@ -77,7 +83,8 @@ export type DeploymentRun = RunStart & {
   readonly operatorRequest?: {
     readonly state: string;
     readonly group: string;
-    readonly request?: OperatorRequest;
+    /** `undo` or `release` while a fleet is kept (docs/design.md#keeping-fleets). */
+    readonly request?: OperatorRequest | KeepRequest;
   };
   /**
    * Runs before this run starts, once the previous one has ended and settled: e.g. a test running the
@@ -325,6 +332,7 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [deployNext(), { input: { amiId: '{third}' }, expectedOutcome: 'succeeded' }],
   },
   ...HOOK_SCENARIOS,
+  ...UNDO_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -121,7 +121,8 @@ export function endings(ctx: DefinitionContext) {
     succeeded: succeedAfter(
       'Report: deployment succeeded',
       'succeeded',
-      { amiId: STATE.amiId, roles: STATE.roles },
+      // What the old group launched: the record an undo deploys again (docs/design.md#undo).
+      { amiId: STATE.amiId, roles: STATE.roles, previousAmiId: ref('$.current.servingAmiId') },
       'Deployment succeeded',
     ),
   };

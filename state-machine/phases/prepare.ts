@@ -1,9 +1,10 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { KEY_STATES } from '../../lambdas/shared/contract';
+import { KEEP_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
 import { withHooks } from './hooks';
+import { keepFailedFleet } from './keep-fleets';
 import { milestone } from './milestones';
 import { STATE } from './state';
 import { approvalWait } from '../../lambdas/shared/settings/approval';
@@ -121,16 +122,21 @@ function approvalGate(ctx: DefinitionContext): sfn.Chain | undefined {
  */
 export function abort(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.Parallel {
   const group = STATE.standbyGroup;
+  const detach = task(ctx, 'Abort: detach new group from synthetic target group', 'detach-target-groups', {
+    groupName: group,
+    targetGroupArns: [ctx.settings.targetGroups.synthetic],
+  });
+  const scaleToZero = task(ctx, 'Abort: scale new group to zero', 'scale-group-to-zero', {
+    groupName: group,
+  });
+  // With keepFailedFleetMinutes, the fleet the checks failed stays running for debugging, out of every
+  // target group (it never was in the main one before the shift).
+  const kept = keepFailedFleet(ctx, KEEP_STATES.failedFleetAfterAbort, scaleToZero);
   return phase(
     ctx.scope,
     KEY_STATES.abort,
-    sfn.Chain.start(
-      task(ctx, 'Abort: detach new group from synthetic target group', 'detach-target-groups', {
-        groupName: group,
-        targetGroupArns: [ctx.settings.targetGroups.synthetic],
-      }),
-    )
-      .next(task(ctx, 'Abort: scale new group to zero', 'scale-group-to-zero', { groupName: group }))
+    sfn.Chain.start(detach)
+      .next(kept ? kept.next(scaleToZero) : scaleToZero)
       .next(
         poll(
           ctx,

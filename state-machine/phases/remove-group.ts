@@ -1,12 +1,15 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { JsonPathRef } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
+import { keepFailedFleet } from './keep-fleets';
 
 export interface RemovalStates {
   readonly detach: string;
   readonly waitDetached: string;
   readonly empty: string;
   readonly waitEmpty: string;
+  /** The failed new fleet's keep for debugging, once it has left (keepFailedFleetMinutes). [none] */
+  readonly keepForDebugging?: string;
 }
 
 /**
@@ -27,14 +30,15 @@ export function removeGroup(
   const { main, synthetic } = ctx.settings.targetGroups;
   const { waits } = ctx.settings;
   const targetGroups = { groupName: group, targetGroupArns: [main, synthetic] };
+  const empty =
+    emptyWith === 'scale-group-to-zero'
+      ? task(ctx, names.empty, 'scale-group-to-zero', { groupName: group })
+      : task(ctx, names.empty, 'retire-old-fleet', { groupName: group });
+  const kept = names.keepForDebugging && keepFailedFleet(ctx, names.keepForDebugging, empty);
   return sfn.Chain.start(task(ctx, names.detach, 'detach-target-groups', targetGroups))
     .next(
       poll(ctx, names.waitDetached, 'check-target-groups-detached', targetGroups, waits.targetGroupsDetached),
     )
-    .next(
-      emptyWith === 'scale-group-to-zero'
-        ? task(ctx, names.empty, 'scale-group-to-zero', { groupName: group })
-        : task(ctx, names.empty, 'retire-old-fleet', { groupName: group }),
-    )
+    .next(kept ? kept.next(empty) : empty)
     .next(poll(ctx, names.waitEmpty, 'check-group-empty', { groupName: group }, waits.groupEmpty));
 }

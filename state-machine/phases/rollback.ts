@@ -3,6 +3,7 @@ import { KEY_STATES } from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
 import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
+import { KEEP_STATES } from '../../lambdas/shared/contract';
 import { removeGroup } from './remove-group';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
@@ -27,6 +28,7 @@ export function rollback(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn
       waitDetached: 'Rollback: wait until new group has left target groups',
       empty: 'Rollback: scale new group to zero',
       waitEmpty: 'Rollback: wait until new group is empty',
+      keepForDebugging: KEEP_STATES.failedFleetAfterRollback,
     },
     'scale-group-to-zero',
   );

@@ -25,7 +25,12 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     // one runs: just after CloudWatch's next alarm evaluation (docs/design.md#alarm-aligned-monitoring).
     { untilNextCheckAt: true },
   );
-  const windowPassed = monitor.next(milestone(ctx, 'window-passed', { window: ref('$.wait') }));
+  const windowPassed = monitor.next(
+    milestone(ctx, 'window-passed', {
+      window: ref('$.wait'),
+      ...(settings.keepOldFleetMinutes > 0 && { keepOldFleetMinutes: settings.keepOldFleetMinutes }),
+    }),
+  );
   // The after-shift hooks run once, before the window opens: their failure rolls back.
   const trafficShifted = sfn.Chain.start(
     withHooks(

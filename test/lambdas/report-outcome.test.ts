@@ -57,6 +57,7 @@ describe('report-outcome', () => {
       amiId: AMI,
       activeGroup: 'webapp-green',
       previousGroup: 'webapp-blue',
+      previousAmiId: null,
       reason: null,
       message: `webapp: ${AMI} now serves all traffic from webapp-green; webapp-blue was scaled to zero.`,
       notified: true,
@@ -115,6 +116,16 @@ describe('report-outcome', () => {
     const output = await denying(['events:PutEvents'], () => report({ outcome: 'aborted', roles }));
     expect(output).toMatchObject({ outcome: 'aborted', notified: true });
     expect(h.events).toEqual([]);
+  });
+
+  it('a success records the AMI it replaced (what undo deploys again); other outcomes do not carry it', async () => {
+    const previousAmiId = 'ami-0a1b2c3d4e5f60001';
+    await expect(report({ outcome: 'succeeded', roles, previousAmiId })).resolves.toMatchObject({
+      previousAmiId,
+    });
+    expect(await report({ outcome: 'rolled-back', roles, previousAmiId })).not.toHaveProperty(
+      'previousAmiId',
+    );
   });
 
   it('succeeded on a first deployment says so', async () => {

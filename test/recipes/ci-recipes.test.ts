@@ -9,6 +9,8 @@ import { rollbackCommand } from '../../cli/operations/rollback';
 import { approveCommand } from '../../cli/operations/approve';
 import { abortCommand } from '../../cli/operations/abort';
 import { recoverCommand } from '../../cli/operations/recover';
+import { undoCommand } from '../../cli/operations/undo';
+import { releaseCommand } from '../../cli/operations/release';
 import { statusCommand } from '../../cli/operations/status';
 import { TIMEOUT_BOUNDS } from '../../cli/operations/follow';
 import { watchCommand } from '../../cli/operations/watch';
@@ -46,6 +48,8 @@ const PARSERS: Record<string, (argv: string[]) => unknown> = Object.fromEntries(
     approveCommand,
     abortCommand,
     recoverCommand,
+    undoCommand,
+    releaseCommand,
   ].map((command) => [command.name, (argv: string[]) => command.parse(argv)]),
 );
 

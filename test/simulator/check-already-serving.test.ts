@@ -40,6 +40,7 @@ describe('check-already-serving', () => {
       alreadyServing: false,
       notNewer: false,
       detail: expect.stringMatching(/not at the configured capacity 2\/6\/12/),
+      servingAmiId: DEFAULT_AMIS.current,
     });
     expect(h.changes()).toEqual([]);
   });
@@ -50,6 +51,7 @@ describe('check-already-serving', () => {
       alreadyServing: true,
       notNewer: false,
       detail: expect.stringMatching(/ami-0a1b2c3d4e5f60001 already serves all traffic from webapp-blue/),
+      servingAmiId: DEFAULT_AMIS.current,
     });
     expect(h.changes()).toEqual([]);
   });
@@ -60,6 +62,7 @@ describe('check-already-serving', () => {
       alreadyServing: false,
       notNewer: false,
       detail: `webapp-blue launches ${DEFAULT_AMIS.current}`,
+      servingAmiId: DEFAULT_AMIS.current,
     });
   });
 
@@ -68,6 +71,8 @@ describe('check-already-serving', () => {
     await expect(run(DEFAULT_AMIS.current, { active: null })).resolves.toMatchObject({
       alreadyServing: false,
       notNewer: false,
+      // Nothing was serving: a success then replaced nothing, and there is nothing to undo.
+      servingAmiId: null,
     });
   });
 
@@ -80,6 +85,7 @@ describe('check-already-serving', () => {
       alreadyServing: false,
       notNewer: false,
       detail: 'webapp-blue has 3 of 4 instances in service',
+      servingAmiId: DEFAULT_AMIS.current,
     });
   });
 
@@ -93,6 +99,7 @@ describe('check-already-serving', () => {
       alreadyServing: false,
       notNewer: false,
       detail: expect.stringMatching(/^3 of 4 targets of webapp-blue healthy in webapp-main$/),
+      servingAmiId: DEFAULT_AMIS.current,
     });
   });
 });
@@ -169,6 +176,7 @@ describe('check-already-serving: an AMI event deploys only a newer release (docs
         `${COPY} ("webapp-1.0.0-copy") (copied from ${DEFAULT_AMIS.current}) is a release of 2025-01-01T00:00:00.000Z, ` +
         `not newer than ${DEFAULT_AMIS.current} ("webapp-1.0.0"), which serves (a release of 2025-01-01T00:00:00.000Z): ` +
         `an AMI event or an EC2 Image Builder image deploys only newer releases. To deploy it anyway, start the deployment from the pipeline with {"amiId": "${COPY}"}`,
+      servingAmiId: DEFAULT_AMIS.current,
     });
     expect(h.changes()).toEqual([]);
   });

@@ -756,6 +756,8 @@ describe('the interpreter runs hints as printed', () => {
 const NOT_RUN: Record<string, string> = {
   'ec2 describe-launch-template-versions':
     'read-only; printed when a group points at a launch template version that does not exist, which the simulated account refuses to arrange (UpdateAutoScalingGroup validates the version)',
+  'ec2 enable-image':
+    "not a refusal's: npm run ops -- undo prints it when the AMI to return to is disabled; EnableImage itself is modelled and run by scenario reenabled-old-ami",
   'autoscaling create-or-update-tags':
     "not a refusal's: the approval gate's milestone prints it, and test/lambdas/publish-milestone.test.ts runs it as printed",
 };

@@ -80,6 +80,12 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'hook-fail-after-shift': unchanged,
   'hook-timeout': unchanged,
   'hook-fail-after-finish': deployed,
+  'undo-full': unchanged,
+  'undo-fast': unchanged,
+  'keep-old-fleet-expires': deployed,
+  'release-during-keep': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
+  'keep-failed-fleet': unchanged,
+  'keep-failed-fleet-released': unchanged,
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */

@@ -1,3 +1,4 @@
+import type { ConfiguredProps } from '../../infra/props';
 import { logger } from '../../lambdas/shared/logger';
 import { SimulatedAccount } from '../../simulator/account/account';
 import type { EnvironmentDescription } from '../../simulator/account/environment';
@@ -21,14 +22,18 @@ export interface SimulatedStateMachine {
  * Registers the hooks that give each test a fresh account, service and virtual clock (the workflow and the
  * bundled steps loaded once per file), for tests that run the operator CLI against the real state machine.
  */
-export function useSimulatedStateMachine(environment: EnvironmentDescription): SimulatedStateMachine {
+export function useSimulatedStateMachine(
+  environment: EnvironmentDescription,
+  /** Changes to the orchestrator's configuration (e.g. keepOldFleetMinutes). */
+  deployment: Partial<ConfiguredProps> = {},
+): SimulatedStateMachine {
   const world = {} as SimulatedStateMachine;
   let handlers: Record<StepName, StepHandlerFunction>;
   const realFetch = globalThis.fetch;
 
   beforeAll(async () => {
     world.workflow = cachedWorkflow(
-      simulatedDeployment(environment),
+      { ...simulatedDeployment(environment), ...deployment },
       environment.region,
       environment.accountId,
     );

@@ -11,3 +11,4 @@ export * from './states';
 export * from './tags';
 export * from './schema-keys';
 export * from './errors';
+export * from './keep';

@@ -108,6 +108,11 @@ export const milestoneDetailSchema = z.discriminatedUnion('milestone', [
     elapsedSeconds: z.nullable(z.number()),
     /** The window's last check in words: alarms and targets. */
     summary: z.nullable(z.string()),
+    /**
+     * Until when the old fleet is kept in Standby for an undo (keepOldFleetMinutes), then retired; null when
+     * it is retired at once or there is none. Absent from events of versions before it.
+     */
+    oldFleetKeptUntil: z.optional(z.nullable(timestamp)),
   }),
   z.object({
     milestone: z.literal('outcome'),

@@ -20,6 +20,7 @@ import {
   MAX_ROLLBACK_WINDOW_MINUTES,
   monitoringSchema,
 } from './monitoring';
+import { KEEP_CHECK_INTERVAL_SECONDS, keepMinutesSchema, keepPolls } from './keep';
 
 export { amiIdSchema };
 export * from './fields';
@@ -27,6 +28,7 @@ export * from './monitoring';
 export * from './release';
 export * from './approval';
 export * from './hooks';
+export * from './keep';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -193,6 +195,9 @@ interface HistoryInputs {
   approval?: { timeoutMinutes: number; checkEverySeconds: number; onTimeout: 'abort' | 'continue' };
   /** Lifecycle hooks: each adds its Task, its judge and their retries (./hooks.ts). */
   hooks?: readonly Pick<Hook, 'stage'>[];
+  /** The kept fleets' waits (lambdas/shared/settings/keep.ts); absent: none. */
+  keepOldFleetMinutes?: number;
+  keepFailedFleetMinutes?: number;
 }
 
 export interface HistoryBudget {
@@ -231,7 +236,11 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
       polls(WAITS_BY_PHASE.prepare) +
       polls(WAITS_BY_PHASE.shift) +
       window +
-      polls(cleanup)) *
+      polls(cleanup) +
+      // The kept fleets, both counted: the old fleet's keep ends in the finish or, on an undo, in the
+      // rollback, whose new fleet is then kept too.
+      keepPolls(s.keepOldFleetMinutes ?? 0) +
+      keepPolls(s.keepFailedFleetMinutes ?? 0)) *
     HISTORY_EVENTS_PER_POLL;
 
   const waitsOnPath =
@@ -240,7 +249,8 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
     WAITS_BY_PHASE.shift.length +
     1 +
     cleanup.length +
-    (approval ? 1 : 0);
+    (approval ? 1 : 0) +
+    [s.keepOldFleetMinutes, s.keepFailedFleetMinutes].filter((minutes) => (minutes ?? 0) > 0).length;
   const retries =
     (LONGEST_PATH_STEPS.notReady * RETRY_POLICY.notReady.maxAttempts +
       (LONGEST_PATH_STEPS.lambda + (s.imageBuilder ? 2 : 0) + (approval ? 1 : 0) + waitsOnPath) *
@@ -291,6 +301,16 @@ export const settingsSchema = z
     approval: z.optional(approvalSchema),
     /** The teams' own Lambda functions, run at documented stages (docs/hooks.md). [none] */
     hooks: z._default(hooksSchema, []),
+    /**
+     * Minutes the old fleet stays in Standby after the window passed, before the finish retires it: an
+     * undo meanwhile puts it back in service without a launch (docs/design.md#keeping-fleets). [0: none]
+     */
+    keepOldFleetMinutes: z._default(keepMinutesSchema, 0),
+    /**
+     * Minutes an aborted or rolled-back new fleet stays running, detached from every target group, for
+     * debugging, before it is scaled to zero (docs/design.md#keeping-fleets). [0: none]
+     */
+    keepFailedFleetMinutes: z._default(keepMinutesSchema, 0),
     waits: z.prefault(
       z.strictObject({
         /**
@@ -361,7 +381,10 @@ export const settingsSchema = z
           `events (${total} on the longest path, ${retries} of them for the retry policy's attempts; Step ` +
           `Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or ` +
           `lower timeoutSeconds of the waits, or shorten the window` +
-          (fits >= 0 ? ` (with these waits, to at most ${fits} minutes)` : ''),
+          (fits >= 0 ? ` (with these waits, to at most ${fits} minutes)` : '') +
+          (s.keepOldFleetMinutes + s.keepFailedFleetMinutes > 0
+            ? `, or keep the fleets for less time (keepOldFleetMinutes, keepFailedFleetMinutes: one check every ${KEEP_CHECK_INTERVAL_SECONDS} s)`
+            : ''),
       });
     }),
   );
