@@ -140,11 +140,8 @@ export class BlueGreenDeployment extends Construct {
   readonly amiAvailableRule?: events.Rule;
   /** Starts a deployment when an image of a configured EC2 Image Builder pipeline is AVAILABLE. */
   readonly imageBuilderRule?: events.Rule;
-  /**
-   * Start a recovery when a deployment is stopped or times out, and when it fails outside its clean-up
-   * (none without `recoverStoppedDeployments`).
-   */
-  readonly recoveryRules: readonly events.Rule[] = [];
+  /** Starts a recovery when a deployment is stopped, times out or fails (none without `recoverStoppedDeployments`). */
+  readonly recoveryRule?: events.Rule;
   /** The application's CloudWatch dashboard and the alarm on failed or timed-out executions. */
   readonly observability: DeploymentObservability;
 
@@ -254,39 +251,30 @@ export class BlueGreenDeployment extends Construct {
     }
     if (props.recoverStoppedDeployments ?? true) {
       // A deployment stopped, timed out or failed outside its own clean-up leaves the account half-way: the
-      // state machine's own status change starts a recovery of it (docs/recovery.md). A stop or a timeout
-      // is an operator's or the deadline's, once: even a recovery's is recovered. A failure can repeat:
-      // a recovery that fails (refused, say, for a permission it lacks) is never recovered, told apart by
-      // its input (the event carries it as JSON text), or it would start another without end.
-      const recoverWhen = (id: string, status: string[], input?: unknown[]) =>
-        new events.Rule(this, id, {
-          description: `Recovers the account after a ${status.join(', ').toLowerCase()} deployment of ${this.settings.applicationName}`,
-          eventPattern: {
-            source: ['aws.states'],
-            detailType: ['Step Functions Execution Status Change'],
-            detail: {
-              status,
-              stateMachineArn: [this.stateMachine.stateMachineArn],
-              ...(input ? { input } : {}),
-            },
+      // state machine's own status change starts a recovery of it (docs/recovery.md). Never of a recovery,
+      // told apart by its input (the event carries it as JSON text): a recovery that fails (refused, say,
+      // for a permission it lacks) would start another without end, and an operator who stops one is
+      // taking over (npm run ops -- recover resumes it).
+      this.recoveryRule = new events.Rule(this, 'RecoverStoppedDeployment', {
+        description: `Recovers the account after a stopped, timed-out or failed deployment of ${this.settings.applicationName}`,
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: {
+            status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+            stateMachineArn: [this.stateMachine.stateMachineArn],
+            input: [{ 'anything-but': { wildcard: '*"recoverFrom"*' } }],
           },
-          targets: [
-            new targets.SfnStateMachine(this.stateMachine, {
-              input: events.RuleTargetInput.fromObject({
-                recoverFrom: events.EventField.fromPath('$.detail.executionArn'),
-                trigger: 'recovery',
-              }),
+        },
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject({
+              recoverFrom: events.EventField.fromPath('$.detail.executionArn'),
+              trigger: 'recovery',
             }),
-          ],
-        });
-      this.recoveryRules = [
-        recoverWhen('RecoverStoppedDeployment', ['ABORTED', 'TIMED_OUT']),
-        recoverWhen(
-          'RecoverFailedDeployment',
-          ['FAILED'],
-          [{ 'anything-but': { wildcard: '*"recoverFrom"*' } }],
-        ),
-      ];
+          }),
+        ],
+      });
     }
     if (this.settings.imageBuilder) {
       // The event names only the image (its build version ARN, the event's one resource), not the pipeline

@@ -136,8 +136,10 @@ export const STEPS = {
   'check-ami-tags': step<typeof CheckAmiTags>([read('ec2:DescribeImages')]),
   'guard-single-deployment': step<typeof GuardSingleDeployment>(admitting),
   'wait-for-turn': step<typeof WaitForTurn>(admitting),
-  // Where a stopped execution was, and its last state (docs/recovery.md).
+  // Where a stopped execution was, and its last state; whether an execution started since has changed
+  // the account (docs/recovery.md).
   'plan-recovery': step<typeof PlanRecovery>([
+    { actions: ['states:ListExecutions'], on: 'stateMachine' },
     { actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], on: 'executions' },
   ]),
   'resolve-roles': step<typeof ResolveRoles>([read(groups, trafficSources)]),

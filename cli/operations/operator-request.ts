@@ -34,7 +34,8 @@ const TAG_VALUE: Record<OperatorAsk, OperatorRequest> = {
 const EFFECT: Record<OperatorAsk, string> = {
   promote: 'finish now: skip the rest of the rollback window, retire the old fleet',
   rollback: 'roll back now: the old fleet back in service, the new group detached and scaled to zero',
-  approve: 'shift production traffic to the new version (it waits at the approval gate)',
+  approve:
+    'shift production traffic to the new version once it reaches its approval gate (with `approval` configured; an approval given earlier counts, and without a gate nothing reads it)',
   abort:
     'stop now: before the traffic shift it aborts (production untouched), after it it rolls back (the old fleet back in service first)',
 };

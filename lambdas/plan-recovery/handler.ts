@@ -1,5 +1,5 @@
 import { CLEAN_FAILURE_ERRORS, isCleanEndingReport, KEY_STATES } from '../shared/contract';
-import { describeExecution, enteredStates } from '../shared/aws/step-functions';
+import { describeExecution, enteredStates, executionsStartedAfter } from '../shared/aws/step-functions';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 
@@ -16,36 +16,54 @@ import { InputSchema, type Input } from './input';
 
 export type RecoveryAction = 'none' | 'abort' | 'rollback' | 'finish';
 
+export interface RecoveryVerdict {
+  action: RecoveryAction;
+  from: string;
+  reason: string;
+  /** For `none`: what the quiet ending says. */
+  skipReason?: string;
+}
+
 export interface RecoveryPlan {
-  recovery: { action: RecoveryAction; from: string; reason: string };
+  recovery: RecoveryVerdict;
   /** Why the clean-up runs, as a Catch would have put it: the report reads it. */
   failure?: { Error: string; Cause: string };
-  /** For `none`: the report's reason. */
-  skipReason?: string;
   [field: string]: unknown;
 }
 
 /** Recoveries of recoveries followed back at most this far: each is an operator's stop or request. */
 const MAX_HANDOVERS = 5;
 
-async function run({ recoverFrom }: Input, handovers = 0): Promise<RecoveryPlan> {
+/** Where a deployment, or a recovery, changes the account: the phases and the shift. */
+const CHANGING = [
+  KEY_STATES.prepare,
+  KEY_STATES.abort,
+  KEY_STATES.shiftStarts,
+  KEY_STATES.rollback,
+  KEY_STATES.finish,
+];
+
+async function run(input: Input, handovers = 0): Promise<RecoveryPlan | RecoveryVerdict> {
+  const { recoverFrom } = input;
   const stopped = await describeExecution(recoverFrom);
-  const none = (reason: string): RecoveryPlan => ({
-    recovery: { action: 'none', from: recoverFrom, reason },
-    amiId: null,
-    skipReason: `nothing to recover after ${stopped.name ?? recoverFrom}: ${reason}`,
-  });
+  const none = (reason: string): RecoveryPlan | RecoveryVerdict => {
+    const verdict = {
+      action: 'none' as const,
+      from: recoverFrom,
+      reason,
+      skipReason: `nothing to recover after ${stopped.name ?? recoverFrom}: ${reason}`,
+    };
+    return input.verdictOnly ? verdict : { recovery: verdict, amiId: null };
+  };
+  const isRecovery = stopped.recoverFrom !== undefined;
   if (stopped.status === 'RUNNING') return none('it is still running');
   if (stopped.status === 'SUCCEEDED') return none('it succeeded');
-  if (stopped.status === 'FAILED' && CLEAN_FAILURE_ERRORS.includes(stopped.error ?? '')) {
-    return none(`it ended as ${stopped.error}, its own clean-up done`);
-  }
+  const cleanEnding = stopped.status === 'FAILED' && CLEAN_FAILURE_ERRORS.includes(stopped.error ?? '');
+  // A recovery refused before its clean-up (its turn never came, say) ends as rejected, yet what it was
+  // to recover still needs it: only its entered states tell.
+  if (cleanEnding && !isRecovery) return none(`it ended as ${stopped.error}, its own clean-up done`);
 
   const { entered, last } = await enteredStates(recoverFrom);
-  // Stopped while reporting an ending other than a failed clean-up: its clean-up had run.
-  if (last && isCleanEndingReport(last.name)) {
-    return none(`it stopped in "${last.name}", its clean-up done`);
-  }
   const action: RecoveryAction = entered.has(KEY_STATES.finish)
     ? 'finish'
     : entered.has(KEY_STATES.rollback) || entered.has(KEY_STATES.shiftStarts)
@@ -54,13 +72,20 @@ async function run({ recoverFrom }: Input, handovers = 0): Promise<RecoveryPlan>
         ? 'abort'
         : 'none';
   if (action === 'none' || last === undefined) {
-    // A recovery stopped (or failed) before its clean-up began leaves what it was to recover as it was.
-    if (stopped.recoverFrom !== undefined && handovers < MAX_HANDOVERS) {
-      return run({ recoverFrom: stopped.recoverFrom }, handovers + 1);
+    // A recovery that ended before its clean-up began (stopped, failed, refused its turn) leaves what it
+    // was to recover as it was.
+    if (isRecovery && handovers < MAX_HANDOVERS) {
+      return run({ ...input, recoverFrom: stopped.recoverFrom ?? recoverFrom }, handovers + 1);
     }
     return none('it stopped before changing anything');
   }
-  const state = last.input as Record<string, unknown>;
+  // Stopped while reporting an ending other than a failed clean-up, or ended in one: its clean-up had run.
+  if (isCleanEndingReport(last.name)) return none(`it stopped in "${last.name}", its clean-up done`);
+  if (cleanEnding) return none(`it ended as ${stopped.error}, its own clean-up done`);
+  // A late or repeated event, or an operator naming an older execution: an execution started since has
+  // changed the account (deployed, or recovered this one), and resuming this one's clean-up would undo it.
+  const since = await changedSince(recoverFrom, stopped.startDate);
+  if (since) return none(`execution ${since} started since and has changed the account`);
   const how =
     stopped.status === 'ABORTED'
       ? 'was stopped'
@@ -68,11 +93,25 @@ async function run({ recoverFrom }: Input, handovers = 0): Promise<RecoveryPlan>
         ? 'timed out'
         : `failed (${stopped.error ?? 'no error name'})`;
   const reason = `execution ${stopped.name ?? recoverFrom} ${how} in "${last.name}"`;
+  const verdict = { action, from: recoverFrom, reason };
+  if (input.verdictOnly) return verdict;
   return {
-    ...state,
-    recovery: { action, from: recoverFrom, reason },
+    ...(last.input as Record<string, unknown>),
+    recovery: verdict,
     failure: { Error: 'DeploymentStopped', Cause: `${reason}: its ${action} resumed by this recovery` },
   };
+}
+
+/** The name of an execution started after `startDate` that has entered a phase which changes the account. */
+async function changedSince(executionArn: string, startDate: Date | undefined): Promise<string | undefined> {
+  if (startDate === undefined) return undefined;
+  const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
+  for (const later of await executionsStartedAfter(stateMachineArn, startDate)) {
+    if (!later.executionArn) continue;
+    const { entered } = await enteredStates(later.executionArn);
+    if (CHANGING.some((state) => entered.has(state))) return later.name ?? later.executionArn;
+  }
+  return undefined;
 }
 
 export const handler = defineHandler('plan-recovery', InputSchema, (input) => run(input));

@@ -9,7 +9,9 @@ export const ABORT_SCENARIOS: readonly Scenario[] = (
   [
     ['new-instances', KEY_STATES.newInstancesInService, 'aborted'],
     ['synthetic-health', KEY_STATES.syntheticTargetsHealthy, 'aborted'],
+    ['main-targets-healthy', 'Wait until new targets are healthy in main target group', 'rolled-back'],
     ['old-fleet-standby', KEY_STATES.oldFleetInStandby, 'rolled-back'],
+    ['window', KEY_STATES.window, 'rolled-back'],
   ] as const
 ).map(([name, wait, expectedOutcome]): Scenario => ({
   name: `abort-during-${name}`,

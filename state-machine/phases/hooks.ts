@@ -64,7 +64,7 @@ export function afterFinish(ctx: DefinitionContext, succeeded: sfn.IChainable): 
   return phase(ctx.scope, 'Run hooks after finish', hooks, reported).next(succeeded);
 }
 
-function hooksAt(ctx: DefinitionContext, stage: HookStage): sfn.Chain | undefined {
+export function hooksAt(ctx: DefinitionContext, stage: HookStage): sfn.Chain | undefined {
   const hooks = ctx.settings.hooks.filter((hook) => hook.stage === stage);
   if (hooks.length === 0) return undefined;
   const label = HOOK_STAGE_LABELS[stage];

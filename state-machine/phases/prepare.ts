@@ -88,15 +88,21 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
         }),
       ),
     )
-    // The before-shift hooks end the phase: their failure still aborts, production untouched.
-    .next(withHooks(ctx, 'before-shift', milestone(ctx, 'new-version-ready', { release: ref('$.release') })));
-  // The approval gate comes last: an operator approves a version every automated check has passed.
+    .next(milestone(ctx, 'new-version-ready', { release: ref('$.release') }));
+  // An operator approves a version every automated check has passed; the before-shift hooks then end the
+  // phase, just before the shift however long the approval took (a change-calendar check stays current),
+  // and their failure still aborts, production untouched.
   const gate = approvalGate(ctx);
-  return phase(ctx.scope, KEY_STATES.prepare, gate ? proven.next(gate) : proven, onFailure);
+  return phase(
+    ctx.scope,
+    KEY_STATES.prepare,
+    withHooks(ctx, 'before-shift', gate ? proven.next(gate) : proven),
+    onFailure,
+  );
 }
 
 /**
- * With `approval` set, the last step before the production shift: ask for an operator's approval (the
+ * With `approval` set, after the automated checks and before the before-shift hooks: ask for an operator's approval (the
  * milestone tells the topic how to give it) and wait for it (docs/design.md#approval-gate). Still inside
  * the prepare phase, so a rejection or a timeout that aborts takes the abort: production untouched.
  */

@@ -122,7 +122,11 @@ export function requestChecks(
     .next(alreadyServes);
   const ofThisApplication = new sfn.Choice(ctx.scope, ADMISSION_STATES.beforeGuard.ofThisApplication)
     .when(sfn.Condition.booleanEquals('$.skip', true), ends.skipped)
-    .otherwise(checks);
+    .otherwise(
+      new sfn.Choice(ctx.scope, RECOVERY_STATES.isRecovery)
+        .when(sfn.Condition.isString('$.recoverFrom'), recoveryVerdict(ctx, ends, admitted))
+        .otherwise(checks),
+    );
   // An EC2 Image Builder request names its image; its AMI is found, then validated like any other.
   const validated = builtAmi(ctx, validate, ends);
   // An AMI event may come before the AMI's tags (docs/design.md#late-tags): wait for them, then validate again.
@@ -275,9 +279,36 @@ export interface Cleanups {
 }
 
 /**
+ * A recovery's verdict, before the guard (docs/recovery.md): most recoveries follow a deployment whose own
+ * clean-up ran, and end here, quietly, without holding a deployment back (with `whileDeploying: reject` a
+ * release started just after a failure would otherwise be refused for them). One with something to do
+ * goes on to the guard, which lets it go first.
+ */
+function recoveryVerdict(
+  ctx: DefinitionContext,
+  ends: { readonly nothingToRecover: sfn.IChainable; readonly rejected: sfn.IChainable },
+  admitted: sfn.IChainable,
+): sfn.IChainable {
+  const check = task(
+    ctx,
+    RECOVERY_STATES.check,
+    'plan-recovery',
+    // The Choice before routes here only a state whose recoverFrom is a string.
+    { recoverFrom: ref('$.recoverFrom') as JsonPathRef<string>, verdictOnly: true },
+    { resultPath: '$.recovery' },
+  );
+  onAnyFailure(check, ends.rejected);
+  return check.next(
+    new sfn.Choice(ctx.scope, RECOVERY_STATES.anything)
+      .when(sfn.Condition.stringEquals('$.recovery.action', 'none'), ends.nothingToRecover)
+      .otherwise(admitted),
+  );
+}
+
+/**
  * A recovery (docs/recovery.md), once the guard lets it go first: find where the stopped deployment
- * was, take its last state, and resume the clean-up it needs; or end with nothing to recover. A deployment
- * request goes on to the checks.
+ * was, take its last state, and resume the clean-up it needs; or end with nothing to recover (a deployment
+ * started since changed the account meanwhile). A deployment request goes on to the checks.
  */
 function recovery(
   ctx: DefinitionContext,
@@ -301,7 +332,7 @@ function recovery(
       .when(action('finish'), cleanups.finish)
       .otherwise(ends.nothingToRecover),
   );
-  return new sfn.Choice(ctx.scope, RECOVERY_STATES.isRecovery)
+  return new sfn.Choice(ctx.scope, RECOVERY_STATES.itsTurn)
     .when(sfn.Condition.isString('$.recoverFrom'), plan)
     .afterwards({ includeOtherwise: true });
 }

@@ -2,8 +2,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { KEY_STATES } from '../../lambdas/shared/contract';
 import { phase } from '../error-routing';
 import { ref } from '../payload';
+import type { PollUntilDone } from '../polling';
 import { poll, task, type DefinitionContext } from '../tasks';
-import { withHooks } from './hooks';
+import { hooksAt } from './hooks';
 import { milestone } from './milestones';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
@@ -25,22 +26,16 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     // one runs: just after CloudWatch's next alarm evaluation (docs/design.md#alarm-aligned-monitoring).
     { untilNextCheckAt: true },
   );
-  const windowPassed = monitor.next(
+  const watched = watchedWithAfterShiftHooks(ctx, monitor);
+  const windowPassed = watched.next(
     milestone(ctx, 'window-passed', {
       window: ref('$.wait'),
       ...(settings.keepOldFleetMinutes > 0 && { keepOldFleetMinutes: settings.keepOldFleetMinutes }),
     }),
   );
-  // The after-shift hooks run once, before the window opens: their failure rolls back.
-  const trafficShifted = sfn.Chain.start(
-    withHooks(
-      ctx,
-      'after-shift',
-      milestone(ctx, 'traffic-shifted', {
-        rollbackWindowMinutes: ref('$.settings.monitoring.rollbackWindowMinutes'),
-      }),
-    ),
-  ).next(monitor);
+  const trafficShifted = milestone(ctx, 'traffic-shifted', {
+    rollbackWindowMinutes: ref('$.settings.monitoring.rollbackWindowMinutes'),
+  }).next(watched);
   const standOldFleetDown = task(ctx, 'Put old fleet in standby', 'enter-standby', {
     groupName: STATE.activeGroup,
     mainTargetGroupArn: main,
@@ -81,5 +76,27 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     'Shift traffic and monitor',
     sfn.Chain.custom(shiftTraffic.startState, windowPassed.endStates, windowPassed),
     onFailure,
+  );
+}
+
+/**
+ * The after-shift hooks run once, as the window opens, beside the window's monitor, not before it: the new
+ * version serves every request from the shift on, and a slow hook (a load test, up to its timeout) must not
+ * leave it unwatched. Either branch failing fails both (a Parallel stops its other branches): the rollback.
+ * The monitor's state goes on (the hooks' branch output is dropped). Without after-shift hooks, the monitor.
+ */
+function watchedWithAfterShiftHooks(
+  ctx: DefinitionContext,
+  monitor: PollUntilDone,
+): PollUntilDone | sfn.Parallel {
+  const hooks = hooksAt(ctx, 'after-shift');
+  if (!hooks) return monitor;
+  return (
+    new sfn.Parallel(ctx.scope, 'Monitor new version while the after-shift hooks run', {
+      outputPath: '$[0]',
+    })
+      // A branch ends in a state that can end it; the loop ends in its Choice.
+      .branch(monitor.next(new sfn.Pass(ctx.scope, `${KEY_STATES.window}: over`)))
+      .branch(hooks)
   );
 }

@@ -164,7 +164,7 @@ describe('the state machine', () => {
         { Variable: '$.guard.supersededBy', IsString: true, Next: 'Report: superseded by a newer release' },
         { Variable: '$.guard.queuedBehind', IsString: true, Next: 'Wait for the running deployment to end' },
       ],
-      Default: RECOVERY_STATES.isRecovery,
+      Default: RECOVERY_STATES.itsTurn,
     });
     expect(states['Wait for the running deployment to end: done?']).toMatchObject({
       Default: 'Make sure no other deployment is running',
@@ -306,9 +306,10 @@ describe('the state machine', () => {
         .map(([name]) => name);
     const phaseSteps = (name: string) =>
       lambdaSteps((asl.States[name] as { Branches: { States: Record<string, unknown> }[] }).Branches[0]);
-    // A recovery's path (its plan, then one clean-up) is shorter than a deployment's.
+    // A recovery's path (its verdict and its plan, then one clean-up) is shorter than a deployment's.
     const requestChecks = lambdaSteps(asl).filter(
-      (name) => !name.startsWith('Report: ') && name !== RECOVERY_STATES.plan,
+      (name) =>
+        !name.startsWith('Report: ') && name !== RECOVERY_STATES.plan && name !== RECOVERY_STATES.check,
     );
     const shift = phaseSteps('Shift traffic and monitor');
     const rollback = phaseSteps('Roll back to the old version');
@@ -515,28 +516,14 @@ describe('the recovery trigger (docs/recovery.md)', () => {
     }),
   ];
 
-  it('by default, starts a recovery of any execution of this state machine that was stopped or timed out', () => {
+  it('by default, starts a recovery of an execution of this state machine that was stopped, timed out or failed, unless it is itself a recovery', () => {
+    // A failed recovery would otherwise start another, without end; a stopped one is an operator taking over.
     recovering(undefined).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
         detail: {
-          status: ['ABORTED', 'TIMED_OUT'],
-          stateMachineArn: [{ Ref: Match.stringLikeRegexp('StateMachine') }],
-          input: Match.absent(),
-        },
-      },
-      Targets: recoveryTarget,
-    });
-  });
-
-  it('and of one that failed, unless it is itself a recovery (whose failure would start another, without end)', () => {
-    recovering(true).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: {
-          status: ['FAILED'],
+          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
           stateMachineArn: [{ Ref: Match.stringLikeRegexp('StateMachine') }],
           input: [{ 'anything-but': { wildcard: '*"recoverFrom"*' } }],
         },

@@ -85,8 +85,8 @@ describe('npx cdk synth and the Lambda assets it ships', () => {
       Object.values(template.Resources).filter((resource) => resource.Type === type).length;
     expect(count('AWS::StepFunctions::StateMachine')).toBe(1);
     expect(count('AWS::Lambda::Function')).toBe(STEP_NAMES.length);
-    // The AMI rule, and the recovery's two rules on the state machine's status changes (docs/recovery.md).
-    expect(count('AWS::Events::Rule')).toBe(3);
+    // The AMI rule, and the recovery's rule on the state machine's status changes (docs/recovery.md).
+    expect(count('AWS::Events::Rule')).toBe(2);
     expect(new Set(assetOf.values()).size).toBe(STEP_NAMES.length);
   });
 

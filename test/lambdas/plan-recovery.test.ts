@@ -70,8 +70,7 @@ describe('plan-recovery', () => {
     const stopped = deploymentThrough(KEY_STATES.validate, 'Make sure no other deployment is running');
     stopped.abort();
     await expect(plan(stopped)).resolves.toMatchObject({
-      recovery: { action: 'none' },
-      skipReason: expect.stringContaining('stopped before changing anything'),
+      recovery: { action: 'none', skipReason: expect.stringContaining('stopped before changing anything') },
     });
   });
 

@@ -55,6 +55,8 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'abort-during-new-instances': unchanged,
   'abort-during-synthetic-health': unchanged,
   'abort-during-old-fleet-standby': unchanged,
+  'abort-during-main-targets-healthy': unchanged,
+  'abort-during-window': unchanged,
   'approval-given': deployed,
   'approval-rejected': unchanged,
   'approval-timeout-abort': unchanged,

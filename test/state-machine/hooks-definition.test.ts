@@ -57,7 +57,8 @@ function phaseOf(state: string, definition: { States: Record<string, unknown> } 
   for (const [name, raw] of Object.entries(definition.States)) {
     for (const branch of ((raw as State).Branches as { States: Record<string, unknown> }[] | undefined) ??
       []) {
-      if (state in branch.States) return phaseOf(state, branch) ?? name;
+      // The phase: the outermost Parallel holding it (the after-shift hooks run in one inside the shift's).
+      if (state in branch.States || phaseOf(state, branch) !== undefined) return name;
     }
   }
   return undefined;
@@ -99,9 +100,20 @@ describe('lifecycle hooks in the synthesized definition', () => {
       'Run hook: test traffic (load-test:prod)',
     );
     expect(follows('Check hook answer: test traffic (load-test:prod)')).toBe('Milestone: new version ready');
-    expect(follows('Check hook answer: after production shift (announce-shift)')).toBe(
+    // The after-shift hooks run beside the window's monitor, each in a branch of one Parallel.
+    const beside = states['Monitor new version while the after-shift hooks run'] as unknown as {
+      Branches: { StartAt: string; States: Record<string, { End?: boolean }> }[];
+      Next: string;
+    };
+    expect(beside.Branches.map((branch) => branch.StartAt)).toEqual([
       'Monitor new version during rollback window',
+      'Hooks after production shift: is there an old group?',
+    ]);
+    expect(beside.Branches[1].States['Check hook answer: after production shift (announce-shift)'].End).toBe(
+      true,
     );
+    expect(follows('Milestone: traffic shifted')).toBe('Monitor new version while the after-shift hooks run');
+    expect(beside.Next).toBe('Milestone: rollback window passed');
     expect(follows('Finish deployment')).toBe('Run hooks after finish');
     expect(follows('Run hooks after finish')).toBe('Report: deployment succeeded');
     expect((states['Run hooks after finish'].Catch as { Next: string }[])[0].Next).toBe(

@@ -28,6 +28,23 @@ export async function runningExecutions(stateMachineArn: string): Promise<Execut
 }
 
 /**
+ * The executions of the state machine started after `after`, newest first (ListExecutions lists newest
+ * first), at most `limit` of them.
+ */
+export async function executionsStartedAfter(
+  stateMachineArn: string,
+  after: Date,
+  limit = 100,
+): Promise<ExecutionListItem[]> {
+  const page = await callAws('ListExecutions', () =>
+    stepFunctions.send(new ListExecutionsCommand({ stateMachineArn, maxResults: limit })),
+  );
+  return (page.executions ?? []).filter(
+    (execution) => (execution.startDate?.getTime() ?? 0) > after.getTime(),
+  );
+}
+
+/**
  * Pages of 100 events read newest first at most to find the state an execution last entered. A Task that
  * retries writes three events an attempt and no state event (docs/aws-facts/step-functions.md#quotas): the
  * longest retry the policy allows (RETRY_POLICY.notReady, 120 attempts, and the transient retrier's) writes
@@ -99,11 +116,17 @@ export async function describeExecution(executionArn: string): Promise<{
   trigger: Trigger;
   /** For a recovery: the execution it recovers. */
   recoverFrom?: string;
+  startDate?: Date;
 }> {
   const answer = await callAws('DescribeExecution', () =>
     stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
   );
-  const described = { name: answer.name, status: answer.status, error: answer.error };
+  const described = {
+    name: answer.name,
+    status: answer.status,
+    error: answer.error,
+    startDate: answer.startDate,
+  };
   try {
     const input = JSON.parse(answer.input ?? 'null') as {
       amiId?: unknown;

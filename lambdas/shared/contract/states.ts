@@ -91,6 +91,11 @@ export function admissionPhaseOf(state: string | undefined): AdmissionPhase {
  */
 export const RECOVERY_STATES = {
   isRecovery: 'Is this the recovery of a stopped deployment?',
+  /** Before the guard: a recovery with nothing to do holds no deployment back. */
+  check: 'Check whether the stopped deployment left anything to recover',
+  anything: 'Is there anything to recover?',
+  /** Once it is its turn. */
+  itsTurn: 'Is it a recovery whose turn it is?',
   plan: 'Find what the stopped deployment left',
   route: 'What does the stopped deployment need?',
   /** Not reported: every failed deployment starts a recovery, most of which find their clean-up done. */
