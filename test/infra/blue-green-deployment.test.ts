@@ -1,3 +1,4 @@
+import { allStates, type State } from '../support/asl-states';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -14,27 +15,13 @@ import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../infra/
 import { loadConfig, type ConfigFile } from '../../infra/config';
 import { EXAMPLE_CONFIG, synthExample, testApp } from '../support/synth';
 
-type State = Record<string, unknown> & { Type: string; Next?: string; End?: boolean };
-
 const { template, orchestrator } = synthExample();
 const asl: AslDefinition = resolveDefinition(template.toJSON() as CfnTemplate, {
   region: 'us-east-1',
   accountId: '123456789012',
 });
 
-/** Every state of the definition, Parallel branches included, by name. */
-function allStates(definition: { States: Record<string, unknown> } = asl): Record<string, State> {
-  const states: Record<string, State> = {};
-  for (const [name, raw] of Object.entries(definition.States)) {
-    const state = raw as State;
-    states[name] = state;
-    for (const branch of (state.Branches as { States: Record<string, unknown> }[] | undefined) ?? []) {
-      Object.assign(states, allStates(branch));
-    }
-  }
-  return states;
-}
-const states = allStates();
+const states = allStates(asl);
 const catchTarget = (name: string) => (states[name].Catch as { Next: string; ErrorEquals: string[] }[])[0];
 
 describe('the state machine', () => {

@@ -1,3 +1,4 @@
+import { allStates } from '../support/asl-states';
 import { buildApp } from '../../infra/app-builder';
 import { loadConfig, type ConfigFile } from '../../infra/config';
 import { KEEP_STATES } from '../../lambdas/shared/contract';
@@ -15,7 +16,6 @@ import {
 import { EXAMPLE_CONFIG, synthExample, testApp } from '../support/synth';
 
 /** Issue 12, items 5 and 7: the kept fleets in the synthesized definition, its timeout and history budget. */
-type State = Record<string, unknown> & { Type: string; Next?: string; Default?: string };
 type Catch = { ErrorEquals: string[]; Next: string; ResultPath?: string | null };
 
 const example = loadConfig(EXAMPLE_CONFIG);
@@ -27,18 +27,6 @@ function definitionOf(config: ConfigFile): AslDefinition {
     region: 'us-east-1',
     accountId: '123456789012',
   });
-}
-
-function allStates(definition: { States: Record<string, unknown> }): Record<string, State> {
-  const states: Record<string, State> = {};
-  for (const [name, raw] of Object.entries(definition.States)) {
-    const state = raw as State;
-    states[name] = state;
-    for (const branch of (state.Branches as { States: Record<string, unknown> }[] | undefined) ?? []) {
-      Object.assign(states, allStates(branch));
-    }
-  }
-  return states;
 }
 
 const plain = definitionOf(example);

@@ -1,3 +1,4 @@
+import { allStates, type State } from '../support/asl-states';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -11,8 +12,6 @@ import {
   type CfnTemplate,
 } from '../../simulator/engine/resolve-definition';
 import { EXAMPLE_CONFIG, synthExample, testApp } from '../support/synth';
-
-type State = Record<string, unknown> & { Type: string; Next?: string };
 
 const fn = (name: string, region = 'us-east-1') => `arn:aws:lambda:${region}:123456789012:function:${name}`;
 const HOOKS = [
@@ -38,18 +37,7 @@ const asl: AslDefinition = resolveDefinition(template.toJSON() as CfnTemplate, {
   accountId: '123456789012',
 });
 
-function allStates(definition: { States: Record<string, unknown> } = asl): Record<string, State> {
-  const states: Record<string, State> = {};
-  for (const [name, raw] of Object.entries(definition.States)) {
-    const state = raw as State;
-    states[name] = state;
-    for (const branch of (state.Branches as { States: Record<string, unknown> }[] | undefined) ?? []) {
-      Object.assign(states, allStates(branch));
-    }
-  }
-  return states;
-}
-const states = allStates();
+const states = allStates(asl);
 const names = Object.keys(states);
 
 /** The Parallel (phase) whose branch holds `state`. */
