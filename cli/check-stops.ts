@@ -34,6 +34,10 @@ const ROUTES: readonly SimulationOptions[] = [
   { scenario: 'hook-pass', seed: 1, windowMinutes: 5 },
   { scenario: 'hook-fail-after-shift', seed: 1 },
   { scenario: 'hook-fail-after-finish', seed: 1, windowMinutes: 5 },
+  { scenario: 'keep-old-fleet-expires', seed: 1, windowMinutes: 5 },
+  { scenario: 'undo-fast', seed: 1, windowMinutes: 5 },
+  { scenario: 'keep-failed-fleet', seed: 1 },
+  { scenario: 'keep-failed-fleet-released', seed: 1 },
 ];
 
 const label = (options: SimulationOptions) =>

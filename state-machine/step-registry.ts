@@ -246,7 +246,9 @@ export const STEPS = {
   // A kept fleet's wait: the operator's request on the group, and whether a newer deployment runs.
   'check-fleet-kept': step<typeof CheckFleetKept>([
     read(groups),
+    // Whether a release or a recovery waits for its turn behind the keep.
     { actions: ['states:ListExecutions'], on: 'stateMachine' },
+    { actions: ['states:GetExecutionHistory'], on: 'executions' },
   ]),
   // Milestones (docs/events.md) and the outcome go to the topic and, as events, to the default bus.
   'publish-milestone': step<typeof PublishMilestone>(announcing),

@@ -49,7 +49,11 @@ export async function planUndo(client: SFNClient, stateMachineArn: string): Prom
     const listed = await client.send(
       new ListExecutionsCommand({ stateMachineArn, maxResults: 100, nextToken }),
     );
-    for (const execution of listed.executions ?? []) {
+    // The success that ended last serves, not the one started last: a recovery started after a release
+    // may finish an earlier deployment before that release does (running ones, with no end, first).
+    const ended = (execution: ExecutionListItem) => execution.stopDate?.getTime() ?? Number.POSITIVE_INFINITY;
+    const byEnd = [...(listed.executions ?? [])].sort((a, b) => ended(b) - ended(a));
+    for (const execution of byEnd) {
       const status = await statusNow(client, execution);
       if (status === 'RUNNING') {
         const kept = await keptFleetOf(client, execution);

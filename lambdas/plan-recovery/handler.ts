@@ -1,4 +1,10 @@
-import { CLEAN_FAILURE_ERRORS, isCleanEndingReport, KEY_STATES } from '../shared/contract';
+import {
+  CLEAN_FAILURE_ERRORS,
+  isCleanEndingReport,
+  KEEP_STATES,
+  KEY_STATES,
+  MILESTONE_STATES,
+} from '../shared/contract';
 import { describeExecution, enteredStates, executionsStartedAfter } from '../shared/aws/step-functions';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
@@ -64,13 +70,7 @@ async function run(input: Input, handovers = 0): Promise<RecoveryPlan | Recovery
   if (cleanEnding && !isRecovery) return none(`it ended as ${stopped.error}, its own clean-up done`);
 
   const { entered, last } = await enteredStates(recoverFrom);
-  const action: RecoveryAction = entered.has(KEY_STATES.finish)
-    ? 'finish'
-    : entered.has(KEY_STATES.rollback) || entered.has(KEY_STATES.shiftStarts)
-      ? 'rollback'
-      : entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)
-        ? 'abort'
-        : 'none';
+  const action = actionAfter(entered);
   if (action === 'none' || last === undefined) {
     // A recovery that ended before its clean-up began (stopped, failed, refused its turn) leaves what it
     // was to recover as it was.
@@ -97,17 +97,42 @@ async function run(input: Input, handovers = 0): Promise<RecoveryPlan | Recovery
   if (input.verdictOnly) return verdict;
   return {
     ...(last.input as Record<string, unknown>),
+    ...(input.execution && { execution: input.execution }),
     recovery: verdict,
     failure: { Error: 'DeploymentStopped', Cause: `${reason}: its ${action} resumed by this recovery` },
   };
 }
 
-/** The name of an execution started after `startDate` that has entered a phase which changes the account. */
+/**
+ * The clean-up that brings back the version proven to serve: once the window has passed (announced, or the
+ * old fleet kept for undo), the new version is, and only an undo already under way (the rollback) goes back.
+ */
+function actionAfter(entered: Set<string>): RecoveryAction {
+  if (entered.has(KEY_STATES.finish)) return 'finish';
+  if (entered.has(KEY_STATES.rollback)) return 'rollback';
+  if (entered.has(MILESTONE_STATES['window-passed']) || entered.has(KEEP_STATES.oldFleet)) return 'finish';
+  if (entered.has(KEY_STATES.shiftStarts)) return 'rollback';
+  if (entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)) return 'abort';
+  return 'none';
+}
+
+/**
+ * The name of an execution started after `startDate` that has entered a phase which changes the account.
+ * Recoveries of this execution that did not succeed (and recoveries of those) are its own clean-up, not a
+ * change: recovering it again resumes what they left.
+ */
 async function changedSince(executionArn: string, startDate: Date | undefined): Promise<string | undefined> {
   if (startDate === undefined) return undefined;
   const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
-  for (const later of await executionsStartedAfter(stateMachineArn, startDate)) {
+  const lineage = new Set([executionArn]);
+  const oldestFirst = (await executionsStartedAfter(stateMachineArn, startDate)).reverse();
+  for (const later of oldestFirst) {
     if (!later.executionArn) continue;
+    const described = await describeExecution(later.executionArn);
+    if (described.recoverFrom && lineage.has(described.recoverFrom) && described.status !== 'SUCCEEDED') {
+      lineage.add(later.executionArn);
+      continue;
+    }
     const { entered } = await enteredStates(later.executionArn);
     if (CHANGING.some((state) => entered.has(state))) return later.name ?? later.executionArn;
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { executionSchema } from '../shared/types';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
 export const InputSchema = z.object({
@@ -9,5 +10,10 @@ export const InputSchema = z.object({
    * ends at once, holding no deployment back. The plan proper, with the state, comes once it is its turn.
    */
   verdictOnly: z.optional(z.boolean()),
+  /**
+   * The recovery's own execution, which the resumed clean-up runs as (a kept fleet's wait tells itself from
+   * the others by it), in place of the stopped one's in its state.
+   */
+  execution: z.optional(executionSchema),
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -1,6 +1,12 @@
 import type { ConfiguredProps } from '../../infra/props';
 import { referenceDeployment } from '../../infra/reference-deployment';
-import { CLEAN_FAILURE_ERRORS, isCleanEndingReport, KEY_STATES } from '../../lambdas/shared/contract';
+import {
+  CLEAN_FAILURE_ERRORS,
+  isCleanEndingReport,
+  KEEP_STATES,
+  KEY_STATES,
+  MILESTONE_STATES,
+} from '../../lambdas/shared/contract';
 import type { FaultOptions } from '../account/account';
 import { DEFAULT_AMIS, defaultEnvironment, type EnvironmentDescription } from '../account/environment';
 import { findScenario, type DeploymentRun, type RunInput, type Scenario } from '../scenarios/catalog';
@@ -299,10 +305,12 @@ export function recoveryOutcome(
   const entered = new Set(recovered.timeline.map((entry) => entry.state));
   const last = recovered.timeline[recovered.timeline.length - 1]?.state ?? '';
   if (isCleanEndingReport(last)) return 'skipped';
+  const rolledBack = firstDeployment ? 'kept-serving' : 'rolled-back';
   if (entered.has(KEY_STATES.finish)) return 'succeeded';
-  if (entered.has(KEY_STATES.rollback) || entered.has(KEY_STATES.shiftStarts)) {
-    return firstDeployment ? 'kept-serving' : 'rolled-back';
-  }
+  if (entered.has(KEY_STATES.rollback)) return rolledBack;
+  // The window passed (announced, or the old fleet kept for undo): the new version is the proven one.
+  if (entered.has(MILESTONE_STATES['window-passed']) || entered.has(KEEP_STATES.oldFleet)) return 'succeeded';
+  if (entered.has(KEY_STATES.shiftStarts)) return rolledBack;
   if (entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)) return 'aborted';
   return 'skipped';
 }

@@ -3,6 +3,7 @@ import { planUndo } from '../../cli/operations/undo-plan';
 import { amiOf } from '../engine/plan';
 import { KEEP_STATES, pauseOf } from '../../lambdas/shared/contract';
 import type { BetweenRuns, Scenario } from './catalog';
+import { hookFunctionArn } from './hooks';
 
 /**
  * Asks, as `npm run ops -- undo` does, what undoing the latest success deploys: the run that follows deploys
@@ -62,6 +63,74 @@ export const UNDO_SCENARIOS: readonly Scenario[] = [
         expectedOutcome: 'succeeded',
         concurrentWithPrevious: true,
         startsWhen: { state: KEEP_STATES.oldFleetWait, afterSeconds: 30 },
+      },
+    ],
+  },
+  {
+    name: 'foreign-ami-during-keep',
+    description:
+      'with keepOldFleetMinutes: 60, an AMI of no release (it never gets the tags) becomes available during the keep: its execution is skipped, yet the keep goes on.',
+    deployment: () => ({ keepOldFleetMinutes: 60 }),
+    runs: [
+      { input: { amiId: '{next}' }, expectedOutcome: 'succeeded' },
+      {
+        trigger: { publish: '{third}', tagsAfterSeconds: 86_400 },
+        expectedOutcome: 'skipped',
+        concurrentWithPrevious: true,
+        startsWhen: { state: KEEP_STATES.oldFleetWait, afterSeconds: 30 },
+      },
+    ],
+  },
+  {
+    name: 'undo-after-finish-hook-failed',
+    description:
+      'a deployment succeeds but its after-finish hook fails (reported as succeeded); undo deploys the AMI it replaced.',
+    environment: {
+      hookFunctions: [
+        {
+          arn: hookFunctionArn('update-inventory'),
+          behaviour: { kind: 'fail', reason: 'the inventory service answered 503' },
+        },
+      ],
+    },
+    deployment: () => ({
+      hooks: [{ stage: 'after-finish', functionArn: hookFunctionArn('update-inventory') }],
+    }),
+    runs: [
+      { input: { amiId: '{next}' }, expectedOutcome: 'succeeded' },
+      { input: { amiId: '{current}' }, expectedOutcome: 'succeeded', before: expectUndoOf('{current}') },
+    ],
+  },
+  {
+    name: 'undo-after-recovered-finish',
+    description:
+      'v2 is stopped while finishing with v3 queued behind it; its recovery (started after v3) finishes v2, then v3 deploys. Undo deploys v2 (what v3 replaced), not v1.',
+    stopAt: 'Retire old fleet',
+    runs: [
+      { input: { amiId: '{next}' }, expectedOutcome: 'failed', expectStoppedAt: 'Retire old fleet' },
+      {
+        input: { amiId: '{third}' },
+        expectedOutcome: 'succeeded',
+        concurrentWithPrevious: true,
+        startsWhen: { state: 'Monitor new version during rollback window', afterSeconds: 30 },
+      },
+      { input: { amiId: '{next}' }, expectedOutcome: 'succeeded', before: expectUndoOf('{next}') },
+    ],
+  },
+  {
+    name: 'promote-then-keep',
+    description:
+      'with keepOldFleetMinutes: 30, an operator promotes during the window (ends it early); the old fleet is still kept for an undo.',
+    deployment: () => ({ keepOldFleetMinutes: 30 }),
+    runs: [
+      {
+        input: { amiId: '{next}' },
+        expectedOutcome: 'succeeded',
+        operatorRequest: {
+          state: pauseOf('Monitor new version during rollback window'),
+          group: 'webapp-green',
+          request: 'promote',
+        },
       },
     ],
   },

@@ -56,6 +56,8 @@ export function afterFinish(ctx: DefinitionContext, succeeded: sfn.IChainable): 
       amiId: STATE.amiId,
       roles: STATE.roles,
       failure: STATE.failure,
+      // What undo deploys again (npm run ops -- undo), as the plain success records it.
+      previousAmiId: ref('$.current.servingAmiId'),
     },
     { resultPath: '$.outcome' },
   ).next(

@@ -320,7 +320,7 @@ function recovery(
     RECOVERY_STATES.plan,
     'plan-recovery',
     // The Choice below routes here only a state whose recoverFrom is a string.
-    { recoverFrom: ref('$.recoverFrom') as JsonPathRef<string> },
+    { recoverFrom: ref('$.recoverFrom') as JsonPathRef<string>, execution: STATE.execution },
     { resultPath: RESULT_IS_STATE },
   );
   onAnyFailure(plan, ends.rejected);

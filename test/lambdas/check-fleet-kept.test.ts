@@ -1,6 +1,7 @@
 import { CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/check-fleet-kept/handler';
 import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
+import { ADMISSION_STATES } from '../../lambdas/shared/contract';
 import { LISTING_LAG_MS } from '../../simulator/account/step-functions';
 import { createHarness, STATE_MACHINE_ARN, type Harness } from '../support/account';
 
@@ -90,24 +91,34 @@ describe('check-fleet-kept', () => {
     });
   });
 
-  it('a promote ends the old fleet’s keep (finish now, retire the old fleet), not a failed fleet’s', async () => {
+  it('a promote (made to end the window early) ends no keep: the kept old fleet is the undo’s safety net', async () => {
     await tag('promote');
-    await expect(check(secondsAgo(30))).resolves.toMatchObject({
-      done: true,
-      detail: `an operator released webapp-blue (tag ${OPERATOR_REQUEST_TAG}=promote) after 30 s`,
-    });
+    await expect(check(secondsAgo(30))).resolves.toMatchObject({ done: false });
     greenRunning();
     await tag('promote');
     await expect(check(secondsAgo(30), 'debug')).resolves.toMatchObject({ done: false });
   });
 
-  it('ends the keep when another execution runs: a newer deployment never waits for a kept fleet', async () => {
+  it('ends the keep when another execution waits its turn behind it, not for one merely running', async () => {
     const own = h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60002' }, 'this-one');
     h.clock.tick(LISTING_LAG_MS + 1_000);
     await expect(check(secondsAgo(30), 'undo', own.arn)).resolves.toMatchObject({ done: false });
 
-    h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60003' }, 'newer-release');
+    // Another application's AMI, looking at its tags: it will not deploy, and leaves the keep alone.
+    const newer = h.stepFunctions.start({ amiId: 'ami-0a1b2c3d4e5f60003' }, 'newer-release');
+    const enter = (name: string) =>
+      newer.history.push({
+        id: newer.history.length + 1,
+        timestamp: new Date(),
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: { name },
+      });
+    enter("Wait for the AMI's tags: check");
     h.clock.tick(LISTING_LAG_MS + 1_000);
+    await expect(check(secondsAgo(30), 'undo', own.arn)).resolves.toMatchObject({ done: false });
+
+    // A release queued behind this one: a newer deployment never waits for a kept fleet.
+    enter(`${ADMISSION_STATES.guard.waitForTurn}: check`);
     await expect(check(secondsAgo(30), 'undo', own.arn)).resolves.toMatchObject({
       done: true,
       detail: 'a newer deployment (newer-release) is waiting: webapp-blue is kept no longer',
