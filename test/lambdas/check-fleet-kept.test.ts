@@ -1,7 +1,6 @@
 import { CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/check-fleet-kept/handler';
-import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
-import { ADMISSION_STATES } from '../../lambdas/shared/contract';
+import { ADMISSION_STATES, OPERATOR_REQUEST_TAG } from '../../lambdas/shared/contract';
 import { LISTING_LAG_MS } from '../../simulator/account/step-functions';
 import { createHarness, STATE_MACHINE_ARN, type Harness } from '../support/account';
 
