@@ -246,7 +246,9 @@ export const STEPS = {
   // A kept fleet's wait: the operator's request on the group, and whether a newer deployment runs.
   'check-fleet-kept': step<typeof CheckFleetKept>([
     read(groups),
-    // Whether a release or a recovery waits for its turn behind the keep.
+    // Whether a release or a recovery waits for its turn behind the keep. Without the history read the keep
+    // fails at the first check that meets another execution and the deployment finishes as usual, so no
+    // scenario's outcome notices it: test/simulator/keep-fleets-races.test.ts times the keep instead.
     { actions: ['states:ListExecutions'], on: 'stateMachine' },
     { actions: ['states:GetExecutionHistory'], on: 'executions' },
   ]),
