@@ -8,12 +8,12 @@ import type { Command } from './command';
 import { EXECUTION_NAME, executionArnFor } from './execution-option';
 import { EXIT_TABLE_HINT } from './exit-table';
 import { FOLLOW_USAGE, type Until } from './follow';
-import { EXIT, OperationError, UsageError, type Io } from './io';
+import { OperationError, UsageError, type Io } from './io';
 import { requestOf } from './outcome';
-import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
-import { deploymentReport } from './report';
+import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, type OutputFormat } from './output';
 import { stateMachineOption, type StateMachineRef } from './state-machine';
-import { FOLLOW_OPTIONS, followAndReport, parseFollowValues } from './watch';
+import { reportStarted } from './started';
+import { FOLLOW_OPTIONS, parseFollowValues } from './watch';
 
 export interface DeployOptions extends StateMachineRef {
   amiId: string;
@@ -128,19 +128,7 @@ async function start(stateMachineArn: string, options: DeployOptions, io: Io): P
 export async function deploy(options: DeployOptions, io: Io): Promise<number> {
   const stateMachineArn = await stateMachineOption.arnOf(options);
   const executionArn = await start(stateMachineArn, options, io);
-  const json = options.output === 'json';
-  if (!options.wait) {
-    if (json) {
-      const report = await deploymentReport(stepFunctionsClient(regionOf(executionArn)), executionArn);
-      // The command's job was to start it: the exit code (and the report's) says it started.
-      printJson(io, { ...report, exitCode: EXIT.ok });
-    } else io.out(executionArn);
-    io.err(`Started the deployment of ${options.amiId}. Follow it with:`);
-    io.err(`  npm run ops -- watch --execution ${executionArn}`);
-    return EXIT.ok;
-  }
-  if (!json) io.out(executionArn);
-  return followAndReport(executionArn, options, io, (line) => io.err(line));
+  return reportStarted(executionArn, options, io, `Started the deployment of ${options.amiId}.`);
 }
 
 export const deployCommand: Command<DeployOptions> = {

@@ -12,11 +12,11 @@ import {
 } from './execution-option';
 import { EXIT_TABLE_HINT } from './exit-table';
 import { FOLLOW_USAGE, type Until } from './follow';
-import { EXIT, OperationError, UsageError, type Io } from './io';
-import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, printJson, type OutputFormat } from './output';
-import { deploymentReport } from './report';
+import { OperationError, UsageError, type Io } from './io';
+import { OUTPUT_OPTION, OUTPUT_USAGE, outputOption, type OutputFormat } from './output';
 import { stateMachineOption } from './state-machine';
-import { FOLLOW_OPTIONS, followAndReport, parseFollowValues } from './watch';
+import { reportStarted } from './started';
+import { FOLLOW_OPTIONS, parseFollowValues } from './watch';
 
 export interface RecoverOptions {
   execution: ExecutionRef;
@@ -88,17 +88,12 @@ export async function recover(options: RecoverOptions, io: Io): Promise<number> 
     }),
   );
   if (!executionArn) throw new Error('StartExecution returned no execution ARN');
-  const json = options.output === 'json';
-  io.err(`Started the recovery of ${described.name ?? recoverFrom} (${described.status}).`);
-  if (!options.wait) {
-    if (json) printJson(io, { ...(await deploymentReport(client, executionArn)), exitCode: EXIT.ok });
-    else io.out(executionArn);
-    io.err('Follow it with:');
-    io.err(`  npm run ops -- watch --execution ${executionArn}`);
-    return EXIT.ok;
-  }
-  if (!json) io.out(executionArn);
-  return followAndReport(executionArn, options, io, (line) => io.err(line));
+  return reportStarted(
+    executionArn,
+    options,
+    io,
+    `Started the recovery of ${described.name ?? recoverFrom} (${described.status}).`,
+  );
 }
 
 export const recoverCommand: Command<RecoverOptions> = {

@@ -415,7 +415,7 @@ describe('recover (docs/recovery.md)', () => {
     expect(service.executions).toHaveLength(2);
     expect(JSON.parse(service.executions[1].input)).toEqual({ recoverFrom: failed, trigger: 'recovery' });
     expect(out).toEqual([service.executions[1].arn]);
-    expect(err[0]).toMatch(/^Started the recovery of .* \(FAILED\)\.$/);
+    expect(err[0]).toMatch(/^Started the recovery of .* \(FAILED\)\. Follow it with:$/);
   });
 
   it('refuses an execution that still runs (it owns the account), starting nothing', async () => {
