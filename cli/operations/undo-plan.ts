@@ -58,6 +58,11 @@ export async function planUndo(client: SFNClient, stateMachineArn: string): Prom
       if (status === 'RUNNING') {
         const kept = await keptFleetOf(client, execution);
         if (kept?.purpose === 'undo') return { kind: 'fast', ...kept };
+        if (kept?.purpose === 'debug') {
+          throw new OperationError(
+            `${execution.name ?? execution.executionArn} failed and keeps its new fleet ${kept.keptGroup} for debugging: what serves is still the last success. ${nothing} End the keep first (npm run ops -- release), then undo; a deployment started now ends the keep by itself.`,
+          );
+        }
         throw new OperationError(
           `A deployment is running (${execution.name ?? execution.executionArn}) and keeps no old fleet for an undo: undo once it has ended, so that it undoes what is then serving. ${nothing} Follow it with: npm run ops -- watch --execution ${execution.executionArn}`,
         );

@@ -130,6 +130,12 @@ describe('npm run ops -- undo while the old fleet is kept', () => {
     const green = world.account.snapshot().groups['webapp-green'];
     expect(green.instances.filter((instance) => instance.lifecycleState === 'InService')).toHaveLength(3);
     const keptAt = world.clock.elapsedSeconds();
+    // An undo now would undo the last success, still serving: it says so, and how to go on.
+    const again = await ops('undo', ...SM());
+    expect(again.code).toBe(1);
+    expect(again.err.join('\n')).toMatch(
+      /keeps its new fleet webapp-green for debugging: what serves is still the last success\. Nothing was started\. End the keep first \(npm run ops -- release\)/,
+    );
 
     const run = await ops('release', '--output', 'json', ...SM());
 
