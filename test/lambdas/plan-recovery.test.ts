@@ -1,6 +1,7 @@
 import { handler } from '../../lambdas/plan-recovery/handler';
 import { FAILURE_ERRORS, KEY_STATES } from '../../lambdas/shared/contract';
 import type { ExecutionSummary } from '../../simulator/account/step-functions';
+import { LISTING_LAG_MS } from '../../simulator/account/step-functions';
 import { createHarness, denying, type Harness } from '../support/account';
 
 /** Where a stopped deployment was, and what its recovery resumes (docs/recovery.md). */
@@ -116,6 +117,26 @@ describe('plan-recovery', () => {
       failure: { Error: 'DeploymentStopped' },
     });
     expect(h.changes()).toEqual([]);
+  });
+
+  it('finds nothing to recover when an execution started since changed the account, however many ran since', async () => {
+    const stopped = deploymentThrough(...PREPARED, KEY_STATES.shiftStarts, KEY_STATES.window);
+    stopped.abort();
+    h.clock.tick(1_000);
+    // The release after it, then 150 executions that changed nothing (other applications' AMI events).
+    deploymentThrough(...PREPARED);
+    for (let i = 0; i < 150; i++) {
+      h.clock.tick(1_000);
+      h.stepFunctions.start({ amiId: 'ami-0000000000000f00d' }, `foreign-${i}`);
+    }
+    h.clock.tick(LISTING_LAG_MS + 1_000);
+
+    await expect(plan(stopped)).resolves.toMatchObject({
+      recovery: {
+        action: 'none',
+        reason: expect.stringMatching(/started since and has changed the account/),
+      },
+    });
   });
 
   it('leaves alone one stopped while reporting a clean ending (its clean-up had run)', async () => {

@@ -29,19 +29,26 @@ export async function runningExecutions(stateMachineArn: string): Promise<Execut
 
 /**
  * The executions of the state machine started after `after`, newest first (ListExecutions lists newest
- * first), at most `limit` of them.
+ * first): pages of 100 until one reaches back to `after`, at most `pages` of them.
  */
 export async function executionsStartedAfter(
   stateMachineArn: string,
   after: Date,
-  limit = 100,
+  pages = 10,
 ): Promise<ExecutionListItem[]> {
-  const page = await callAws('ListExecutions', () =>
-    stepFunctions.send(new ListExecutionsCommand({ stateMachineArn, maxResults: limit })),
-  );
-  return (page.executions ?? []).filter(
-    (execution) => (execution.startDate?.getTime() ?? 0) > after.getTime(),
-  );
+  const later = (execution: ExecutionListItem) => (execution.startDate?.getTime() ?? 0) > after.getTime();
+  const found: ExecutionListItem[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < pages; page++) {
+    const answer = await callAws('ListExecutions', () =>
+      stepFunctions.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100, nextToken })),
+    );
+    const executions = answer.executions ?? [];
+    found.push(...executions.filter(later));
+    nextToken = answer.nextToken;
+    if (!nextToken || !executions.every(later)) break;
+  }
+  return found;
 }
 
 /**
