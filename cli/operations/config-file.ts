@@ -11,6 +11,8 @@ export interface DeploymentNames {
   groups: { blue: string; green: string };
   /** Target group ARNs, or names when only the name is known before deployment (reference environment). */
   targetGroups: { main: string; synthetic: string };
+  /** Whether the deployment waits for approval before the shift (`approval`): what `approve` answers. */
+  approvalGate: boolean;
 }
 
 // The file's loader checks only its outline; these fields are checked here with the Lambdas' own schemas.
@@ -36,9 +38,11 @@ export function readDeploymentNames(file: string): DeploymentNames {
     throw error;
   }
   const { deployment } = config;
+  const approvalGate = deployment.approval !== undefined;
   if (config.environment === 'reference') {
     const app = referenceEnvironment.applicationName;
     return {
+      approvalGate,
       applicationName: deployment.applicationName ?? app,
       groups: deployment.groups ?? { blue: `${app}-blue`, green: `${app}-green` },
       targetGroups: deployment.targetGroups ?? { main: `${app}-main`, synthetic: `${app}-synthetic` },
@@ -50,7 +54,7 @@ export function readDeploymentNames(file: string): DeploymentNames {
       `--config ${file}: ${describeIssues(parsed.error, 'deployment')} (with "environment": "existing" the file names the groups and target groups; see config/example.json)`,
     );
   }
-  return parsed.data.deployment;
+  return { ...parsed.data.deployment, approvalGate };
 }
 
 /**

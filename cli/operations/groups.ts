@@ -32,6 +32,8 @@ export interface GroupTargets {
   mainTargetGroup: string;
   syntheticTargetGroup: string;
   region?: string;
+  /** From a configuration file: whether it sets an approval gate (unknown when the groups are named). */
+  approvalGate?: boolean;
 }
 
 interface GroupValues {
@@ -56,6 +58,7 @@ export function parseGroupTargets(values: GroupValues): GroupTargets {
         groups: [names.groups.blue, names.groups.green] as [string, string],
         mainTargetGroup: names.targetGroups.main,
         syntheticTargetGroup: names.targetGroups.synthetic,
+        approvalGate: names.approvalGate,
       }
     : {
         groups: groupsOption(

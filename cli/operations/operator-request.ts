@@ -93,6 +93,9 @@ function refusal(ask: OperatorAsk, found: NewGroup | undefined, targets: GroupTa
     return `No deployment is ${window ? 'in its rollback window' : 'under way'}: neither ${groups.join(' nor ')} is ${where}. ${refused}${ask === 'abort' ? ' Before the launch, stop the execution instead (aws stepfunctions stop-execution): its recovery leaves the account as it was.' : ''}`;
   }
   const { group } = found;
+  if (ask === 'approve' && targets.approvalGate === false) {
+    return `The configuration sets no approval gate (approval): the deployment to ${group} waits for no approval, and nothing would read one. ${refused}`;
+  }
   if ((ask === 'promote' || ask === 'rollback') && !found.shifted) {
     // Before the shift the deployment is still proving the new version (and aborts on its own if the
     // synthetic checks fail); a rollback request then would first send users to the version it distrusts.

@@ -269,6 +269,32 @@ describe('approve and abort (docs/operations.md)', () => {
     expect(shifted.out[0]).toMatch('the deployment will roll back now');
   });
 
+  it('approve, given the configuration, is refused when it sets no approval gate (nothing would read it)', async () => {
+    await attach(GREEN, SYNTHETIC);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-config-'));
+    try {
+      const config = (approval?: object) => {
+        const file = path.join(dir, `${approval ? 'gated' : 'plain'}.json`);
+        const example = JSON.parse(fs.readFileSync('config/example.json', 'utf8')) as {
+          deployment: Record<string, unknown>;
+        };
+        example.deployment.targetGroups = { main: MAIN, synthetic: SYNTHETIC };
+        if (approval) example.deployment.approval = approval;
+        fs.writeFileSync(file, JSON.stringify(example));
+        return parseOperatorRequestOptions(['--config', file]);
+      };
+
+      await expect(requestFromOperator('approve', config(), recordingIo().io)).rejects.toThrow(
+        `The configuration sets no approval gate (approval): the deployment to ${GREEN} waits for no approval, and nothing would read one. Nothing was changed`,
+      );
+      expect(tagCalls()).toBe(0);
+      expect(await requestFromOperator('approve', config({ timeoutMinutes: 30 }), recordingIo().io)).toBe(0);
+      expect(tagsOf(GREEN)[OPERATOR_REQUEST_TAG]).toBe('approve');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('abort is refused when no new version is launched: before the launch, stopping the execution is the way', async () => {
     await expect(abort(recordingIo().io)).rejects.toThrow(
       `No deployment is under way: neither ${BLUE} nor ${GREEN} is attached to the synthetic target group ${SYNTHETIC} or being launched. Nothing was changed; no abort was requested. Before the launch, stop the execution instead`,
