@@ -1,6 +1,6 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EVENT_SOURCE } from '../lambdas/shared/contract';
+import { EVENT_SOURCE, executionArnFor } from '../lambdas/shared/contract';
 import { STEPS, type GrantScope, type StepName } from '../state-machine/step-registry';
 
 /** The resources the deployment may touch; every mutating permission is scoped to them. */
@@ -90,8 +90,7 @@ function scopeOf(stack: Stack, scope: GrantScope, resources: DeploymentResources
     case 'stateMachine':
       return { resources: [resources.stateMachineArn] };
     case 'executions':
-      // arn:…:stateMachine:NAME → arn:…:execution:NAME:* (the Service Authorization Reference's execution ARN).
-      return { resources: [`${resources.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`] };
+      return { resources: [executionArnFor(resources.stateMachineArn, '*')] };
     case 'topic':
       return { resources: [resources.topicArn] };
     case 'topicKey':

@@ -1,11 +1,11 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { amiIdSchema } from '../../lambdas/shared/contract';
+import { amiIdSchema, executionArnFor } from '../../lambdas/shared/contract';
 import { MAX_ROLLBACK_WINDOW_MINUTES } from '../../lambdas/shared/settings';
 import { matching, parseOptions, required, wholeNumber } from './args';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
 import type { Command } from './command';
-import { EXECUTION_NAME, executionArnFor } from './execution-option';
+import { EXECUTION_NAME } from './execution-option';
 import { EXIT_TABLE_HINT } from './exit-table';
 import { FOLLOW_USAGE, type Until } from './follow';
 import { OperationError, UsageError, type Io } from './io';

@@ -1,4 +1,5 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { executionArnFor } from '../../lambdas/shared/contract';
 import { executionArnOption, regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
 import { OperationError, UsageError } from './io';
@@ -58,11 +59,6 @@ export function parseExecutionRef(values: StateMachineValues & { execution: stri
     return { latestOf: stateMachine.stateMachineArn };
   }
   return { stateMachine, ...(execution !== 'latest' && { name: execution }) };
-}
-
-/** An execution's ARN from its state machine's and its name: how Step Functions builds it. */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** The execution's ARN: the one given, the one named, or the newest execution of the state machine. */

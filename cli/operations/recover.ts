@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { stateMachineArnOfExecution } from '../../lambdas/shared/contract';
 import { parseOptions } from './args';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
@@ -67,11 +68,6 @@ export function parseRecoverOptions(argv: string[]): RecoverOptions {
   };
 }
 
-/** The state machine an execution ARN belongs to: how Step Functions builds execution ARNs. */
-function stateMachineOf(executionArn: string): string {
-  return executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
-}
-
 export async function recover(options: RecoverOptions, io: Io): Promise<number> {
   const recoverFrom = await findExecution(options.execution);
   const client = stepFunctionsClient(regionOf(recoverFrom));
@@ -83,7 +79,7 @@ export async function recover(options: RecoverOptions, io: Io): Promise<number> 
   }
   const { executionArn } = await client.send(
     new StartExecutionCommand({
-      stateMachineArn: stateMachineOf(recoverFrom),
+      stateMachineArn: stateMachineArnOfExecution(recoverFrom),
       input: JSON.stringify({ recoverFrom, trigger: 'recovery' }),
     }),
   );

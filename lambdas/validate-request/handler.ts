@@ -1,5 +1,6 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import { describeImage, findImage } from '../shared/aws/ec2';
+import { executionArnFor } from '../shared/contract/arns';
 import {
   AmiNotAvailableError,
   AmiNotRecognisedError,
@@ -172,7 +173,7 @@ function imageToFind(
 
 /** A recovery names an execution of this state machine, and no AMI: it resumes that one's clean-up. */
 function recovery(request: RecoveryRequest, settings: Settings, execution: ExecutionRef): ValidatedRequest {
-  const ours = `${execution.stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+  const ours = executionArnFor(execution.stateMachineArn, '');
   if (!request.recoverFrom.startsWith(ours)) {
     throw new InvalidInputError(
       `Invalid deployment request: recoverFrom: ${request.recoverFrom} is not an execution of this state ` +

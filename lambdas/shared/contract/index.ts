@@ -12,3 +12,4 @@ export * from './tags';
 export * from './schema-keys';
 export * from './errors';
 export * from './keep';
+export * from './arns';
