@@ -4,8 +4,14 @@ import {
   KEEP_STATES,
   KEY_STATES,
   MILESTONE_STATES,
+  stateMachineArnOfExecution,
 } from '../shared/contract';
-import { describeExecution, enteredStates, executionsStartedAfter } from '../shared/aws/step-functions';
+import {
+  describeExecution,
+  enteredStates,
+  executionsStartedAfter,
+  statesEntered,
+} from '../shared/aws/step-functions';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 
@@ -123,7 +129,7 @@ function actionAfter(entered: Set<string>): RecoveryAction {
  */
 async function changedSince(executionArn: string, startDate: Date | undefined): Promise<string | undefined> {
   if (startDate === undefined) return undefined;
-  const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
+  const stateMachineArn = stateMachineArnOfExecution(executionArn);
   const lineage = new Set([executionArn]);
   const oldestFirst = (await executionsStartedAfter(stateMachineArn, startDate)).reverse();
   for (const later of oldestFirst) {
@@ -133,7 +139,8 @@ async function changedSince(executionArn: string, startDate: Date | undefined): 
       lineage.add(later.executionArn);
       continue;
     }
-    const { entered } = await enteredStates(later.executionArn);
+    // The names only: which phases it entered, not where it is.
+    const { entered } = await statesEntered(later.executionArn);
     if (CHANGING.some((state) => entered.has(state))) return later.name ?? later.executionArn;
   }
   return undefined;

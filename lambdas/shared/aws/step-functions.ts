@@ -159,6 +159,17 @@ export async function describeExecution(executionArn: string): Promise<{
 export async function enteredStates(
   executionArn: string,
 ): Promise<{ entered: Set<string>; last?: { name: string; input: unknown } }> {
+  const { entered, lastId } = await statesEntered(executionArn);
+  // The execution has ended: its history no longer grows.
+  const last = await stateEnteredAt(executionArn, lastId);
+  if (!last) return { entered };
+  return { entered, last: { name: last.name ?? '', input: JSON.parse(last.input ?? 'null') as unknown } };
+}
+
+/** The names of every state an execution entered, and the history event of the last (its whole history). */
+export async function statesEntered(
+  executionArn: string,
+): Promise<{ entered: Set<string>; lastId?: number }> {
   const entered = new Set<string>();
   let nextToken: string | undefined;
   let lastId: number | undefined;
@@ -177,10 +188,7 @@ export async function enteredStates(
     }
     nextToken = answer.nextToken;
   } while (nextToken);
-  // The execution has ended: its history no longer grows.
-  const last = await stateEnteredAt(executionArn, lastId);
-  if (!last) return { entered };
-  return { entered, last: { name: last.name ?? '', input: JSON.parse(last.input ?? 'null') as unknown } };
+  return { entered, lastId };
 }
 
 /** One page of an execution's history, newest first unless `oldestFirst`. */
