@@ -15,13 +15,18 @@ import type { Scenario } from '../../simulator/scenarios/catalog';
 const environment = defaultEnvironment();
 const FIRST = `arn:aws:states:${environment.region}:${environment.accountId}:execution:webapp-blue-green-deployment:deployment-0001`;
 
-it('a recovery of an old, already recovered execution leaves the later release serving', async () => {
+/**
+ * Deployment 0001 stopped as it enters `stopAt`, its automatic recovery (0002), a release of {third} (0003),
+ * then 0001 recovered again (0004), as a late event or an operator would: each execution's outcome, and
+ * the account at the end.
+ */
+async function recoveredAgain(name: string, stopAt: string) {
   const scenario: Scenario = {
-    name: 'review:stale-recovery',
+    name,
     description: 'stopped, recovered, redeployed, then the old execution recovered again',
-    stopAt: KEY_STATES.window,
+    stopAt,
     runs: [
-      { input: { amiId: '{next}' }, expectedOutcome: 'failed', expectStoppedAt: KEY_STATES.window },
+      { input: { amiId: '{next}' }, expectedOutcome: 'failed', expectStoppedAt: stopAt },
       { input: { amiId: '{third}' }, expectedOutcome: 'succeeded' },
       { input: { recoverFrom: FIRST, trigger: 'recovery' }, expectedOutcome: 'succeeded' },
     ],
@@ -31,7 +36,13 @@ it('a recovery of an old, already recovered execution leaves the later release s
     { scenario: scenario.name, seed: 1, windowMinutes: 2 },
     { scenario, onSecond: (view) => (final = view.account) },
   );
+  if (!final) throw new Error('the simulation reported no second');
   const outcomes = report.executions.map((execution) => [execution.name, execution.outcome]);
+  return { report, outcomes, final };
+}
+
+it('a recovery of an old, already recovered execution leaves the later release serving', async () => {
+  const { outcomes, final } = await recoveredAgain('stale-recovery', KEY_STATES.window);
   // deployment-0002 is the automatic recovery (rolled back), 0003 deploys {third} to green, 0004 is the
   // second recovery of 0001.
   expect(outcomes.slice(0, 3)).toEqual([
@@ -39,7 +50,7 @@ it('a recovery of an old, already recovered execution leaves the later release s
     ['deployment-0002', 'rolled-back'],
     ['deployment-0003', 'succeeded'],
   ]);
-  const green = final!.groups['webapp-green'];
+  const green = final.groups['webapp-green'];
   // The release of deployment-0003 must still serve.
   expect({ fourth: outcomes[3], greenInstances: green.instances.length }).toEqual({
     fourth: ['deployment-0004', 'skipped'],
@@ -48,27 +59,10 @@ it('a recovery of an old, already recovered execution leaves the later release s
 }, 120_000);
 
 it('a recovery of an old execution stopped while preparing does not empty the group that now serves', async () => {
-  const scenario: Scenario = {
-    name: 'review:stale-recovery-abort',
-    description:
-      'stopped while preparing, recovered (aborted), redeployed, then the old execution recovered again',
-    stopAt: KEY_STATES.syntheticTargetsHealthy,
-    runs: [
-      {
-        input: { amiId: '{next}' },
-        expectedOutcome: 'failed',
-        expectStoppedAt: KEY_STATES.syntheticTargetsHealthy,
-      },
-      { input: { amiId: '{third}' }, expectedOutcome: 'succeeded' },
-      { input: { recoverFrom: FIRST, trigger: 'recovery' }, expectedOutcome: 'succeeded' },
-    ],
-  };
-  let final: AccountSnapshot | undefined;
-  const report = await simulate(
-    { scenario: scenario.name, seed: 1, windowMinutes: 2 },
-    { scenario, onSecond: (view) => (final = view.account) },
+  const { report, outcomes, final } = await recoveredAgain(
+    'stale-recovery-abort',
+    KEY_STATES.syntheticTargetsHealthy,
   );
-  const outcomes = report.executions.map((execution) => [execution.name, execution.outcome]);
   expect(outcomes.slice(0, 3)).toEqual([
     ['deployment-0001', 'failed'],
     ['deployment-0002', 'aborted'],
@@ -77,7 +71,7 @@ it('a recovery of an old execution stopped while preparing does not empty the gr
   expect(outcomes[3]).toEqual(['deployment-0004', 'skipped']);
   // Users must stay served: the group deployment-0003 left serving keeps its instances.
   expect(report.requests.failed).toBe(0);
-  expect(final!.groups['webapp-green'].instances.length).toBe(3);
+  expect(final.groups['webapp-green'].instances.length).toBe(3);
 }, 120_000);
 
 it('a deployment started 5 s after a rejected one is not refused because of the no-op recovery', async () => {
