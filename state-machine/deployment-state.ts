@@ -2,6 +2,7 @@ import type { AlreadyServing } from '../lambdas/check-already-serving/handler';
 import type { Output as TrafficAndAlarmsCheck } from '../lambdas/check-traffic-and-alarms/handler';
 import type { GuardResult } from '../lambdas/guard-single-deployment/handler';
 import type { LaunchResult } from '../lambdas/launch-new-version/handler';
+import type { CapacityMatch } from '../lambdas/match-production-capacity/handler';
 import type { Output as WindowCheck } from '../lambdas/monitor-new-version/handler';
 import type { Roles } from '../lambdas/shared/types';
 import type { ValidatedRequest } from '../lambdas/validate-request/handler';
@@ -36,6 +37,8 @@ export interface DeploymentState extends Omit<ValidatedRequest, 'amiId'> {
   preflight: TrafficAndAlarmsCheck;
   current: AlreadyServing;
   release: LaunchResult;
+  /** The new group's size just before the shift (docs/design.md#capacity). */
+  capacityMatch: CapacityMatch;
   /** The loops' state; the definition reads it only after the rollback window's last check. */
   wait: WindowCheck;
   failure: CaughtError;

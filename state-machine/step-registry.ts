@@ -23,6 +23,7 @@ import type { InputSchema as PublishMilestone } from '../lambdas/publish-milesto
 import type { InputSchema as ReportOutcome } from '../lambdas/report-outcome/input';
 import type { InputSchema as ResolveRoles } from '../lambdas/resolve-roles/input';
 import type { InputSchema as RestoreOldFleet } from '../lambdas/restore-old-fleet/input';
+import type { InputSchema as MatchProductionCapacity } from '../lambdas/match-production-capacity/input';
 import type { InputSchema as RetireOldFleet } from '../lambdas/retire-old-fleet/input';
 import type { InputSchema as RunSyntheticChecks } from '../lambdas/run-synthetic-checks/input';
 import type { InputSchema as ScaleGroupToZero } from '../lambdas/scale-group-to-zero/input';
@@ -155,12 +156,20 @@ export const STEPS = {
     ),
   ]),
   'preflight-checks': step<typeof PreflightChecks>([
-    read(groups, templateVersions, 'autoscaling:DescribeInstanceRefreshes'),
+    read(
+      groups,
+      templateVersions,
+      'autoscaling:DescribeInstanceRefreshes',
+      // Lifecycle hooks that outlast the waits, and warm pools, are refused up front.
+      'autoscaling:DescribeLifecycleHooks',
+      'autoscaling:DescribeWarmPool',
+    ),
     { actions: ['iam:GetInstanceProfile'], on: 'instanceProfiles' },
   ]),
   'scale-group-to-zero': step<typeof ScaleGroupToZero>([
     read(groups),
-    onGroups('autoscaling:UpdateAutoScalingGroup'),
+    // SetInstanceProtection: protected instances would survive the scale-in (scale-in protection).
+    onGroups('autoscaling:UpdateAutoScalingGroup', 'autoscaling:SetInstanceProtection'),
   ]),
   'check-group-empty': step<typeof CheckGroupEmpty>([read(groups)]),
   'launch-new-version': step<typeof LaunchNewVersion>([
@@ -175,7 +184,15 @@ export const STEPS = {
     { actions: ['ec2:CreateTags'], on: 'tagsOfLaunches' },
     { actions: ['iam:PassRole'], on: 'instanceRoles' },
   ]),
-  'check-instances-in-service': step<typeof CheckInstancesInService>([read(groups)]),
+  // Grows the new group to what production serves with just before the shift (docs/design.md#capacity).
+  'match-production-capacity': step<typeof MatchProductionCapacity>([
+    read(groups),
+    onGroups('autoscaling:UpdateAutoScalingGroup'),
+  ]),
+  // A launch a lifecycle hook abandoned shows in the scaling activities.
+  'check-instances-in-service': step<typeof CheckInstancesInService>([
+    read(groups, 'autoscaling:DescribeScalingActivities'),
+  ]),
   // The operator's answer is a tag on the new group (docs/design.md#approval-gate).
   'check-approval': step<typeof CheckApproval>([read(groups)]),
   'attach-target-groups': step<typeof AttachTargetGroups>([
@@ -210,6 +227,8 @@ export const STEPS = {
     [
       read(groups, targetHealth),
       onGroups(
+        // The processes it suspends are recorded in a tag first, so that only they are resumed.
+        'autoscaling:CreateOrUpdateTags',
         'autoscaling:SuspendProcesses',
         'autoscaling:UpdateAutoScalingGroup',
         'autoscaling:EnterStandby',
@@ -218,14 +237,21 @@ export const STEPS = {
     'fleet-batches',
   ),
   'check-instances-in-standby': step<typeof CheckInstancesInStandby>([read(groups)]),
-  'monitor-new-version': step<typeof MonitorNewVersion>([read(groups, targetHealth, alarms)]),
+  // DescribeScalingActivities: when an instance launched in the window is unhealthy, whether it is still in
+  // its health check grace period.
+  'monitor-new-version': step<typeof MonitorNewVersion>([
+    read(groups, targetHealth, alarms, 'autoscaling:DescribeScalingActivities'),
+  ]),
   'retire-old-fleet': step<typeof RetireOldFleet>(
     [
       read(groups, trafficSources),
       onGroups(
         'autoscaling:ExitStandby',
+        'autoscaling:SetInstanceProtection',
         'autoscaling:UpdateAutoScalingGroup',
+        // Only the processes the deployment suspended, as recorded in a tag it then removes.
         'autoscaling:ResumeProcesses',
+        'autoscaling:DeleteTags',
       ),
     ],
     'fleet-batches',
@@ -237,6 +263,7 @@ export const STEPS = {
         // Re-attaches the old group if it was detached by hand during the window (no scenario does).
         'autoscaling:AttachTrafficSources',
         'autoscaling:ResumeProcesses',
+        'autoscaling:DeleteTags',
         'autoscaling:ExitStandby',
         'autoscaling:UpdateAutoScalingGroup',
       ),

@@ -5,6 +5,7 @@ import { summariseTargets, targetGroupName, targetHealth } from '../shared/aws/e
 import { InconsistentAccountError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
+import { groupTemplateOf } from '../shared/group-template';
 import { notNewerThanServing } from '../shared/release-order';
 import { isAutomatic } from '../shared/settings/release';
 
@@ -35,8 +36,8 @@ async function run(input: Input): Promise<AlreadyServing> {
   if (!roles.active) return deployAfter('first deployment: no group serves yet', null);
   const name = roles.active.groupName;
   const group = await describeGroup(name);
-  const template = group.LaunchTemplate;
-  if (!template || group.MixedInstancesPolicy) {
+  const template = groupTemplateOf(group);
+  if (!template) {
     return deployAfter(`${name} has no single launch template`, null);
   }
 

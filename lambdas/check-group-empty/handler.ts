@@ -10,6 +10,8 @@ async function run(input: Input): Promise<WaitState> {
   // Terminated instances linger in the description for a while but no longer exist for the group.
   const left = instancesOf(group).filter((instance) => instance.LifecycleState !== 'Terminated');
   const hints: string[] = [];
+  const protectedLeft = left.filter((instance) => instance.ProtectedFromScaleIn === true).length;
+  if (protectedLeft > 0) hints.push(`${protectedLeft} protected from scale-in`);
   if (left.some((instance) => instance.LifecycleState === 'Standby'))
     hints.push('Standby instances are not terminated by scale-in');
   const desired = group.DesiredCapacity ?? 0;

@@ -9,6 +9,8 @@ export const InputSchema = z.object({
   operatorRequestGroup: z.optional(groupNameSchema),
   launchTemplateVersion: z.int().check(z.positive()),
   desiredCapacity: z.int().check(z.minimum(0)),
+  /** When the launch step pointed the group at the version (ISO 8601): launches since then are this wait's. */
+  launchedAt: z.optional(z.string()),
   ...pollInputShape,
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -7,9 +7,9 @@ import {
   instancesOf,
   OLD_FLEET_SUSPENDED_PROCESSES,
   suspendedProcessesOf,
-  suspendMissingProcesses,
   updateCapacity,
 } from '../shared/aws/auto-scaling';
+import { suspendForDeployment } from '../shared/aws/deployment-processes';
 import { targetGroupName, targetHealth } from '../shared/aws/elb';
 import { UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
@@ -43,7 +43,7 @@ async function run(input: Input): Promise<Output> {
   }
   await assertOthersServe(group, input.mainTargetGroupArn);
 
-  await suspendMissingProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  await suspendForDeployment(group, OLD_FLEET_SUSPENDED_PROCESSES);
   // EnterStandby may decrement desired capacity only while it stays >= MinSize
   // (docs/aws-facts/auto-scaling-standby.md#enterstandby); decrementing is what keeps the group from
   // launching replacements for the instances it parks.

@@ -1,15 +1,10 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import {
-  capacityOf,
-  clearOperatorRequest,
-  describeGroup,
-  OLD_FLEET_SUSPENDED_PROCESSES,
-  pointGroupAt,
-  resumeSuspendedProcesses,
-} from '../shared/aws/auto-scaling';
+import { capacityOf, clearOperatorRequest, describeGroup, pointGroupAt } from '../shared/aws/auto-scaling';
 import { createVersionWithImage, launchTemplateClientToken, launchTemplateVersion } from '../shared/aws/ec2';
+import { resumeSuspendedByDeployment } from '../shared/aws/deployment-processes';
 import { AwsRequestError } from '../shared/errors';
-import { launchTemplateOf } from '../shared/group-template';
+import { logger } from '../shared/logger';
+import { groupTemplateOf, launchTemplateOf } from '../shared/group-template';
 import { defineHandler } from '../shared/handler';
 import type { Capacity } from '../shared/settings/fields';
 import { InputSchema, type Input } from './input';
@@ -30,6 +25,13 @@ export interface LaunchResult {
   version: number;
   /** The version it was copied from. */
   sourceVersion: number;
+  /**
+   * When this step pointed the group (ISO 8601): the launches since are the new version's. A repeated run
+   * reports its own time, later by seconds, which can only make a wait miss an abandoned launch and time out.
+   */
+  launchedAt: string;
+  /** Processes an interrupted deployment had left suspended on the group, resumed now (none, normally). */
+  resumedProcesses: string[];
 }
 
 /** Ties a created version to its source so a repeated invocation can report the same source. */
@@ -41,10 +43,17 @@ async function run(input: Input): Promise<LaunchResult> {
   const template = launchTemplateOf(group);
 
   // A promote/rollback tag left by an operator on this group belongs to an earlier deployment, and so do
-  // processes suspended while it was an old fleet in Standby (an interrupted deployment): the new version
-  // must scale and heal normally once it serves. This group is not production yet (I2).
+  // processes a deployment suspended while it was an old fleet in Standby (an interrupted deployment): the
+  // new version must scale and heal normally once it serves. This group is not production yet (I2). The
+  // processes the team suspended stay as they are.
   await clearOperatorRequest(group);
-  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  const resumedProcesses = await resumeSuspendedByDeployment(group);
+  if (resumedProcesses.length > 0) {
+    logger.warn('An interrupted deployment had left processes suspended on the standby group; resumed them', {
+      groupName,
+      resumedProcesses,
+    });
+  }
 
   const current = await launchTemplateVersion(template, template.Version ?? '$Default');
   const launchTemplateId = current.LaunchTemplateId ?? template.LaunchTemplateId;
@@ -74,10 +83,11 @@ async function run(input: Input): Promise<LaunchResult> {
     );
   }
 
+  const launchedAt = new Date().toISOString();
   if (!pointsAt(group, launchTemplateId, version, capacity)) {
-    await pointGroupAt(groupName, launchTemplateId, version, capacity);
+    await pointGroupAt(group, launchTemplateId, version, capacity);
   }
-  return { launchTemplateId, version, sourceVersion };
+  return { launchTemplateId, version, sourceVersion, launchedAt, resumedProcesses };
 }
 
 /** True when a previous invocation already pointed the group: a repeated call then changes nothing. */
@@ -88,9 +98,10 @@ function pointsAt(
   capacity: Capacity,
 ): boolean {
   const current = capacityOf(group);
+  const template = groupTemplateOf(group);
   return (
-    group.LaunchTemplate?.LaunchTemplateId === launchTemplateId &&
-    group.LaunchTemplate?.Version === String(version) &&
+    template?.LaunchTemplateId === launchTemplateId &&
+    template.Version === String(version) &&
     current.min === capacity.min &&
     current.desired === capacity.desired &&
     current.max === capacity.max

@@ -7,7 +7,14 @@ import {
   operatorRequestOf,
 } from '../shared/aws/auto-scaling';
 import { alarmNameOf, alarmStates, type AlarmState } from '../shared/aws/cloudwatch';
-import { summariseTargets, targetGroupName, targetHealth, type TargetSummary } from '../shared/aws/elb';
+import {
+  summariseTargets,
+  targetGroupName,
+  targetHealth,
+  type TargetState,
+  type TargetSummary,
+} from '../shared/aws/elb';
+import { launchTimes } from '../shared/aws/scaling-activities';
 import {
   AlarmFiringError,
   AwsRequestError,
@@ -50,7 +57,9 @@ async function run(input: Input): Promise<Output> {
   const alarms = await checkAlarms(input.monitoring);
   const targets = await checkTargets(group, input.targetGroupArn, input.monitoring.maxUnhealthyTargets);
 
-  const progress = `${alarms.summary}, ${targets.healthy} of ${targets.total} targets healthy`;
+  const progress =
+    `${alarms.summary}, ${targets.healthy} of ${targets.total} targets healthy` +
+    (targets.inGracePeriod > 0 ? ` (${targets.inGracePeriod} in their health check grace period)` : '');
   const windowText = `${minutes(elapsedSeconds)} of ${minutes(windowSeconds)} minutes`;
   let done = false;
   let detail = `${windowText}: ${progress}`;
@@ -121,31 +130,59 @@ async function checkAlarms(
   };
 }
 
+/** The new fleet's targets: those in their grace period are counted in `total` only. */
+type WindowTargets = TargetSummary & { inGracePeriod: number };
+
 /**
  * Throws when more of the new fleet's InService instances are unhealthy in the main target group than
  * allowed, or when none is healthy there (the old fleet is parked, so users would have nothing: I1).
- * Targets still `initial` (a replacement instance) are neither: they are given time.
+ * Targets still `initial` (a replacement instance) are neither: they are given time. So are unhealthy
+ * targets of instances launched less than the group's health check grace period ago: a scale-out during the
+ * window registers instances that are still booting, and Auto Scaling itself does not judge them yet
+ * (docs/aws-facts/auto-scaling-groups.md#health-checks); a version that never comes up is still caught once
+ * the grace period is over, and by the alarms meanwhile.
  */
 async function checkTargets(
   group: AutoScalingGroup,
   targetGroupArn: string,
   maxUnhealthyTargets: number,
-): Promise<TargetSummary> {
+): Promise<WindowTargets> {
   const groupName = group.AutoScalingGroupName ?? '';
   const inService = instanceIds(instancesIn(group, 'InService'));
-  const targets = summariseTargets(await targetHealth(targetGroupArn), inService);
+  const health = await targetHealth(targetGroupArn);
+  const booting = await inGracePeriod(group, health, inService);
+  const judged = inService.filter((id) => !booting.has(id));
+  const targets = summariseTargets(health, judged);
   const main = targetGroupName(targetGroupArn);
   if (targets.unhealthy > maxUnhealthyTargets) {
     throw new UnhealthyTargetsError(
       `${targets.unhealthy} of ${targets.total} targets of ${groupName} are unhealthy in ${main} (at most ${maxUnhealthyTargets} allowed by monitoring.maxUnhealthyTargets).`,
     );
   }
-  if (targets.healthy === 0) {
+  if (targets.healthy === 0 && booting.size === 0) {
     throw new UnhealthyTargetsError(
       `No target of ${groupName} is healthy in ${main} (${targets.total} InService instances${targets.others ? `: ${targets.others}` : ''}): the new version is not serving.`,
     );
   }
-  return targets;
+  return { ...targets, total: inService.length, inGracePeriod: booting.size };
+}
+
+/**
+ * The InService instances unhealthy in the target group that were launched less than the group's health
+ * check grace period ago. Read from the scaling activities only when some target is unhealthy, so a
+ * healthy window costs no extra call.
+ */
+async function inGracePeriod(
+  group: AutoScalingGroup,
+  health: ReadonlyMap<string, TargetState>,
+  inService: readonly string[],
+): Promise<Set<string>> {
+  const unhealthy = inService.filter((id) => health.get(id) === 'unhealthy');
+  const graceMs = (group.HealthCheckGracePeriod ?? 0) * 1000;
+  if (unhealthy.length === 0 || graceMs === 0) return new Set();
+  const launched = await launchTimes(group.AutoScalingGroupName ?? '', unhealthy);
+  const now = Date.now();
+  return new Set(unhealthy.filter((id) => now < (launched.get(id) ?? -Infinity) + graceMs));
 }
 
 function minutes(seconds: number): number {

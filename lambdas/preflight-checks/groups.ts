@@ -4,7 +4,7 @@ import { activeInstanceRefresh } from '../shared/aws/instance-refresh';
 import { launchTemplateVersion } from '../shared/aws/ec2';
 import { instanceProfileRoles } from '../shared/aws/iam';
 import { UnsupportedGroupError } from '../shared/errors';
-import { launchTemplateOf } from '../shared/group-template';
+import { groupTemplateOf, launchTemplateOf } from '../shared/group-template';
 
 /**
  * Processes whose suspension would stall a deployment half-way (EC2 Auto Scaling user guide, "Suspend and
@@ -61,7 +61,7 @@ export async function instanceRoleProblems(
   instanceRoleArns: readonly string[],
   group: AutoScalingGroup,
 ): Promise<string[]> {
-  const template = group.LaunchTemplate;
+  const template = groupTemplateOf(group);
   if (!template) return []; // refused by launchTemplateProblems
   const version = await launchTemplateVersion(template, template.Version ?? '$Default');
   const profile = version.LaunchTemplateData?.IamInstanceProfile;

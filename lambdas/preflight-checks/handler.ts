@@ -8,6 +8,8 @@ import {
   suspendedProcessProblems,
 } from './groups';
 import { InputSchema, type Input } from './input';
+import { leftoverProcessNotes, lifecycleHookProblems, warmPoolProblems } from './production-features';
+import { logger } from '../shared/logger';
 
 /**
  * Before anything changes: what would otherwise fail only half-way (some of it after users reached the new
@@ -21,26 +23,34 @@ async function run({
   instanceRoleArns,
   roles,
   problemsFound,
-}: Input): Promise<{ checked: string[] }> {
+  waits,
+}: Input): Promise<{ checked: string[]; notes: string[] }> {
   const groups = await describeGroups([names.blue, names.green]);
   const standby = groups.find((group) => group.AutoScalingGroupName === roles.standby.groupName);
+  const active = groups.find((group) => group.AutoScalingGroupName === roles.active?.groupName);
   const problems = [
     ...problemsFound,
     ...suspendedProcessProblems(groups),
     ...(await instanceRefreshProblems(groups)),
+    ...(await warmPoolProblems(groups)),
     ...(standby ? launchTemplateProblems(standby) : []),
     ...(standby ? await instanceRoleProblems(instanceRoleArns, standby) : []),
+    ...(standby ? await lifecycleHookProblems({ standby, active }, waits) : []),
   ];
   if (problems.length > 0) {
     throw new PreflightCheckFailedError(`Refused before any change: ${problems.join(' ')}`);
   }
-  return { checked: CHECKS };
+  const notes = leftoverProcessNotes(active);
+  if (notes.length > 0) logger.warn('Pre-flight notes', { notes });
+  return { checked: CHECKS, notes };
 }
 
 const CHECKS = [
   'no blocking process suspended',
   'no instance refresh running',
+  'no warm pool',
   'the standby group launches from one launch template',
+  'the waits outlast the lifecycle hooks',
   'the instance profile role may be passed',
 ];
 

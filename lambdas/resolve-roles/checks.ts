@@ -5,6 +5,7 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { instancesIn } from '../shared/aws/auto-scaling';
 import { InconsistentAccountError } from '../shared/errors';
+import { groupTemplateOf } from '../shared/group-template';
 import type { Settings } from '../shared/settings';
 import {
   bringIntoServiceCommands,
@@ -95,8 +96,8 @@ export function checkAttachments(
  * creates would reach production's next launch before any check (I2).
  */
 export function checkSharedTemplate(active: AutoScalingGroup, standby: AutoScalingGroup): void {
-  const activeTemplate = active.LaunchTemplate;
-  const standbyTemplate = standby.LaunchTemplate;
+  const activeTemplate = groupTemplateOf(active);
+  const standbyTemplate = groupTemplateOf(standby);
   const same =
     activeTemplate !== undefined &&
     standbyTemplate !== undefined &&

@@ -1,4 +1,10 @@
-import { attachMissingTargetGroups, describeGroup, exitAllStandby } from '../shared/aws/auto-scaling';
+import {
+  attachMissingTargetGroups,
+  describeEachGroup,
+  exitAllStandby,
+  instancesIn,
+} from '../shared/aws/auto-scaling';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { defineHandler } from '../shared/handler';
 import { requireNoneEnteringStandby, resizeAfterStandby, resumeOldFleetProcesses } from '../shared/old-fleet';
 import type { StandbyExit } from '../shared/types';
@@ -13,7 +19,11 @@ export type Output = StandbyExit;
 async function run(input: Input): Promise<Output> {
   // Attached before ExitStandby, so the instances that leave Standby are registered as they return.
   await attachMissingTargetGroups(input.groupName, [input.mainTargetGroupArn]);
-  const group = await describeGroup(input.groupName);
+  // One read of both groups: the old one to return, the new one for the size it serves with now.
+  const [group, fresh] = (await describeEachGroup([input.groupName, input.newGroupName])) as [
+    AutoScalingGroup,
+    AutoScalingGroup,
+  ];
   await resumeOldFleetProcesses(group);
   // Those already in Standby come back now rather than after the slowest one has drained.
   const exitedStandby = await exitAllStandby(group);
@@ -23,11 +33,15 @@ async function run(input: Input): Promise<Output> {
   requireNoneEnteringStandby(group, 'they return to service once they reach Standby.');
 
   // The sizes from before the deployment, except that instances just returned from Standby are never
-  // scaled in again: the group may have grown while the new version was being prepared, and ExitStandby
-  // raised desired capacity by what it returned.
+  // scaled in again (the group may have grown while the new version was being prepared, and ExitStandby
+  // raised desired capacity by what it returned), and that the old fleet comes back at least as large as
+  // the new fleet serves with now: load that made the new group scale out during the window is still there
+  // when the new group leaves (docs/design.md#capacity). The wait that follows holds the removal of the new
+  // group until the old group's desired capacity is in service and healthy.
+  const newFleet = instancesIn(fresh, 'InService').length;
   await resizeAfterStandby(group, exitedStandby, (current) => {
-    const desired = Math.max(input.capacity.desired, current.desired + exitedStandby);
-    return { min: input.capacity.min, desired, max: Math.max(input.capacity.max, desired) };
+    const desired = Math.max(input.capacity.desired, current.desired + exitedStandby, newFleet);
+    return { min: input.capacity.min, desired, max: Math.max(input.capacity.max, current.max, desired) };
   });
   return { groupName: input.groupName, exitedStandby };
 }

@@ -8,5 +8,7 @@ export const InputSchema = z.strictObject({
   mainTargetGroupArn: targetGroupArnSchema,
   /** The old group's capacity before the deployment. */
   capacity: capacitySchema,
+  /** The new version's group: the old fleet comes back at least as large as it serves with now. */
+  newGroupName: groupNameSchema,
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -1,6 +1,7 @@
 import { describeGroup, exitAllStandby, listAttachedTargetGroups } from '../shared/aws/auto-scaling';
 import { targetGroupName } from '../shared/aws/elb';
 import { UnsafeOperationError } from '../shared/errors';
+import { unprotectFromScaleIn } from '../shared/aws/scale-in-protection';
 import { defineHandler } from '../shared/handler';
 import { requireNoneEnteringStandby, resizeAfterStandby, resumeOldFleetProcesses } from '../shared/old-fleet';
 import type { StandbyExit } from '../shared/types';
@@ -33,6 +34,7 @@ async function run(input: Input): Promise<Output> {
   requireNoneEnteringStandby(group, 'retrying once they reach Standby.');
 
   const exitedStandby = await exitAllStandby(group);
+  await unprotectFromScaleIn(group);
   await resizeAfterStandby(group, exitedStandby, () => ({ min: 0, desired: 0 }));
   await resumeOldFleetProcesses(group);
   return { groupName: input.groupName, exitedStandby };

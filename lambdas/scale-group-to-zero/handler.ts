@@ -1,4 +1,5 @@
 import { capacityOf, describeGroup, updateCapacity } from '../shared/aws/auto-scaling';
+import { unprotectFromScaleIn } from '../shared/aws/scale-in-protection';
 import { defineHandler } from '../shared/handler';
 import type { Capacity } from '../shared/settings/fields';
 import { InputSchema, type Input } from './input';
@@ -18,6 +19,8 @@ export interface ScaleToZeroResult {
 async function run({ groupName }: Input): Promise<ScaleToZeroResult> {
   const group = await describeGroup(groupName);
   const previousCapacity = capacityOf(group);
+  // Protected instances would survive the scale-in and the wait for an empty group would stall.
+  await unprotectFromScaleIn(group);
   // Already empty by configuration: a repeated or redundant call must not touch the group (I6).
   if (previousCapacity.min !== 0 || previousCapacity.desired !== 0) {
     await updateCapacity(groupName, { min: 0, desired: 0 });

@@ -45,6 +45,9 @@ export class SyntheticCheckFailedError extends DeploymentError {}
 /** A watched CloudWatch alarm is in ALARM during the rollback window. */
 export class AlarmFiringError extends DeploymentError {}
 
+/** The new version's instances did not come up: a launch lifecycle hook abandoned their launch. */
+export class NewInstancesFailedError extends DeploymentError {}
+
 /** Targets of the new version turned unhealthy in the main target group during the rollback window. */
 export class UnhealthyTargetsError extends DeploymentError {}
 

@@ -1,11 +1,6 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import {
-  capacityOf,
-  instancesIn,
-  OLD_FLEET_SUSPENDED_PROCESSES,
-  resumeSuspendedProcesses,
-  updateCapacity,
-} from './aws/auto-scaling';
+import { capacityOf, instancesIn, updateCapacity } from './aws/auto-scaling';
+import { resumeSuspendedByDeployment } from './aws/deployment-processes';
 import { NotReadyError } from './errors';
 import type { Capacity } from './settings/fields';
 
@@ -43,9 +38,9 @@ export async function resizeAfterStandby(
 }
 
 /**
- * Resumes the processes enter-standby suspends on the old fleet (OLD_FLEET_SUSPENDED_PROCESSES) where they
- * are suspended; other suspended processes stay as they are.
+ * Resumes the processes enter-standby suspended on the old fleet (recorded on the group); a process the
+ * team suspended is left as found.
  */
 export async function resumeOldFleetProcesses(group: AutoScalingGroup): Promise<void> {
-  await resumeSuspendedProcesses(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  await resumeSuspendedByDeployment(group);
 }

@@ -58,6 +58,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
             operatorRequestGroup: group,
             launchTemplateVersion: ref('$.release.version'),
             desiredCapacity: ref('$.roles.targetCapacity.desired'),
+            launchedAt: ref('$.release.launchedAt'),
           },
           waits.instancesInService,
         ),
@@ -96,9 +97,59 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
   return phase(
     ctx.scope,
     KEY_STATES.prepare,
-    withHooks(ctx, 'before-shift', gate ? proven.next(gate) : proven),
+    sfn.Chain.start(withHooks(ctx, 'before-shift', gate ? proven.next(gate) : proven)).next(
+      matchProductionCapacity(ctx),
+    ),
     onFailure,
   );
+}
+
+/**
+ * The last step before the shift, however long the approval and the hooks took: the new group grows to the
+ * capacity production serves with now, and the shift waits until the added instances are in service and
+ * healthy behind the synthetic target group (docs/design.md#capacity). Without growth both waits are done at
+ * their first check.
+ */
+function matchProductionCapacity(ctx: DefinitionContext): sfn.Chain {
+  const { waits } = ctx.settings;
+  const group = STATE.standbyGroup;
+  return sfn.Chain.start(
+    task(
+      ctx,
+      "Match new fleet to production's capacity",
+      'match-production-capacity',
+      { roles: STATE.roles },
+      { resultPath: '$.capacityMatch' },
+    ),
+  )
+    .next(
+      poll(
+        ctx,
+        'Wait until added instances are in service',
+        'check-instances-in-service',
+        {
+          groupName: group,
+          operatorRequestGroup: group,
+          launchTemplateVersion: ref('$.release.version'),
+          desiredCapacity: ref('$.capacityMatch.desired'),
+          launchedAt: ref('$.release.launchedAt'),
+        },
+        waits.instancesInService,
+      ),
+    )
+    .next(
+      poll(
+        ctx,
+        'Wait until added targets are healthy in synthetic target group',
+        'check-targets-healthy',
+        {
+          groupName: group,
+          operatorRequestGroup: group,
+          targetGroupArn: ctx.settings.targetGroups.synthetic,
+        },
+        waits.syntheticTargetsHealthy,
+      ),
+    );
 }
 
 /**

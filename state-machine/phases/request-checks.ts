@@ -91,6 +91,7 @@ export function requestChecks(
     instanceRoleArns: ref('$.settings.instanceRoleArns'),
     roles: STATE.roles,
     problemsFound: ref('$.preflight.problems'),
+    waits: ref('$.settings.waits'),
   });
   for (const step of [guardFirst, guardAgain, resolveRoles, trafficAndAlarms, preflight, current])
     onAnyFailure(step, ends.rejected);

@@ -19,6 +19,7 @@ export function rollback(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn
     groupName: STATE.activeGroup,
     mainTargetGroupArn: main,
     capacity: ref('$.roles.active.capacity'),
+    newGroupName: newGroup,
   });
   const newGroupRemoved = removeGroup(
     ctx,

@@ -67,7 +67,7 @@ describe('the state machine', () => {
 
   it('builds every wait from the one polling helper: reset, check with a deadline, done?, pause, check again', () => {
     const waits = Object.keys(states).filter((name) => states[`${name}: check`] !== undefined);
-    expect(waits).toHaveLength(14);
+    expect(waits).toHaveLength(16);
     for (const name of waits) {
       expect(states[name]).toMatchObject({
         Type: 'Pass',
@@ -99,7 +99,7 @@ describe('the state machine', () => {
     const pauses = Object.keys(states).filter(
       (name) => name.endsWith(': pause') && name !== `${window}: pause`,
     );
-    expect(pauses).toHaveLength(13);
+    expect(pauses).toHaveLength(15);
     for (const name of pauses) {
       expect(states[name].Seconds).toEqual(expect.any(Number));
       expect(states[name]).not.toHaveProperty('TimestampPath');

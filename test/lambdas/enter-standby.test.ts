@@ -1,4 +1,5 @@
 import { AttachTrafficSourcesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { handler } from '../../lambdas/enter-standby/handler';
 import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
 import { createHarness, denying, rejection, type Harness } from '../support/account';
@@ -40,9 +41,18 @@ describe('enter-standby', () => {
     const output = await handler(input());
 
     expect(output).toEqual({ groupName: h.blue, movedToStandby: 3 });
-    expect(h.changes()).toEqual(['SuspendProcesses', 'UpdateAutoScalingGroup', 'EnterStandby']);
+    expect(h.changes()).toEqual([
+      'CreateOrUpdateTags',
+      'SuspendProcesses',
+      'UpdateAutoScalingGroup',
+      'EnterStandby',
+    ]);
     const group = h.group(h.blue);
     expect(group.suspendedProcesses).toEqual(expect.arrayContaining(OLD_FLEET_SUSPENDED_PROCESSES));
+    // Recorded first, so that only these are resumed later.
+    expect(group.tags[SUSPENDED_BY_DEPLOYMENT_TAG]?.split(',').sort()).toEqual(
+      [...OLD_FLEET_SUSPENDED_PROCESSES].sort(),
+    );
     // Desired went down with the parked instances (nothing replaces them); max is as it was.
     expect({ min: group.min, desired: group.desired, max: group.max }).toEqual({
       min: 0,
@@ -163,6 +173,8 @@ describe('enter-standby', () => {
       }),
     ]);
     expect(h.group(h.blue).suspendedProcesses.sort()).toEqual([...OLD_FLEET_SUSPENDED_PROCESSES].sort());
+    // The team's AZRebalance is not recorded as the deployment's: it stays suspended when the fleet returns.
+    expect(h.group(h.blue).tags[SUSPENDED_BY_DEPLOYMENT_TAG]?.split(',')).not.toContain('AZRebalance');
   });
 
   it.each([

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { handler } from '../../lambdas/launch-new-version/handler';
 import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/aws/auto-scaling';
+import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS, type GroupDescription } from '../../simulator/account';
 import { createHarness, type Harness, type HarnessOptions } from '../support/account';
 
@@ -85,6 +86,8 @@ describe('launch-new-version', () => {
       launchTemplateId: templateId,
       version: 6,
       sourceVersion: 5,
+      launchedAt: expect.any(String),
+      resumedProcesses: [],
     });
 
     const versions = await templateVersions();
@@ -130,6 +133,8 @@ describe('launch-new-version', () => {
       launchTemplateId: templateId,
       version: 8,
       sourceVersion: 7,
+      launchedAt: expect.any(String),
+      resumedProcesses: [],
     });
     expect(h.inputs('CreateLaunchTemplateVersion')).toEqual([
       expect.objectContaining({ SourceVersion: '7' }),
@@ -144,6 +149,8 @@ describe('launch-new-version', () => {
       launchTemplateId: templateId,
       version: 6,
       sourceVersion: 3,
+      launchedAt: expect.any(String),
+      resumedProcesses: [],
     });
     expect(h.inputs('DescribeLaunchTemplateVersions')).toEqual([
       expect.objectContaining({ LaunchTemplateId: templateId, Versions: ['3'] }),
@@ -177,6 +184,8 @@ describe('launch-new-version', () => {
       launchTemplateId: templateId,
       version: 6,
       sourceVersion: 5,
+      launchedAt: expect.any(String),
+      resumedProcesses: [],
     });
 
     expect((await templateVersions()).size).toBe(6);
@@ -199,6 +208,8 @@ describe('launch-new-version', () => {
       launchTemplateId: templateId,
       version: 4,
       sourceVersion: 4,
+      launchedAt: expect.any(String),
+      resumedProcesses: [],
     });
     expect(h.changes()).toEqual(['UpdateAutoScalingGroup']);
     expect(green()).toMatchObject({ desired: 3, launchTemplate: { version: '4' } });
@@ -215,6 +226,20 @@ describe('launch-new-version', () => {
     h.forgetCalls();
     await handler(input());
     expect(h.changes()).not.toContain('DeleteTags');
+  });
+
+  it('resumes the processes an interrupted deployment recorded as its own, reports them, and leaves the team’s suspended', async () => {
+    await account({ standbySuspendedProcesses: ['AZRebalance', 'AlarmNotification', 'HealthCheck'] });
+    await h.tag(h.green, SUSPENDED_BY_DEPLOYMENT_TAG, 'AZRebalance,AlarmNotification');
+
+    const output = await handler(input());
+
+    expect(output.resumedProcesses).toEqual(['AZRebalance', 'AlarmNotification']);
+    expect(green().suspendedProcesses).toEqual(['HealthCheck']);
+    expect(green().tags[SUSPENDED_BY_DEPLOYMENT_TAG]).toBeUndefined();
+    h.forgetCalls();
+    expect((await handler(input())).resumedProcesses).toEqual([]);
+    expect(h.changes()).toEqual([]);
   });
 
   it('refuses a group with a mixed instances policy before changing anything', async () => {

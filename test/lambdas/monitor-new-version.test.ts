@@ -477,6 +477,24 @@ describe('monitor-new-version', () => {
     expect(output.detail).toBe('12 of 60 minutes: 3 alarms OK, 1 of 3 targets healthy');
   });
 
+  it('does not judge a target unhealthy while its instance is in the group’s health check grace period (a scale-out in the window), and judges it after', async () => {
+    await inWindow(2, { customize: (env) => (env.groups.green.healthCheckGracePeriodSeconds = 600) });
+    await brokenInstances(1);
+
+    expect(await handler(input())).toMatchObject({
+      done: false,
+      detail: '12 of 60 minutes: 3 alarms OK, 2 of 3 targets healthy (1 in their health check grace period)',
+    });
+
+    h.run(600);
+    // The unhealthy-hosts alarm fires by now too; without alarms the target check alone must see it.
+    const error = await rejection(
+      handler(input({ minutesIn: 23, monitoring: { alarmNames: [], allowNoAlarms: true } })),
+    );
+    expect(error.name).toBe('UnhealthyTargetsError');
+    expect(error.message).toContain('1 of 3 targets of webapp-green are unhealthy');
+  });
+
   it('gives a replacement instance still in its initial health checks time', async () => {
     // Quick to boot, the replacement is InService before its target's first health check.
     await inWindow(2, { bootSeconds: 2 });

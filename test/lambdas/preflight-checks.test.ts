@@ -30,7 +30,11 @@ const trafficInput = (configured: Settings) => ({
 const groupsInput = (configured: Settings) => ({
   groups: configured.groups,
   instanceRoleArns: configured.instanceRoleArns,
-  roles: { standby: { groupName: h.green } },
+  roles: {
+    standby: { groupName: h.green },
+    active: { groupName: h.blue, capacity: { min: 1, desired: 3, max: 6 }, instanceCount: 3 },
+  },
+  waits: configured.waits,
 });
 
 /** The pre-flight as the definition runs it: the load balancer and alarms, then the groups, which refuse. */
@@ -38,7 +42,7 @@ async function run(changes: Partial<SettingsInput> = {}) {
   const configured = settings(h, changes);
   const first = await checkTrafficAndAlarms(trafficInput(configured));
   const second = await handler({ ...groupsInput(configured), problemsFound: first.problems });
-  return { checked: [...first.checked, ...second.checked] };
+  return { checked: [...first.checked, ...second.checked], notes: second.notes };
 }
 
 function account(options: HarnessOptions = {}) {

@@ -1,11 +1,22 @@
-import { DetachTrafficSourcesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DetachTrafficSourcesCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { handler } from '../../lambdas/restore-old-fleet/handler';
-import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
+import { describeGroup, OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
+import { suspendForDeployment } from '../../lambdas/shared/aws/deployment-processes';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
 const CAPACITY = { min: 1, desired: 3, max: 6 };
 let h: Harness;
-const input = (capacity: object = CAPACITY) => ({ groupName: h.blue, mainTargetGroupArn: h.main, capacity });
+const input = (capacity: object = CAPACITY) => ({
+  groupName: h.blue,
+  mainTargetGroupArn: h.main,
+  capacity,
+  newGroupName: h.green,
+});
 
 /** Blue serving with `count` instances (MinSize 0, MaxSize `max`), as before enter-standby. */
 function serving(count: number, max = 6, options: HarnessOptions = {}): void {
@@ -27,12 +38,8 @@ async function parked(
   options: HarnessOptions = {},
 ): Promise<void> {
   serving(count, max, options);
-  await h.asg.send(
-    new SuspendProcessesCommand({
-      AutoScalingGroupName: h.blue,
-      ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES,
-    }),
-  );
+  // As enter-standby suspends them: recorded on the group first (what the restore resumes).
+  await suspendForDeployment(await describeGroup(h.blue), OLD_FLEET_SUSPENDED_PROCESSES);
   await h.enterStandby(h.blue);
   h.until(() => h.idsIn(h.blue, 'Standby').length === count);
   if (mainState !== 'InService') {
@@ -55,14 +62,15 @@ const sizes = () => {
 afterEach(() => h.dispose());
 
 describe('restore-old-fleet', () => {
-  it('resumes processes, returns the Standby instances to service, then restores the capacity', async () => {
+  it('resumes the processes the deployment suspended (and forgets them), returns the Standby instances to service, then restores the capacity', async () => {
     await parked(3);
     const standby = h.idsIn(h.blue, 'Standby');
 
     const output = await handler(input());
 
     expect(output).toEqual({ groupName: h.blue, exitedStandby: 3 });
-    expect(h.changes()).toEqual(['ResumeProcesses', 'ExitStandby', 'UpdateAutoScalingGroup']);
+    expect(h.changes()).toEqual(['ResumeProcesses', 'DeleteTags', 'ExitStandby', 'UpdateAutoScalingGroup']);
+    expect(h.group(h.blue).tags).not.toHaveProperty(SUSPENDED_BY_DEPLOYMENT_TAG);
     expect(h.group(h.blue).suspendedProcesses).toEqual([]);
     expect(sizes()).toEqual([1, 3, 6]);
     expect(h.idsIn(h.blue, 'Pending')).toEqual(standby);
@@ -113,6 +121,39 @@ describe('restore-old-fleet', () => {
     ]);
     expect(sizes()).toEqual([1, 3, 6]);
     expect(h.group(h.blue).instances).toHaveLength(3);
+  });
+
+  it('leaves suspended the processes the team suspended before the deployment', async () => {
+    serving(3);
+    await h.asg.send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: h.blue, ScalingProcesses: ['AZRebalance'] }),
+    );
+    await suspendForDeployment(await describeGroup(h.blue), OLD_FLEET_SUSPENDED_PROCESSES);
+    await h.enterStandby(h.blue);
+    h.until(() => h.idsIn(h.blue, 'Standby').length === 3);
+
+    await handler(input());
+
+    expect(h.group(h.blue).suspendedProcesses).toEqual(['AZRebalance']);
+  });
+
+  it('brings the old fleet back at least as large as the new fleet serves with (it scaled out in the window)', async () => {
+    await parked(3);
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: h.green,
+        MinSize: 0,
+        MaxSize: 8,
+        DesiredCapacity: 5,
+      }),
+    );
+    h.until(() => h.idsIn(h.green, 'InService').length === 5);
+
+    await handler(input());
+
+    // 3 return from Standby and 2 launch; the rollback's wait holds the new group until all 5 are healthy.
+    expect(sizes()).toEqual([1, 5, 6]);
+    h.until(() => h.idsIn(h.blue, 'InService').length === 5);
   });
 
   it('I6: a second run exits nothing and changes nothing', async () => {

@@ -4,7 +4,8 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/retire-old-fleet/handler';
-import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
+import { describeGroup, OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
+import { suspendForDeployment } from '../../lambdas/shared/aws/deployment-processes';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../support/account';
 
 let h: Harness;
@@ -32,12 +33,8 @@ async function parked(count: number, mainState: MainState = 'Removed', options: 
         attachedTargetGroups: [env.mainTargetGroup.arn, env.syntheticTargetGroup.arn],
       }),
   });
-  await h.asg.send(
-    new SuspendProcessesCommand({
-      AutoScalingGroupName: h.blue,
-      ScalingProcesses: OLD_FLEET_SUSPENDED_PROCESSES,
-    }),
-  );
+  // As enter-standby suspends them: recorded on the group first (what the retirement resumes).
+  await suspendForDeployment(await describeGroup(h.blue), OLD_FLEET_SUSPENDED_PROCESSES);
   await h.enterStandby(h.blue);
   // Detached from main while its targets still drain (EnteringStandby), it is Removing until they are gone.
   if (mainState === 'Removing') await h.asg.send(new DetachTrafficSourcesCommand(traffic([h.main])));
@@ -63,7 +60,7 @@ describe('retire-old-fleet', () => {
     const output = await handler(input());
 
     expect(output).toEqual({ groupName: h.blue, exitedStandby: 3 });
-    expect(h.changes()).toEqual(['ExitStandby', 'UpdateAutoScalingGroup', 'ResumeProcesses']);
+    expect(h.changes()).toEqual(['ExitStandby', 'UpdateAutoScalingGroup', 'ResumeProcesses', 'DeleteTags']);
     const group = h.group(h.blue);
     expect([group.min, group.desired, group.suspendedProcesses]).toEqual([0, 0, []]);
     // Released from Standby into no target group, the instances are terminated by the scale-in.

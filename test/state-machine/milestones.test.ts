@@ -69,7 +69,13 @@ describe('milestones in the synthesized definition', () => {
     expect((asl.States[PREPARE].Branches ?? [])[0].StartAt).toBe(MILESTONE_STATES.started);
     expect(state(MILESTONE_STATES['new-version-ready']).phase).toBe(PREPARE);
     expect(state('Run synthetic checks').Next).toBe(MILESTONE_STATES['new-version-ready']);
-    expect(state(MILESTONE_STATES['new-version-ready']).Next).toBe(`${PREPARE}: complete`);
+    // The capacity match ends the phase, just before the shift (docs/design.md#capacity).
+    expect(state(MILESTONE_STATES['new-version-ready']).Next).toBe(
+      "Match new fleet to production's capacity",
+    );
+    expect(state('Wait until added targets are healthy in synthetic target group: done?').Default).toBe(
+      `${PREPARE}: complete`,
+    );
     // Traffic shifted: once the old fleet is in Standby (or, on a first deployment, there is none).
     expect(state(MILESTONE_STATES['traffic-shifted']).phase).toBe(SHIFT);
     expect(state('Wait until old fleet is in standby: done?').Default).toBe(

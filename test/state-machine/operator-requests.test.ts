@@ -37,6 +37,8 @@ describe('operator requests in the synthesized definition', () => {
       [
         'Wait until new instances are in service',
         'Wait until new targets are healthy in synthetic target group',
+        'Wait until added instances are in service',
+        'Wait until added targets are healthy in synthetic target group',
         'Wait until new targets are healthy in main target group',
         'Wait until old fleet is in standby',
       ].sort(),

@@ -60,13 +60,22 @@ export async function describeGroups(names: readonly string[]): Promise<AutoScal
 }
 
 export async function describeGroup(name: string): Promise<AutoScalingGroup> {
-  const [group] = await describeGroups([name]);
-  if (!group) {
-    throw new InconsistentAccountError(
-      `Auto Scaling group "${name}" does not exist: check the group names in the deployment configuration.`,
-    );
-  }
-  return group;
+  const [group] = await describeEachGroup([name]);
+  return group as AutoScalingGroup;
+}
+
+/** Each named group, in the order named, in one read; a group that does not exist fails the step. */
+export async function describeEachGroup(names: readonly string[]): Promise<AutoScalingGroup[]> {
+  const groups = await describeGroups(names);
+  return names.map((name) => {
+    const group = groups.find((candidate) => candidate.AutoScalingGroupName === name);
+    if (!group) {
+      throw new InconsistentAccountError(
+        `Auto Scaling group "${name}" does not exist: check the group names in the deployment configuration.`,
+      );
+    }
+    return group;
+  });
 }
 
 export function instancesOf(group: AutoScalingGroup): Instance[] {
@@ -261,18 +270,32 @@ export async function resumeProcesses(groupName: string, processes: readonly str
   );
 }
 
-/** Points the group at one launch template version (a number, never $Latest) and sets its sizes. */
+/**
+ * Points the group at one launch template version (a number, never $Latest) and sets its sizes. A group
+ * with a mixed instances policy gets the version in the policy's launch template specification, where it
+ * reads it, with its overrides and instances distribution sent back as described: they are kept whether
+ * UpdateAutoScalingGroup replaces the policy or merges it (docs/aws-facts/auto-scaling-groups.md#mixed-instances).
+ */
 export async function pointGroupAt(
-  groupName: string,
+  group: AutoScalingGroup,
   launchTemplateId: string,
   version: number,
   capacity: Capacity,
 ): Promise<void> {
+  const specification = { LaunchTemplateId: launchTemplateId, Version: String(version) };
+  const policy = group.MixedInstancesPolicy;
   await callAws('UpdateAutoScalingGroup', () =>
     autoScaling.send(
       new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: groupName,
-        LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: String(version) },
+        AutoScalingGroupName: group.AutoScalingGroupName,
+        ...(policy
+          ? {
+              MixedInstancesPolicy: {
+                ...policy,
+                LaunchTemplate: { ...policy.LaunchTemplate, LaunchTemplateSpecification: specification },
+              },
+            }
+          : { LaunchTemplate: specification }),
         MinSize: capacity.min,
         DesiredCapacity: capacity.desired,
         MaxSize: capacity.max,
@@ -334,28 +357,6 @@ export function suspendedProcessesOf(group: AutoScalingGroup): Set<string> {
       .map((process) => process.ProcessName ?? '')
       .filter((name) => name !== ''),
   );
-}
-
-/** Suspends those of `processes` the group does not already have suspended; returns how many. */
-export async function suspendMissingProcesses(
-  group: AutoScalingGroup,
-  processes: readonly string[],
-): Promise<number> {
-  const suspended = suspendedProcessesOf(group);
-  const missing = processes.filter((process) => !suspended.has(process));
-  if (missing.length > 0) await suspendProcesses(group.AutoScalingGroupName ?? '', missing);
-  return missing.length;
-}
-
-/** Resumes those of `processes` the group has suspended; returns how many. */
-export async function resumeSuspendedProcesses(
-  group: AutoScalingGroup,
-  processes: readonly string[],
-): Promise<number> {
-  const suspended = suspendedProcessesOf(group);
-  const present = processes.filter((process) => suspended.has(process));
-  if (present.length > 0) await resumeProcesses(group.AutoScalingGroupName ?? '', present);
-  return present.length;
 }
 
 /**

@@ -7,3 +7,9 @@ export const OPERATOR_REQUEST_TAG = 'blue-green:operator-request';
  */
 export const OPERATOR_REQUESTS = ['promote', 'rollback', 'approve'] as const;
 export type OperatorRequest = (typeof OPERATOR_REQUESTS)[number];
+
+/**
+ * Group tag listing the processes a deployment suspended on the old fleet (comma-separated), so that only
+ * those are resumed: a process the team suspended on purpose is left as found (docs/design.md#suspended-processes).
+ */
+export const SUSPENDED_BY_DEPLOYMENT_TAG = 'blue-green:suspended-processes';

@@ -157,14 +157,14 @@ const FIXED_HISTORY_EVENTS = 600;
 export const HISTORY_EVENTS_PER_RETRY = 3;
 
 /**
- * Lambda steps outside the waits on the longest path: the request checks (7), prepare (4, and the
+ * Lambda steps outside the waits on the longest path: the request checks (7), prepare (5, and the
  * "started" and "new version ready" milestones), shift (2, and the "traffic shifted" and "window passed"
  * milestones), then the rollback (4: counted whole, though a first deployment takes only its one step of
  * keeping the version serving) or the finish (3) and its report. Two of them wait out a transition by
  * throwing NotReadyError: "Put old fleet in standby", then "Put old fleet back in service" or "Retire old
  * fleet". test/infra/blue-green-deployment.test.ts counts them again on the synthesized definition.
  */
-export const LONGEST_PATH_STEPS = { lambda: 22, notReady: 2 } as const;
+export const LONGEST_PATH_STEPS = { lambda: 23, notReady: 2 } as const;
 
 type WaitName =
   | 'amiTags'
@@ -180,7 +180,14 @@ type WaitName =
 /** The waits of each phase, in the order the definition runs them (state-machine/definition.ts). */
 const WAITS_BY_PHASE: Record<'request' | 'prepare' | 'shift' | 'rollback' | 'finish', readonly WaitName[]> = {
   request: ['amiTags', 'turn'],
-  prepare: ['groupEmpty', 'instancesInService', 'syntheticTargetsHealthy'],
+  // The second pair: the instances added to match production's capacity just before the shift.
+  prepare: [
+    'groupEmpty',
+    'instancesInService',
+    'syntheticTargetsHealthy',
+    'instancesInService',
+    'syntheticTargetsHealthy',
+  ],
   shift: ['mainTargetsHealthy', 'oldFleetInStandby'],
   rollback: ['rollbackRecovery', 'targetGroupsDetached', 'groupEmpty'],
   finish: ['targetGroupsDetached', 'groupEmpty'],
