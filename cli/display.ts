@@ -67,6 +67,11 @@ export class LiveDisplay {
   }
 }
 
+/** Shown only when the fleet was short of capacity: every run under the defaults has none. */
+function capacityErrors(requests: { capacityErrors: number }): string {
+  return requests.capacityErrors > 0 ? `, ${requests.capacityErrors} capacity errors` : '';
+}
+
 function status(view: ProgressView): string {
   const lines = [`  ${clockTime(view.at)}  ── status ──`];
   for (const line of fleetLines(view.account)) lines.push(`              ${line}`);
@@ -74,7 +79,7 @@ function status(view: ProgressView): string {
     .map(([ami, counts]) => `${versionLabel(ami)} ${counts.served}`)
     .join(', ');
   lines.push(
-    `              requests: ${view.requests.total} sent, ${view.requests.failed} failed, ${view.requests.appErrors} app errors (${byVersion || 'none served'})`,
+    `              requests: ${view.requests.total} sent, ${view.requests.failed} failed, ${view.requests.appErrors} app errors${capacityErrors(view.requests)} (${byVersion || 'none served'})`,
   );
   if (view.windowProgress !== null)
     lines.push(`              rollback window ${progressBar(view.windowProgress)}`);
@@ -134,7 +139,11 @@ export function summary(report: SimulationReport): string {
     `  attachments        ${Object.entries(final.attachments)
       .map(([group, targetGroups]) => `${group} → ${targetGroups.join(', ') || 'none'}`)
       .join('; ')}`,
-    `  user requests      ${report.requests.total} sent, ${report.requests.failed} failed, ${report.requests.appErrors} application errors`,
+    `  user requests      ${report.requests.total} sent, ${report.requests.failed} failed, ${report.requests.appErrors} application errors${capacityErrors(report.requests)}`,
+    ...report.scalingActions.map(
+      (action) =>
+        `  scaling policy     ${clockTime(action.at)} ${action.groupName} ${action.from} → ${action.to} (${action.policyName})`,
+    ),
     `  served by version  ${
       Object.entries(report.requests.byVersion)
         .map(([ami, counts]) => `${versionLabel(ami)} ${counts.served}`)

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { findScenario, SCENARIOS } from '../simulator/scenarios/catalog';
 import type { SimulationOptions } from '../simulator/scenarios/options';
 import type { SimulationReport } from '../simulator/engine/simulation';
+import type { ScalingPolicyDescription } from '../simulator/account/scaling-policies';
+import type { TrafficProfile } from '../simulator/traffic/profiles';
 import { hideSdkNodeVersionNotice } from './node-warnings';
 
 const USAGE = `Usage: npm run simulate -- [options]
@@ -22,6 +24,12 @@ Options (all combinable):
   --error-rate P         fraction of requests the erring version fails (default 0.5)
   --stop-at STATE        stop the execution when it enters STATE (like StopExecution)
   --rps N                user requests per virtual second (default: 10)
+  --traffic PROFILE      step:FROM:TO:AT_SECONDS, or daily:TROUGH:PEAK[:PHASE[:PERIOD_SECONDS]]
+                         (PHASE 0-1: 0 at the trough, 0.25 on the rising edge; default period a day)
+  --capacity N           requests per second one instance serves before it queues (default: 50)
+  --latency-bound MS     a request over capacity slower than this is a capacity error (default: 1000)
+  --scaling-policy SPEC  the same target tracking policy on both groups: requests:TARGET (requests per
+                         target per minute) or cpu:PERCENT, with :WARMUP_SECONDS (default 300)
   --throttle P           probability that an AWS call attempt is throttled (replaces the scenario's)
   --transient P          probability that an attempt fails with a 5xx before taking effect
   --lost-answers P       probability that an attempt takes effect and its answer is lost (5xx or timeout)
@@ -31,8 +39,8 @@ Options (all combinable):
   --list                 list the scenarios
   --help
 
-Exit code 0 exactly when every execution ends as expected, no invariant is violated and no user
-request failed.`;
+Exit code 0 exactly when every execution ends as expected, no invariant is violated, no user
+request failed and none was refused or too slow because its instance was over capacity.`;
 
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -48,6 +56,57 @@ function probability(value: string | undefined, name: string): number | undefine
   if (parsed !== undefined && (parsed < 0 || parsed > 1))
     throw new UsageError(`--${name} takes a probability from 0 to 1`);
   return parsed;
+}
+
+function positive(value: string | undefined, name: string): number | undefined {
+  const parsed = number(value, name);
+  if (parsed !== undefined && !(parsed > 0)) throw new UsageError(`--${name} takes a number above 0`);
+  return parsed;
+}
+
+/** `step:FROM:TO:AT` or `daily:TROUGH:PEAK[:PHASE[:PERIOD]]` (simulator/traffic/profiles.ts). */
+function trafficProfile(value: string | undefined): TrafficProfile | undefined {
+  if (value === undefined) return undefined;
+  const [kind, ...rest] = value.split(':');
+  const figures = rest.map((part) => number(part, 'traffic') ?? NaN);
+  const usage = new UsageError(
+    `--traffic takes step:FROM:TO:AT_SECONDS or daily:TROUGH:PEAK[:PHASE[:PERIOD_SECONDS]], got "${value}"`,
+  );
+  if (figures.some((figure) => !(figure >= 0))) throw usage;
+  const [a = NaN, b = NaN, c, d] = figures;
+  if (kind === 'step' && figures.length === 3) return { kind: 'step', from: a, to: b, atSeconds: c ?? 0 };
+  if (
+    kind === 'daily' &&
+    figures.length >= 2 &&
+    figures.length <= 4 &&
+    (c === undefined || c <= 1) &&
+    d !== 0
+  )
+    return { kind: 'daily', trough: a, peak: b, phase: c, periodSeconds: d };
+  throw usage;
+}
+
+/** `requests:TARGET[:WARMUP]` or `cpu:PERCENT[:WARMUP]`. */
+function scalingPolicy(value: string | undefined): ScalingPolicyDescription | undefined {
+  if (value === undefined) return undefined;
+  const [metric, target, warmup] = value.split(':');
+  const metrics = { requests: 'ALBRequestCountPerTarget', cpu: 'ASGAverageCPUUtilization' } as const;
+  const targetValue = Number(target);
+  const warmupSeconds = warmup === undefined ? undefined : Number(warmup);
+  if (
+    (metric !== 'requests' && metric !== 'cpu') ||
+    !(targetValue > 0) ||
+    (warmupSeconds !== undefined && !(warmupSeconds >= 0))
+  )
+    throw new UsageError(
+      `--scaling-policy takes requests:TARGET[:WARMUP] or cpu:PERCENT[:WARMUP], got "${value}"`,
+    );
+  return {
+    name: `target-tracking-${metric}`,
+    metric: metrics[metric],
+    targetValue,
+    estimatedInstanceWarmupSeconds: warmupSeconds,
+  };
 }
 
 function parseOptions(
@@ -68,6 +127,10 @@ function parseOptions(
       'error-rate': { type: 'string' },
       'stop-at': { type: 'string' },
       rps: { type: 'string' },
+      traffic: { type: 'string' },
+      capacity: { type: 'string' },
+      'latency-bound': { type: 'string' },
+      'scaling-policy': { type: 'string' },
       throttle: { type: 'string' },
       transient: { type: 'string' },
       'lost-answers': { type: 'string' },
@@ -104,6 +167,10 @@ function parseOptions(
       errorRate,
       stopAt: values['stop-at'],
       requestsPerSecond: number(values.rps, 'rps'),
+      trafficProfile: trafficProfile(values.traffic),
+      capacityPerInstance: positive(values.capacity, 'capacity'),
+      latencyBoundMs: positive(values['latency-bound'], 'latency-bound'),
+      scalingPolicy: scalingPolicy(values['scaling-policy']),
       throttleProbability: probability(values.throttle, 'throttle'),
       transientErrorProbability: probability(values.transient, 'transient'),
       lostResponseProbability: probability(values['lost-answers'], 'lost-answers'),

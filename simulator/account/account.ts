@@ -30,6 +30,7 @@ import { SimulatedLoadBalancer } from './load-balancer';
 import { MetricStore } from './metrics';
 import { Random } from './random';
 import type { Route } from './router';
+import { ScalingPolicies } from './scaling-policies';
 import { snapshotOf, type AccountSnapshot } from './snapshot';
 import { Sns, type PublishedMessage } from './sns';
 import { TargetGroup } from './target-groups';
@@ -72,6 +73,8 @@ export class SimulatedAccount {
   private readonly imageBuilder: ImageBuilder;
   private readonly lookups: AccountLookups;
   private readonly calls: ApiCalls;
+  /** The groups' target tracking policies (scaling-policies.ts), and what they did (`actions`). */
+  readonly scalingPolicies: ScalingPolicies;
 
   constructor(environment: EnvironmentDescription, options: AccountOptions = {}) {
     this.environment = structuredClone(environment);
@@ -80,7 +83,7 @@ export class SimulatedAccount {
     const now = (): number => Date.now();
     const root = new Random(options.seed ?? 1);
     this.random = { ids: root.fork('ids'), faults: root.fork('faults'), requests: root.fork('requests') };
-    this.app = new SimulatedApplication(root.fork('application'));
+    this.app = new SimulatedApplication(root.fork('application'), environment.capacity);
     const env = this.environment;
     for (const ami of env.amis) if (ami.behaviour) this.app.setBehaviour(ami.id, ami.behaviour);
     for (const description of [
@@ -160,6 +163,14 @@ export class SimulatedAccount {
       now,
       rules,
     });
+    this.scalingPolicies = new ScalingPolicies({
+      environment: env,
+      groups: this.fleet.groups,
+      metrics: this.metrics,
+      ids: root.fork('scaling-policies'),
+      cpuUtilization: (instance, at) => this.app.cpuUtilization(instance, at),
+      setDesired: (group, desired) => this.fleet.setDesiredCapacity(group, desired),
+    });
     const services: [ServiceName, Route[]][] = [
       ['autoscaling', autoScaling.routes()],
       ['ec2', this.ec2.routes()],
@@ -171,6 +182,7 @@ export class SimulatedAccount {
       ['events', this.eventBridge.routes()],
       ['iam', new InstanceProfiles(env.instanceProfiles ?? []).routes()],
       ['autoscaling', new InstanceRefreshes(env, now).routes()],
+      ['autoscaling', this.scalingPolicies.routes()],
     ];
     this.lookups = accountLookups({ environment: env, ec2: this.ec2, groups: this.fleet.groups });
     this.calls = new ApiCalls(
@@ -337,6 +349,7 @@ export class SimulatedAccount {
       this.metrics.record(targetGroup.arn, 'HealthyHostCount', targetGroup.healthyCount, now);
     }
     this.fleet.step(now);
+    this.scalingPolicies.step(now);
     this.cloudWatch.step(now);
   }
 }

@@ -3,6 +3,7 @@
  * misbehaves as its AMI's `VersionBehaviour` says. The ALB's request routing and its health checker both
  * go through here, so a broken version fails health checks and user requests alike.
  */
+import { DEFAULT_CAPACITY, InstanceLoads, type CapacitySettings } from './capacity';
 import type { HealthCheckDescription, VersionBehaviour } from './environment';
 import { isRunning, type Instance } from './instances';
 import type { Random } from './random';
@@ -17,6 +18,8 @@ export interface AppAnswer {
   latencyMs: number;
   body: string;
   headers: Record<string, string>;
+  /** The instance had more work than it serves in a second: the answer waited, or was refused (503). */
+  overCapacity?: boolean;
 }
 
 export type HealthCheckResult =
@@ -31,8 +34,15 @@ export class SimulatedApplication {
   private readonly behaviours = new Map<string, VersionBehaviour>();
   private readonly firstServedViaMain = new Map<string, number>();
   private readonly bodies = new Map<string, string>();
+  private readonly loads = new InstanceLoads();
+  private readonly capacity: Required<CapacitySettings>;
 
-  constructor(private readonly random: Random) {}
+  constructor(
+    private readonly random: Random,
+    capacity: CapacitySettings = {},
+  ) {
+    this.capacity = { ...DEFAULT_CAPACITY, ...capacity };
+  }
 
   setBehaviour(amiId: string, behaviour: VersionBehaviour): void {
     this.behaviours.set(amiId, { ...behaviour });
@@ -47,6 +57,26 @@ export class SimulatedApplication {
   answer(instance: Instance, path: string, now: number): AppAnswer | undefined {
     const reply = this.reply(instance, path, now);
     if (!reply) return undefined;
+    // Requests routed by the load balancer load the instance (capacity.ts); its health checks do not.
+    const admission = this.loads.admit(
+      instance.id,
+      now,
+      this.capacityOf(instance),
+      this.capacity.maxQueueSeconds,
+    );
+    if (admission.refused) {
+      return {
+        status: 503,
+        latencyMs: reply.latencyMs,
+        body: JSON.stringify({
+          error: 'Service Unavailable',
+          version: instance.amiId,
+          instance: instance.id,
+        }),
+        headers: { 'content-type': 'application/json', 'x-app-version': instance.amiId },
+        overCapacity: true,
+      };
+    }
     const key = `${instance.id}:${reply.status}`;
     let body = reply.body ?? this.bodies.get(key);
     if (body === undefined) {
@@ -58,9 +88,24 @@ export class SimulatedApplication {
     }
     return {
       ...reply,
+      latencyMs: reply.latencyMs + admission.waitMs,
       body,
       headers: { 'content-type': 'application/json', 'x-app-version': instance.amiId },
+      ...(admission.overCapacity ? { overCapacity: true } : {}),
     };
+  }
+
+  /** Requests per second the instance serves without queueing: its version's, or the environment's. */
+  capacityOf(instance: Instance): number {
+    return this.behaviours.get(instance.amiId)?.capacityPerInstance ?? this.capacity.capacityPerInstance;
+  }
+
+  /**
+   * The instance's CPU utilization over the last whole second, in percent: the share of its capacity its
+   * requests used (the simple model of docs/simulation-guide.md#load-and-capacity).
+   */
+  cpuUtilization(instance: Instance, now: number): number {
+    return this.loads.utilization(instance.id, now, this.capacityOf(instance));
   }
 
   /** One ALB health check against the instance, judged with the target group's settings. */

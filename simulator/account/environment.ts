@@ -6,6 +6,8 @@
  * deployment gets.
  */
 import { referenceEnvironment, type ReferenceEnvironmentSettings } from '../../infra/environment/settings';
+import type { CapacitySettings } from './capacity';
+import type { ScalingPolicyDescription } from './scaling-policies';
 import type { HookFunctionDescription } from './user-functions';
 
 /** How the application on one AMI behaves. */
@@ -37,6 +39,8 @@ export interface VersionBehaviour {
   errorsFromMinuteAfterShift?: number;
   /** Response time of the application (default 20 ms). */
   latencyMs?: number;
+  /** Requests per second one instance of this version serves (default: the environment's, capacity.ts). */
+  capacityPerInstance?: number;
 }
 
 export type AmiState =
@@ -129,6 +133,8 @@ export interface GroupDescription {
    * Modelled by description only, like a launch configuration: described, never launched from.
    */
   mixedInstancesPolicy?: boolean;
+  /** Target tracking scaling policies of the group at the start (scaling-policies.ts). */
+  scalingPolicies?: ScalingPolicyDescription[];
 }
 
 /** An IAM instance profile and the role it carries (what EC2 is passed when an instance launches with it). */
@@ -248,6 +254,8 @@ export interface EnvironmentDescription {
   bootSeconds: number;
   /** Lambda functions of the teams that deployments run as lifecycle hooks (docs/hooks.md). [none] */
   hookFunctions?: HookFunctionDescription[];
+  /** What one instance serves (capacity.ts; defaults keep 10 requests a second on 3 instances far below). */
+  capacity?: CapacitySettings;
 }
 
 export interface DefaultEnvironmentOptions {
@@ -278,6 +286,13 @@ export interface DefaultEnvironmentOptions {
   encryptedTopic?: boolean;
   /** Lambda functions deployments run as lifecycle hooks, each with its behaviour. */
   hookFunctions?: HookFunctionDescription[];
+  /** What one instance serves, e.g. `{ capacityPerInstance: 20 }` (capacity.ts). */
+  capacity?: CapacitySettings;
+  /**
+   * The same target tracking policy on both groups, as teams give a blue/green pair; a request-count policy
+   * without `targetGroupArn` tracks the main target group.
+   */
+  scalingPolicy?: ScalingPolicyDescription;
 }
 
 /** A notification topic encrypted with a customer managed KMS key (scenario `encrypted-notifications`). */
@@ -350,6 +365,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     tags: { Application: app, Color: 'blue' },
     launchTemplateData: launchTemplateData('blue'),
     suspendedProcesses: options.activeSuspendedProcesses,
+    scalingPolicies: scalingPolicies(options.scalingPolicy, mainTargetGroup.arn),
     instanceRefreshes: options.activeInstanceRefresh
       ? [{ id: '08b91cf7-8fa6-48af-b6a6-d227f40f1b9b', status: 'InProgress' }]
       : undefined,
@@ -370,6 +386,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     launchTemplateData: launchTemplateData('green'),
     suspendedProcesses: options.standbySuspendedProcesses,
     launchConfigurationName: options.standbyLaunchConfiguration,
+    scalingPolicies: scalingPolicies(options.scalingPolicy, mainTargetGroup.arn),
   };
 
   const metricAlarms: AlarmDescription[] = settings.alarms.map((alarm) => ({
@@ -442,5 +459,17 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
       : [],
     bootSeconds: options.bootSeconds ?? 60,
     hookFunctions: options.hookFunctions,
+    capacity: options.capacity,
   };
+}
+
+function scalingPolicies(
+  policy: ScalingPolicyDescription | undefined,
+  mainTargetGroupArn: string,
+): ScalingPolicyDescription[] | undefined {
+  if (!policy) return undefined;
+  const tracksRequests = policy.metric === 'ALBRequestCountPerTarget';
+  return [
+    { ...policy, targetGroupArn: tracksRequests ? (policy.targetGroupArn ?? mainTargetGroupArn) : undefined },
+  ];
 }

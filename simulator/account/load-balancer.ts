@@ -31,6 +31,8 @@ export interface AlbResponse {
   /** The target group the listener forwarded to. */
   targetGroupArn: string;
   latencyMs: number;
+  /** The instance had more work than it serves in a second (capacity.ts): the answer waited or was refused. */
+  overCapacity?: boolean;
 }
 
 interface LoadBalancerDependencies {
@@ -100,6 +102,7 @@ export class SimulatedLoadBalancer {
       outcome: answer.status >= 500 ? 'app-error' : 'ok',
       targetGroupArn,
       latencyMs: answer.latencyMs,
+      ...(answer.overCapacity ? { overCapacity: true } : {}),
     };
   }
 

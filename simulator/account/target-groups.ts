@@ -140,6 +140,8 @@ export class TargetGroup {
         this.check(target, app, instanceById(target.id), now);
         target.nextCheckAt += intervalMs;
       }
+      // UnHealthyHostCount counts the targets "considered unhealthy": one in `initial` (registering, or still
+      // in its first checks) is not (docs/aws-facts/scaling-policies.md#unhealthyhostcount-and-initial-targets).
       if (target.state === 'healthy') healthy++;
       else if (target.state === 'unhealthy') unhealthy++;
     }

@@ -11,6 +11,7 @@ import type { FaultOptions } from '../account/account';
 import { DEFAULT_AMIS, defaultEnvironment, type EnvironmentDescription } from '../account/environment';
 import { findScenario, type DeploymentRun, type RunInput, type Scenario } from '../scenarios/catalog';
 import type { Outcome, SimulationOptions } from '../scenarios/options';
+import type { TrafficProfile } from '../traffic/profiles';
 import type { ExecutionRecord, Json } from './step-functions-service';
 import type { SynthesizedWorkflow } from './synthesize';
 import { cachedWorkflow } from './workflow-cache';
@@ -58,6 +59,11 @@ export function environmentFor(scenario: Scenario, options: SimulationOptions): 
     instances: options.instances ?? scenario.environment?.instances,
     bootSeconds: options.bootSeconds ?? scenario.environment?.bootSeconds,
     alarmEvaluationSecond: options.alarmEvaluationSecond ?? scenario.environment?.alarmEvaluationSecond,
+    capacity:
+      options.capacityPerInstance === undefined
+        ? scenario.environment?.capacity
+        : { ...scenario.environment?.capacity, capacityPerInstance: options.capacityPerInstance },
+    scalingPolicy: options.scalingPolicy ?? scenario.environment?.scalingPolicy,
     newVersion: {
       ...scenario.environment?.newVersion,
       ...(options.failHealth ? { failHealthChecks: true } : {}),
@@ -274,6 +280,16 @@ const AMIS: Readonly<Record<string, string>> = {
 export function amiOf(ref: string): string {
   return AMIS[ref] ?? ref;
 }
+
+/** The users' traffic: the option's profile, a constant `--rps`, the scenario's, or 10 a second. */
+export function trafficFor(scenario: Scenario, options: SimulationOptions): TrafficProfile {
+  if (options.trafficProfile) return options.trafficProfile;
+  if (options.requestsPerSecond !== undefined)
+    return { kind: 'constant', requestsPerSecond: options.requestsPerSecond };
+  return scenario.traffic ?? { kind: 'constant', requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND };
+}
+
+const DEFAULT_REQUESTS_PER_SECOND = 10;
 
 /** The execution input of a run that starts with one. */
 export function inputFor(run: DeploymentRun): Json {

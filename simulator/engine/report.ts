@@ -10,6 +10,7 @@ import {
 import type { PublishedEvent } from '../account/eventbridge';
 import type { PublishedMessage } from '../account/sns';
 import type { AccountSnapshot } from '../account/account';
+import type { ScalingAction } from '../account/scaling-policies';
 import type { EnvironmentDescription } from '../account/environment';
 import type { Outcome } from '../scenarios/options';
 import type { InvariantViolation } from './invariants';
@@ -71,8 +72,15 @@ export interface SimulationReport {
     total: number;
     failed: number;
     appErrors: number;
+    /**
+     * Requests their instance refused or answered too late because it was over capacity (capacity.ts): the
+     * fleet was too small for the load, counted apart from `failed` (downtime) and `appErrors` (the version).
+     */
+    capacityErrors: number;
     byVersion: Record<string, { served: number; appErrors: number }>;
   };
+  /** What the groups' target tracking policies did (scaling-policies.ts), in order; `at` in virtual seconds. */
+  scalingActions: ScalingAction[];
   stateTransitions: number;
   /** Largest state payload of any execution, in bytes (I7, docs/design.md#invariants). */
   maxPayloadBytes: number;
@@ -109,7 +117,8 @@ export interface FinalState {
 }
 
 /**
- * Did the run go as expected: every execution's outcome, no invariant violated, no failed user request, and
+ * Did the run go as expected: every execution's outcome, no invariant violated, no failed user request, no
+ * capacity error, and
  * every execution told the notification topic and the event bus of each milestone it went through, its
  * outcome included once it ran to an end?
  */
@@ -129,7 +138,9 @@ export function passed(report: SimulationReport): boolean {
         announcedEveryMilestone(execution.milestones),
     ) &&
     report.invariantViolations.length === 0 &&
-    report.requests.failed === 0
+    report.requests.failed === 0 &&
+    // Every scenario's fleet must carry its load: under the defaults none comes near capacity.
+    report.requests.capacityErrors === 0
   );
 }
 

@@ -27,6 +27,7 @@ import {
   judged,
   recoveryOutcome,
   runsFor,
+  trafficFor,
   type AlarmPeriods,
   type PlannedRun,
 } from './plan';
@@ -114,9 +115,14 @@ export async function simulate(
     faults: faultsFor(scenario, options),
   });
   const traffic = new TrafficGenerator(account, {
-    requestsPerSecond: options.requestsPerSecond ?? 10,
+    profile: trafficFor(scenario, options),
+    latencyBoundMs: options.latencyBoundMs,
     seed: options.seed,
   });
+  // The account owner's actions during runs (DeploymentRun.ownerActions), each done once when due, and the
+  // calls they made (not the orchestrator's).
+  const ownerActions = runs.flatMap((run) => (run.ownerActions ?? []).map((action) => ({ run, action })));
+  const ownerActionCalls: Record<string, number> = {};
   const violations: InvariantViolation[] = [];
   const initialAccount = account.snapshot();
   let monitor = new InvariantMonitor(initialAccount, environment.mainTargetGroup.arn);
@@ -168,7 +174,23 @@ export async function simulate(
     account.install();
     service.install(account);
     globalThis.fetch = account.fetch.bind(account) as typeof fetch;
+    const actAsOwner = async () => {
+      for (const pending of [...ownerActions]) {
+        const record = executions.find((start) => start.run === pending.run && start.record)?.record;
+        const entered = record?.timeline.find((entry) => entry.state === pending.action.state)?.at;
+        if (entered === undefined || clock.elapsedSeconds() < entered + (pending.action.afterSeconds ?? 0))
+          continue;
+        ownerActions.splice(ownerActions.indexOf(pending), 1);
+        const before = { ...account.apiCalls.byOperation };
+        await pending.action.act(account);
+        for (const [operation, count] of Object.entries(account.apiCalls.byOperation)) {
+          const made = count - (before[operation] ?? 0);
+          if (made > 0) ownerActionCalls[operation] = (ownerActionCalls[operation] ?? 0) + made;
+        }
+      }
+    };
     const second = async () => {
+      if (ownerActions.length > 0) await actAsOwner();
       if (dueRequest !== null) {
         await requestOfOperator(environment.region, dueRequest.group, dueRequest.request ?? 'rollback');
       }
@@ -291,7 +313,11 @@ export async function simulate(
       lambdaInvocations: service.totalLambdaInvocations,
       notificationsDelivered: account.publishedMessages.length,
       events: structuredClone([...account.publishedEvents]),
-      apiCalls: orchestratorCalls(account.apiCalls, ruleStarts.ownerCalls),
+      apiCalls: orchestratorCalls(account.apiCalls, sumCalls(ruleStarts.ownerCalls, ownerActionCalls)),
+      scalingActions: account.scalingPolicies.actions.map((action) => ({
+        ...action,
+        at: (action.at - SIMULATION_START) / 1000,
+      })),
       invariantViolations: violations,
       finalState: finalStateOf(account.snapshot(), environment),
       unsettled: unsettledProblems(initialAccount, account.snapshot(), environment),
@@ -305,4 +331,12 @@ export async function simulate(
     account.uninstall();
     clock.uninstall();
   }
+}
+
+function sumCalls(...counts: Partial<Record<string, number>>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const count of counts) {
+    for (const [operation, made = 0] of Object.entries(count)) sum[operation] = (sum[operation] ?? 0) + made;
+  }
+  return sum;
 }

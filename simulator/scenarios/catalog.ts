@@ -11,6 +11,7 @@ import {
   type KeepRequest,
   type OperatorRequest,
 } from '../../lambdas/shared/contract';
+import type { TrafficProfile } from '../traffic/profiles';
 import { AMI_EVENT_SCENARIOS } from './ami-events';
 import { APPROVAL_SCENARIOS } from './approval';
 import { HOOK_SCENARIOS } from './hooks';
@@ -87,6 +88,12 @@ export type DeploymentRun = RunStart & {
     readonly request?: OperatorRequest | KeepRequest;
   };
   /**
+   * What the account owner does while this run goes on, each once, as its first execution enters `state`
+   * (`afterSeconds` later, default 0): e.g. scale production from 3 to 6 while the new version is prepared.
+   * `act` calls the account's API as the owner (its calls are left out of the report's `apiCalls`).
+   */
+  readonly ownerActions?: readonly OwnerAction[];
+  /**
    * Runs before this run starts, once the previous one has ended and settled: e.g. a test running the
    * recovery commands a refusal printed. Users keep coming and I1 is watched meanwhile.
    */
@@ -97,6 +104,13 @@ export type DeploymentRun = RunStart & {
    */
   readonly rolledBackByHook?: boolean;
 };
+
+/** One action of the account owner during a run (DeploymentRun.ownerActions). */
+export interface OwnerAction {
+  readonly state: string;
+  readonly afterSeconds?: number;
+  readonly act: (account: SimulatedAccount) => Promise<void> | void;
+}
 
 /** What a run's `before` gets: the account between two deployments. */
 export interface BetweenRuns {
@@ -113,6 +127,8 @@ export interface Scenario {
   readonly description: string;
   readonly environment?: DefaultEnvironmentOptions;
   readonly runs: readonly DeploymentRun[];
+  /** User traffic over the simulation (default 10 requests a second; `--traffic`, `--rps` replace it). */
+  readonly traffic?: TrafficProfile;
   readonly faults?: FaultOptions;
   /** Every Lambda runs twice with the same input (I6, docs/design.md#invariants). */
   readonly duplicateInvocations?: boolean;

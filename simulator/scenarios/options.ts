@@ -1,3 +1,6 @@
+import type { ScalingPolicyDescription } from '../account/scaling-policies';
+import type { TrafficProfile } from '../traffic/profiles';
+
 /** What `npm run simulate` accepts; every option combines with every scenario. */
 export interface SimulationOptions {
   readonly scenario: string;
@@ -18,8 +21,16 @@ export interface SimulationOptions {
   readonly errorRate?: number;
   /** Stop the execution (like StopExecution) when it enters this state. */
   readonly stopAt?: string;
-  /** User requests per virtual second. */
+  /** User requests per virtual second (a constant rate; `trafficProfile` wins when both are given). */
   readonly requestsPerSecond?: number;
+  /** How user traffic varies (replaces the scenario's, and `requestsPerSecond`). */
+  readonly trafficProfile?: TrafficProfile;
+  /** Requests per second one instance serves (replaces the scenario's). */
+  readonly capacityPerInstance?: number;
+  /** A request over capacity slower than this (ms) is a capacity error (default 1000). */
+  readonly latencyBoundMs?: number;
+  /** The same target tracking policy on both groups (replaces the scenario's). */
+  readonly scalingPolicy?: ScalingPolicyDescription;
   /** Probability that an AWS call attempt is throttled (replaces the scenario's figure). */
   readonly throttleProbability?: number;
   /** Probability that an AWS call attempt fails with a 5xx before taking effect. */

@@ -5,10 +5,21 @@
  */
 import type { SimulatedAccount } from '../account/account';
 import { Random } from '../account/random';
+import { checkProfile, rateAt, type TrafficProfile } from './profiles';
+
+/** A request slower than this that waited on an instance over capacity is a capacity error (default). */
+export const DEFAULT_LATENCY_BOUND_MS = 1000;
 
 export interface TrafficGeneratorOptions {
-  /** May be fractional: the remainder carries over to the next second. */
-  requestsPerSecond: number;
+  /** May be fractional: the remainder carries over to the next second. Ignored when `profile` is given. */
+  requestsPerSecond?: number;
+  /** How the rate changes over the simulation (profiles.ts); default constant at `requestsPerSecond`. */
+  profile?: TrafficProfile;
+  /**
+   * A request its instance answered over capacity (capacity.ts) with a 5xx, or slower than this, counts as a
+   * capacity error, not as an application error (default 1000 ms).
+   */
+  latencyBoundMs?: number;
   seed?: number;
   /** Paths users request (default a small mix of pages and API calls). */
   paths?: string[];
@@ -20,6 +31,8 @@ export interface TrafficStats {
   total: number;
   failed: number;
   appErrors: number;
+  /** Requests refused or too slow because their instance was over capacity (not `failed`, not `appErrors`). */
+  capacityErrors: number;
   byVersion: Record<string, { served: number; appErrors: number }>;
 }
 
@@ -32,18 +45,26 @@ export interface TrafficFailure {
 const DEFAULT_PATHS = ['/', '/products', '/api/items', '/api/cart', '/about'];
 
 export class TrafficGenerator {
-  readonly stats: TrafficStats = { total: 0, failed: 0, appErrors: 0, byVersion: {} };
+  readonly stats: TrafficStats = { total: 0, failed: 0, appErrors: 0, capacityErrors: 0, byVersion: {} };
   readonly failures: TrafficFailure[] = [];
   private carry = 0;
   private readonly random: Random;
   private readonly paths: string[];
   private readonly maxFailuresKept: number;
+  private readonly profile: TrafficProfile;
+  private readonly latencyBoundMs: number;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly account: SimulatedAccount,
-    private readonly options: TrafficGeneratorOptions,
+    options: TrafficGeneratorOptions,
   ) {
-    if (!(options.requestsPerSecond >= 0)) throw new Error('requestsPerSecond must be ≥ 0');
+    this.profile = options.profile ?? {
+      kind: 'constant',
+      requestsPerSecond: options.requestsPerSecond ?? NaN,
+    };
+    checkProfile(this.profile);
+    this.latencyBoundMs = options.latencyBoundMs ?? DEFAULT_LATENCY_BOUND_MS;
     // Its own stream: the generator's choices depend on nothing but its seed.
     this.random = new Random(options.seed ?? 1);
     this.paths = options.paths?.length ? options.paths : DEFAULT_PATHS;
@@ -52,7 +73,7 @@ export class TrafficGenerator {
 
   /** Send this second's user requests. */
   tick(): void {
-    this.carry += this.options.requestsPerSecond;
+    this.carry += rateAt(this.profile, (Date.now() - this.startedAt) / 1000);
     const count = Math.floor(this.carry);
     this.carry -= count;
     for (let i = 0; i < count; i++) this.send();
@@ -62,12 +83,17 @@ export class TrafficGenerator {
     const path = this.paths[this.random.int(this.paths.length)] as string;
     const response = this.account.alb.request({ path, kind: 'user' });
     this.stats.total++;
+    // Over capacity, a refusal or a wait past the bound is the fleet's size at fault, not the version.
+    const capacityError =
+      response.overCapacity === true && (response.status >= 500 || response.latencyMs > this.latencyBoundMs);
+    const appError = response.outcome === 'app-error' && !capacityError;
     if (response.version !== undefined) {
       const version = (this.stats.byVersion[response.version] ??= { served: 0, appErrors: 0 });
       version.served++;
-      if (response.outcome === 'app-error') version.appErrors++;
+      if (appError) version.appErrors++;
     }
-    if (response.outcome === 'app-error') this.stats.appErrors++;
+    if (appError) this.stats.appErrors++;
+    if (capacityError) this.stats.capacityErrors++;
     if (response.outcome === 'failed') {
       this.stats.failed++;
       if (this.failures.length < this.maxFailuresKept) {

@@ -19,6 +19,7 @@ describe('TrafficGenerator', () => {
       total: 25,
       failed: 0,
       appErrors: 0,
+      capacityErrors: 0,
       byVersion: { [DEFAULT_AMIS.current]: { served: 25, appErrors: 0 } },
     });
     expect(traffic.failures).toEqual([]);
