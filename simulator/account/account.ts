@@ -21,7 +21,6 @@ import type { ServiceName } from './errors';
 import { accountLookups } from './iam/account-lookups';
 import type { AccountLookups } from './iam/authorization';
 import { InstanceProfiles } from './iam/instance-profiles';
-import { InstanceRefreshes } from './instance-refreshes';
 import { ImageBuilder } from './image-builder';
 import type { Instance } from './instances';
 import { ListenerRules } from './listener-rules';
@@ -181,7 +180,6 @@ export class SimulatedAccount {
       ['sns', this.sns.routes()],
       ['events', this.eventBridge.routes()],
       ['iam', new InstanceProfiles(env.instanceProfiles ?? []).routes()],
-      ['autoscaling', new InstanceRefreshes(env, now).routes()],
       ['autoscaling', this.scalingPolicies.routes()],
     ];
     this.lookups = accountLookups({ environment: env, ec2: this.ec2, groups: this.fleet.groups });
@@ -319,6 +317,7 @@ export class SimulatedAccount {
         if (description.attachedTargetGroups.includes(env.mainTargetGroup.arn))
           this.app.markServedViaMain(instance.amiId, now);
       }
+      this.fleet.seedWarmPool(group, now);
     }
   }
 

@@ -6,6 +6,8 @@ import type {
   Instance as SdkInstance,
 } from '@aws-sdk/client-auto-scaling';
 import { AVAILABILITY_ZONES, type ActivityRecord, type AutoScalingGroupState } from './auto-scaling-group';
+import { describePolicy } from './auto-scaling-mixed-instances';
+import { describePool } from './auto-scaling-warm-pools';
 import { serviceError } from './errors';
 import type { Instance } from './instances';
 
@@ -42,7 +44,11 @@ export function describeGroup(group: AutoScalingGroupState): AutoScalingGroup {
       PropagateAtLaunch: tag.propagateAtLaunch,
     })),
     TerminationPolicies: ['Default'],
-    NewInstancesProtectedFromScaleIn: false,
+    NewInstancesProtectedFromScaleIn: group.newInstancesProtectedFromScaleIn,
+    // AutoScalingGroup API reference: the warm pool's configuration and its current size.
+    ...(group.warmPool
+      ? { WarmPoolConfiguration: describePool(group.warmPool), WarmPoolSize: group.warmPool.instances.size }
+      : {}),
     CapacityRebalance: false,
     ServiceLinkedRoleARN: `arn:aws:iam::${group.arn.split(':')[4]}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
   };
@@ -52,16 +58,16 @@ export function describeGroup(group: AutoScalingGroupState): AutoScalingGroup {
 function launchSource(group: AutoScalingGroupState): Partial<AutoScalingGroup> {
   if (group.launchConfigurationName !== undefined)
     return { LaunchConfigurationName: group.launchConfigurationName };
-  const LaunchTemplateSpecification = {
-    LaunchTemplateId: group.launchTemplate.id,
-    LaunchTemplateName: group.launchTemplate.name,
-    Version: group.launchTemplate.version,
-  };
   // A group with a mixed instances policy names its template there, not in LaunchTemplate
   // (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html).
-  if (group.mixedInstancesPolicy)
-    return { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification } } };
-  return { LaunchTemplate: LaunchTemplateSpecification };
+  if (group.mixedInstancesPolicy) return { MixedInstancesPolicy: describePolicy(group.mixedInstancesPolicy) };
+  return {
+    LaunchTemplate: {
+      LaunchTemplateId: group.launchTemplate.id,
+      LaunchTemplateName: group.launchTemplate.name,
+      Version: group.launchTemplate.version,
+    },
+  };
 }
 
 export function describeInstance(instance: Instance): SdkInstance {
@@ -76,7 +82,11 @@ export function describeInstance(instance: Instance): SdkInstance {
       LaunchTemplateName: instance.launchTemplate.name,
       Version: String(instance.launchTemplate.version),
     },
-    ProtectedFromScaleIn: false,
+    ProtectedFromScaleIn: instance.protectedFromScaleIn ?? false,
+    // Instance API reference: WeightedCapacity, set when the group's mixed instances policy gives weights.
+    ...(instance.weightedCapacity === undefined
+      ? {}
+      : { WeightedCapacity: String(instance.weightedCapacity) }),
   };
 }
 

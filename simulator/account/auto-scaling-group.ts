@@ -3,9 +3,13 @@
  * and the constants of the model; what changes it lives in auto-scaling-groups.ts (requests) and
  * auto-scaling-reconcile.ts (what Auto Scaling does on its own).
  */
-import type { GroupDescription } from './environment';
+import type { GroupDescription, InstanceRefreshDescription } from './environment';
 import { serviceError } from './errors';
-import { countsTowardsCapacity, type Instance } from './instances';
+import { capacityUnits, countsTowardsCapacity, type Instance } from './instances';
+import { describedRefreshes, type InstanceRefreshRecord } from './instance-refreshes';
+import { lifecycleHooksOf, type LifecycleHook } from './auto-scaling-lifecycle-hooks';
+import { mixedInstancesPolicyOf, type MixedInstancesPolicyState } from './auto-scaling-mixed-instances';
+import { warmPoolOf, type WarmPoolState } from './auto-scaling-warm-pools';
 
 // docs/aws-facts/auto-scaling-groups.md#suspended-processes
 export const SCALING_PROCESSES = [
@@ -27,6 +31,12 @@ export type TrafficSourceState = 'Adding' | 'Added' | 'InService' | 'Removing' |
 export interface TrafficSourceAttachment {
   readonly identifier: string;
   readonly type: 'elbv2';
+  /**
+   * Which API family attached it (docs/aws-facts/traffic-sources.md#two-apis-one-group): the older
+   * `LoadBalancerTargetGroups` calls or `TrafficSources`; undefined: attached when the group was created
+   * (CloudFormation's TargetGroupARNs), which the older family describes.
+   */
+  readonly attachedWith?: 'LoadBalancerTargetGroups' | 'TrafficSources';
   state: TrafficSourceState;
   since: number;
 }
@@ -41,7 +51,8 @@ export interface ActivityRecord {
   readonly cause: string;
   readonly startTime: number;
   endTime?: number;
-  statusCode: 'InProgress' | 'Successful' | 'Failed';
+  // ScalingActivityStatusCode: MidLifecycleAction while a lifecycle hook holds the instance.
+  statusCode: 'InProgress' | 'MidLifecycleAction' | 'Successful' | 'Failed';
   statusMessage?: string;
 }
 
@@ -62,6 +73,8 @@ export const TIMINGS = {
   terminatedVisibleSeconds: 10,
   /** Retry interval after a failed launch (e.g. the AMI is missing or not available). */
   launchRetrySeconds: 10,
+  /** A stopped or hibernated warm pool instance starting when the group draws on it. */
+  warmStartSeconds: 10,
 };
 
 export class AutoScalingGroupState {
@@ -74,8 +87,23 @@ export class AutoScalingGroupState {
   launchTemplate: { id: string; name: string; version: string };
   /** Set while the group uses a launch configuration (by name only; see GroupDescription). */
   launchConfigurationName?: string;
-  /** Set while the group uses a mixed instances policy (by description only; see GroupDescription). */
-  mixedInstancesPolicy: boolean;
+  /**
+   * Set while the group uses a mixed instances policy: `launchTemplate` is then the policy's launch template
+   * specification (docs/aws-facts/auto-scaling-mixed-instances.md).
+   */
+  mixedInstancesPolicy?: MixedInstancesPolicyState;
+  /** docs/aws-facts/auto-scaling-scale-in-protection.md: new instances start protected. */
+  newInstancesProtectedFromScaleIn: boolean;
+  /** By name (docs/aws-facts/auto-scaling-lifecycle-hooks.md). */
+  readonly lifecycleHooks = new Map<string, LifecycleHook>();
+  /** docs/aws-facts/auto-scaling-warm-pools.md */
+  warmPool?: WarmPoolState;
+  /** Newest first (docs/aws-facts/auto-scaling-instance-refreshes.md). */
+  readonly instanceRefreshes: InstanceRefreshRecord[];
+  /** A refresh the description starts during the simulation, and when. */
+  scheduledRefresh?: { at: number; preferences: InstanceRefreshDescription };
+  /** The desired capacity at which scale-in last found every remaining instance protected. */
+  protectedScaleInNoted?: number;
   healthCheckType: string;
   healthCheckGracePeriodSeconds: number;
   /** In launch order. */
@@ -102,7 +130,16 @@ export class AutoScalingGroupState {
       version: description.launchTemplateVersion ?? '1',
     };
     this.launchConfigurationName = description.launchConfigurationName;
-    this.mixedInstancesPolicy = description.mixedInstancesPolicy ?? false;
+    this.mixedInstancesPolicy = mixedInstancesPolicyOf(description);
+    if (this.mixedInstancesPolicy) this.launchTemplate = this.mixedInstancesPolicy.launchTemplate;
+    this.newInstancesProtectedFromScaleIn = description.newInstancesProtectedFromScaleIn ?? false;
+    for (const hook of lifecycleHooksOf(description)) this.lifecycleHooks.set(hook.name, hook);
+    this.warmPool = warmPoolOf(description);
+    this.instanceRefreshes = describedRefreshes(description.instanceRefreshes, now);
+    if (description.startInstanceRefresh) {
+      const at = now + (description.startInstanceRefresh.afterSeconds ?? 0) * 1000;
+      this.scheduledRefresh = { at, preferences: description.startInstanceRefresh };
+    }
     this.healthCheckType = description.healthCheckType;
     this.healthCheckGracePeriodSeconds = description.healthCheckGracePeriodSeconds;
     for (const [key, value] of Object.entries(description.tags ?? {})) {
@@ -131,10 +168,16 @@ export class AutoScalingGroupState {
     );
   }
 
+  /** In capacity units: instance weights when a mixed instances policy gives them, one per instance otherwise. */
   capacity(): number {
-    let count = 0;
-    for (const instance of this.instances.values()) if (countsTowardsCapacity(instance)) count++;
-    return count;
+    let units = 0;
+    for (const instance of this.instances.values())
+      if (countsTowardsCapacity(instance)) units += capacityUnits(instance);
+    return units;
+  }
+
+  hooksFor(transition: LifecycleHook['transition']): LifecycleHook[] {
+    return [...this.lifecycleHooks.values()].filter((hook) => hook.transition === transition);
   }
 }
 

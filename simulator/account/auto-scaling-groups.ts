@@ -1,3 +1,4 @@
+// Over 250 lines: one method per request that changes a group, each with its documented rule.
 /**
  * The Auto Scaling groups of the account and every change a request makes to them, each with the rule AWS
  * documents for it; the API layer (auto-scaling.ts) checks the request's shape and calls one method here.
@@ -5,10 +6,13 @@
  * in auto-scaling-instances.ts.
  */
 import type { ActivityRecord, AutoScalingGroupState } from './auto-scaling-group';
+import { GroupFeatures } from './auto-scaling-features';
 import { InstanceLifecycle, type InstanceDependencies } from './auto-scaling-instances';
+import type { MixedInstancesPolicyState } from './auto-scaling-mixed-instances';
 import { reconcile } from './auto-scaling-reconcile';
+import { targetPoolSize } from './auto-scaling-warm-pools';
 import { serviceError } from './errors';
-import type { Instance } from './instances';
+import { countsTowardsCapacity, type Instance } from './instances';
 
 export type FleetDependencies = InstanceDependencies;
 
@@ -24,23 +28,40 @@ export interface GroupUpdate {
   launchTemplate?: { id: string; name: string; version: string };
   healthCheckType?: string;
   healthCheckGracePeriodSeconds?: number;
+  /** The whole policy after the update (auto-scaling-mixed-instances.ts merges the request into it). */
+  mixedInstancesPolicy?: MixedInstancesPolicyState;
+  newInstancesProtectedFromScaleIn?: boolean;
 }
 
 export class Fleet {
   readonly groups = new Map<string, AutoScalingGroupState>();
+  /** Scale-in protection, lifecycle hooks, warm pools, instance refreshes. */
+  readonly features: GroupFeatures;
   private readonly lifecycle: InstanceLifecycle;
 
   constructor(private readonly deps: FleetDependencies) {
     this.lifecycle = new InstanceLifecycle(deps, (instance) => this.groupFor(instance));
+    this.features = new GroupFeatures({ ec2: deps.ec2, ids: deps.ids, lifecycle: this.lifecycle });
   }
 
   step(now: number): void {
-    const deps = { ec2: this.deps.ec2, targetGroup: this.deps.targetGroup, lifecycle: this.lifecycle };
+    const deps = {
+      ec2: this.deps.ec2,
+      targetGroup: this.deps.targetGroup,
+      lifecycle: this.lifecycle,
+      features: this.features,
+    };
     for (const group of this.groups.values()) reconcile(deps, group, now);
   }
 
   seedInService(group: AutoScalingGroupState, now: number): Instance {
     return this.lifecycle.seedInService(group, now);
+  }
+
+  /** The warm pool a group is described with starts full and prepared. */
+  seedWarmPool(group: AutoScalingGroupState, now: number): void {
+    if (!group.warmPool) return;
+    for (let i = 0; i < targetPoolSize(group.warmPool, group); i++) this.lifecycle.seedWarm(group, now);
   }
 
   groupOf(instanceId: string): AutoScalingGroupState | undefined {
@@ -67,9 +88,20 @@ export class Fleet {
     Object.assign(group, { min, max, desired });
     if (change.launchTemplate) {
       group.launchTemplate = change.launchTemplate;
-      // A launch template replaces the launch configuration the group used.
+      // A launch template replaces the launch configuration or mixed instances policy the group used.
+      group.launchConfigurationName = undefined;
+      group.mixedInstancesPolicy = undefined;
+    }
+    if (change.mixedInstancesPolicy) {
+      // docs/aws-facts/auto-scaling-mixed-instances.md#update: the policy replaces a launch template or
+      // configuration; existing instances keep what they were launched with.
+      group.mixedInstancesPolicy = change.mixedInstancesPolicy;
+      group.launchTemplate = change.mixedInstancesPolicy.launchTemplate;
       group.launchConfigurationName = undefined;
     }
+    // docs/aws-facts/auto-scaling-scale-in-protection.md: applies to instances launched from now on.
+    if (change.newInstancesProtectedFromScaleIn !== undefined)
+      group.newInstancesProtectedFromScaleIn = change.newInstancesProtectedFromScaleIn;
     if (change.healthCheckType !== undefined) group.healthCheckType = change.healthCheckType;
     if (change.healthCheckGracePeriodSeconds !== undefined)
       group.healthCheckGracePeriodSeconds = change.healthCheckGracePeriodSeconds;
@@ -156,7 +188,7 @@ export class Fleet {
     const notFound = (): Error =>
       validation(`Instance Id not found - No managed instance found for instance ID: ${instanceId}`);
     if (!group || !instance) throw notFound();
-    if (instance.lifecycleState === 'Terminating' || instance.lifecycleState === 'Terminated') {
+    if (instance.lifecycleState.startsWith('Terminat')) {
       // UNCONFIRMED: terminating an instance that is already terminating is a no-op answered with the
       // activity already under way.
       const previous = [...group.activities].reverse().find((a) => a.description.endsWith(instance.id));
@@ -165,8 +197,8 @@ export class Fleet {
     }
     // UNCONFIRMED: terminating a Standby instance is allowed and leaves the desired capacity alone, since
     // Standby instances do not count towards it (docs/aws-facts/auto-scaling-standby.md#standby-and-capacity).
-    const counted = instance.lifecycleState === 'Pending' || instance.lifecycleState === 'InService';
-    if (decrement && counted) {
+    // Scale-in protection does not protect from this call (docs/aws-facts/auto-scaling-scale-in-protection.md).
+    if (decrement && countsTowardsCapacity(instance)) {
       if (group.desired - 1 < group.min) {
         throw validation(
           `Currently, desiredSize equals minSize (${group.min}). Terminating instance without replacement will violate group's min size constraint. ` +
@@ -184,11 +216,23 @@ export class Fleet {
    * modelled as a fresh attachment; a suspended AddToLoadBalancer does not stop the registration (the
    * suspension is documented for launches).
    */
-  attachTrafficSources(group: AutoScalingGroupState, identifiers: string[], now: number): void {
+  attachTrafficSources(
+    group: AutoScalingGroupState,
+    identifiers: string[],
+    now: number,
+    attachedWith: 'LoadBalancerTargetGroups' | 'TrafficSources' = 'TrafficSources',
+  ): void {
     for (const identifier of identifiers) {
       const existing = group.trafficSources.get(identifier);
+      // UNCONFIRMED: attaching through one family what the other attached leaves it as it is.
       if (existing && existing.state !== 'Removing' && existing.state !== 'Removed') continue;
-      group.trafficSources.set(identifier, { identifier, type: 'elbv2', state: 'Adding', since: now });
+      group.trafficSources.set(identifier, {
+        identifier,
+        type: 'elbv2',
+        state: 'Adding',
+        since: now,
+        attachedWith,
+      });
       this.lifecycle.registerAll(group, identifier, now);
     }
   }
@@ -198,10 +242,19 @@ export class Fleet {
    * draining. UNCONFIRMED: AWS does not document detaching a source that is not attached; modelled as an
    * error (the conservative choice: callers must check before detaching).
    */
-  detachTrafficSources(group: AutoScalingGroupState, identifiers: string[], now: number): void {
+  detachTrafficSources(
+    group: AutoScalingGroupState,
+    identifiers: string[],
+    now: number,
+    family: 'LoadBalancerTargetGroups' | 'TrafficSources' = 'TrafficSources',
+  ): void {
     const notAttached = identifiers.filter((identifier) => {
-      const state = group.trafficSources.get(identifier)?.state;
-      return state === undefined || state === 'Removing' || state === 'Removed';
+      const source = group.trafficSources.get(identifier);
+      const state = source?.state;
+      // docs/aws-facts/traffic-sources.md#two-apis-one-group: DetachLoadBalancerTargetGroups detaches only
+      // what AttachLoadBalancerTargetGroups (or the group's creation) attached; DetachTrafficSources any.
+      const otherFamily = family === 'LoadBalancerTargetGroups' && source?.attachedWith === 'TrafficSources';
+      return state === undefined || state === 'Removing' || state === 'Removed' || otherFamily;
     });
     if (notAttached.length > 0) {
       throw validation(

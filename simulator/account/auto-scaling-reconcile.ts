@@ -1,24 +1,28 @@
 /**
- * What Auto Scaling does on its own, once a simulated second, between API calls: replaces instances that
- * fail ELB health checks, launches or terminates to reach the desired capacity, and moves attached traffic
- * sources through their states.
+ * What Auto Scaling does on its own, once a simulated second, between API calls: moves instances through
+ * their lifecycle (and lifecycle hooks' actions), replaces instances that fail ELB health checks, launches
+ * (from the warm pool first) or terminates to reach the desired capacity, runs an instance refresh, keeps
+ * the warm pool's size, and moves attached traffic sources through their states.
  */
+import type { GroupFeatures } from './auto-scaling-features';
 import { TIMINGS, type AutoScalingGroupState } from './auto-scaling-group';
 import type { InstanceLifecycle } from './auto-scaling-instances';
 import type { Ec2 } from './ec2';
-import { countsTowardsCapacity, type Instance } from './instances';
+import { capacityUnits, countsTowardsCapacity, type Instance } from './instances';
 import type { TargetGroup } from './target-groups';
 
 export interface ReconcileDependencies {
   ec2: Ec2;
   targetGroup: (arn: string) => TargetGroup | undefined;
   lifecycle: InstanceLifecycle;
+  features: GroupFeatures;
 }
 
 export function reconcile(deps: ReconcileDependencies, group: AutoScalingGroupState, now: number): void {
   deps.lifecycle.advance(group, now);
   replaceUnhealthy(deps, group, now);
   reconcileCapacity(deps, group, now);
+  deps.features.step(group, now);
   advanceTrafficSources(deps, group, now);
 }
 
@@ -41,7 +45,10 @@ function replaceUnhealthy(deps: ReconcileDependencies, group: AutoScalingGroupSt
       }
     }
   }
-  if (group.isSuspended('ReplaceUnhealthy')) return;
+  // docs/aws-facts/auto-scaling-groups.md#suspended-processes: with Terminate suspended ReplaceUnhealthy is
+  // inactive (HealthCheck still marks); it replaces the marked instances once Terminate resumes. Health-check
+  // replacement ignores scale-in protection (docs/aws-facts/auto-scaling-scale-in-protection.md).
+  if (group.isSuspended('ReplaceUnhealthy') || group.isSuspended('Terminate')) return;
   for (const id of group.unhealthy) {
     const instance = group.instances.get(id);
     if (instance?.lifecycleState === 'InService' && instance.healthStatus === 'Unhealthy') {
@@ -56,26 +63,57 @@ function reconcileCapacity(deps: ReconcileDependencies, group: AutoScalingGroupS
   const capacity = group.capacity();
   if (capacity < group.desired) {
     if (group.isSuspended('Launch') || now < group.nextLaunchAttemptAt) return;
-    for (let i = capacity; i < group.desired; i++) if (!deps.lifecycle.launch(group, now)) break;
+    while (group.capacity() < group.desired) {
+      const warm = deps.features.warmInstance(group);
+      if (warm) deps.lifecycle.launchFromWarmPool(group, warm, now);
+      else if (!deps.lifecycle.launch(group, now)) break;
+    }
     return;
   }
-  if (capacity > group.desired && !group.isSuspended('Terminate')) {
+  if (capacity > group.desired) {
     // docs/aws-facts/auto-scaling-standby.md#standby-and-capacity: scale-in never picks Standby instances
     // (they do not count towards capacity).
     const cause =
       'an instance was taken out of service in response to a difference between desired and actual capacity';
-    for (const victim of scaleInVictims(deps.ec2, group, capacity - group.desired)) {
+    const victims = scaleInVictims(deps.ec2, group, capacity - group.desired);
+    for (const victim of victims) {
+      // InstanceReusePolicy: scale-in returns the instance to the warm pool instead of terminating it.
+      if (group.warmPool?.reuseOnScaleIn && group.warmPool.status === undefined)
+        victim.returnToWarmPool = true;
       deps.lifecycle.startTermination(victim, now, cause);
+    }
+    const protectedLeft = [...group.instances.values()].some(
+      (instance) => instance.lifecycleState === 'InService' && instance.protectedFromScaleIn,
+    );
+    if (victims.length === 0 && protectedLeft && group.protectedScaleInNoted !== group.desired) {
+      // docs/aws-facts/auto-scaling-scale-in-protection.md: the desired capacity stays decremented; the group
+      // cannot terminate protected instances and says so in its activity history.
+      group.protectedScaleInNoted = group.desired;
+      const message =
+        'Could not scale to desired capacity because all remaining instances are protected from scale in.';
+      deps.lifecycle.activities.note(
+        group,
+        message,
+        'a user request changed the desired capacity',
+        message,
+        now,
+      );
     }
   }
 }
 
 /**
+ * The instances a scale-in may take (docs/aws-facts/auto-scaling-groups.md#scale-in-and-termination):
+ * never those protected from scale-in once InService (docs/aws-facts/auto-scaling-scale-in-protection.md);
+ * with Terminate suspended, only instances that are not InService ("Suspending the Terminate process
+ * applies only to instances that are currently in the InService state").
+ *
  * Default termination policy, simplified: instances not on the group's current launch template version
  * first, then the oldest. UNCONFIRMED: AWS first balances Availability Zones and finally picks the instance
- * closest to the next billing hour.
+ * closest to the next billing hour. With weights, only instances whose units keep the group at or above its
+ * desired capacity.
  */
-function scaleInVictims(ec2: Ec2, group: AutoScalingGroupState, count: number): Instance[] {
+function scaleInVictims(ec2: Ec2, group: AutoScalingGroupState, excess: number): Instance[] {
   let current: { id: string; version: number } | undefined;
   try {
     const resolved = ec2.resolveLaunch(group.launchTemplate.id, group.launchTemplate.version);
@@ -89,10 +127,21 @@ function scaleInVictims(ec2: Ec2, group: AutoScalingGroupState, count: number): 
     instance.launchTemplate.version === current.version
       ? 1
       : 0;
-  return [...group.instances.values()]
+  const terminateSuspended = group.isSuspended('Terminate');
+  const candidates = [...group.instances.values()]
     .filter(countsTowardsCapacity)
-    .sort((a, b) => outdated(a) - outdated(b) || a.launchedAt - b.launchedAt)
-    .slice(0, count);
+    .filter((instance) => !(instance.lifecycleState === 'InService' && instance.protectedFromScaleIn))
+    .filter((instance) => !(terminateSuspended && instance.lifecycleState === 'InService'))
+    .sort((a, b) => outdated(a) - outdated(b) || a.launchedAt - b.launchedAt);
+  const victims: Instance[] = [];
+  let removed = 0;
+  for (const candidate of candidates) {
+    if (removed + capacityUnits(candidate) > excess) continue;
+    victims.push(candidate);
+    removed += capacityUnits(candidate);
+    if (removed === excess) break;
+  }
+  return victims;
 }
 
 function advanceTrafficSources(deps: ReconcileDependencies, group: AutoScalingGroupState, now: number): void {

@@ -26,13 +26,16 @@ import {
   type Tag,
   type TrafficSourceIdentifier,
 } from '@aws-sdk/client-auto-scaling';
-import type { Fleet, GroupUpdate } from './auto-scaling-groups';
+import { featureRoutes } from './auto-scaling-feature-routes';
+import type { Fleet } from './auto-scaling-groups';
+import { updatedPolicy } from './auto-scaling-mixed-instances';
 import {
   SCALING_PROCESSES,
   tagGroups,
   untagGroups,
   type AutoScalingGroupState,
   type ScalingProcess,
+  type TrafficSourceAttachment,
 } from './auto-scaling-group';
 import {
   describeActivity,
@@ -99,8 +102,9 @@ export class AutoScaling {
           throw validation(tooManyMessage(ids, 'instanceIds', 50));
         }
         const maxRecords = this.maxRecords(input.MaxRecords, 50, 50);
+        // AutoScalingInstanceDetails: warm pool instances are listed too (their Warmed:* states).
         const instances = [...this.deps.fleet.groups.values()]
-          .flatMap((group) => [...group.instances.values()])
+          .flatMap((group) => [...group.instances.values(), ...(group.warmPool?.instances.values() ?? [])])
           .filter((instance) => ids.length === 0 || ids.includes(instance.id));
         const page = paginate(
           instances,
@@ -143,42 +147,23 @@ export class AutoScaling {
 
       route(UpdateAutoScalingGroupCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
-        let launchTemplate: GroupUpdate['launchTemplate'];
-        if (input.LaunchTemplate) {
-          const {
-            LaunchTemplateId: id,
-            LaunchTemplateName: name,
-            Version: version = '$Default',
-          } = input.LaunchTemplate;
-          if ((id === undefined) === (name === undefined)) {
-            // UNCONFIRMED: exact text.
-            throw validation('Valid requests must contain either LaunchTemplateId or LaunchTemplateName.');
-          }
-          if (!/^(\d+|\$Latest|\$Default)$/.test(version)) {
-            throw validation(`The specified launch template version ${version} is not valid.`);
-          }
-          try {
-            const template =
-              id !== undefined
-                ? this.deps.ec2.templateById(id)
-                : this.deps.ec2.templateByName(name as string);
-            this.deps.ec2.version(template, version);
-            launchTemplate = { id: template.id, name: template.name, version };
-          } catch (error) {
-            // UNCONFIRMED: Auto Scaling wraps EC2's answer in a ValidationError.
-            throw validation(
-              `You must use a valid fully-formed launch template. ${error instanceof Error ? error.message : ''}`.trim(),
-            );
-          }
+        if (input.LaunchTemplate && input.MixedInstancesPolicy) {
+          // UpdateAutoScalingGroup: a group launches from one of them. Text UNCONFIRMED.
+          throw validation(
+            'Valid requests must contain either LaunchTemplate or MixedInstancesPolicy, not both.',
+          );
         }
+        const launchTemplate = input.LaunchTemplate ? this.templateSpec(input.LaunchTemplate) : undefined;
+        const mixedInstancesPolicy = input.MixedInstancesPolicy
+          ? updatedPolicy(group.mixedInstancesPolicy, input.MixedInstancesPolicy, (spec) =>
+              this.templateSpec(spec),
+            )
+          : undefined;
         if ((input.MinSize ?? 0) < 0 || (input.MaxSize ?? 0) < 0)
           throw validation('MinSize and MaxSize must be at least 0.');
-        if (input.HealthCheckType !== undefined) {
-          const types = input.HealthCheckType.split(',').map((type) => type.trim());
-          if (types.some((type) => !['EC2', 'ELB', 'EBS', 'VPC_LATTICE'].includes(type))) {
-            throw validation(`Invalid health check type ${input.HealthCheckType}.`);
-          }
-        }
+        // docs/aws-facts/auto-scaling-groups.md#health-checks: a comma-separated list of EC2, ELB, EBS,
+        // VPC_LATTICE (text UNCONFIRMED).
+        if (input.HealthCheckType !== undefined) checkHealthCheckType(input.HealthCheckType);
         if (input.HealthCheckGracePeriod !== undefined && input.HealthCheckGracePeriod < 0) {
           throw validation('HealthCheckGracePeriod must be at least 0.');
         }
@@ -189,6 +174,8 @@ export class AutoScaling {
           launchTemplate,
           healthCheckType: input.HealthCheckType,
           healthCheckGracePeriodSeconds: input.HealthCheckGracePeriod,
+          mixedInstancesPolicy,
+          newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn,
         });
         return {};
       }),
@@ -257,19 +244,25 @@ export class AutoScaling {
       route(AttachLoadBalancerTargetGroupsCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
         const arns = this.trafficSources((input.TargetGroupARNs ?? []).map((Identifier) => ({ Identifier })));
-        this.deps.fleet.attachTrafficSources(group, arns, this.deps.now());
+        this.deps.fleet.attachTrafficSources(group, arns, this.deps.now(), 'LoadBalancerTargetGroups');
         return {};
       }),
       route(DetachLoadBalancerTargetGroupsCommand, (input) => {
         const group = this.group(input.AutoScalingGroupName);
         const arns = this.trafficSources((input.TargetGroupARNs ?? []).map((Identifier) => ({ Identifier })));
-        this.deps.fleet.detachTrafficSources(group, arns, this.deps.now());
+        this.deps.fleet.detachTrafficSources(group, arns, this.deps.now(), 'LoadBalancerTargetGroups');
         return {};
       }),
 
       route(DescribeTrafficSourcesCommand, (input) => {
-        // docs/aws-facts/traffic-sources.md#describetrafficsources: MaxRecords ≤ 50.
-        const page = this.trafficSourcePage('DescribeTrafficSources', input, 50, input.TrafficSourceType);
+        // docs/aws-facts/traffic-sources.md#describetrafficsources: MaxRecords ≤ 50; every traffic source of
+        // the group, whichever API attached it, or those of the type given.
+        const type = input.TrafficSourceType;
+        if (type !== undefined && !['elb', 'elbv2', 'vpc-lattice'].includes(type))
+          throw validation(`Invalid traffic source type ${type}.`);
+        const page = this.trafficSourcePage('DescribeTrafficSources', input, 50, (source) =>
+          type === undefined ? true : source.type === type,
+        );
         return {
           TrafficSources: page.items.map((source) => ({
             TrafficSource: source.identifier,
@@ -281,7 +274,14 @@ export class AutoScaling {
         };
       }),
       route(DescribeLoadBalancerTargetGroupsCommand, (input) => {
-        const page = this.trafficSourcePage('DescribeLoadBalancerTargetGroups', input, 100);
+        // docs/aws-facts/traffic-sources.md#two-apis-one-group: only the target groups the older API (or the
+        // group's creation) attached, and no longer once all their instances are deregistered (Removed).
+        const page = this.trafficSourcePage(
+          'DescribeLoadBalancerTargetGroups',
+          input,
+          100,
+          (source) => source.attachedWith !== 'TrafficSources' && source.state !== 'Removed',
+        );
         return {
           LoadBalancerTargetGroups: page.items.map((source) => ({
             LoadBalancerTargetGroupARN: source.identifier,
@@ -326,7 +326,42 @@ export class AutoScaling {
         untagGroups(byGroup);
         return {};
       }),
+
+      ...featureRoutes({
+        features: this.deps.fleet.features,
+        groups: this.deps.fleet.groups,
+        group: (name) => this.group(name),
+        now: this.deps.now,
+        maxRecords: (value, fallback, limit) => this.maxRecords(value, fallback, limit),
+      }),
     ];
+  }
+
+  /** A launch template specification as UpdateAutoScalingGroup takes it, resolved against EC2. */
+  private templateSpec(spec: { LaunchTemplateId?: string; LaunchTemplateName?: string; Version?: string }): {
+    id: string;
+    name: string;
+    version: string;
+  } {
+    const { LaunchTemplateId: id, LaunchTemplateName: name, Version: version = '$Default' } = spec;
+    if ((id === undefined) === (name === undefined)) {
+      // UNCONFIRMED: exact text.
+      throw validation('Valid requests must contain either LaunchTemplateId or LaunchTemplateName.');
+    }
+    if (!/^(\d+|\$Latest|\$Default)$/.test(version)) {
+      throw validation(`The specified launch template version ${version} is not valid.`);
+    }
+    try {
+      const template =
+        id !== undefined ? this.deps.ec2.templateById(id) : this.deps.ec2.templateByName(name as string);
+      this.deps.ec2.version(template, version);
+      return { id: template.id, name: template.name, version };
+    } catch (error) {
+      // UNCONFIRMED: Auto Scaling wraps EC2's answer in a ValidationError.
+      throw validation(
+        `You must use a valid fully-formed launch template. ${error instanceof Error ? error.message : ''}`.trim(),
+      );
+    }
   }
 
   private group(name: string | undefined): AutoScalingGroupState {
@@ -336,17 +371,15 @@ export class AutoScaling {
     return group;
   }
 
-  /** One page of the group's traffic sources (of `type` when given), `limit` records at most and by default. */
+  /** One page of the group's traffic sources that `listed` keeps, `limit` records at most and by default. */
   private trafficSourcePage(
     operation: string,
     input: { AutoScalingGroupName?: string; MaxRecords?: number; NextToken?: string },
     limit: number,
-    type?: string,
+    listed: (source: TrafficSourceAttachment) => boolean,
   ) {
     const group = this.group(input.AutoScalingGroupName);
-    const sources = [...group.trafficSources.values()].filter(
-      (source) => type === undefined || source.type === type,
-    );
+    const sources = [...group.trafficSources.values()].filter(listed);
     const maxRecords = this.maxRecords(input.MaxRecords, limit, limit);
     return paginate(sources, input.NextToken, maxRecords, `${operation}:${group.name}`, invalidToken);
   }
@@ -418,4 +451,11 @@ export class AutoScaling {
     }
     return byGroup;
   }
+}
+
+/** UpdateAutoScalingGroup, HealthCheckType: "A comma-separated value string of one or more health check types." */
+function checkHealthCheckType(value: string): void {
+  const types = value.split(',').map((type) => type.trim());
+  if (types.some((type) => !['EC2', 'ELB', 'EBS', 'VPC_LATTICE'].includes(type)))
+    throw validation(`Invalid health check type ${value}.`);
 }

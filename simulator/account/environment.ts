@@ -103,7 +103,11 @@ export interface GroupDescription {
   max: number;
   /** Target group ARNs the group is attached to (its instances start registered and healthy there). */
   attachedTargetGroups: string[];
-  healthCheckType: 'EC2' | 'ELB';
+  /**
+   * `EC2` (status checks only), `ELB`, or a comma-separated list of `EC2`, `ELB`, `EBS`, `VPC_LATTICE`, as
+   * UpdateAutoScalingGroup takes it (docs/aws-facts/auto-scaling-groups.md#health-checks).
+   */
+  healthCheckType: string;
   healthCheckGracePeriodSeconds: number;
   /** Instance type written into the launch template (default t3.micro). */
   instanceType?: string;
@@ -115,8 +119,13 @@ export interface GroupDescription {
   launchTemplateData?: Record<string, unknown>;
   /** Processes suspended at the start (e.g. left by an interrupted deployment). */
   suspendedProcesses?: string[];
-  /** Instance refreshes of the group, newest first (only listed: the simulation does not run them). */
+  /**
+   * Instance refreshes the group had before the simulation, newest first: listed as they are, never run
+   * (a refresh the simulation runs is `startInstanceRefresh`, or StartInstanceRefresh).
+   */
   instanceRefreshes?: { id: string; status: string }[];
+  /** An instance refresh Auto Scaling starts this many seconds in, and runs (docs/aws-facts/auto-scaling-instance-refreshes.md). */
+  startInstanceRefresh?: InstanceRefreshDescription;
   /**
    * The group launches from a launch configuration of this name instead of a launch template. Modelled by
    * name only: described, never launched from (the group must start empty); UpdateAutoScalingGroup with a
@@ -129,12 +138,80 @@ export interface GroupDescription {
    */
   launchTemplateVersion?: string;
   /**
-   * The group launches from a mixed instances policy over its launch template instead of the template itself.
-   * Modelled by description only, like a launch configuration: described, never launched from.
+   * The group launches from a mixed instances policy instead of its launch template
+   * (docs/aws-facts/auto-scaling-mixed-instances.md). `true`: a policy over the group's own template and
+   * version, without overrides, with the default distribution (all On-Demand).
    */
-  mixedInstancesPolicy?: boolean;
+  mixedInstancesPolicy?: boolean | MixedInstancesPolicyDescription;
+  /** New instances start protected from scale-in (docs/aws-facts/auto-scaling-scale-in-protection.md); the
+   * instances the group starts with were launched under it too. */
+  newInstancesProtectedFromScaleIn?: boolean;
+  /** Lifecycle hooks, and how the team's automation answers them (docs/aws-facts/auto-scaling-lifecycle-hooks.md). */
+  lifecycleHooks?: LifecycleHookDescription[];
+  /** A warm pool beside the group (docs/aws-facts/auto-scaling-warm-pools.md), filled from the start. */
+  warmPool?: WarmPoolDescription;
   /** Target tracking scaling policies of the group at the start (scaling-policies.ts). */
   scalingPolicies?: ScalingPolicyDescription[];
+}
+
+/** A mixed instances policy as UpdateAutoScalingGroup's `MixedInstancesPolicy` takes it, in camel case. */
+export interface MixedInstancesPolicyDescription {
+  /** The policy's launch template specification; each part defaults to the group's template and version. */
+  launchTemplate?: { id?: string; name?: string; version?: string };
+  /** Instance types, highest priority first; none: the template's instance type. */
+  overrides?: { instanceType: string; weightedCapacity?: number }[];
+  /** Each field omitted takes AWS's default (InstancesDistribution API reference). */
+  instancesDistribution?: {
+    onDemandAllocationStrategy?: 'prioritized' | 'lowest-price';
+    onDemandBaseCapacity?: number;
+    onDemandPercentageAboveBaseCapacity?: number;
+    spotAllocationStrategy?: string;
+    spotInstancePools?: number;
+    spotMaxPrice?: string;
+  };
+}
+
+/** A lifecycle hook (PutLifecycleHook) and how the team's automation answers its actions. */
+export interface LifecycleHookDescription {
+  name: string;
+  /** autoscaling:EC2_INSTANCE_LAUNCHING or autoscaling:EC2_INSTANCE_TERMINATING. */
+  transition: 'launching' | 'terminating';
+  /** 30–7200 (default 3600). */
+  heartbeatTimeoutSeconds?: number;
+  /** What a timed-out action does (default ABANDON). */
+  defaultResult?: 'CONTINUE' | 'ABANDON';
+  notificationMetadata?: string;
+  /**
+   * The team's automation completes each action with `result` this many seconds after the instance enters
+   * the wait state, or never (default): the action then times out and the default result applies.
+   */
+  answer?: { result: 'CONTINUE' | 'ABANDON'; afterSeconds: number } | 'never';
+}
+
+/** A warm pool (PutWarmPool), in camel case. */
+export interface WarmPoolDescription {
+  /** Instances kept in the pool at least (default 0). */
+  minSize?: number;
+  /** Prepared capacity (group and pool); default: the group's MaxSize. */
+  maxGroupPreparedCapacity?: number;
+  /** Default Stopped. */
+  poolState?: 'Stopped' | 'Running' | 'Hibernated';
+  /** Scale-in returns instances to the pool instead of terminating them (default false). */
+  reuseOnScaleIn?: boolean;
+}
+
+/** StartInstanceRefresh's preferences the simulation follows. */
+export interface InstanceRefreshDescription {
+  /** Seconds after the simulation starts (default 0). */
+  afterSeconds?: number;
+  /** Default 90. */
+  minHealthyPercentage?: number;
+  /** Default 100. */
+  maxHealthyPercentage?: number;
+  /** Seconds a new instance warms up after InService before it counts as updated (default: the grace period). */
+  instanceWarmupSeconds?: number;
+  /** Leave instances already on the desired launch template version (default false). */
+  skipMatching?: boolean;
 }
 
 /** An IAM instance profile and the role it carries (what EC2 is passed when an instance launches with it). */
@@ -293,6 +370,13 @@ export interface DefaultEnvironmentOptions {
    * without `targetGroupArn` tracks the main target group.
    */
   scalingPolicy?: ScalingPolicyDescription;
+  /**
+   * More of the active (blue) group's description, over what the options above make of it: e.g.
+   * `{ mixedInstancesPolicy: {...} }`, `{ lifecycleHooks: [...] }`, `{ newInstancesProtectedFromScaleIn: true }`.
+   */
+  activeGroup?: Partial<GroupDescription>;
+  /** More of the standby (green) group's description, likewise. */
+  standbyGroup?: Partial<GroupDescription>;
 }
 
 /** A notification topic encrypted with a customer managed KMS key (scenario `encrypted-notifications`). */
@@ -426,7 +510,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     syntheticHeader: { ...settings.syntheticHeader },
     mainTargetGroup,
     syntheticTargetGroup,
-    groups: { blue, green },
+    groups: { blue: { ...blue, ...options.activeGroup }, green: { ...green, ...options.standbyGroup } },
     amis: [
       {
         id: DEFAULT_AMIS.current,

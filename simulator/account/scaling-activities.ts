@@ -33,6 +33,35 @@ export class ScalingActivities {
     return activity;
   }
 
+  /** The open activity of an instance's transition, if any (e.g. to show a lifecycle hook's wait). */
+  openFor(instanceId: string): ActivityRecord | undefined {
+    return this.open.get(instanceId);
+  }
+
+  /** The instance's transition failed (e.g. its launch lifecycle action was abandoned). */
+  fail(instanceId: string, message: string, now: number): void {
+    const activity = this.open.get(instanceId);
+    if (!activity) return;
+    activity.statusCode = 'Failed';
+    activity.statusMessage = message;
+    activity.endTime = now;
+    this.open.delete(instanceId);
+  }
+
+  /** A note in the group's activity history that no instance transition carries. */
+  note(group: AutoScalingGroupState, description: string, cause: string, message: string, now: number): void {
+    this.record(group, {
+      id: this.ids.uuid(),
+      groupName: group.name,
+      description,
+      cause: `At ${new Date(now).toISOString()} ${cause}.`,
+      startTime: now,
+      endTime: now,
+      statusCode: 'Failed',
+      statusMessage: message,
+    });
+  }
+
   /** The instance's transition ended: its activity succeeded. */
   complete(instanceId: string, now: number): void {
     const activity = this.open.get(instanceId);

@@ -20,6 +20,8 @@ export interface AccountSnapshot {
         healthStatus: HealthStatus;
         amiId: string;
         launchTemplateVersion: string;
+        /** Only for Spot instances (a mixed instances policy's): EC2's InstanceLifecycle `spot`. */
+        purchaseOption?: 'spot';
       }[];
       trafficSources: { identifier: string; state: string }[];
       suspendedProcesses: string[];
@@ -60,6 +62,7 @@ export function snapshotOf(
         healthStatus: instance.healthStatus,
         amiId: instance.amiId,
         launchTemplateVersion: String(instance.launchTemplate.version),
+        ...(instance.purchaseOption === 'spot' ? { purchaseOption: 'spot' as const } : {}),
       })),
       trafficSources: [...group.trafficSources.values()].map((source) => ({
         identifier: source.identifier,

@@ -75,26 +75,22 @@ describe('load in a simulated deployment', () => {
     expect(passed(report)).toBe(true);
   }, 60_000);
 
-  // Issue 10 (see test/simulator/account/unhealthy-host-count.test.ts): the simulated group registers the
-  // instances of a scale-out as they launch, so they turn unhealthy while they boot, the unhealthy-hosts alarm
-  // fires and a good version is rolled back. Passes once registration happens as the instance goes InService.
-  it.failing(
-    'an owner scaling the new fleet out during the window does not roll a good version back',
-    async () => {
-      const desired: number[] = [];
-      const report = await withOwnerAction(
-        'happy-owner-scales-new-fleet',
-        async () => {
-          await new AutoScalingClient({ region }).send(
-            new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'webapp-green', DesiredCapacity: 5 }),
-          );
-        },
-        (value) => desired.push(value),
-      );
-      expect(desired).toContain(5);
-      expect(report.executions[0]?.outcome).toBe('succeeded');
-      expect(report.finalState.activeInstances).toBe(5);
-    },
-    60_000,
-  );
+  // Issue 10 (see test/simulator/account/unhealthy-host-count.test.ts): the simulated group registered the
+  // instances of a scale-out as they launched, so they turned unhealthy while they booted, the unhealthy-hosts
+  // alarm fired and a good version was rolled back.
+  it('an owner scaling the new fleet out during the window does not roll a good version back', async () => {
+    const desired: number[] = [];
+    const report = await withOwnerAction(
+      'happy-owner-scales-new-fleet',
+      async () => {
+        await new AutoScalingClient({ region }).send(
+          new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'webapp-green', DesiredCapacity: 5 }),
+        );
+      },
+      (value) => desired.push(value),
+    );
+    expect(desired).toContain(5);
+    expect(report.executions[0]?.outcome).toBe('succeeded');
+    expect(report.finalState.activeInstances).toBe(5);
+  }, 60_000);
 });

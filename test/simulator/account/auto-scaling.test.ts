@@ -58,6 +58,8 @@ describe('Auto Scaling API', () => {
       });
       const green = await group(h.green);
       expect(green?.LaunchTemplate).toBeUndefined();
+      // The policy as DescribeAutoScalingGroups answers it: every InstancesDistribution field with AWS's
+      // default (docs/aws-facts/auto-scaling-mixed-instances.md#describe).
       expect(green?.MixedInstancesPolicy).toEqual({
         LaunchTemplate: {
           LaunchTemplateSpecification: {
@@ -65,6 +67,13 @@ describe('Auto Scaling API', () => {
             LaunchTemplateName: h.environment.groups.green.launchTemplateName,
             Version: '$Latest',
           },
+        },
+        InstancesDistribution: {
+          OnDemandAllocationStrategy: 'prioritized',
+          OnDemandBaseCapacity: 0,
+          OnDemandPercentageAboveBaseCapacity: 100,
+          SpotAllocationStrategy: 'lowest-price',
+          SpotInstancePools: 2,
         },
       });
     });
@@ -327,7 +336,7 @@ describe('Auto Scaling API', () => {
       expect(pageSize.name).toBe('ValidationError');
     });
 
-    it('registers instances launched later with the attached target groups while they are Pending', async () => {
+    it('registers instances launched later with the attached target groups as they go InService, not while they boot', async () => {
       await h.asg.send(
         new AttachLoadBalancerTargetGroupsCommand({
           AutoScalingGroupName: h.green,
@@ -339,10 +348,12 @@ describe('Auto Scaling API', () => {
       const pending = h.account
         .snapshot()
         .groups[h.green]?.instances.find((i) => i.lifecycleState === 'Pending');
-      const target = h.account
-        .snapshot()
-        .targetGroups[h.synthetic]?.targets.find((t) => t.id === pending?.id);
-      expect(target?.state).toBe('initial');
+      const target = () =>
+        h.account.snapshot().targetGroups[h.synthetic]?.targets.find((t) => t.id === pending?.id);
+      // Booting: a registered instance would fail its first health checks (docs/aws-facts/auto-scaling-groups.md#instance-lifecycle).
+      expect(target()).toBeUndefined();
+      h.until(() => h.idsIn(h.green, 'InService').includes(pending?.id ?? ''));
+      expect(target()?.state).toBe('initial');
     });
   });
 

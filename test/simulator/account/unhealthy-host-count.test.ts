@@ -51,14 +51,12 @@ describe('UnHealthyHostCount and targets in initial', () => {
     expect(states()).toEqual(new Set(['OK']));
   });
 
-  // Known defect, left to the session that owns auto-scaling-instances.ts: the simulated group registers a
-  // scale-out's instance with its target groups as it launches, 60 s before the application answers, so the
-  // booting instance fails UnhealthyThresholdCount checks, turns `unhealthy` and trips the reference
-  // unhealthy-hosts alarm (issue 10: a scale-out during the rollback window rolled a good version back).
-  // AWS's lifecycle page says the group registers the instance once it is fully configured and has passed
-  // the EC2 health checks, as it goes InService (docs/aws-facts/auto-scaling-groups.md#instance-lifecycle).
-  // When the registration moves there, this test passes: replace `it.failing` with `it`.
-  it.failing('a scale-out of booting instances does not trip the unhealthy-hosts alarm', async () => {
+  // Issue 10: the simulated group registered a scale-out's instance with its target groups as it launched,
+  // 60 s before the application answered, so the booting instance failed UnhealthyThresholdCount checks,
+  // turned `unhealthy` and tripped the reference unhealthy-hosts alarm (a scale-out during the rollback
+  // window rolled a good version back). AWS registers the instance just before it reaches InService, once it
+  // is configured (docs/aws-facts/auto-scaling-groups.md#instance-lifecycle).
+  it('a scale-out of booting instances does not trip the unhealthy-hosts alarm', async () => {
     h = createHarness();
     const traffic = new TrafficGenerator(h.account, { requestsPerSecond: 10 });
     h.run(30, () => traffic.tick());
