@@ -36,9 +36,12 @@ export interface HookInvocation {
   callbackAnswer?: 'accepted' | string;
 }
 
+/** Who a team's hook function acts as: not the orchestrator (the invariant monitor tells them apart). */
+export const HOOK_FUNCTION_PRINCIPAL = 'hook-function';
+
 /** The role a hook function runs as in the simulation: it may answer any task token (UNCONFIRMED resource). */
 const HOOK_FUNCTION_ROLE = (accountId: string): Principal => ({
-  name: 'hook-function',
+  name: HOOK_FUNCTION_PRINCIPAL,
   sessionArn: `arn:aws:sts::${accountId}:assumed-role/hook-function-role/hook-function`,
   policies: [
     {

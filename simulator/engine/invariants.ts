@@ -50,7 +50,7 @@ export class InvariantMonitor {
   private readonly reported = new Set<string>();
   private readonly activeGroup: string | null;
   private readonly initialActiveInstances: ReadonlySet<string>;
-  private readonly productionSignature: string;
+  private readonly activeTemplate: string | null;
   private readonly accountSignature: string;
   private servedBefore: boolean;
   private readonly reached = new Set<string>();
@@ -67,7 +67,7 @@ export class InvariantMonitor {
     const active = Object.values(initial.groups).find((group) => servesMain(group, mainTargetGroupArn));
     this.activeGroup = active?.name ?? null;
     this.initialActiveInstances = new Set(active?.instances.map((instance) => instance.id) ?? []);
-    this.productionSignature = this.production(initial);
+    this.activeTemplate = active?.launchTemplate?.id ?? null;
     this.accountSignature = accountSignature(initial);
     this.servedBefore = healthyTargets(initial, mainTargetGroupArn) > 0;
   }
@@ -85,15 +85,6 @@ export class InvariantMonitor {
     }
     this.servedBefore ||= healthy > 0;
     if (this.watching === 'between') return;
-
-    if (!this.reached.has(SHIFT_STARTS) && this.production(account) !== this.productionSignature) {
-      this.report(
-        'I2',
-        at,
-        state,
-        'the active group or the main target group changed before synthetic checks passed',
-      );
-    }
 
     const parked =
       this.activeGroup !== null && this.reached.has(WINDOW_STARTS) && !this.reached.has(ROLLBACK_STARTS);
@@ -126,20 +117,37 @@ export class InvariantMonitor {
     }
   }
 
+  /**
+   * I2: before the shift starts, no call of the orchestrator's changes production: the active group, its
+   * launch template, the main target group or the listener. Judged on the orchestrator's own calls, not on
+   * the account's state, because production may change on its own meanwhile (a scaling policy, Auto Scaling
+   * replacing an instance, the team scaling it out) and the deployment must follow that, not prevent it.
+   */
+  orchestratorChanged(operation: string, input: unknown, at: number, state: string | null): void {
+    if (this.watching === 'between' || this.reached.has(SHIFT_STARTS)) return;
+    if (READ_ONLY.test(operation)) return;
+    // The engine reports a state's entry a little after it happened, so the shift's first call can come
+    // before its state is known: attaching the new group to the main target group once prepare is complete
+    // is the shift starting.
+    if (this.reached.has(PREPARE_COMPLETE) && attachesToMain(operation, input, this.mainTargetGroupArn)) {
+      this.reached.add(SHIFT_STARTS);
+      return;
+    }
+    const touched = productionTouched(operation, input as Record<string, unknown>, {
+      activeGroup: this.activeGroup,
+      activeTemplate: this.activeTemplate,
+      main: this.mainTargetGroupArn,
+    });
+    if (touched) {
+      this.report('I2', at, state, `${operation} changed ${touched} before synthetic checks passed`);
+    }
+  }
+
   /** I8: a rejected, skipped or nothing-to-do deployment leaves the account exactly as it found it. */
   checkUnchanged(final: AccountView, at: number): void {
     if (accountSignature(final) !== this.accountSignature) {
       this.report('I8', at, null, 'a rejected deployment changed the account');
     }
-  }
-
-  private production(account: AccountView): string {
-    const group = this.activeGroup ? account.groups[this.activeGroup] : undefined;
-    // Which targets are registered, and which of them are draining out: health flaps are not changes.
-    const targets = (account.targetGroups[this.mainTargetGroupArn]?.targets ?? [])
-      .map((target) => `${target.id}${target.state === 'draining' ? ':draining' : ''}`)
-      .sort();
-    return JSON.stringify({ group: group ? groupSignature(group) : null, targets });
   }
 
   private report(invariant: InvariantId, at: number, state: string | null, message: string): void {
@@ -149,6 +157,44 @@ export class InvariantMonitor {
     this.reported.add(key);
     this.violations.push({ invariant, at, state, message });
   }
+}
+
+const READ_ONLY = /:(Describe|List|Get)/;
+const PREPARE_COMPLETE = `${KEY_STATES.prepare}: complete`;
+
+function attachesToMain(operation: string, input: unknown, main: string): boolean {
+  if (!/:Attach(TrafficSources|LoadBalancerTargetGroups)$/.test(operation)) return false;
+  const request = input as { TrafficSources?: { Identifier?: string }[]; TargetGroupARNs?: string[] };
+  return [
+    ...(request.TrafficSources ?? []).map((source) => source.Identifier),
+    ...(request.TargetGroupARNs ?? []),
+  ].includes(main);
+}
+
+/** What production resource a changing call names, if any. */
+function productionTouched(
+  operation: string,
+  input: Record<string, unknown>,
+  production: { activeGroup: string | null; activeTemplate: string | null; main: string },
+): string | undefined {
+  const groupName = input.AutoScalingGroupName;
+  if (production.activeGroup !== null && groupName === production.activeGroup) return production.activeGroup;
+  if (operation === 'autoscaling:CreateOrUpdateTags' || operation === 'autoscaling:DeleteTags') {
+    const tags = (input.Tags ?? []) as { ResourceId?: string }[];
+    if (tags.some((tag) => tag.ResourceId === production.activeGroup)) return production.activeGroup ?? '';
+  }
+  const sources = (input.TrafficSources ?? []) as { Identifier?: string }[];
+  const targetGroups = [
+    ...sources.map((source) => source.Identifier),
+    ...((input.TargetGroupARNs ?? []) as string[]),
+    input.TargetGroupArn,
+  ];
+  if (targetGroups.includes(production.main)) return 'the main target group';
+  if (operation.startsWith('elasticloadbalancing:') && /Listener|Rule/.test(operation)) return 'the listener';
+  if (production.activeTemplate !== null && input.LaunchTemplateId === production.activeTemplate) {
+    if (operation === 'ec2:ModifyLaunchTemplate') return `launch template ${production.activeTemplate}`;
+  }
+  return undefined;
 }
 
 function servesMain(group: GroupView, mainTargetGroupArn: string): boolean {

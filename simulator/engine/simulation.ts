@@ -4,8 +4,8 @@ import { KEY_STATES, type KeepRequest, type OperatorRequest } from '../../lambda
 import { SimulatedAccount } from '../account/account';
 import type { EventRule } from '../account/event-rules';
 import { Random } from '../account/random';
-import { UserFunctions } from '../account/user-functions';
-import type { Principal } from '../account/iam/principal';
+import { HOOK_FUNCTION_PRINCIPAL, UserFunctions } from '../account/user-functions';
+import { currentPrincipal, type Principal } from '../account/iam/principal';
 import { findScenario, type Scenario } from '../scenarios/catalog';
 import type { Outcome, SimulationOptions } from '../scenarios/options';
 import { TrafficGenerator } from '../traffic/traffic-generator';
@@ -127,6 +127,14 @@ export async function simulate(
   const initialAccount = account.snapshot();
   let monitor = new InvariantMonitor(initialAccount, environment.mainTargetGroup.arn);
   let currentState: string | null = null;
+  // I2 is judged on the orchestrator's own calls: those its steps make as their roles (not the account
+  // owner's, nor a team's lifecycle-hook function's).
+  account.onApplied = (operation, input) => {
+    const principal = currentPrincipal();
+    if (principal && principal.name !== HOOK_FUNCTION_PRINCIPAL) {
+      monitor.orchestratorChanged(operation, input, clock.elapsedSeconds(), currentState);
+    }
+  };
   // Operator requests due (a run's `operatorRequest`), made as the account owner at the next second.
   const requests: { state: string; group: string; request?: OperatorRequest | KeepRequest }[] = [];
   let dueRequest: { group: string; request?: OperatorRequest | KeepRequest } | null = null;

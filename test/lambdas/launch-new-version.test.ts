@@ -1,9 +1,11 @@
+import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   CreateLaunchTemplateVersionCommand,
   DescribeLaunchTemplateVersionsCommand,
   ModifyLaunchTemplateCommand,
 } from '@aws-sdk/client-ec2';
 import { handler } from '../../lambdas/launch-new-version/handler';
+import { launchTemplateOf } from '../../lambdas/shared/group-template';
 import { OPERATOR_REQUEST_TAG } from '../../lambdas/shared/aws/auto-scaling';
 import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { DEFAULT_AMIS, type GroupDescription } from '../../simulator/account';
@@ -242,16 +244,49 @@ describe('launch-new-version', () => {
     expect(h.changes()).toEqual([]);
   });
 
-  it('refuses a group with a mixed instances policy before changing anything', async () => {
-    await account({ group: { mixedInstancesPolicy: true } });
-    const before = h.account.snapshot();
+  it('deploys into a mixed instances policy: the version goes where the group reads it, overrides and distribution kept', async () => {
+    const policy = {
+      overrides: [{ instanceType: 't3.micro' }, { instanceType: 't3a.micro' }],
+      instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 50 },
+    };
+    await account({ group: { mixedInstancesPolicy: policy } });
+    const described = async () =>
+      (await h.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [h.green] })))
+        .AutoScalingGroups?.[0]?.MixedInstancesPolicy;
+    const before = await described();
 
-    await expect(handler(input())).rejects.toMatchObject({
-      name: 'UnsupportedGroupError',
-      message: expect.stringContaining('mixed instances policy'),
+    await expect(handler(input())).resolves.toMatchObject({ version: 6, sourceVersion: 5 });
+
+    const after = await described();
+    expect(after?.LaunchTemplate?.LaunchTemplateSpecification).toMatchObject({
+      LaunchTemplateId: templateId,
+      Version: '6',
     });
-    expect(h.applied.filter((call) => call.operation.startsWith('ec2:'))).toEqual([]);
-    expect(h.account.snapshot()).toEqual(before);
+    expect(after?.LaunchTemplate?.Overrides).toEqual(before?.LaunchTemplate?.Overrides);
+    expect(after?.InstancesDistribution).toEqual(before?.InstancesDistribution);
+    // Every instance type and purchase option launches the new AMI.
+    h.until(() => h.idsIn(h.green, 'InService').length === capacity.desired);
+    expect(new Set(green().instances.map((instance) => instance.amiId))).toEqual(new Set([NEW_AMI]));
+    h.forgetCalls();
+    await handler(input());
+    expect(h.changes()).toEqual([]);
+  });
+
+  it('refuses a mixed instances policy whose overrides launch from another launch template, before changing anything', () => {
+    expect(() =>
+      launchTemplateOf({
+        AutoScalingGroupName: 'webapp-green',
+        MixedInstancesPolicy: {
+          LaunchTemplate: {
+            LaunchTemplateSpecification: { LaunchTemplateId: 'lt-0aaa', Version: '3' },
+            Overrides: [
+              { InstanceType: 'm5.large' },
+              { InstanceType: 'm6g.large', LaunchTemplateSpecification: { LaunchTemplateId: 'lt-0bbb' } },
+            ],
+          },
+        },
+      } as AutoScalingGroup),
+    ).toThrow(/launches m6g\.large from another launch template .* keep the old AMI/);
   });
 
   it('refuses a group with a launch configuration, saying what to change', async () => {

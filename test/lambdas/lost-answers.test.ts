@@ -163,6 +163,7 @@ const CASES: { step: string; handler: Step; from: keyof typeof setups; input: (h
       groupName: h.blue,
       mainTargetGroupArn: h.main,
       capacity: { min: 1, desired: 3, max: 3 },
+      newGroupName: h.green,
     }),
   },
   {

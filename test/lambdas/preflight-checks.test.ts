@@ -1,6 +1,7 @@
 import { launchTemplateProblems } from '../../lambdas/preflight-checks/groups';
 import { handler as checkTrafficAndAlarms } from '../../lambdas/check-traffic-and-alarms/handler';
 import { handler } from '../../lambdas/preflight-checks/handler';
+import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { settingsSchema, type Settings, type SettingsInput } from '../../lambdas/shared/settings';
 import type { EnvironmentDescription } from '../../simulator/account';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../simulator/account/harness';
@@ -57,6 +58,7 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
     const before = h.account.snapshot();
     await expect(run()).resolves.toEqual({
       checked: expect.arrayContaining(['alarms exist and none is firing yet']),
+      notes: [],
     });
     expect(h.account.snapshot()).toEqual(before);
   });
@@ -93,6 +95,59 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
     expect(error.message).toMatch(
       /Add "arn:aws:iam::123456789012:role\/webapp-instance-role" to deployment\.instanceRoleArns/,
     );
+  });
+
+  it('refuses lifecycle hooks that outlast the waits, giving the timeout each wait needs, and accepts them once it fits', async () => {
+    account({
+      standbyGroup: {
+        lifecycleHooks: [
+          { name: 'configure', transition: 'launching' },
+          { name: 'drain-logs', transition: 'terminating', heartbeatTimeoutSeconds: 900 },
+        ],
+      },
+      activeGroup: {
+        lifecycleHooks: [{ name: 'warm-cache', transition: 'launching', heartbeatTimeoutSeconds: 900 }],
+      },
+    });
+    const before = h.account.snapshot();
+    const error = await rejection(run());
+    expect(error.name).toBe('PreflightCheckFailedError');
+    // The default heartbeat timeout (3,600 s) and five minutes to boot.
+    expect(error.message).toMatch(
+      /webapp-green has the lifecycle hook "configure", which may hold each new instance for 3600 s .* Set waits\.instancesInService\.timeoutSeconds to at least 3900/,
+    );
+    expect(error.message).toMatch(/"drain-logs".* Set waits\.groupEmpty\.timeoutSeconds to at least 1200/);
+    expect(error.message).toMatch(
+      /"warm-cache".* Set waits\.rollbackRecovery\.timeoutSeconds to at least 1200/,
+    );
+    expect(h.account.snapshot()).toEqual(before);
+
+    const waits = {
+      instancesInService: { intervalSeconds: 15, timeoutSeconds: 3_900 },
+      groupEmpty: { intervalSeconds: 10, timeoutSeconds: 1_200 },
+      rollbackRecovery: { intervalSeconds: 10, timeoutSeconds: 1_200 },
+    };
+    await expect(run({ waits } as Partial<SettingsInput>)).resolves.toBeDefined();
+  });
+
+  it('refuses a warm pool on either group, saying how to delete it, and changes nothing', async () => {
+    account({ activeGroup: { warmPool: { minSize: 1 } } });
+    const before = h.account.snapshot();
+    const error = await rejection(run());
+    expect(error.message).toMatch(
+      /webapp-blue has a warm pool.*aws autoscaling delete-warm-pool --auto-scaling-group-name webapp-blue --force-delete/,
+    );
+    expect(h.account.snapshot()).toEqual(before);
+  });
+
+  it('notes, without refusing, processes an interrupted deployment left suspended on the serving group', async () => {
+    account({ activeSuspendedProcesses: ['AZRebalance', 'AlarmNotification'] });
+    await h.tag(h.blue, SUSPENDED_BY_DEPLOYMENT_TAG, 'AZRebalance');
+    await expect(run()).resolves.toMatchObject({
+      notes: [
+        expect.stringMatching(/webapp-blue still has AZRebalance suspended by an interrupted deployment/),
+      ],
+    });
   });
 
   it('refuses while a watched alarm is already in ALARM: the new version would be rolled back for it', async () => {

@@ -81,30 +81,57 @@ describe('the invariant monitor', () => {
     ]);
   });
 
-  it('I2: reports a change to the active group before the traffic shift, not after it', () => {
+  it('I2: reports an orchestrator call that changes the active group before the traffic shift, not after it', () => {
+    const before = new InvariantMonitor(steady, MAIN);
+    before.orchestratorChanged(
+      'autoscaling:UpdateAutoScalingGroup',
+      { AutoScalingGroupName: 'blue', DesiredCapacity: 5 },
+      5,
+      'Run synthetic checks',
+    );
+    expect(before.violations.map((v) => [v.invariant, v.message])).toEqual([
+      ['I2', 'autoscaling:UpdateAutoScalingGroup changed blue before synthetic checks passed'],
+    ]);
+    const after = new InvariantMonitor(steady, MAIN);
+    after.stateEntered('Attach new group to main target group');
+    after.orchestratorChanged('autoscaling:EnterStandby', { AutoScalingGroupName: 'blue' }, 5, null);
+    expect(after.violations).toEqual([]);
+  });
+
+  it('I2: production changing on its own before the shift (a scaling policy, the team) is not the orchestrator’s change', () => {
+    const monitor = new InvariantMonitor(steady, MAIN);
     const scaled = account(
       group(
         'blue',
         [
           ['b1', 'InService'],
           ['b2', 'InService'],
+          ['b3', 'Pending'],
         ],
         true,
-        5,
+        3,
       ),
       steady.groups.green,
       [
         ['b1', 'healthy'],
-        ['b2', 'healthy'],
+        ['b2', 'draining'],
       ],
     );
-    const before = new InvariantMonitor(steady, MAIN);
-    before.observe(scaled, 'Run synthetic checks', 5);
-    expect(before.violations.map((v) => v.invariant)).toEqual(['I2']);
-    const after = new InvariantMonitor(steady, MAIN);
-    after.stateEntered('Attach new group to main target group');
-    after.observe(scaled, 'Put old fleet in standby', 5);
-    expect(after.violations).toEqual([]);
+    monitor.observe(scaled, 'Run synthetic checks', 5);
+    // Reads, and changes to the new group, are not production changes either.
+    monitor.orchestratorChanged(
+      'autoscaling:DescribeAutoScalingGroups',
+      { AutoScalingGroupNames: ['blue'] },
+      6,
+      null,
+    );
+    monitor.orchestratorChanged(
+      'autoscaling:UpdateAutoScalingGroup',
+      { AutoScalingGroupName: 'green' },
+      6,
+      null,
+    );
+    expect(monitor.violations).toEqual([]);
   });
 
   it('I4: reports an old instance back in the main target group during the window', () => {
@@ -165,14 +192,29 @@ describe('the invariant monitor', () => {
     ]);
   });
 
-  it('I2: a target starting to drain before the shift is a change, reported at once', () => {
-    const monitor = new InvariantMonitor(steady, MAIN);
-    const draining = account(steady.groups.blue, steady.groups.green, [
-      ['b1', 'healthy'],
-      ['b2', 'draining'],
+  it('I2: a call on the main target group before the shift is reported; the new group attached to it once prepare is complete is the shift', () => {
+    const early = new InvariantMonitor(steady, MAIN);
+    early.orchestratorChanged('elasticloadbalancing:DeregisterTargets', { TargetGroupArn: MAIN }, 7, null);
+    early.orchestratorChanged(
+      'autoscaling:AttachTrafficSources',
+      { AutoScalingGroupName: 'green', TrafficSources: [{ Identifier: MAIN }] },
+      8,
+      'Run synthetic checks',
+    );
+    expect(early.violations.map((v) => [v.invariant, v.at])).toEqual([
+      ['I2', 7],
+      ['I2', 8],
     ]);
-    monitor.observe(draining, 'Run synthetic checks', 7);
-    expect(monitor.violations.map((v) => [v.invariant, v.at])).toEqual([['I2', 7]]);
+    const shift = new InvariantMonitor(steady, MAIN);
+    shift.stateEntered('Prepare the new version (production untouched): complete');
+    shift.orchestratorChanged(
+      'autoscaling:AttachTrafficSources',
+      { AutoScalingGroupName: 'green', TrafficSources: [{ Identifier: MAIN }] },
+      9,
+      null,
+    );
+    shift.orchestratorChanged('autoscaling:EnterStandby', { AutoScalingGroupName: 'blue' }, 10, null);
+    expect(shift.violations).toEqual([]);
   });
 
   it('I8: reports a rejected deployment that changed the account', () => {
