@@ -204,3 +204,55 @@ describe('check-instances-in-service', () => {
     expect(h.account.apiCalls.total).toBe(0);
   });
 });
+
+describe('check-instances-in-service with launch lifecycle hooks', () => {
+  /** Blue with 2 instances on version 1 and a launch hook answered as `answer` says. */
+  function withLaunchHook(answer: { result: 'CONTINUE' | 'ABANDON'; afterSeconds: number } | 'never'): void {
+    account(2, {
+      activeGroup: {
+        lifecycleHooks: [
+          { name: 'configure', transition: 'launching', heartbeatTimeoutSeconds: 300, answer },
+        ],
+      },
+    });
+  }
+
+  it('counts an instance held in Pending:Wait as not yet in service, and says so', async () => {
+    withLaunchHook({ result: 'CONTINUE', afterSeconds: 120 });
+    await setDesired(3);
+    h.until(() => h.idsIn(h.blue, 'Pending:Wait').length === 1);
+
+    const held = await poll(3);
+    expect(held).toMatchObject({ done: false });
+    expect(held.detail).toContain('1 held by a launch lifecycle hook');
+
+    h.until(() => inService() === 3, 400);
+    await expect(poll(3, held.startedAt)).resolves.toMatchObject({ done: true });
+  });
+
+  it('fails at once, as the new version failing, when the hook abandons its launches', async () => {
+    withLaunchHook({ result: 'ABANDON', afterSeconds: 30 });
+    const launchedAt = new Date().toISOString();
+    await setDesired(3);
+    const first = await poll(3);
+    h.until(
+      () => h.group(h.blue).instances.some((instance) => /^Terminat/.test(instance.lifecycleState)),
+      120,
+    );
+
+    const error = await rejection(
+      handler({
+        groupName: h.blue,
+        launchTemplateVersion: 1,
+        desiredCapacity: 3,
+        launchedAt,
+        wait: { startedAt: first.startedAt },
+        timeoutSeconds: 1_200,
+      }),
+    );
+    expect(error.name).toBe('NewInstancesFailedError');
+    expect(error.message).toMatch(
+      /1 launch of webapp-blue .* abandoned by a launch lifecycle hook: .*ABANDON/,
+    );
+  });
+});

@@ -54,6 +54,21 @@ async function parked(count: number, mainState: MainState = 'Removed', options: 
 afterEach(() => h.dispose());
 
 describe('retire-old-fleet', () => {
+  it('lifts the scale-in protection of the old fleet, so that the group empties', async () => {
+    await parked(3, 'Removed', { activeGroup: { newInstancesProtectedFromScaleIn: true } });
+
+    await handler(input());
+
+    expect(h.changes()).toEqual([
+      'ExitStandby',
+      'SetInstanceProtection',
+      'UpdateAutoScalingGroup',
+      'ResumeProcesses',
+      'DeleteTags',
+    ]);
+    h.until(() => h.group(h.blue).instances.length === 0, 300);
+  });
+
   it('releases the Standby instances, scales the group to zero, then resumes its processes', async () => {
     await parked(3);
 

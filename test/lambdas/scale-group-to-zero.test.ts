@@ -1,4 +1,7 @@
-import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeAutoScalingGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/scale-group-to-zero/handler';
 import { createHarness, denying, type Harness, type HarnessOptions } from '../support/account';
 
@@ -109,5 +112,29 @@ describe('scale-group-to-zero', () => {
 
     await expect(handler({ group: 'webapp-green' })).rejects.toMatchObject({ name: 'InvalidInputError' });
     expect(h.account.apiCalls.total).toBe(0);
+  });
+});
+
+describe('scale-group-to-zero with scale-in protection', () => {
+  it('lifts the protection of the instances it empties the group of, or they would never leave', async () => {
+    h = createHarness({
+      standbyGroup: { min: 0, desired: 3, max: 6, newInstancesProtectedFromScaleIn: true },
+    });
+    h.until(() => h.idsIn(h.green, 'InService').length === 3);
+    const described = async () =>
+      (await h.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [h.green] })))
+        .AutoScalingGroups?.[0];
+    expect((await described())?.Instances?.every((instance) => instance.ProtectedFromScaleIn)).toBe(true);
+    h.forgetCalls();
+
+    await handler({ groupName: 'webapp-green' });
+
+    expect(h.changes()).toEqual(['SetInstanceProtection', 'UpdateAutoScalingGroup']);
+    h.until(() => h.group(h.green).instances.length === 0, 300);
+    // The group's own setting is the team's: the next launch is protected as before.
+    expect((await described())?.NewInstancesProtectedFromScaleIn).toBe(true);
+    h.forgetCalls();
+    await handler({ groupName: 'webapp-green' });
+    expect(h.changes()).toEqual([]);
   });
 });
