@@ -15,6 +15,7 @@ import type { TrafficProfile } from '../traffic/profiles';
 import { AMI_EVENT_SCENARIOS } from './ami-events';
 import { APPROVAL_SCENARIOS } from './approval';
 import { HOOK_SCENARIOS } from './hooks';
+import { CAPACITY_SCENARIOS, PRODUCTION_GROUP_SCENARIOS } from './production-groups';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 import { UNDO_SCENARIOS } from './undo';
@@ -349,6 +350,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   ...HOOK_SCENARIOS,
   ...UNDO_SCENARIOS,
+  ...PRODUCTION_GROUP_SCENARIOS,
+  ...CAPACITY_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {
