@@ -8,6 +8,7 @@ import {
 import {
   KEY_STATES,
   OPERATOR_REQUEST_TAG,
+  SUSPENDED_BY_DEPLOYMENT_TAG,
   type KeepRequest,
   type OperatorRequest,
 } from '../../lambdas/shared/contract';
@@ -271,8 +272,18 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'leftover-suspended-processes',
     description:
-      'An interrupted deployment left processes suspended on the standby group: the launch resumes them and deploys.',
-    environment: { standbySuspendedProcesses: ['AZRebalance', 'AlarmNotification', 'ScheduledActions'] },
+      'An interrupted deployment left processes suspended on the standby group, recorded as its own: the launch resumes them and deploys.',
+    environment: {
+      standbySuspendedProcesses: ['AZRebalance', 'AlarmNotification', 'ScheduledActions'],
+      standbyTags: { [SUSPENDED_BY_DEPLOYMENT_TAG]: 'AZRebalance,AlarmNotification,ScheduledActions' },
+    },
+    runs: [deployNext()],
+  },
+  {
+    name: 'team-suspended-processes',
+    description:
+      'The team suspended AZRebalance on production on purpose: the deployment suspends and resumes only its own processes, so AZRebalance is still suspended on the old group and the new one inherits nothing.',
+    environment: { activeSuspendedProcesses: ['AZRebalance'] },
     runs: [deployNext()],
   },
   {

@@ -92,6 +92,19 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'release-during-keep': { activeGroup: BLUE, ami: THIRD_AMI, instances: 3 },
   'keep-failed-fleet': unchanged,
   'keep-failed-fleet-released': unchanged,
+  'team-suspended-processes': deployed,
+  'mixed-instances': deployed,
+  'protected-instances': deployed,
+  'protected-instances-rollback': unchanged,
+  'lifecycle-hooks': deployed,
+  'lifecycle-hook-abandons': unchanged,
+  'lifecycle-hook-outlasts-wait': unchanged,
+  'warm-pool': unchanged,
+  // Sized by load: production scaled to 6 before the shift; the new group's policy at the end of the window.
+  'scale-out-during-prepare': { ...deployed, instances: 6 },
+  'scale-out-during-window': { ...deployed, instances: 5 },
+  'rollback-after-scale-out': { ...unchanged, instances: 7 },
+  'daily-peak': { ...deployed, instances: 9 },
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */
@@ -115,6 +128,10 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name]))(
       expect(report.executions.map((execution) => [execution.outcome, execution.message])).toEqual(
         report.executions.map((execution) => [execution.expectedOutcome, expect.any(String)]),
       );
+    });
+
+    it('no capacity error: the serving fleet was never too small for its users', () => {
+      expect(report.requests.capacityErrors).toBe(0);
     });
 
     it('I1: no user request failed (zero downtime)', () => {
