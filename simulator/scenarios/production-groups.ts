@@ -38,18 +38,16 @@ const MIXED_POLICY: GroupDescription['mixedInstancesPolicy'] = {
 };
 
 /** The account owner scales production (blue) to `desired`, as a scheduled action or a person would. */
-const scaleProduction =
-  (desired: number) =>
-  async (): Promise<void> => {
-    const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
-    await new AutoScalingClient({ region: 'us-east-1' }).send(
-      new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: 'webapp-blue',
-        DesiredCapacity: desired,
-        MaxSize: Math.max(desired, 6),
-      }),
-    );
-  };
+const scaleProduction = (desired: number) => async (): Promise<void> => {
+  const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
+  await new AutoScalingClient({ region: 'us-east-1' }).send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'webapp-blue',
+      DesiredCapacity: desired,
+      MaxSize: Math.max(desired, 6),
+    }),
+  );
+};
 
 export const PRODUCTION_GROUP_SCENARIOS: readonly Scenario[] = [
   {
