@@ -5,7 +5,7 @@ export type GroupTemplate = LaunchTemplateSpecification;
 
 /**
  * Where the group reads the launch template it launches from: its own `LaunchTemplate`, or the launch
- * template specification of its mixed instances policy (docs/aws-facts/auto-scaling-groups.md#mixed-instances).
+ * template specification of its mixed instances policy (docs/aws-facts/auto-scaling-mixed-instances.md).
  * A group with a policy launches every instance type and purchase option from that one specification,
  * so a new template version there changes the AMI of the whole group, overrides and distribution kept.
  */

@@ -94,7 +94,7 @@ describe('milestones in the synthesized definition', () => {
       phase: PREPARE,
       Next: KEY_STATES.approval,
     });
-    expect(gated(`${KEY_STATES.approval}: done?`).Default).toBe(`${PREPARE}: complete`);
+    expect(gated(`${KEY_STATES.approval}: done?`).Default).toBe("Match new fleet to production's capacity");
   });
 
   it.each(Object.entries(MILESTONE_STATES) as [ProgressMilestone, string][])(

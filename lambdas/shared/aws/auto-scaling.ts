@@ -274,7 +274,7 @@ export async function resumeProcesses(groupName: string, processes: readonly str
  * Points the group at one launch template version (a number, never $Latest) and sets its sizes. A group
  * with a mixed instances policy gets the version in the policy's launch template specification, where it
  * reads it, with its overrides and instances distribution sent back as described: they are kept whether
- * UpdateAutoScalingGroup replaces the policy or merges it (docs/aws-facts/auto-scaling-groups.md#mixed-instances).
+ * UpdateAutoScalingGroup replaces the policy or merges it (docs/aws-facts/auto-scaling-mixed-instances.md).
  */
 export async function pointGroupAt(
   group: AutoScalingGroup,

@@ -3,7 +3,7 @@ import { inBatches } from '../batch';
 import { autoScaling, instanceIds, instancesOf } from './auto-scaling';
 import { callAws } from './call';
 
-/** SetInstanceProtection takes at most 50 instance IDs per call (docs/aws-facts/auto-scaling-groups.md#scale-in-protection). */
+/** SetInstanceProtection takes at most 50 instance IDs per call (docs/aws-facts/auto-scaling-scale-in-protection.md). */
 export const MAX_INSTANCES_PER_PROTECTION_CALL = 50;
 
 const GONE = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Terminated']);
@@ -11,7 +11,7 @@ const GONE = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed', 
 /**
  * Lifts scale-in protection from the group's instances that have it, so that a group the deployment empties
  * does empty: Auto Scaling lowers desired capacity but terminates no protected instance
- * (docs/aws-facts/auto-scaling-groups.md#scale-in-protection), and the wait for an empty group would stall.
+ * (docs/aws-facts/auto-scaling-scale-in-protection.md), and the wait for an empty group would stall.
  * Only instances this deployment retires are touched; a repeated call finds none protected (I6).
  * Returns how many it unprotected.
  */
