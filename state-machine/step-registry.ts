@@ -189,7 +189,9 @@ export const STEPS = {
     read(groups),
     onGroups('autoscaling:UpdateAutoScalingGroup'),
   ]),
-  // A launch a lifecycle hook abandoned shows in the scaling activities.
+  // A launch a lifecycle hook abandoned shows in the scaling activities. Without the grant the read fails
+  // and the deployment aborts all the same, so no scenario's outcome notices it:
+  // test/simulator/production-groups.test.ts checks the reason (lifecycle-hook-abandons).
   'check-instances-in-service': step<typeof CheckInstancesInService>([
     read(groups, 'autoscaling:DescribeScalingActivities'),
   ]),
@@ -238,7 +240,8 @@ export const STEPS = {
   ),
   'check-instances-in-standby': step<typeof CheckInstancesInStandby>([read(groups)]),
   // DescribeScalingActivities: when an instance launched in the window is unhealthy, whether it is still in
-  // its health check grace period.
+  // its health check grace period. No scenario has one (a launched instance registers as it goes InService),
+  // so none notices the grant; test/lambdas/monitor-new-version.test.ts covers the grace period.
   'monitor-new-version': step<typeof MonitorNewVersion>([
     read(groups, targetHealth, alarms, 'autoscaling:DescribeScalingActivities'),
   ]),

@@ -14,7 +14,7 @@ import {
   type TargetState,
   type TargetSummary,
 } from '../shared/aws/elb';
-import { launchTimes } from '../shared/aws/scaling-activities';
+import { inServiceTimes } from '../shared/aws/scaling-activities';
 import {
   AlarmFiringError,
   AwsRequestError,
@@ -137,10 +137,11 @@ type WindowTargets = TargetSummary & { inGracePeriod: number };
  * Throws when more of the new fleet's InService instances are unhealthy in the main target group than
  * allowed, or when none is healthy there (the old fleet is parked, so users would have nothing: I1).
  * Targets still `initial` (a replacement instance) are neither: they are given time. So are unhealthy
- * targets of instances launched less than the group's health check grace period ago: a scale-out during the
- * window registers instances that are still booting, and Auto Scaling itself does not judge them yet
- * (docs/aws-facts/auto-scaling-groups.md#health-checks); a version that never comes up is still caught once
- * the grace period is over, and by the alarms meanwhile.
+ * targets of instances that entered service less than the group's health check grace period ago: a
+ * scale-out during the window can register instances whose application is still starting (a launch hook
+ * that completed early), and Auto Scaling itself does not judge them until the grace period, which starts at
+ * InService, is over (docs/aws-facts/auto-scaling-groups.md#health-checks); a version that never comes up is
+ * still caught once it is over, and by the alarms meanwhile.
  */
 async function checkTargets(
   group: AutoScalingGroup,
@@ -168,7 +169,7 @@ async function checkTargets(
 }
 
 /**
- * The InService instances unhealthy in the target group that were launched less than the group's health
+ * The InService instances unhealthy in the target group that entered service less than the group's health
  * check grace period ago. Read from the scaling activities only when some target is unhealthy, so a
  * healthy window costs no extra call.
  */
@@ -180,9 +181,9 @@ async function inGracePeriod(
   const unhealthy = inService.filter((id) => health.get(id) === 'unhealthy');
   const graceMs = (group.HealthCheckGracePeriod ?? 0) * 1000;
   if (unhealthy.length === 0 || graceMs === 0) return new Set();
-  const launched = await launchTimes(group.AutoScalingGroupName ?? '', unhealthy);
   const now = Date.now();
-  return new Set(unhealthy.filter((id) => now < (launched.get(id) ?? -Infinity) + graceMs));
+  const since = await inServiceTimes(group.AutoScalingGroupName ?? '', unhealthy, now);
+  return new Set(unhealthy.filter((id) => now < (since.get(id) ?? -Infinity) + graceMs));
 }
 
 function minutes(seconds: number): number {

@@ -58,6 +58,8 @@ async function inWindow(count = 3, options: HarnessOptions & { parkBlue?: boolea
         max: count + 2,
         amiId: DEFAULT_AMIS.next,
         healthCheckType: 'EC2',
+        // No grace period unless a test gives one: an unhealthy target is judged at once.
+        healthCheckGracePeriodSeconds: 0,
         attachedTargetGroups: [env.mainTargetGroup.arn],
       });
       options.customize?.(env);

@@ -32,17 +32,21 @@ export async function abandonedLaunches(groupName: string, since: number): Promi
   );
 }
 
-/** When each of `instanceIds` was launched, for those whose launch is among the recent activities. */
-export async function launchTimes(
+/**
+ * When each of `instanceIds` entered service, for those whose launch is among the recent activities: the
+ * end of its launch activity, which ends once the instance is launched and past its launch hooks
+ * (docs/aws-facts/auto-scaling-groups.md#health-checks). A launch activity still in progress counts as now.
+ */
+export async function inServiceTimes(
   groupName: string,
   instanceIds: readonly string[],
+  now: number,
 ): Promise<Map<string, number>> {
   const wanted = new Set(instanceIds);
   const times = new Map<string, number>();
   for (const activity of await recentActivities(groupName)) {
     const id = LAUNCH.exec(activity.Description ?? '')?.[1];
-    const start = activity.StartTime?.getTime();
-    if (id && wanted.has(id) && start !== undefined) times.set(id, start);
+    if (id && wanted.has(id)) times.set(id, activity.EndTime?.getTime() ?? now);
   }
   return times;
 }
