@@ -55,7 +55,12 @@ async function run(input: Input): Promise<Output> {
   }
 
   const alarms = await checkAlarms(input.monitoring);
-  const targets = await checkTargets(group, input.targetGroupArn, input.monitoring.maxUnhealthyTargets);
+  const targets = await checkTargets(
+    group,
+    input.targetGroupArn,
+    input.monitoring.maxUnhealthyTargets,
+    Date.parse(startedAt),
+  );
 
   const progress =
     `${alarms.summary}, ${targets.healthy} of ${targets.total} targets healthy` +
@@ -137,21 +142,22 @@ type WindowTargets = TargetSummary & { inGracePeriod: number };
  * Throws when more of the new fleet's InService instances are unhealthy in the main target group than
  * allowed, or when none is healthy there (the old fleet is parked, so users would have nothing: I1).
  * Targets still `initial` (a replacement instance) are neither: they are given time. So are unhealthy
- * targets of instances that entered service less than the group's health check grace period ago: a
- * scale-out during the window can register instances whose application is still starting (a launch hook
+ * targets of instances that entered service in the window less than the group's health check grace period
+ * ago: a scale-out during the window can register instances whose application is still starting (a launch hook
  * that completed early), and Auto Scaling itself does not judge them until the grace period, which starts at
  * InService, is over (docs/aws-facts/auto-scaling-groups.md#health-checks); a version that never comes up is
- * still caught once it is over, and by the alarms meanwhile.
+ * still caught once it is over, and by the alarms meanwhile. None healthy always fails (I1).
  */
 async function checkTargets(
   group: AutoScalingGroup,
   targetGroupArn: string,
   maxUnhealthyTargets: number,
+  windowStartedAt: number,
 ): Promise<WindowTargets> {
   const groupName = group.AutoScalingGroupName ?? '';
   const inService = instanceIds(instancesIn(group, 'InService'));
   const health = await targetHealth(targetGroupArn);
-  const booting = await inGracePeriod(group, health, inService);
+  const booting = await inGracePeriod(group, health, inService, windowStartedAt);
   const judged = inService.filter((id) => !booting.has(id));
   const targets = summariseTargets(health, judged);
   const main = targetGroupName(targetGroupArn);
@@ -160,7 +166,7 @@ async function checkTargets(
       `${targets.unhealthy} of ${targets.total} targets of ${groupName} are unhealthy in ${main} (at most ${maxUnhealthyTargets} allowed by monitoring.maxUnhealthyTargets).`,
     );
   }
-  if (targets.healthy === 0 && booting.size === 0) {
+  if (targets.healthy === 0) {
     throw new UnhealthyTargetsError(
       `No target of ${groupName} is healthy in ${main} (${targets.total} InService instances${targets.others ? `: ${targets.others}` : ''}): the new version is not serving.`,
     );
@@ -177,13 +183,21 @@ async function inGracePeriod(
   group: AutoScalingGroup,
   health: ReadonlyMap<string, TargetState>,
   inService: readonly string[],
+  windowStartedAt: number,
 ): Promise<Set<string>> {
   const unhealthy = inService.filter((id) => health.get(id) === 'unhealthy');
   const graceMs = (group.HealthCheckGracePeriod ?? 0) * 1000;
   if (unhealthy.length === 0 || graceMs === 0) return new Set();
   const now = Date.now();
   const since = await inServiceTimes(group.AutoScalingGroupName ?? '', unhealthy, now);
-  return new Set(unhealthy.filter((id) => now < (since.get(id) ?? -Infinity) + graceMs));
+  // Only instances that entered service in the window: the fleet that took the shift was healthy in the
+  // main target group before it, so its own grace period is long over as far as this check is concerned.
+  return new Set(
+    unhealthy.filter((id) => {
+      const entered = since.get(id);
+      return entered !== undefined && entered >= windowStartedAt && now < entered + graceMs;
+    }),
+  );
 }
 
 function minutes(seconds: number): number {

@@ -30,34 +30,49 @@ export function launchTemplateOf(group: AutoScalingGroup): GroupTemplate {
         `--auto-scaling-group-name ${name} --launch-template LaunchTemplateId=<lt-id>,Version='$Default'`,
     );
   }
-  const foreign = overridesWithOtherTemplates(group, template);
-  if (foreign.length > 0) {
-    throw new UnsupportedGroupError(
-      `${name}'s mixed instances policy launches ${foreign.join(', ')} from another launch template than ` +
-        `the policy's own (${template.LaunchTemplateId ?? template.LaunchTemplateName}), so those instances ` +
-        `would keep the old AMI. Remove the LaunchTemplateSpecification from those overrides (every ` +
-        `instance type then launches from the policy's launch template): aws autoscaling ` +
-        `update-auto-scaling-group --auto-scaling-group-name ${name} --mixed-instances-policy file://policy.json`,
-    );
-  }
+  const problem = mixedInstancesProblem(group, template);
+  if (problem) throw new UnsupportedGroupError(problem);
   return template;
 }
 
 /**
- * Overrides that name their own launch template (LaunchTemplateOverrides.LaunchTemplateSpecification):
- * their instance types launch from it instead of the policy's, which a new version of the policy's
- * template does not reach.
+ * What a mixed instances policy may not have for a new template version to reach every instance
+ * (docs/aws-facts/auto-scaling-mixed-instances.md):
+ * - an override that names its own launch template (LaunchTemplateOverrides.LaunchTemplateSpecification),
+ *   another one or the policy's own at a version of its own: its instance types launch from that, which a
+ *   new version of the policy's template does not reach, and the deployment would "succeed" with them on
+ *   the old AMI;
+ * - instance weights (WeightedCapacity): desired capacity then counts units, not instances, and every wait,
+ *   the capacity match and the rollback count instances.
  */
-function overridesWithOtherTemplates(group: AutoScalingGroup, template: GroupTemplate): string[] {
+function mixedInstancesProblem(group: AutoScalingGroup, template: GroupTemplate): string | undefined {
+  const name = group.AutoScalingGroupName ?? '(unnamed group)';
   const overrides = group.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [];
-  return overrides
-    .filter((override) => {
-      const own = override.LaunchTemplateSpecification;
-      if (!own || (!own.LaunchTemplateId && !own.LaunchTemplateName)) return false;
-      return !(
-        (own.LaunchTemplateId !== undefined && own.LaunchTemplateId === template.LaunchTemplateId) ||
-        (own.LaunchTemplateName !== undefined && own.LaunchTemplateName === template.LaunchTemplateName)
-      );
-    })
-    .map((override) => override.InstanceType ?? 'an instance requirements override');
+  const own = overrides.filter((override) => {
+    const spec = override.LaunchTemplateSpecification;
+    return (
+      spec !== undefined && (spec.LaunchTemplateId !== undefined || spec.LaunchTemplateName !== undefined)
+    );
+  });
+  const fix = `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${name} --mixed-instances-policy file://policy.json`;
+  if (own.length > 0) {
+    const types = own.map((override) => override.InstanceType ?? 'an instance requirements override');
+    return (
+      `${name}'s mixed instances policy launches ${types.join(', ')} from a launch template of ${types.length === 1 ? 'its' : 'their'} own ` +
+      `rather than the policy's (${template.LaunchTemplateId ?? template.LaunchTemplateName}), so ${types.length === 1 ? 'it' : 'they'} would ` +
+      `keep the old AMI. Remove the LaunchTemplateSpecification from those overrides (every instance type ` +
+      `then launches from the policy's launch template): ${fix}`
+    );
+  }
+  const weighted = overrides.filter(
+    (override) => override.WeightedCapacity !== undefined && override.WeightedCapacity !== '1',
+  );
+  if (weighted.length > 0) {
+    return (
+      `${name}'s mixed instances policy weights instance types (WeightedCapacity on ` +
+      `${weighted.map((override) => override.InstanceType ?? 'an override').join(', ')}), so its desired ` +
+      `capacity counts units, not instances; this tool counts instances. Remove the weights: ${fix}`
+    );
+  }
+  return undefined;
 }

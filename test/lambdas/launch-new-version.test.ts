@@ -286,7 +286,7 @@ describe('launch-new-version', () => {
           },
         },
       } as AutoScalingGroup),
-    ).toThrow(/launches m6g\.large from another launch template .* keep the old AMI/);
+    ).toThrow(/launches m6g\.large from a launch template of its own .* keep the old AMI/);
   });
 
   it('refuses a group with a launch configuration, saying what to change', async () => {
