@@ -1,6 +1,7 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
-  describeGroup,
+  capacityOf,
+  describeEachGroup,
   enterStandby,
   instanceIds,
   instancesIn,
@@ -11,7 +12,7 @@ import {
 } from '../shared/aws/auto-scaling';
 import { suspendForDeployment } from '../shared/aws/deployment-processes';
 import { targetGroupName, targetHealth } from '../shared/aws/elb';
-import { UnsafeOperationError } from '../shared/errors';
+import { NotReadyError, UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 
@@ -26,7 +27,10 @@ export interface Output {
  * which deregisters them from the main target group (they drain, then sit warm for a rollback).
  */
 async function run(input: Input): Promise<Output> {
-  const group = await describeGroup(input.groupName);
+  const [group, fresh] = (await describeEachGroup([input.groupName, input.newGroupName])) as [
+    AutoScalingGroup,
+    AutoScalingGroup,
+  ];
   const inService = instanceIds(instancesIn(group, 'InService'));
   const suspended = suspendedProcessesOf(group);
   const needsSuspend = OLD_FLEET_SUSPENDED_PROCESSES.some((process) => !suspended.has(process));
@@ -43,7 +47,9 @@ async function run(input: Input): Promise<Output> {
   }
   await assertOthersServe(group, input.mainTargetGroupArn);
 
+  // Suspended first (AlarmNotification, ScheduledActions), so that production launches nothing more.
   await suspendForDeployment(group, OLD_FLEET_SUSPENDED_PROCESSES);
+  await requireCapacityMatched(group, fresh, input.mainTargetGroupArn);
   // EnterStandby may decrement desired capacity only while it stays >= MinSize
   // (docs/aws-facts/auto-scaling-standby.md#enterstandby); decrementing is what keeps the group from
   // launching replacements for the instances it parks.
@@ -70,6 +76,44 @@ async function assertOthersServe(group: AutoScalingGroup, mainTargetGroupArn: st
       `Refusing to put ${groupName} in Standby: ${main} has no healthy target outside ${groupName}, so users would be left with nothing. Check that the new group's targets are registered and healthy in ${main} before standing the old fleet down.`,
     );
   }
+}
+
+/**
+ * Capacity through the shift (docs/design.md#capacity): production may have scaled out after its size was
+ * matched (a schedule, its scaling policy, at the very moment of the shift). Instances it is still launching
+ * would come InService after the park, next to the new version, and outside Standby; and a new fleet smaller
+ * than the old one would leave users short. So the park waits (NotReadyError, retried) until nothing of the
+ * old group is launching and the new group's healthy targets in the main target group are at least as many
+ * as the old group's InService instances, growing the new group to that size if it is smaller.
+ */
+async function requireCapacityMatched(
+  group: AutoScalingGroup,
+  fresh: AutoScalingGroup,
+  mainTargetGroupArn: string,
+): Promise<void> {
+  const name = group.AutoScalingGroupName ?? '';
+  const launching = instancesOf(group).filter((instance) =>
+    (instance.LifecycleState ?? '').startsWith('Pending'),
+  ).length;
+  if (launching > 0) {
+    throw new NotReadyError(
+      `${launching} instance${launching === 1 ? ' is' : 's are'} of ${name} still launching (production scaled out): the old fleet is parked once they are in service.`,
+    );
+  }
+  const oldFleet = instancesIn(group, 'InService').length;
+  const newName = fresh.AutoScalingGroupName ?? '';
+  const health = await targetHealth(mainTargetGroupArn);
+  const serving = instanceIds(instancesIn(fresh, 'InService')).filter(
+    (id) => health.get(id) === 'healthy',
+  ).length;
+  if (serving >= oldFleet) return;
+  const current = capacityOf(fresh);
+  if (current.desired < oldFleet) {
+    await updateCapacity(newName, { desired: oldFleet, max: Math.max(current.max, oldFleet) });
+  }
+  throw new NotReadyError(
+    `${newName} serves with ${serving} healthy target${serving === 1 ? '' : 's'} in ${targetGroupName(mainTargetGroupArn)} and ${name} with ${oldFleet}: the new group grows to ${oldFleet} before the old fleet is parked.`,
+  );
 }
 
 export const handler = defineHandler('enter-standby', InputSchema, run);

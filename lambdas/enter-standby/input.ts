@@ -6,5 +6,7 @@ export const InputSchema = z.strictObject({
   /** The old (active) fleet. */
   groupName: groupNameSchema,
   mainTargetGroupArn: targetGroupArnSchema,
+  /** The new version's group: it must serve with at least the old fleet's size before the old fleet goes. */
+  newGroupName: groupNameSchema,
 });
 export type Input = z.infer<typeof InputSchema>;

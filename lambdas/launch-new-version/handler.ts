@@ -1,5 +1,10 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { capacityOf, clearOperatorRequest, describeGroup, pointGroupAt } from '../shared/aws/auto-scaling';
+import {
+  capacityOf,
+  clearOperatorRequest,
+  describeEachGroup,
+  pointGroupAt,
+} from '../shared/aws/auto-scaling';
 import { createVersionWithImage, launchTemplateClientToken, launchTemplateVersion } from '../shared/aws/ec2';
 import { resumeSuspendedByDeployment } from '../shared/aws/deployment-processes';
 import { AwsRequestError } from '../shared/errors';
@@ -30,16 +35,26 @@ export interface LaunchResult {
    * reports its own time, later by seconds, which can only make a wait miss an abandoned launch and time out.
    */
   launchedAt: string;
-  /** Processes an interrupted deployment had left suspended on the group, resumed now (none, normally). */
-  resumedProcesses: string[];
+  /**
+   * Processes an interrupted deployment had left suspended (and recorded) on this group or on the serving
+   * one, resumed now: none, normally. Production gets back what the team had, never more.
+   */
+  resumedProcesses: { groupName: string; processes: string[] }[];
 }
 
 /** Ties a created version to its source so a repeated invocation can report the same source. */
 const DESCRIPTION_SOURCE = / from version (\d+)$/;
 
 async function run(input: Input): Promise<LaunchResult> {
-  const { groupName, amiId, capacity, execution } = input;
-  const group = await describeGroup(groupName);
+  const { groupName, amiId, capacity, execution, roles } = input;
+  const [group, serving] = await describeEachGroup([
+    groupName,
+    ...(roles.active ? [roles.active.groupName] : []),
+  ]);
+  if (!group)
+    throw new AwsRequestError(
+      `DescribeAutoScalingGroups returned nothing for ${groupName}; run the step again.`,
+    );
   const template = launchTemplateOf(group);
 
   // A promote/rollback tag left by an operator on this group belongs to an earlier deployment, and so do
@@ -47,13 +62,7 @@ async function run(input: Input): Promise<LaunchResult> {
   // new version must scale and heal normally once it serves. This group is not production yet (I2). The
   // processes the team suspended stay as they are.
   await clearOperatorRequest(group);
-  const resumedProcesses = await resumeSuspendedByDeployment(group);
-  if (resumedProcesses.length > 0) {
-    logger.warn('An interrupted deployment had left processes suspended on the standby group; resumed them', {
-      groupName,
-      resumedProcesses,
-    });
-  }
+  const resumedProcesses = await resumeLeftovers([group, ...(serving ? [serving] : [])]);
 
   const current = await launchTemplateVersion(template, template.Version ?? '$Default');
   const launchTemplateId = current.LaunchTemplateId ?? template.LaunchTemplateId;
@@ -88,6 +97,23 @@ async function run(input: Input): Promise<LaunchResult> {
     await pointGroupAt(group, launchTemplateId, version, capacity);
   }
   return { launchTemplateId, version, sourceVersion, launchedAt, resumedProcesses };
+}
+
+async function resumeLeftovers(
+  groups: readonly AutoScalingGroup[],
+): Promise<LaunchResult['resumedProcesses']> {
+  const resumed: LaunchResult['resumedProcesses'] = [];
+  for (const group of groups) {
+    const processes = await resumeSuspendedByDeployment(group);
+    if (processes.length === 0) continue;
+    const groupName = group.AutoScalingGroupName ?? '';
+    resumed.push({ groupName, processes });
+    logger.warn('An interrupted deployment had left processes suspended; resumed them', {
+      groupName,
+      processes,
+    });
+  }
+  return resumed;
 }
 
 /** True when a previous invocation already pointed the group: a repeated call then changes nothing. */

@@ -6,6 +6,8 @@ import {
   MAX_INSTANCES_PER_STANDBY_CALL,
   suspendedProcessesOf,
 } from '../shared/aws/auto-scaling';
+import { suspendedByDeployment } from '../shared/aws/deployment-processes';
+import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../shared/contract/tags';
 import type { Capacity } from '../shared/settings/fields';
 
 /**
@@ -47,9 +49,19 @@ export function exitStandbyCommands(group: AutoScalingGroup): {
   if (all.length === 0) return { commands: [], ids: [], note: '' };
   const ids = all.slice(0, MAX_INSTANCES_PER_STANDBY_CALL);
   const commands: string[] = [];
-  if (suspendedProcessesOf(group).has('Launch')) {
+  // Launch (ExitStandby needs it), and the processes the interrupted deployment recorded as its own
+  // (docs/design.md#suspended-processes): the group serves again as the team had it, and the record goes.
+  const suspended = suspendedProcessesOf(group);
+  const recorded = suspendedByDeployment(group);
+  const resume = [...new Set(['Launch', ...recorded])].filter((process) => suspended.has(process));
+  if (resume.length > 0) {
     commands.push(
-      `aws autoscaling resume-processes --auto-scaling-group-name ${name} --scaling-processes Launch`,
+      `aws autoscaling resume-processes --auto-scaling-group-name ${name} --scaling-processes ${resume.join(' ')}`,
+    );
+  }
+  if (group.Tags?.some((tag) => tag.Key === SUSPENDED_BY_DEPLOYMENT_TAG)) {
+    commands.push(
+      `aws autoscaling delete-tags --tags ResourceId=${name},ResourceType=auto-scaling-group,Key=${SUSPENDED_BY_DEPLOYMENT_TAG}`,
     );
   }
   // ExitStandby raises the desired capacity by the number of instances; it must stay within MaxSize.

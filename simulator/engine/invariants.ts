@@ -1,4 +1,4 @@
-import { KEY_STATES } from '../../lambdas/shared/contract';
+import { KEY_STATES, SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 
 /**
  * Watches the invariants (docs/design.md#invariants) while a simulated deployment runs, from the account's
@@ -50,7 +50,8 @@ export class InvariantMonitor {
   private readonly reported = new Set<string>();
   private readonly activeGroup: string | null;
   private readonly initialActiveInstances: ReadonlySet<string>;
-  private readonly activeTemplate: string | null;
+  private readonly activeTemplate: { id: string; version: string } | null;
+  private readonly recordedProcesses: ReadonlySet<string>;
   private readonly accountSignature: string;
   private servedBefore: boolean;
   private readonly reached = new Set<string>();
@@ -67,7 +68,10 @@ export class InvariantMonitor {
     const active = Object.values(initial.groups).find((group) => servesMain(group, mainTargetGroupArn));
     this.activeGroup = active?.name ?? null;
     this.initialActiveInstances = new Set(active?.instances.map((instance) => instance.id) ?? []);
-    this.activeTemplate = active?.launchTemplate?.id ?? null;
+    this.activeTemplate = active?.launchTemplate ?? null;
+    this.recordedProcesses = new Set(
+      (active?.tags?.[SUSPENDED_BY_DEPLOYMENT_TAG] ?? '').split(',').filter((process) => process !== ''),
+    );
     this.accountSignature = accountSignature(initial);
     this.servedBefore = healthyTargets(initial, mainTargetGroupArn) > 0;
   }
@@ -136,6 +140,8 @@ export class InvariantMonitor {
     const touched = productionTouched(operation, input as Record<string, unknown>, {
       activeGroup: this.activeGroup,
       activeTemplate: this.activeTemplate,
+      instances: this.initialActiveInstances,
+      recordedProcesses: this.recordedProcesses,
       main: this.mainTargetGroupArn,
     });
     if (touched) {
@@ -172,17 +178,34 @@ function attachesToMain(operation: string, input: unknown, main: string): boolea
 }
 
 /** What production resource a changing call names, if any. */
+interface Production {
+  activeGroup: string | null;
+  /** The active group's launch template and the version it names (`$Latest`, `$Default` or a number). */
+  activeTemplate: { id: string; version: string } | null;
+  /** Instances production had when the run started. */
+  instances: ReadonlySet<string>;
+  /** Processes a deployment recorded as suspended by it on the active group (SUSPENDED_BY_DEPLOYMENT_TAG). */
+  recordedProcesses: ReadonlySet<string>;
+  main: string;
+}
+
 function productionTouched(
   operation: string,
   input: Record<string, unknown>,
-  production: { activeGroup: string | null; activeTemplate: string | null; main: string },
+  production: Production,
 ): string | undefined {
+  if (restoresRecordedProcesses(operation, input, production)) return undefined;
   const groupName = input.AutoScalingGroupName;
   if (production.activeGroup !== null && groupName === production.activeGroup) return production.activeGroup;
   if (operation === 'autoscaling:CreateOrUpdateTags' || operation === 'autoscaling:DeleteTags') {
     const tags = (input.Tags ?? []) as { ResourceId?: string }[];
     if (tags.some((tag) => tag.ResourceId === production.activeGroup)) return production.activeGroup ?? '';
   }
+  // An instance of production named by id (TerminateInstanceInAutoScalingGroup, SetInstanceHealth,
+  // SetInstanceProtection, EnterStandby on another group's name…).
+  const ids = [...((input.InstanceIds ?? []) as string[]), input.InstanceId];
+  const instance = ids.find((id) => typeof id === 'string' && production.instances.has(id));
+  if (instance) return `production instance ${instance}`;
   const sources = (input.TrafficSources ?? []) as { Identifier?: string }[];
   const targetGroups = [
     ...sources.map((source) => source.Identifier),
@@ -191,10 +214,51 @@ function productionTouched(
   ];
   if (targetGroups.includes(production.main)) return 'the main target group';
   if (operation.startsWith('elasticloadbalancing:') && /Listener|Rule/.test(operation)) return 'the listener';
-  if (production.activeTemplate !== null && input.LaunchTemplateId === production.activeTemplate) {
-    if (operation === 'ec2:ModifyLaunchTemplate') return `launch template ${production.activeTemplate}`;
-  }
+  return templateTouched(operation, input, production.activeTemplate);
+}
+
+/**
+ * What production launches changes with its template's default version (ModifyLaunchTemplate), and, when it
+ * names `$Latest`, with every new version (CreateLaunchTemplateVersion). Versions it does not name are not
+ * production's.
+ */
+function templateTouched(
+  operation: string,
+  input: Record<string, unknown>,
+  template: Production['activeTemplate'],
+): string | undefined {
+  if (template === null || input.LaunchTemplateId !== template.id) return undefined;
+  const what = `launch template ${template.id}, which production launches at ${template.version}`;
+  if (operation === 'ec2:ModifyLaunchTemplate') return what;
+  if (operation === 'ec2:CreateLaunchTemplateVersion' && template.version === '$Latest') return what;
+  if (operation === 'ec2:DeleteLaunchTemplateVersions') return what;
   return undefined;
+}
+
+/**
+ * Resuming on production only processes an interrupted deployment recorded as its own, and forgetting the
+ * record, give production back what the team had (docs/design.md#suspended-processes): not a change.
+ */
+function restoresRecordedProcesses(
+  operation: string,
+  input: Record<string, unknown>,
+  production: Production,
+): boolean {
+  if (production.activeGroup === null) return false;
+  if (operation === 'autoscaling:ResumeProcesses' && input.AutoScalingGroupName === production.activeGroup) {
+    const processes = (input.ScalingProcesses ?? []) as string[];
+    return processes.length > 0 && processes.every((process) => production.recordedProcesses.has(process));
+  }
+  if (operation === 'autoscaling:DeleteTags') {
+    const tags = (input.Tags ?? []) as { ResourceId?: string; Key?: string }[];
+    return (
+      tags.length > 0 &&
+      tags.every(
+        (tag) => tag.ResourceId === production.activeGroup && tag.Key === SUSPENDED_BY_DEPLOYMENT_TAG,
+      )
+    );
+  }
+  return false;
 }
 
 function servesMain(group: GroupView, mainTargetGroupArn: string): boolean {

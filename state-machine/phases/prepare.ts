@@ -41,6 +41,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
           amiId: STATE.amiId,
           capacity: ref('$.roles.targetCapacity'),
           execution: STATE.execution,
+          roles: STATE.roles,
         },
         { resultPath: '$.release' },
       ),

@@ -39,6 +39,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
   const standOldFleetDown = task(ctx, 'Put old fleet in standby', 'enter-standby', {
     groupName: STATE.activeGroup,
     mainTargetGroupArn: main,
+    newGroupName: STATE.standbyGroup,
   });
   standOldFleetDown
     .next(

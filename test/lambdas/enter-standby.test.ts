@@ -1,3 +1,4 @@
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { AttachTrafficSourcesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { handler } from '../../lambdas/enter-standby/handler';
@@ -5,7 +6,7 @@ import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-sca
 import { createHarness, denying, rejection, type Harness } from '../support/account';
 
 let h: Harness;
-const input = () => ({ groupName: h.blue, mainTargetGroupArn: h.main });
+const input = () => ({ groupName: h.blue, mainTargetGroupArn: h.main, newGroupName: h.green });
 
 /**
  * The shifted state: blue (old, `count` instances, MinSize `min`) and green (new, 3 instances) both
@@ -17,9 +18,10 @@ function shifted(count: number, min = 1, options: Parameters<typeof createHarnes
     ...options,
     customize: (env) => {
       Object.assign(env.groups.blue, { min: Math.min(min, count), max: Math.max(count, 4) });
+      // The new fleet matched production's size before the shift (match-production-capacity).
       Object.assign(env.groups.green, {
-        desired: 3,
-        max: 3,
+        desired: Math.max(count, 3),
+        max: Math.max(count, 3),
         attachedTargetGroups: [env.mainTargetGroup.arn],
       });
     },
@@ -34,6 +36,45 @@ function blueOnly(options: Parameters<typeof createHarness>[0] = {}): void {
 afterEach(() => h.dispose());
 
 describe('enter-standby', () => {
+  it('waits (NotReadyError) while production is still launching instances, so that none comes InService unparked', async () => {
+    shifted(3);
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 4, MaxSize: 6 }),
+    );
+    h.run(1);
+
+    const error = await rejection(handler(input()));
+
+    expect(error.name).toBe('NotReadyError');
+    expect(error.message).toContain('1 instance is of webapp-blue still launching');
+    expect(h.idsIn(h.blue, 'Standby')).toEqual([]);
+    // Production launches nothing more meanwhile: its scaling processes are suspended first.
+    expect(h.group(h.blue).suspendedProcesses).toEqual(
+      expect.arrayContaining(['AlarmNotification', 'ScheduledActions']),
+    );
+  });
+
+  it('grows the new group to the old fleet’s size and waits until it serves with as many, before parking the old fleet', async () => {
+    shifted(3);
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 5, MaxSize: 6 }),
+    );
+    h.until(() => h.idsIn(h.blue, 'InService').length === 5);
+
+    const error = await rejection(handler(input()));
+    expect(error.message).toContain(
+      'webapp-green serves with 3 healthy targets in webapp-main and webapp-blue with 5',
+    );
+    expect(h.group(h.green).desired).toBe(5);
+    expect(h.idsIn(h.blue, 'Standby')).toEqual([]);
+
+    h.until(
+      () => h.idsIn(h.green, 'InService').filter((id) => h.health(h.main)[id] === 'healthy').length === 5,
+      300,
+    );
+    await expect(handler(input())).resolves.toEqual({ groupName: h.blue, movedToStandby: 5 });
+  });
+
   it('suspends the old fleet’s processes, lowers MinSize to 0, then parks its InService instances', async () => {
     shifted(3);
     const blue = h.idsIn(h.blue, 'InService');

@@ -25,6 +25,7 @@ const input = (overrides: object = {}) => ({
   amiId: NEW_AMI,
   capacity,
   execution,
+  roles: { active: { groupName: 'webapp-blue', capacity, instanceCount: 3 } },
   ...overrides,
 });
 
@@ -236,12 +237,27 @@ describe('launch-new-version', () => {
 
     const output = await handler(input());
 
-    expect(output.resumedProcesses).toEqual(['AZRebalance', 'AlarmNotification']);
+    expect(output.resumedProcesses).toEqual([
+      { groupName: 'webapp-green', processes: ['AZRebalance', 'AlarmNotification'] },
+    ]);
     expect(green().suspendedProcesses).toEqual(['HealthCheck']);
     expect(green().tags[SUSPENDED_BY_DEPLOYMENT_TAG]).toBeUndefined();
     h.forgetCalls();
     expect((await handler(input())).resumedProcesses).toEqual([]);
     expect(h.changes()).toEqual([]);
+  });
+
+  it('resumes the processes an interrupted deployment recorded on the serving group too, and no other', async () => {
+    await account({ activeSuspendedProcesses: ['AlarmNotification', 'ScheduledActions', 'HealthCheck'] });
+    await h.tag(h.blue, SUSPENDED_BY_DEPLOYMENT_TAG, 'AlarmNotification,ScheduledActions');
+
+    const output = await handler(input());
+
+    expect(output.resumedProcesses).toEqual([
+      { groupName: 'webapp-blue', processes: ['AlarmNotification', 'ScheduledActions'] },
+    ]);
+    expect(h.group(h.blue).suspendedProcesses).toEqual(['HealthCheck']);
+    expect(h.group(h.blue).tags[SUSPENDED_BY_DEPLOYMENT_TAG]).toBeUndefined();
   });
 
   it('deploys into a mixed instances policy: the version goes where the group reads it, overrides and distribution kept', async () => {

@@ -106,6 +106,7 @@ const setups = {
       amiId: DEFAULT_AMIS.next,
       capacity: { min: 1, desired: 3, max: 3 },
       execution: EXECUTION,
+      roles: { active: null },
     });
     h.run(90);
     await attachTargetGroups({ groupName: h.green, targetGroupArns: [h.main] });
@@ -114,7 +115,11 @@ const setups = {
   /** The old fleet (blue) parked in Standby, still attached. */
   oldFleetParked: async (h: Harness) => {
     await setups.bothServe(h);
-    await runAsWorkflow(h, enterStandby as Step, { groupName: h.blue, mainTargetGroupArn: h.main });
+    await runAsWorkflow(h, enterStandby as Step, {
+      groupName: h.blue,
+      mainTargetGroupArn: h.main,
+      newGroupName: h.green,
+    });
     h.run(60);
   },
   /** The old fleet parked in Standby and gone from the main target group. */
@@ -135,6 +140,7 @@ const CASES: { step: string; handler: Step; from: keyof typeof setups; input: (h
       amiId: DEFAULT_AMIS.next,
       capacity: { min: 1, desired: 3, max: 3 },
       execution: EXECUTION,
+      roles: { active: null },
     }),
   },
   {
@@ -147,7 +153,7 @@ const CASES: { step: string; handler: Step; from: keyof typeof setups; input: (h
     step: 'enter-standby',
     handler: enterStandby as Step,
     from: 'bothServe',
-    input: (h) => ({ groupName: h.blue, mainTargetGroupArn: h.main }),
+    input: (h) => ({ groupName: h.blue, mainTargetGroupArn: h.main, newGroupName: h.green }),
   },
   {
     step: 'detach-target-groups',

@@ -9,12 +9,14 @@ describe('a Task payload', () => {
       amiId: 'ami-0123456789abcdef0',
       capacity: { min: 1, desired: ref('$.roles.targetCapacity.desired'), max: 4 },
       execution: ref('$.execution'),
+      roles: ref('$.roles'),
     };
     expect(toAslPayload(payload)).toEqual({
       'groupName.$': '$.roles.standby.groupName',
       amiId: 'ami-0123456789abcdef0',
       capacity: { min: 1, 'desired.$': '$.roles.targetCapacity.desired', max: 4 },
       'execution.$': '$.execution',
+      'roles.$': '$.roles',
     });
   });
 

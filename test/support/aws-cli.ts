@@ -13,6 +13,7 @@ import {
   AutoScalingClient,
   CancelInstanceRefreshCommand,
   CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
   DescribeTrafficSourcesCommand,
   DetachTrafficSourcesCommand,
   ExitStandbyCommand,
@@ -115,6 +116,7 @@ export const SUPPORTED_COMMANDS = [
   'autoscaling cancel-instance-refresh',
   'autoscaling describe-traffic-sources',
   'autoscaling create-or-update-tags',
+  'autoscaling delete-tags',
   'elbv2 create-rule',
   'elbv2 wait target-in-service',
 ] as const;
@@ -219,6 +221,16 @@ export async function runAwsCommand(command: PrintedCommand, context: CliContext
         }));
       args.done();
       await autoScaling.send(new CreateOrUpdateTagsCommand({ Tags: tags }));
+      break;
+    }
+    case 'autoscaling delete-tags': {
+      const tags = args.structs('tags', ['ResourceId', 'ResourceType', 'Key']).map((tag) => ({
+        ResourceId: scalar(tag.ResourceId, 'ResourceId'),
+        ResourceType: scalar(tag.ResourceType, 'ResourceType'),
+        Key: scalar(tag.Key, 'Key'),
+      }));
+      args.done();
+      await autoScaling.send(new DeleteTagsCommand({ Tags: tags }));
       break;
     }
     case 'elbv2 create-rule': {

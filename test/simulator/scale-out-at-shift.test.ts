@@ -1,9 +1,8 @@
 /**
- * Review of issue 10: production scaling out around the shift (a scheduled action, a target tracking policy
- * on rising load) after match-production-capacity has run. The instances still Pending when enter-standby
- * parks the old fleet come InService next to the new version, enter-standby is never run again, and the
- * wait for the old fleet's Standby gives up after 15 minutes: a good version is rolled back, and for those
- * 15 minutes users are served by both versions.
+ * Production scaling out around the shift (a scheduled action, a target tracking policy on rising load)
+ * after match-production-capacity has run: the instances still Pending when enter-standby parked the old
+ * fleet came InService next to the new version, the wait for the old fleet's Standby gave up after 15
+ * minutes, and a good version was rolled back (found in review).
  */
 import { AutoScalingClient, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { KEY_STATES } from '../../lambdas/shared/contract';
@@ -20,7 +19,7 @@ const scaleProductionTo = (desired: number) => async (): Promise<void> => {
   );
 };
 
-describe('issue 10 review: production scales out as the shift starts', () => {
+describe('production scales out as the shift starts', () => {
   it('a good version is not rolled back because production grew after its capacity was matched', async () => {
     const scenario: Scenario = {
       name: 'scale-out-at-shift',

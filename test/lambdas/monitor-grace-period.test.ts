@@ -1,9 +1,8 @@
 /**
- * Review of issue 10: monitor-new-version exempts unhealthy targets of instances launched less than the
- * group's health check grace period ago, meant for instances a scale-out launches in the window. But the
- * whole new fleet was launched minutes before the shift (prepare, and match-production-capacity just before
- * it): with a grace period of 900 s (common; the console proposes 300 s) every instance of a version that
- * turns unhealthy right after the shift is exempt, and even the "no target healthy" check (I1) is skipped.
+ * The window's grace period is for instances a scale-out launches in the window. The fleet that took the
+ * shift was launched minutes before it; with a long grace period (900 s) a version that turns unhealthy right
+ * after the shift used to be exempt, and even the "no target healthy" check (I1) was skipped (found in
+ * review).
  */
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambdas/monitor-new-version/handler';
@@ -55,7 +54,7 @@ async function shiftedThenHung(): Promise<void> {
   h.forgetCalls();
 }
 
-describe('issue 10 review: health check grace period in the window', () => {
+describe('health check grace period in the window', () => {
   it('I1: a new fleet with no healthy target fails the window even though its instances launched within the grace period', async () => {
     await shiftedThenHung();
     // Minutes into the window, all 3 targets unhealthy, blue parked: users have nothing.

@@ -1,11 +1,8 @@
 /**
- * Review of issue 10: a mixed instances policy with instance weighting (LaunchTemplateOverrides
- * WeightedCapacity; https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html)
- * counts desired capacity in units, not instances. The README lists mixed instances policies as supported,
- * but the waits (check-instances-in-service) and match-production-capacity count instances against
- * DesiredCapacity: a group whose instance types weigh 2 reaches its desired capacity with half as many
- * instances, the wait never sees "desired" instances, and every deployment aborts after the 20-minute
- * deadline. Either counted in units or refused up front, never a 20-minute abort.
+ * A mixed instances policy with instance weighting counts desired capacity in units, not instances
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html),
+ * while the waits and the capacity match count instances: every deployment used to abort at the 20-minute
+ * deadline. Refused up front now, or counted in units: never a 20-minute abort (found in review).
  */
 import { simulate } from '../../simulator/engine/simulation';
 import type { Scenario } from '../../simulator/scenarios/catalog';
@@ -17,7 +14,7 @@ const WEIGHTED = {
   ],
 };
 
-describe('issue 10 review: mixed instances policy with instance weights', () => {
+describe('mixed instances policy with instance weights', () => {
   it('deploys (or refuses up front), rather than aborting at the wait’s deadline', async () => {
     const scenario: Scenario = {
       name: 'weighted-mixed-instances',

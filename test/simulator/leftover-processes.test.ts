@@ -1,8 +1,7 @@
 /**
- * Review of issue 10: processes an interrupted deployment suspended on the group that now serves
- * (production) must be resumed by the next deployment "when it ends" (the pre-flight's own note), whatever
- * way it ends: a deployment that aborts before the shift leaves production running without target tracking
- * (AlarmNotification) and scheduled actions.
+ * Processes an interrupted deployment suspended (and recorded) on the group that now serves must be resumed
+ * by the next deployment whatever way it ends: one that aborted before the shift used to leave production
+ * running without target tracking (AlarmNotification) and scheduled actions (found in review).
  */
 import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract/tags';
 import type { AccountSnapshot, VersionBehaviour } from '../../simulator/account';
@@ -37,7 +36,7 @@ async function lastAccount(s: Scenario): Promise<{ account: AccountSnapshot; out
   };
 }
 
-describe('issue 10 review: processes left suspended on production by an interrupted deployment', () => {
+describe('processes left suspended on production by an interrupted deployment', () => {
   it('an aborted next deployment (new version fails its synthetic checks) resumes them on production', async () => {
     const { account, outcome } = await lastAccount(
       scenario('leftover-on-production-then-abort', { failSyntheticChecks: true }),

@@ -1,12 +1,9 @@
 /**
- * Review of issue 10: I2 (production untouched until the new version is proven) is now judged on the
- * orchestrator's own calls, by the names they carry (the active group's name, the main target group, the
- * listener, ModifyLaunchTemplate on production's template). Calls that change production while naming it
- * otherwise (by instance id, or through its launch template's versions) pass unseen, where the state-based
- * check they replaced would have seen production change: an orchestrator defect of that kind before the
- * shift now goes unnoticed by every scenario. Only operations the simulated account serves are tried here.
+ * I2 (production untouched until the new version is proven) is judged on the orchestrator's own calls.
+ * Calls that change production without naming its group (by instance id, or through its launch template's
+ * versions) used to pass unseen (found in review). Only operations the simulated account serves are tried.
  */
-import { InvariantMonitor, type AccountView, type GroupView } from '../../simulator/engine/invariants';
+import { InvariantMonitor, type AccountView, type GroupView } from '../../../simulator/engine/invariants';
 
 const MAIN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/main/1';
 
@@ -42,7 +39,7 @@ function i2For(operation: string, input: Record<string, unknown>, version?: stri
   return monitor.violations.filter((v) => v.invariant === 'I2').map((v) => v.message);
 }
 
-describe('issue 10 review: I2 judged on calls misses production changes that do not name the group', () => {
+describe('I2 judged on calls sees production changes that do not name the group', () => {
   it('terminating a production instance by id (TerminateInstanceInAutoScalingGroup)', () => {
     expect(
       i2For('autoscaling:TerminateInstanceInAutoScalingGroup', {

@@ -1,10 +1,8 @@
 /**
- * Review of issue 10: a mixed instances policy's override may carry its own LaunchTemplateSpecification
- * (API_LaunchTemplateOverrides: "Provides a launch template for the specified instance type or set of
- * instance requirements", https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_LaunchTemplateOverrides.html),
- * with its own Version. The pre-flight refuses overrides naming *another* template, but accepts one naming
- * the policy's own template at a pinned version ("1", or `$Default`), and pointGroupAt sends it back as it
- * was: those instance types keep launching the old AMI after the deployment "succeeded".
+ * A mixed instances policy's override may carry its own LaunchTemplateSpecification, with its own Version
+ * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_LaunchTemplateOverrides.html). One naming the
+ * policy's own template at a pinned version ("1", or `$Default`) used to be accepted and sent back as it
+ * was: those instance types kept launching the old AMI after a deployment that "succeeded" (found in review).
  */
 import {
   AutoScalingClient,
@@ -65,7 +63,7 @@ async function everyTypeGetsTheNewVersion(described: AutoScalingGroup): Promise<
   }
 }
 
-describe('issue 10 review: mixed instances override pinned to the policy’s own template', () => {
+describe('mixed instances override pinned to the policy’s own template', () => {
   it('an override on the same template at version "1" does not keep launching the old AMI', async () => {
     await everyTypeGetsTheNewVersion(group('1'));
   });
