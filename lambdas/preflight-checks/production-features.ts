@@ -112,6 +112,6 @@ export function leftoverProcessNotes(active: AutoScalingGroup | undefined): stri
   if (!active || left.length === 0) return [];
   return [
     `${active.AutoScalingGroupName ?? ''} still has ${left.join(', ')} suspended by an interrupted deployment; ` +
-      `this deployment resumes them when it ends`,
+      `this deployment resumes them as it launches the new version`,
   ];
 }
