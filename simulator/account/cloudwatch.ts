@@ -220,6 +220,7 @@ export class CloudWatch {
         if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA') {
           throw cwError('InvalidParameterValueException', `Invalid state value ${state}`);
         }
+        checkStateReason(input.StateReason, input.StateReasonData);
         if (this.transition(alarm, state, input.StateReason ?? '', this.now()))
           this.evaluateComposites(this.now(), new Set([alarm.description.name]));
         return {};
@@ -378,5 +379,34 @@ function compare(
       return value < threshold;
     case 'LessThanOrEqualToThreshold':
       return value <= threshold;
+  }
+}
+
+/**
+ * SetAlarmState: StateReason is required, up to 1,023 characters; StateReasonData up to 4,000 and JSON,
+ * else InvalidFormat ("Data was not syntactically valid JSON")
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html).
+ */
+function checkStateReason(reason: string | undefined, data: string | undefined): void {
+  if (reason === undefined) {
+    throw cwError('ValidationException', constraintMessage('null', 'stateReason', 'Member must not be null'));
+  }
+  if (reason.length > 1023) {
+    throw cwError(
+      'ValidationException',
+      constraintMessage(reason, 'stateReason', 'Member must have length less than or equal to 1023'),
+    );
+  }
+  if (data === undefined) return;
+  if (data.length > 4000) {
+    throw cwError(
+      'ValidationException',
+      constraintMessage(data, 'stateReasonData', 'Member must have length less than or equal to 4000'),
+    );
+  }
+  try {
+    JSON.parse(data);
+  } catch {
+    throw cwError('InvalidFormat', 'Data was not syntactically valid JSON');
   }
 }

@@ -141,6 +141,8 @@ export class Ec2 {
           input.LaunchTemplateId !== undefined || input.LaunchTemplateName !== undefined
             ? [this.findTemplate(input.LaunchTemplateId, input.LaunchTemplateName)]
             : [...this.templates.values()];
+        const accountWide = input.LaunchTemplateId === undefined && input.LaunchTemplateName === undefined;
+        if (accountWide) checkAccountWideVersions(input.Versions);
         const versions: LaunchTemplateVersion[] = [];
         for (const template of templates) {
           const selected = input.Versions?.length
@@ -416,6 +418,28 @@ function templateFilterValue(template: LaunchTemplateRecord, name: string | unde
 function checkMaxResults(maxResults: number | undefined): void {
   if (maxResults !== undefined && (maxResults < 1 || maxResults > 200)) {
     throw ec2Error('InvalidParameterValue', `Value (${maxResults}) for parameter maxResults is invalid.`);
+  }
+}
+
+/**
+ * DescribeLaunchTemplateVersions without a launch template describes, of every template in the account,
+ * "the latest version" (`$Latest`) or "the default version" (`$Default`): "You cannot specify numbers"
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLaunchTemplateVersions.html).
+ */
+function checkAccountWideVersions(versions: string[] | undefined): void {
+  // UNCONFIRMED: the error codes and texts; the page names the rule, not the error.
+  if (!versions?.length) {
+    throw ec2Error(
+      'MissingParameter',
+      'The request must include LaunchTemplateId, LaunchTemplateName or Versions ($Latest or $Default).',
+    );
+  }
+  const numbered = versions.find((spec) => spec !== '$Latest' && spec !== '$Default');
+  if (numbered !== undefined) {
+    throw ec2Error(
+      'InvalidParameterValue',
+      `Version '${numbered}' requires LaunchTemplateId or LaunchTemplateName; only $Latest and $Default describe every launch template.`,
+    );
   }
 }
 

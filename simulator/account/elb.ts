@@ -15,7 +15,7 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EnvironmentDescription } from './environment';
-import { serviceError } from './errors';
+import { constraintMessage, serviceError, tooManyMessage } from './errors';
 import type { Instance } from './instances';
 import { paginate } from './pagination';
 import { MAX_RULE_PRIORITY, type ListenerRules } from './listener-rules';
@@ -59,12 +59,7 @@ export class ElasticLoadBalancing {
       }),
 
       route(DescribeTargetGroupsCommand, (input) => {
-        if (input.PageSize !== undefined && (input.PageSize < 1 || input.PageSize > 400)) {
-          throw elbError(
-            'ValidationError',
-            `1 validation error detected: Value '${input.PageSize}' at 'pageSize' failed to satisfy constraint: Member must have value less than or equal to 400`,
-          );
-        }
+        checkPageSize(input.PageSize);
         if (input.LoadBalancerArn !== undefined && input.LoadBalancerArn !== lb.arn)
           throw loadBalancerNotFound();
         let groups = [...this.deps.targetGroups.values()];
@@ -107,7 +102,17 @@ export class ElasticLoadBalancing {
         };
       }),
 
+      // "You can specify up to 20 load balancers in a single call"
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html).
       route(DescribeLoadBalancersCommand, (input) => {
+        checkPageSize(input.PageSize);
+        if ((input.LoadBalancerArns?.length ?? 0) > 20) {
+          // UNCONFIRMED: the error code and text.
+          throw elbError(
+            'ValidationError',
+            tooManyMessage(input.LoadBalancerArns ?? [], 'loadBalancerArns', 20),
+          );
+        }
         const wanted = [...(input.LoadBalancerArns ?? []), ...(input.Names ?? [])];
         if (wanted.some((key) => key !== lb.arn && key !== lb.name)) throw loadBalancerNotFound();
         const loadBalancer: LoadBalancer = {
@@ -125,7 +130,14 @@ export class ElasticLoadBalancing {
         return { LoadBalancers: [loadBalancer] };
       }),
 
+      // "You must specify either a load balancer or one or more listeners"
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeListeners.html).
       route(DescribeListenersCommand, (input) => {
+        checkPageSize(input.PageSize);
+        if (input.LoadBalancerArn === undefined && !input.ListenerArns?.length) {
+          // UNCONFIRMED: the error code and text for neither.
+          throw elbError('ValidationError', 'A load balancer ARN or listener ARNs must be specified');
+        }
         if (input.LoadBalancerArn !== undefined && input.LoadBalancerArn !== lb.arn)
           throw loadBalancerNotFound();
         if (input.ListenerArns?.some((arn) => arn !== listenerArn)) {
@@ -141,11 +153,26 @@ export class ElasticLoadBalancing {
         return { Listeners: [listener] };
       }),
 
+      // "You must specify either a listener or one or more rules"; an unknown rule is RuleNotFound
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html).
       route(DescribeRulesCommand, (input) => {
+        checkPageSize(input.PageSize);
+        if (input.ListenerArn === undefined && !input.RuleArns?.length) {
+          // UNCONFIRMED: the error code and text for neither.
+          throw elbError('ValidationError', 'A listener ARN or rule ARNs must be specified');
+        }
         if (input.ListenerArn !== undefined && input.ListenerArn !== listenerArn) {
           throw elbError('ListenerNotFoundException', 'One or more listeners not found');
         }
-        return { Rules: this.deps.rules.describe() };
+        let rules = this.deps.rules.describe();
+        if (input.RuleArns?.length) {
+          rules = input.RuleArns.map(
+            (arn) =>
+              rules.find((rule) => rule.RuleArn === arn) ??
+              throwError(elbError('RuleNotFoundException', 'One or more rules not found')),
+          );
+        }
+        return { Rules: rules };
       }),
 
       // ELB API reference, CreateRule. Only what recovery hints create is modelled (http-header conditions,
@@ -259,6 +286,19 @@ function forward(targetGroupArn: string): Action {
     TargetGroupArn: targetGroupArn,
     ForwardConfig: { TargetGroups: [{ TargetGroupArn: targetGroupArn, Weight: 1 }] },
   };
+}
+
+/**
+ * PageSize of the Describe operations: 1 to 400 (API reference, e.g.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html).
+ */
+function checkPageSize(pageSize: number | undefined): void {
+  if (pageSize !== undefined && (pageSize < 1 || pageSize > 400)) {
+    throw elbError(
+      'ValidationError',
+      constraintMessage(String(pageSize), 'pageSize', 'Member must have value between 1 and 400'),
+    );
+  }
 }
 
 function throwError(error: Error): never {

@@ -15,6 +15,7 @@ import {
 import {
   CloudWatchServiceException,
   InvalidNextToken as CloudWatchInvalidNextToken,
+  InvalidFormatFault,
   InvalidParameterCombinationException,
   InvalidParameterValueException,
   ResourceNotFound,
@@ -32,6 +33,7 @@ import {
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
   PriorityInUseException,
+  RuleNotFoundException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMServiceException, NoSuchEntityException } from '@aws-sdk/client-iam';
@@ -51,12 +53,14 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   InvalidExecutionInput,
+  InvalidName,
   InvalidOutput,
   InvalidToken,
   SFNServiceException,
   StateMachineDoesNotExist,
   TaskDoesNotExist,
   TaskTimedOut,
+  ValidationException as SfnValidationException,
 } from '@aws-sdk/client-sfn';
 
 export type ServiceName =
@@ -116,9 +120,12 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
     LoadBalancerNotFoundException,
     ListenerNotFoundException,
     PriorityInUseException,
+    RuleNotFoundException,
   },
   cloudwatch: {
     InvalidNextToken: CloudWatchInvalidNextToken,
+    // The wire code is InvalidFormat; the SDK's class for it is InvalidFormatFault.
+    InvalidFormat: InvalidFormatFault,
     InvalidParameterCombinationException,
     InvalidParameterValueException,
     ValidationException: CloudWatchValidationException,
@@ -130,11 +137,13 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
     InvalidExecutionInput,
+    InvalidName,
     StateMachineDoesNotExist,
     InvalidOutput,
     InvalidToken,
     TaskDoesNotExist,
     TaskTimedOut,
+    ValidationException: SfnValidationException,
   },
   events: {
     AccessDeniedException: EventBridgeAccessDeniedException,

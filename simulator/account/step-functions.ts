@@ -15,8 +15,10 @@ import {
   type ExecutionStatus,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { serviceError } from './errors';
+import { constraintMessage, serviceError } from './errors';
 import type { ServiceEvent } from './eventbridge';
+import { paginate } from './pagination';
+import { checkLength, MAX_CAUSE_LENGTH, MAX_DATA_BYTES, MAX_ERROR_LENGTH } from './step-functions-limits';
 import { route, type Route } from './router';
 import { executionStatusChange } from './step-functions-events';
 
@@ -166,6 +168,8 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
     return [
       route(StartExecutionCommand, (input) => {
         this.requireStateMachine(input.stateMachineArn);
+        if (input.name !== undefined) checkExecutionName(input.name);
+        checkLength(input.input, 'input', MAX_DATA_BYTES);
         const execution = this.start(parseExecutionInput(input.input), input.name);
         return { executionArn: execution.arn, startDate: execution.startDate };
       }),
@@ -192,7 +196,7 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
           .filter((execution) => execution.startDate.getTime() <= visibleSince)
           .filter((execution) => !input.statusFilter || listedStatus(execution) === input.statusFilter)
           .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
-        const { page, nextToken } = pageOf(matching, input);
+        const { page, nextToken } = pageOf(matching, input, 'ListExecutions');
         return {
           executions: page.map((execution) => ({
             ...this.summary(execution),
@@ -207,7 +211,7 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
         // (docs/aws-facts/step-functions.md#getexecutionhistory).
         const events = [...this.find(input.executionArn).history];
         if (input.reverseOrder) events.reverse();
-        const { page, nextToken } = pageOf(events, input);
+        const { page, nextToken } = pageOf(events, input, 'GetExecutionHistory');
         const withoutData = (event: HistoryEvent): HistoryEvent => ({
           ...event,
           ...(event.stateExitedEventDetails && {
@@ -224,6 +228,8 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
       }),
       // StopExecution: nothing runs after it (docs/aws-facts/step-functions.md#stopexecution).
       route(StopExecutionCommand, (input) => {
+        checkLength(input.error, 'error', MAX_ERROR_LENGTH);
+        checkLength(input.cause, 'cause', MAX_CAUSE_LENGTH);
         this.find(input.executionArn).abort({ error: input.error, cause: input.cause });
         return { stopDate: new Date() };
       }),
@@ -249,16 +255,54 @@ export class StepFunctionsExecutions<R extends ExecutionSummary> {
 }
 
 /**
- * One page of a listing: `maxResults` up to 1,000, 100 when omitted or 0; the token is opaque to callers
- * (docs/aws-facts/step-functions.md#listexecutions).
+ * One page of a listing: `maxResults` from 0 to 1,000 (a value outside is a ValidationException), 100 when
+ * omitted or 0; the token is opaque to callers, and one the operation did not hand out is InvalidToken
+ * (docs/aws-facts/step-functions.md#listexecutions; API_ListExecutions and API_GetExecutionHistory,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html).
  */
-function pageOf<T>(items: T[], input: { maxResults?: number; nextToken?: string }) {
-  const start = Number(input.nextToken ?? 0);
-  const pageSize = Math.min(input.maxResults || 100, 1000);
-  return {
-    page: items.slice(start, start + pageSize),
-    nextToken: start + pageSize < items.length ? String(start + pageSize) : undefined,
-  };
+function pageOf<T>(items: T[], input: { maxResults?: number; nextToken?: string }, operation: string) {
+  const { maxResults } = input;
+  if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000)) {
+    throw serviceError(
+      'states',
+      'ValidationException',
+      constraintMessage(String(maxResults), 'maxResults', 'Member must have value between 0 and 1000'),
+    );
+  }
+  // UNCONFIRMED: the message text of InvalidToken.
+  const invalidToken = () => serviceError('states', 'InvalidToken', `Invalid Token: '${input.nextToken}'`);
+  const { items: page, nextToken } = paginate(
+    items,
+    input.nextToken,
+    maxResults || 100,
+    operation,
+    invalidToken,
+  );
+  return { page, nextToken };
+}
+
+/**
+ * StartExecution's `name`: 1 to 80 characters, none of white space, brackets, wildcards, the special
+ * characters the API reference lists, or control characters; else InvalidName
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ */
+const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+
+function isControlCharacter(character: string): boolean {
+  const code = character.charCodeAt(0);
+  return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+}
+
+function checkExecutionName(name: string): void {
+  if (
+    name.length < 1 ||
+    name.length > 80 ||
+    FORBIDDEN_NAME_CHARACTERS.test(name) ||
+    [...name].some(isControlCharacter)
+  ) {
+    // UNCONFIRMED: the message text.
+    throw serviceError('states', 'InvalidName', `Invalid Name: '${name}'`);
+  }
 }
 
 /**

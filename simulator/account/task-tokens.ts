@@ -7,6 +7,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { serviceError } from './errors';
 import { route, type Route } from './router';
+import { checkLength, MAX_CAUSE_LENGTH, MAX_DATA_BYTES, MAX_ERROR_LENGTH } from './step-functions-limits';
 
 /**
  * What the engine's context holds as `$$.Task.Token`: the Task handler swaps it for a token of its own. It is
@@ -57,6 +58,7 @@ export class TaskTokens {
   routes(): Route[] {
     return [
       route(SendTaskSuccessCommand, (input) => {
+        checkLength(input.output, 'output', MAX_DATA_BYTES);
         const task = this.open(input.taskToken);
         let output: unknown;
         try {
@@ -70,6 +72,8 @@ export class TaskTokens {
         return {};
       }),
       route(SendTaskFailureCommand, (input) => {
+        checkLength(input.error, 'error', MAX_ERROR_LENGTH);
+        checkLength(input.cause, 'cause', MAX_CAUSE_LENGTH);
         const task = this.open(input.taskToken);
         task.closed = true;
         // The Task fails with the error and cause given. UNCONFIRMED: the error name when none is given.

@@ -1,7 +1,7 @@
 /** IAM as the pre-flight check uses it: which role an instance profile carries. */
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import type { InstanceProfileDescription } from '../environment';
-import { serviceError } from '../errors';
+import { constraintMessage, serviceError } from '../errors';
 import { route, type Route } from '../router';
 
 export class InstanceProfiles {
@@ -10,6 +10,7 @@ export class InstanceProfiles {
   routes(): Route[] {
     return [
       route(GetInstanceProfileCommand, (input) => {
+        checkProfileName(input.InstanceProfileName);
         const profile = this.profiles.find((candidate) => candidate.name === input.InstanceProfileName);
         // IAM API reference, GetInstanceProfile: NoSuchEntity (404) for a profile that does not exist.
         if (!profile) {
@@ -53,4 +54,20 @@ function uniqueId(prefix: string, name: string): string {
       .replace(/[^A-Z0-9]/g, '')
       .slice(0, 17)
   );
+}
+
+/**
+ * InstanceProfileName: 1 to 128 characters of the pattern `[\w+=,.@-]+`
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html).
+ */
+function checkProfileName(name: string | undefined): void {
+  const value = name ?? '';
+  if (value.length >= 1 && value.length <= 128 && /^[\w+=,.@-]+$/.test(value)) return;
+  const constraint =
+    value.length > 128
+      ? 'Member must have length less than or equal to 128'
+      : value.length < 1
+        ? 'Member must have length greater than or equal to 1'
+        : 'Member must satisfy regular expression pattern: [\\w+=,.@-]+';
+  throw serviceError('iam', 'ValidationError', constraintMessage(value, 'instanceProfileName', constraint));
 }

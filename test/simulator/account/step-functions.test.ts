@@ -58,7 +58,9 @@ describe("the simulated account's Step Functions API (docs/aws-facts/step-functi
     const hidden = LISTING_LAG_MS / 1_000 - 1;
     expect(firstPage.executions).toHaveLength(100);
     expect(firstPage.executions?.[0].name).toBe(`run-${1_199 - hidden}`);
-    const big = await list({ maxResults: 5_000 });
+    // maxResults ranges from 0 to 1,000 (the PageSize shape of the API reference): more is refused.
+    expect((await rejection(list({ maxResults: 5_000 }))).name).toBe('ValidationException');
+    const big = await list({ maxResults: 1_000 });
     expect(big.executions).toHaveLength(1_000);
     const rest = await list({ maxResults: 1_000, nextToken: big.nextToken });
     expect(rest.executions).toHaveLength(1_200 - hidden - 1_000);
