@@ -12,9 +12,13 @@ export interface PublishedMessage {
   attributes?: Record<string, string>;
 }
 
-/** SNS API reference (Publish): messages up to 256 KB, subjects up to 100 characters. */
+/**
+ * SNS API reference (Publish, https://docs.aws.amazon.com/sns/latest/api/API_Publish.html): messages up to
+ * 256 KB; "Subjects must be UTF-8 text with no line breaks or control characters, and less than 100
+ * characters long".
+ */
 const MAX_MESSAGE_BYTES = 256 * 1024;
-const MAX_SUBJECT_LENGTH = 100;
+const MAX_SUBJECT_LENGTH = 99;
 /** SNS API reference (Publish, MessageAttributes): at most 10 attributes a message. */
 const MAX_ATTRIBUTES = 10;
 const ATTRIBUTE_TYPES = /^(String|String\.Array|Number|Binary)(\..+)?$/;
@@ -42,7 +46,7 @@ export class Sns {
         }
         if (
           input.Subject !== undefined &&
-          (input.Subject.length > MAX_SUBJECT_LENGTH || /[\n\r]/.test(input.Subject))
+          (input.Subject.length > MAX_SUBJECT_LENGTH || [...input.Subject].some(isControlCharacter))
         ) {
           throw invalidParameter('Invalid parameter: Subject');
         }
@@ -74,4 +78,9 @@ export class Sns {
       }),
     ];
   }
+}
+
+function isControlCharacter(character: string): boolean {
+  const code = character.charCodeAt(0);
+  return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
 }

@@ -3,8 +3,8 @@ import { callAws, CLIENT_CONFIG } from './call';
 
 export const sns = new SNSClient(CLIENT_CONFIG);
 
-/** SNS subjects are limited to 100 characters. */
-const MAX_SUBJECT_LENGTH = 100;
+/** SNS subjects must be "less than 100 characters long" (API_Publish). */
+const MAX_SUBJECT_LENGTH = 99;
 
 /**
  * SNS rejects a subject (InvalidParameter) that is empty, has line breaks or characters outside printable
