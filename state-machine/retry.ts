@@ -17,10 +17,11 @@ export const TRANSIENT_ERRORS: readonly string[] = [
 ];
 
 /**
- * The one retry policy of the workflow: exponential back-off with full jitter, so that steps throttled
- * together (all Auto Scaling calls share one bucket) do not retry in lockstep. Transient errors get
- * 6 attempts over ~2 minutes. An account mid-transition (instances still draining into Standby) gets
- * attempts for over an hour: the longest deregistration delay ALB allows is 3,600 s. The numbers live in
+ * The one retry policy of the workflow: exponential back-off. Transient errors get 6 attempts over
+ * ~2 minutes, with full jitter so that steps throttled together (all Auto Scaling calls share one bucket) do
+ * not retry in lockstep. An account mid-transition (instances still draining into Standby) gets attempts for
+ * about two hours, without jitter so that they last as long as computed: the longest deregistration delay
+ * ALB allows is 3,600 s. The numbers live in
  * lambdas/shared/retry-policy.ts, where the synth-time history budget counts them too.
  */
 export function retryTransientErrors(task: sfn.TaskStateBase): void {
@@ -35,6 +36,6 @@ function retryProps(errors: readonly string[], retrier: Retrier): sfn.RetryProps
     maxAttempts: retrier.maxAttempts,
     backoffRate: retrier.backoffRate,
     maxDelay: Duration.seconds(retrier.maxDelaySeconds),
-    jitterStrategy: sfn.JitterType.FULL,
+    ...(retrier.jitter === 'full' ? { jitterStrategy: sfn.JitterType.FULL } : {}),
   };
 }

@@ -2,6 +2,9 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   capacityOf,
   describeEachGroup,
+  describeGroup,
+  OPERATOR_REQUEST_TAG,
+  operatorRequestOf,
   enterStandby,
   instanceIds,
   instancesIn,
@@ -12,7 +15,7 @@ import {
 } from '../shared/aws/auto-scaling';
 import { suspendForDeployment } from '../shared/aws/deployment-processes';
 import { targetGroupName, targetHealth } from '../shared/aws/elb';
-import { NotReadyError, UnsafeOperationError } from '../shared/errors';
+import { NotReadyError, RollbackRequestedError, UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
 
@@ -27,10 +30,7 @@ export interface Output {
  * which deregisters them from the main target group (they drain, then sit warm for a rollback).
  */
 async function run(input: Input): Promise<Output> {
-  const [group, fresh] = (await describeEachGroup([input.groupName, input.newGroupName])) as [
-    AutoScalingGroup,
-    AutoScalingGroup,
-  ];
+  const group = await describeGroup(input.groupName);
   const inService = instanceIds(instancesIn(group, 'InService'));
   const suspended = suspendedProcessesOf(group);
   const needsSuspend = OLD_FLEET_SUSPENDED_PROCESSES.some((process) => !suspended.has(process));
@@ -47,15 +47,23 @@ async function run(input: Input): Promise<Output> {
   }
   await assertOthersServe(group, input.mainTargetGroupArn);
 
-  // Suspended first (AlarmNotification, ScheduledActions), so that production launches nothing more.
+  // Suspended first (AlarmNotification, ScheduledActions), so that production decides no more launches; then
+  // described again, for a launch decided before the suspension shows as desired capacity ahead of its
+  // instances.
   await suspendForDeployment(group, OLD_FLEET_SUSPENDED_PROCESSES);
-  await requireCapacityMatched(group, fresh, input.mainTargetGroupArn);
+  const [current, grown] = await describeEachGroup([input.groupName, input.newGroupName]);
+  await requireCapacityMatched(
+    current as AutoScalingGroup,
+    grown as AutoScalingGroup,
+    input.mainTargetGroupArn,
+  );
+  const parked = instanceIds(instancesIn(current as AutoScalingGroup, 'InService'));
   // EnterStandby may decrement desired capacity only while it stays >= MinSize
   // (docs/aws-facts/auto-scaling-standby.md#enterstandby); decrementing is what keeps the group from
   // launching replacements for the instances it parks.
   if (needsMinZero) await updateCapacity(input.groupName, { min: 0 });
-  await enterStandby(input.groupName, inService);
-  return { groupName: input.groupName, movedToStandby: inService.length };
+  await enterStandby(input.groupName, parked);
+  return { groupName: input.groupName, movedToStandby: parked.length };
 }
 
 /**
@@ -92,16 +100,25 @@ async function requireCapacityMatched(
   mainTargetGroupArn: string,
 ): Promise<void> {
   const name = group.AutoScalingGroupName ?? '';
-  const launching = instancesOf(group).filter((instance) =>
+  const newName = fresh.AutoScalingGroupName ?? '';
+  // The park can wait long: an operator's stop is honoured here as at every other wait.
+  if (operatorRequestOf(fresh) === 'rollback') {
+    throw new RollbackRequestedError(
+      `An operator asked to stop the deployment (tag ${OPERATOR_REQUEST_TAG}=rollback on ${newName}) while the old fleet was being parked.`,
+    );
+  }
+  const oldFleet = instancesIn(group, 'InService').length;
+  const pending = instancesOf(group).filter((instance) =>
     (instance.LifecycleState ?? '').startsWith('Pending'),
   ).length;
+  // Standby instances do not count towards desired capacity: desired above InService and Pending is a
+  // launch Auto Scaling has decided and not started yet.
+  const launching = Math.max(pending, (group.DesiredCapacity ?? 0) - oldFleet);
   if (launching > 0) {
     throw new NotReadyError(
       `${launching} instance${launching === 1 ? ' is' : 's are'} of ${name} still launching (production scaled out): the old fleet is parked once they are in service.`,
     );
   }
-  const oldFleet = instancesIn(group, 'InService').length;
-  const newName = fresh.AutoScalingGroupName ?? '';
   const health = await targetHealth(mainTargetGroupArn);
   const serving = instanceIds(instancesIn(fresh, 'InService')).filter(
     (id) => health.get(id) === 'healthy',

@@ -42,8 +42,9 @@ export function launchTemplateOf(group: AutoScalingGroup): GroupTemplate {
  *   another one or the policy's own at a version of its own: its instance types launch from that, which a
  *   new version of the policy's template does not reach, and the deployment would "succeed" with them on
  *   the old AMI;
- * - instance weights (WeightedCapacity): desired capacity then counts units, not instances, and every wait,
- *   the capacity match and the rollback count instances.
+ * - instance weights (WeightedCapacity), or a desired capacity counted in vCPUs or memory
+ *   (DesiredCapacityType): desired capacity then counts units, not instances, and every wait, the capacity
+ *   match and the rollback count instances.
  */
 function mixedInstancesProblem(group: AutoScalingGroup, template: GroupTemplate): string | undefined {
   const name = group.AutoScalingGroupName ?? '(unnamed group)';
@@ -62,6 +63,14 @@ function mixedInstancesProblem(group: AutoScalingGroup, template: GroupTemplate)
       `rather than the policy's (${template.LaunchTemplateId ?? template.LaunchTemplateName}), so ${types.length === 1 ? 'it' : 'they'} would ` +
       `keep the old AMI. Remove the LaunchTemplateSpecification from those overrides (every instance type ` +
       `then launches from the policy's launch template): ${fix}`
+    );
+  }
+  const unit = group.DesiredCapacityType;
+  if (unit !== undefined && unit !== 'units') {
+    return (
+      `${name} counts its desired capacity in ${unit} (DesiredCapacityType), not instances; this tool ` +
+      `counts instances. Count it in instances: aws autoscaling update-auto-scaling-group ` +
+      `--auto-scaling-group-name ${name} --desired-capacity-type units`
     );
   }
   const weighted = overrides.filter(

@@ -10,14 +10,23 @@ export interface Retrier {
   readonly maxAttempts: number;
   readonly backoffRate: number;
   readonly maxDelaySeconds: number;
+  /**
+   * `full`: each delay is a random share of the computed one (ASL `JitterStrategy: FULL`), so that steps
+   * throttled together do not retry in lockstep, and the attempts last about half as long on average.
+   * `none`: the delays as computed, when the retries wait for the account to move, not for a shared rate.
+   */
+  readonly jitter: 'full' | 'none';
 }
 
 export const RETRY_POLICY = {
   /**
-   * An account mid-transition (instances still draining into Standby): attempts for over an hour, the
-   * longest deregistration delay ALB allows being 3,600 s.
+   * An account mid-transition (instances still draining into Standby, production still launching or the new
+   * group still growing at the park): attempts for about two hours (10, 15, 22.5, 33.75, 50.6 s, then 60 s
+   * each: 7,032 s), over the longest deregistration delay ALB allows (3,600 s) and a lifecycle hook's default
+   * heartbeat timeout. Without jitter: with full jitter they lasted about 3,500 s on average, under the
+   * hour they are for (found in review).
    */
-  notReady: { intervalSeconds: 10, maxAttempts: 120, backoffRate: 1.5, maxDelaySeconds: 60 },
+  notReady: { intervalSeconds: 10, maxAttempts: 120, backoffRate: 1.5, maxDelaySeconds: 60, jitter: 'none' },
   /** Throttling, contention or a 5xx that outlived the SDK's own retries: 6 attempts over ~2 minutes. */
-  transient: { intervalSeconds: 2, maxAttempts: 6, backoffRate: 2, maxDelaySeconds: 60 },
+  transient: { intervalSeconds: 2, maxAttempts: 6, backoffRate: 2, maxDelaySeconds: 60, jitter: 'full' },
 } as const satisfies Record<string, Retrier>;
