@@ -51,13 +51,12 @@ async function run(input: Input): Promise<Output> {
   // described again, for a launch decided before the suspension shows as desired capacity ahead of its
   // instances.
   await suspendForDeployment(group, OLD_FLEET_SUSPENDED_PROCESSES);
-  const [current, grown] = await describeEachGroup([input.groupName, input.newGroupName]);
-  await requireCapacityMatched(
-    current as AutoScalingGroup,
-    grown as AutoScalingGroup,
-    input.mainTargetGroupArn,
-  );
-  const parked = instanceIds(instancesIn(current as AutoScalingGroup, 'InService'));
+  const [oldNow, newNow] = (await describeEachGroup([input.groupName, input.newGroupName])) as [
+    AutoScalingGroup,
+    AutoScalingGroup,
+  ];
+  await requireCapacityMatched(oldNow, newNow, input.mainTargetGroupArn);
+  const parked = instanceIds(instancesIn(oldNow, 'InService'));
   // EnterStandby may decrement desired capacity only while it stays >= MinSize
   // (docs/aws-facts/auto-scaling-standby.md#enterstandby); decrementing is what keeps the group from
   // launching replacements for the instances it parks.
