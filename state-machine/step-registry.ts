@@ -151,6 +151,8 @@ export const STEPS = {
     read(
       alarms,
       'elasticloadbalancing:DescribeTargetGroups',
+      // The deregistration delay, which the waits for draining must outlast.
+      'elasticloadbalancing:DescribeTargetGroupAttributes',
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
     ),

@@ -25,6 +25,7 @@ async function run(input: Input): Promise<Output> {
 
 const CHECKS = [
   'target groups exist and take instances',
+  'the waits outlast the target groups’ draining',
   'the header rule reaches the synthetic target group',
   'alarms exist and none is firing yet',
 ];

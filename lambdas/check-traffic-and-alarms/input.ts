@@ -10,5 +10,10 @@ export const InputSchema = z.object({
   targetGroups: targetGroupsSchema,
   syntheticHeader: syntheticHeaderSchema,
   alarmNames: alarmNamesSchema,
+  /** The deadlines of the waits a target group's draining lengthens. */
+  waits: z.object({
+    oldFleetInStandby: z.object({ timeoutSeconds: z.int().check(z.positive()) }),
+    targetGroupsDetached: z.object({ timeoutSeconds: z.int().check(z.positive()) }),
+  }),
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -1,5 +1,12 @@
 import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describeTargetGroup, forwardsTo, listenersOf, rulesOf, targetGroupName } from '../shared/aws/elb';
+import {
+  deregistrationDelaySeconds,
+  describeTargetGroup,
+  forwardsTo,
+  listenersOf,
+  rulesOf,
+  targetGroupName,
+} from '../shared/aws/elb';
 import type { SyntheticHeader } from '../shared/settings/fields';
 
 /**
@@ -10,6 +17,7 @@ import type { SyntheticHeader } from '../shared/settings/fields';
 export async function loadBalancerProblems(settings: {
   targetGroups: { main: string; synthetic: string };
   syntheticHeader: SyntheticHeader;
+  waits: DrainingWaits;
 }): Promise<string[]> {
   const { main, synthetic } = settings.targetGroups;
   const problems: string[] = [];
@@ -26,6 +34,7 @@ export async function loadBalancerProblems(settings: {
     }
   }
   if (!groups.main || !groups.synthetic) return problems;
+  problems.push(...(await drainingProblems(settings.targetGroups, settings.waits)));
 
   const header = settings.syntheticHeader;
   const servingListeners = [];
@@ -54,6 +63,34 @@ export async function loadBalancerProblems(settings: {
     }
   }
   return problems;
+}
+
+/** The waits a target group's draining lengthens: each must outlast it, with a minute to spare. */
+const DRAINING_WAITS = ['oldFleetInStandby', 'targetGroupsDetached'] as const;
+const DRAINING_MARGIN_SECONDS = 60;
+type DrainingWaits = Record<(typeof DRAINING_WAITS)[number], { timeoutSeconds: number }>;
+
+/**
+ * A target leaves a target group only once it has drained for the group's deregistration delay: the old
+ * fleet entering Standby (oldFleetInStandby) and a group leaving its target groups (targetGroupsDetached)
+ * wait that long. A wait shorter than the delay gives up on a drain that is only slow, and a rollback or a
+ * finish ends as manual action needed.
+ */
+async function drainingProblems(
+  targetGroups: { main: string; synthetic: string },
+  waits: DrainingWaits,
+): Promise<string[]> {
+  const delays = await Promise.all(
+    Object.values(targetGroups).map(async (arn) => ({ arn, seconds: await deregistrationDelaySeconds(arn) })),
+  );
+  const longest = delays.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  const needed = longest.seconds + DRAINING_MARGIN_SECONDS;
+  return DRAINING_WAITS.filter((wait) => waits[wait].timeoutSeconds < needed).map(
+    (wait) =>
+      `waits.${wait}: ${targetGroupName(longest.arn)} drains a target for ${longest.seconds} s (its deregistration ` +
+      `delay), longer than waits.${wait}.timeoutSeconds (${waits[wait].timeoutSeconds} s) leaves. Set it to at ` +
+      `least ${needed} in the configuration and deploy the orchestrator again, or shorten the delay.`,
+  );
 }
 
 /**

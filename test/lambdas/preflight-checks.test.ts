@@ -27,6 +27,7 @@ const trafficInput = (configured: Settings) => ({
   targetGroups: configured.targetGroups,
   syntheticHeader: configured.syntheticChecks.header,
   alarmNames: configured.monitoring.alarmNames,
+  waits: configured.waits,
 });
 const groupsInput = (configured: Settings) => ({
   groups: configured.groups,
@@ -126,6 +127,22 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
       instancesInService: { intervalSeconds: 15, timeoutSeconds: 3_900 },
       groupEmpty: { intervalSeconds: 10, timeoutSeconds: 1_200 },
       rollbackRecovery: { intervalSeconds: 10, timeoutSeconds: 1_200 },
+    };
+    await expect(run({ waits } as Partial<SettingsInput>)).resolves.toBeDefined();
+  });
+
+  it('refuses waits for draining shorter than the target groups’ deregistration delay, naming the value to set', async () => {
+    account({ customize: (env) => (env.mainTargetGroup.deregistrationDelaySeconds = 3_600) });
+    const before = h.account.snapshot();
+    const error = await rejection(run());
+    expect(error.message).toMatch(
+      /waits\.oldFleetInStandby: webapp-main drains a target for 3600 s .* Set it to at least 3660/,
+    );
+    expect(error.message).toMatch(/waits\.targetGroupsDetached: .* Set it to at least 3660/);
+    expect(h.account.snapshot()).toEqual(before);
+    const waits = {
+      oldFleetInStandby: { intervalSeconds: 10, timeoutSeconds: 3_660 },
+      targetGroupsDetached: { intervalSeconds: 10, timeoutSeconds: 3_660 },
     };
     await expect(run({ waits } as Partial<SettingsInput>)).resolves.toBeDefined();
   });

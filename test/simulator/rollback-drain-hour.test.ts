@@ -15,9 +15,14 @@ it('an abort while the old fleet drains for an hour is rolled back, not left for
     name: 'abort-during-hour-long-drain',
     description: 'Deregistration delay 3,600 s; an operator aborts while the old fleet drains into Standby.',
     environment: { settings: { ...referenceEnvironment, deregistrationDelaySeconds: 3_600 } },
-    // The wait for the new group to leave its target groups covers its hour-long drain, as a team with such
-    // a delay must configure it: only the rollback's NotReady retries are under test.
-    deployment: () => ({ waits: { targetGroupsDetached: { intervalSeconds: 30, timeoutSeconds: 3_900 } } }),
+    // The waits for draining cover the hour, as the pre-flight requires of a team with such a delay: only
+    // the rollback's NotReady retries are under test.
+    deployment: () => ({
+      waits: {
+        oldFleetInStandby: { intervalSeconds: 30, timeoutSeconds: 3_900 },
+        targetGroupsDetached: { intervalSeconds: 30, timeoutSeconds: 3_900 },
+      },
+    }),
     runs: [
       {
         input: { amiId: '{next}' },

@@ -1,6 +1,7 @@
 import {
   DescribeListenersCommand,
   DescribeRulesCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -87,6 +88,20 @@ export async function describeTargetGroup(arn: string): Promise<TargetGroup | un
     if (errorName(error) === 'TargetGroupNotFoundException') return undefined;
     return callAws('DescribeTargetGroups', () => Promise.reject(error));
   }
+}
+
+/**
+ * How long the target group drains a deregistered target (`deregistration_delay.timeout_seconds`; ELB's
+ * default is 300 s, at most 3,600: docs/aws-facts/load-balancer-targets.md).
+ */
+export async function deregistrationDelaySeconds(arn: string): Promise<number> {
+  const answer = await callAws('DescribeTargetGroupAttributes', () =>
+    elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+  );
+  const value = answer.Attributes?.find(
+    (attribute) => attribute.Key === 'deregistration_delay.timeout_seconds',
+  );
+  return Number(value?.Value ?? 300);
 }
 
 /** Every listener of a load balancer (DescribeListeners pages with Marker). */

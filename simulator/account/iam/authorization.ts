@@ -208,6 +208,9 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
   elasticloadbalancing: {
     DescribeTargetHealth: unscoped,
     DescribeTargetGroups: unscoped,
+    // Like every ELB Describe action, no resource-level permissions: authorized on `*` only
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html).
+    DescribeTargetGroupAttributes: unscoped,
     DescribeListeners: unscoped,
     DescribeRules: unscoped,
     DescribeLoadBalancers: unscoped,
