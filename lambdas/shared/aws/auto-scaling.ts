@@ -306,17 +306,16 @@ export async function pointGroupAt(
 
 /** Removes a stale operator request so it cannot promote or roll back the next deployment into this group. */
 export async function clearOperatorRequest(group: AutoScalingGroup): Promise<void> {
-  if (!group.Tags?.some((tag) => tag.Key === OPERATOR_REQUEST_TAG)) return;
+  await deleteGroupTag(group, OPERATOR_REQUEST_TAG);
+}
+
+/** Removes the group's tag `key` when it has one; a group without it costs no call (I6). */
+export async function deleteGroupTag(group: AutoScalingGroup, key: string): Promise<void> {
+  if (!group.Tags?.some((tag) => tag.Key === key)) return;
   await callAws('DeleteTags', () =>
     autoScaling.send(
       new DeleteTagsCommand({
-        Tags: [
-          {
-            ResourceId: group.AutoScalingGroupName,
-            ResourceType: 'auto-scaling-group',
-            Key: OPERATOR_REQUEST_TAG,
-          },
-        ],
+        Tags: [{ ResourceId: group.AutoScalingGroupName, ResourceType: 'auto-scaling-group', Key: key }],
       }),
     ),
   );

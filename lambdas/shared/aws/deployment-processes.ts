@@ -1,10 +1,12 @@
-import {
-  CreateOrUpdateTagsCommand,
-  DeleteTagsCommand,
-  type AutoScalingGroup,
-} from '@aws-sdk/client-auto-scaling';
+import { CreateOrUpdateTagsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../contract/tags';
-import { autoScaling, resumeProcesses, suspendedProcessesOf, suspendProcesses } from './auto-scaling';
+import {
+  autoScaling,
+  deleteGroupTag,
+  resumeProcesses,
+  suspendedProcessesOf,
+  suspendProcesses,
+} from './auto-scaling';
 import { callAws } from './call';
 
 /**
@@ -60,18 +62,9 @@ export async function suspendForDeployment(
  * so a run that dies in between resumes nothing twice and still forgets). Returns the processes resumed.
  */
 export async function resumeSuspendedByDeployment(group: AutoScalingGroup): Promise<string[]> {
-  const recorded = suspendedByDeployment(group);
-  if (!group.Tags?.some((tag) => tag.Key === SUSPENDED_BY_DEPLOYMENT_TAG)) return [];
-  const name = group.AutoScalingGroupName ?? '';
   const suspended = suspendedProcessesOf(group);
-  const present = recorded.filter((process) => suspended.has(process));
-  if (present.length > 0) await resumeProcesses(name, present);
-  await callAws('DeleteTags', () =>
-    autoScaling.send(
-      new DeleteTagsCommand({
-        Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: SUSPENDED_BY_DEPLOYMENT_TAG }],
-      }),
-    ),
-  );
+  const present = suspendedByDeployment(group).filter((process) => suspended.has(process));
+  if (present.length > 0) await resumeProcesses(group.AutoScalingGroupName ?? '', present);
+  await deleteGroupTag(group, SUSPENDED_BY_DEPLOYMENT_TAG);
   return present;
 }
