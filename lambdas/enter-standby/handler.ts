@@ -51,10 +51,7 @@ async function run(input: Input): Promise<Output> {
   // described again, for a launch decided before the suspension shows as desired capacity ahead of its
   // instances.
   await suspendForDeployment(group, OLD_FLEET_SUSPENDED_PROCESSES);
-  const [oldNow, newNow] = (await describeEachGroup([input.groupName, input.newGroupName])) as [
-    AutoScalingGroup,
-    AutoScalingGroup,
-  ];
+  const [oldNow, newNow] = await describeEachGroup([input.groupName, input.newGroupName]);
   await requireCapacityMatched(oldNow, newNow, input.mainTargetGroupArn);
   const parked = instanceIds(instancesIn(oldNow, 'InService'));
   // EnterStandby may decrement desired capacity only while it stays >= MinSize

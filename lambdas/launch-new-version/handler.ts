@@ -51,10 +51,6 @@ async function run(input: Input): Promise<LaunchResult> {
     groupName,
     ...(roles.active ? [roles.active.groupName] : []),
   ]);
-  if (!group)
-    throw new AwsRequestError(
-      `DescribeAutoScalingGroups returned nothing for ${groupName}; run the step again.`,
-    );
   const template = launchTemplateOf(group);
 
   // A promote/rollback tag left by an operator on this group belongs to an earlier deployment, and so do

@@ -1,4 +1,3 @@
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { capacityOf, describeEachGroup, instancesIn, updateCapacity } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
 import { InputSchema, type Input } from './input';
@@ -28,7 +27,7 @@ async function run({ roles }: Input): Promise<CapacityMatch> {
     roles.standby.groupName,
     ...(roles.active ? [roles.active.groupName] : []),
   ]);
-  const current = capacityOf(fresh as AutoScalingGroup);
+  const current = capacityOf(fresh);
   if (!serving || !roles.active) return { desired: current.desired, production: 0, added: 0 };
 
   const production = Math.max(capacityOf(serving).desired, instancesIn(serving, 'InService').length);

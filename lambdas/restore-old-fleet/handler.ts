@@ -4,7 +4,6 @@ import {
   exitAllStandby,
   instancesIn,
 } from '../shared/aws/auto-scaling';
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { defineHandler } from '../shared/handler';
 import { requireNoneEnteringStandby, resizeAfterStandby, resumeOldFleetProcesses } from '../shared/old-fleet';
 import type { StandbyExit } from '../shared/types';
@@ -20,10 +19,7 @@ async function run(input: Input): Promise<Output> {
   // Attached before ExitStandby, so the instances that leave Standby are registered as they return.
   await attachMissingTargetGroups(input.groupName, [input.mainTargetGroupArn]);
   // One read of both groups: the old one to return, the new one for the size it serves with now.
-  const [group, fresh] = (await describeEachGroup([input.groupName, input.newGroupName])) as [
-    AutoScalingGroup,
-    AutoScalingGroup,
-  ];
+  const [group, fresh] = await describeEachGroup([input.groupName, input.newGroupName]);
   await resumeOldFleetProcesses(group);
   // Those already in Standby come back now rather than after the slowest one has drained.
   const exitedStandby = await exitAllStandby(group);

@@ -61,11 +61,16 @@ export async function describeGroups(names: readonly string[]): Promise<AutoScal
 
 export async function describeGroup(name: string): Promise<AutoScalingGroup> {
   const [group] = await describeEachGroup([name]);
-  return group as AutoScalingGroup;
+  return group;
 }
 
-/** Each named group, in the order named, in one read; a group that does not exist fails the step. */
-export async function describeEachGroup(names: readonly string[]): Promise<AutoScalingGroup[]> {
+/**
+ * Each named group, in the order named, in one read (the answer has the shape of `names`: a pair for a
+ * pair); a group that does not exist fails the step.
+ */
+export async function describeEachGroup<const Names extends readonly string[]>(
+  names: Names,
+): Promise<{ -readonly [K in keyof Names]: AutoScalingGroup }> {
   const groups = await describeGroups(names);
   return names.map((name) => {
     const group = groups.find((candidate) => candidate.AutoScalingGroupName === name);
@@ -75,7 +80,7 @@ export async function describeEachGroup(names: readonly string[]): Promise<AutoS
       );
     }
     return group;
-  });
+  }) as { -readonly [K in keyof Names]: AutoScalingGroup };
 }
 
 export function instancesOf(group: AutoScalingGroup): Instance[] {
