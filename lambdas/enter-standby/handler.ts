@@ -3,8 +3,6 @@ import {
   capacityOf,
   describeEachGroup,
   describeGroup,
-  OPERATOR_REQUEST_TAG,
-  operatorRequestOf,
   enterStandby,
   instanceIds,
   instancesIn,
@@ -15,8 +13,9 @@ import {
 } from '../shared/aws/auto-scaling';
 import { suspendForDeployment } from '../shared/aws/deployment-processes';
 import { targetGroupName, targetHealth } from '../shared/aws/elb';
-import { NotReadyError, RollbackRequestedError, UnsafeOperationError } from '../shared/errors';
+import { NotReadyError, UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
+import { stopIfRollbackRequested } from '../shared/operator-request';
 import { InputSchema, type Input } from './input';
 
 export interface Output {
@@ -98,11 +97,7 @@ async function requireCapacityMatched(
   const name = group.AutoScalingGroupName ?? '';
   const newName = fresh.AutoScalingGroupName ?? '';
   // The park can wait long: an operator's stop is honoured here as at every other wait.
-  if (operatorRequestOf(fresh) === 'rollback') {
-    throw new RollbackRequestedError(
-      `An operator asked to stop the deployment (tag ${OPERATOR_REQUEST_TAG}=rollback on ${newName}) while the old fleet was being parked.`,
-    );
-  }
+  stopIfRollbackRequested(fresh, `${name} to be parked in Standby`);
   const oldFleet = instancesIn(group, 'InService').length;
   const pending = instancesOf(group).filter((instance) =>
     (instance.LifecycleState ?? '').startsWith('Pending'),

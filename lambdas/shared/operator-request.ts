@@ -19,12 +19,7 @@ export async function describeForWait(
   const groups = await describeGroups(names);
   const named = (name: string) => groups.find((group) => group.AutoScalingGroupName === name);
   const requester = requestGroup === undefined ? undefined : named(requestGroup);
-  if (requester && operatorRequestOf(requester) === 'rollback') {
-    throw new RollbackRequestedError(
-      `An operator asked to stop the deployment (tag ${OPERATOR_REQUEST_TAG}=rollback on ${requestGroup}) ` +
-        `while waiting for ${waitingFor}.`,
-    );
-  }
+  if (requester) stopIfRollbackRequested(requester, waitingFor);
   const group = named(groupName);
   if (!group) {
     throw new InconsistentAccountError(
@@ -32,4 +27,13 @@ export async function describeForWait(
     );
   }
   return group;
+}
+
+/** Every wait honours an operator's stop: a `rollback` request on the group receiving the new version. */
+export function stopIfRollbackRequested(requester: AutoScalingGroup, waitingFor: string): void {
+  if (operatorRequestOf(requester) !== 'rollback') return;
+  throw new RollbackRequestedError(
+    `An operator asked to stop the deployment (tag ${OPERATOR_REQUEST_TAG}=rollback on ` +
+      `${requester.AutoScalingGroupName ?? ''}) while waiting for ${waitingFor}.`,
+  );
 }
