@@ -170,11 +170,17 @@ const PREPARE_COMPLETE = `${KEY_STATES.prepare}: complete`;
 
 function attachesToMain(operation: string, input: unknown, main: string): boolean {
   if (!/:Attach(TrafficSources|LoadBalancerTargetGroups)$/.test(operation)) return false;
-  const request = input as { TrafficSources?: { Identifier?: string }[]; TargetGroupARNs?: string[] };
+  return targetGroupsNamed(input as Record<string, unknown>).includes(main);
+}
+
+/** The target groups a call names, whichever API family it comes from. */
+function targetGroupsNamed(input: Record<string, unknown>): unknown[] {
+  const sources = (input.TrafficSources ?? []) as { Identifier?: string }[];
   return [
-    ...(request.TrafficSources ?? []).map((source) => source.Identifier),
-    ...(request.TargetGroupARNs ?? []),
-  ].includes(main);
+    ...sources.map((source) => source.Identifier),
+    ...((input.TargetGroupARNs ?? []) as string[]),
+    input.TargetGroupArn,
+  ];
 }
 
 /** What production resource a changing call names, if any. */
@@ -206,13 +212,7 @@ function productionTouched(
   const ids = [...((input.InstanceIds ?? []) as string[]), input.InstanceId];
   const instance = ids.find((id) => typeof id === 'string' && production.instances.has(id));
   if (instance) return `production instance ${instance}`;
-  const sources = (input.TrafficSources ?? []) as { Identifier?: string }[];
-  const targetGroups = [
-    ...sources.map((source) => source.Identifier),
-    ...((input.TargetGroupARNs ?? []) as string[]),
-    input.TargetGroupArn,
-  ];
-  if (targetGroups.includes(production.main)) return 'the main target group';
+  if (targetGroupsNamed(input).includes(production.main)) return 'the main target group';
   if (operation.startsWith('elasticloadbalancing:') && /Listener|Rule/.test(operation)) return 'the listener';
   return templateTouched(operation, input, production.activeTemplate);
 }
