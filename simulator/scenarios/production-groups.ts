@@ -1,4 +1,4 @@
-import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { KEY_STATES } from '../../lambdas/shared/contract';
 import type { DefaultEnvironmentOptions, GroupDescription } from '../account/environment';
 import type { ScalingPolicyDescription } from '../account/scaling-policies';
@@ -39,7 +39,6 @@ const MIXED_POLICY: GroupDescription['mixedInstancesPolicy'] = {
 
 /** The account owner scales production (blue) to `desired`, as a scheduled action or a person would. */
 const scaleProduction = (desired: number) => async (): Promise<void> => {
-  const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
   await new AutoScalingClient({ region: 'us-east-1' }).send(
     new UpdateAutoScalingGroupCommand({
       AutoScalingGroupName: 'webapp-blue',
