@@ -1,6 +1,9 @@
-import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { AttachTrafficSourcesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
+import {
+  AttachTrafficSourcesCommand,
+  SetDesiredCapacityCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { OPERATOR_REQUEST_TAG, SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { handler } from '../../lambdas/enter-standby/handler';
 import { OLD_FLEET_SUSPENDED_PROCESSES } from '../../lambdas/shared/aws/auto-scaling';
 import { createHarness, denying, rejection, type Harness } from '../support/account';
@@ -297,5 +300,58 @@ describe('enter-standby', () => {
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toContain('mainTargetGroupArn');
     expect(h.account.apiCalls.total).toBe(0);
+  });
+});
+
+describe('enter-standby while production scales out at the shift', () => {
+  // The park waits while production still launches. It used to look only for instances in a Pending state:
+  // a launch Auto Scaling had decided and not started (desired above the instances) was parked around, came
+  // InService next to the new version, and a good version was rolled back (found in review).
+  it('does not park the old fleet while its desired capacity is above the instances it has', async () => {
+    shifted(3);
+    // Production's scaling decision, just made: the instance is not created yet.
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 4, MaxSize: 6 }),
+    );
+
+    await expect(handler(input())).rejects.toMatchObject({ name: 'NotReadyError' });
+
+    // Retried as the state machine does: once the decided instance is in service, the new group grows to 4,
+    // then the whole old fleet is parked; none of it serves outside Standby.
+    let parked = 0;
+    for (let attempt = 0; attempt < 40 && parked === 0; attempt++) {
+      h.run(30);
+      parked = await handler(input()).then(
+        (output) => output.movedToStandby,
+        (error: Error) => {
+          if (error.name !== 'NotReadyError') throw error;
+          return 0;
+        },
+      );
+    }
+    expect(parked).toBe(4);
+    h.run(600);
+    expect(h.idsIn(h.blue, 'InService')).toEqual([]);
+    expect(h.group(h.green).desired).toBe(4);
+  });
+
+  // The park can wait long; like every wait after the launch it honours an operator's stop
+  // (docs/design.md#operator-requests-at-any-phase). It used not to (found in review).
+  it("honours an operator's rollback request while the park waits for the new group to grow", async () => {
+    shifted(3);
+    // Production scaled out after its capacity was matched.
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.blue, DesiredCapacity: 5, MaxSize: 6 }),
+    );
+    h.until(() => h.idsIn(h.blue, 'InService').length === 5);
+    expect((await rejection(handler(input()))).name).toBe('NotReadyError');
+    expect(h.group(h.green).desired).toBe(5);
+
+    // The operator gives up on the deployment (npm run ops -- abort tags the new group).
+    await h.tag(h.green, OPERATOR_REQUEST_TAG, 'rollback');
+    const error = await rejection(handler(input()));
+
+    expect(error.name).toBe('RollbackRequestedError');
+    expect(h.idsIn(h.blue, 'Standby')).toEqual([]);
   });
 });
