@@ -1,23 +1,4 @@
-import { Writable } from 'node:stream';
-import { runSimulate } from '../../cli/simulate-command';
-
-/** `npm run simulate -- …args` in this process: what it prints and its exit code. */
-async function simulate(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const collect = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await runSimulate(args, {
-    out: collect((text) => (stdout += text)),
-    err: collect((text) => (stderr += text)),
-  });
-  return { code, stdout, stderr };
-}
+import { simulateInProcess as simulate } from '../support/simulate-in-process';
 
 describe('npm run simulate: load options', () => {
   it('--capacity too small for the traffic: capacity errors, not failed requests, exit 1', async () => {

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { runSimulate } from '../../cli/simulate-command';
+import { simulateInProcess } from '../support/simulate-in-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -16,24 +15,6 @@ function npmRunSimulate(...args: string[]) {
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** The same command in this process, its streams collected: what it prints and its exit code. */
-async function simulateInProcess(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const collect = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await runSimulate(args, {
-    out: collect((text) => (stdout += text)),
-    err: collect((text) => (stderr += text)),
-  });
-  return { code, stdout, stderr };
 }
 
 describe('npm run simulate', () => {
