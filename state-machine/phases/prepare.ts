@@ -1,7 +1,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { KEEP_STATES, KEY_STATES } from '../../lambdas/shared/contract';
 import { CLEANUP_FAILURE_PATH, phase } from '../error-routing';
-import { ref } from '../payload';
+import { ref, type JsonPathRef } from '../payload';
+import type { PollUntilDone } from '../polling';
 import { poll, task, type DefinitionContext } from '../tasks';
 import { withHooks } from './hooks';
 import { keepFailedFleet } from './keep-fleets';
@@ -50,19 +51,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
       withHooks(
         ctx,
         'new-fleet-in-service',
-        poll(
-          ctx,
-          KEY_STATES.newInstancesInService,
-          'check-instances-in-service',
-          {
-            groupName: group,
-            operatorRequestGroup: group,
-            launchTemplateVersion: ref('$.release.version'),
-            desiredCapacity: ref('$.roles.targetCapacity.desired'),
-            launchedAt: ref('$.release.launchedAt'),
-          },
-          waits.instancesInService,
-        ),
+        newInstancesInService(ctx, KEY_STATES.newInstancesInService, ref('$.roles.targetCapacity.desired')),
       ),
     )
     .next(
@@ -71,15 +60,7 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
         targetGroupArns: [synthetic],
       }),
     )
-    .next(
-      poll(
-        ctx,
-        KEY_STATES.syntheticTargetsHealthy,
-        'check-targets-healthy',
-        { groupName: group, operatorRequestGroup: group, targetGroupArn: synthetic },
-        waits.syntheticTargetsHealthy,
-      ),
-    )
+    .next(newTargetsHealthyForSyntheticTraffic(ctx, KEY_STATES.syntheticTargetsHealthy))
     .next(
       withHooks(
         ctx,
@@ -112,8 +93,6 @@ export function prepare(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.
  * their first check.
  */
 function matchProductionCapacity(ctx: DefinitionContext): sfn.Chain {
-  const { waits } = ctx.settings;
-  const group = STATE.standbyGroup;
   return sfn.Chain.start(
     task(
       ctx,
@@ -124,33 +103,48 @@ function matchProductionCapacity(ctx: DefinitionContext): sfn.Chain {
     ),
   )
     .next(
-      poll(
-        ctx,
-        'Wait until added instances are in service',
-        'check-instances-in-service',
-        {
-          groupName: group,
-          operatorRequestGroup: group,
-          launchTemplateVersion: ref('$.release.version'),
-          desiredCapacity: ref('$.capacityMatch.desired'),
-          launchedAt: ref('$.release.launchedAt'),
-        },
-        waits.instancesInService,
-      ),
+      newInstancesInService(ctx, 'Wait until added instances are in service', ref('$.capacityMatch.desired')),
     )
     .next(
-      poll(
+      newTargetsHealthyForSyntheticTraffic(
         ctx,
         'Wait until added targets are healthy in synthetic target group',
-        'check-targets-healthy',
-        {
-          groupName: group,
-          operatorRequestGroup: group,
-          targetGroupArn: ctx.settings.targetGroups.synthetic,
-        },
-        waits.syntheticTargetsHealthy,
       ),
     );
+}
+
+/** The new group's `desired` instances in service on the new version (the launch's, then the match's). */
+function newInstancesInService(
+  ctx: DefinitionContext,
+  name: string,
+  desired: JsonPathRef<number>,
+): PollUntilDone {
+  const group = STATE.standbyGroup;
+  return poll(
+    ctx,
+    name,
+    'check-instances-in-service',
+    {
+      groupName: group,
+      operatorRequestGroup: group,
+      launchTemplateVersion: ref('$.release.version'),
+      desiredCapacity: desired,
+      launchedAt: ref('$.release.launchedAt'),
+    },
+    ctx.settings.waits.instancesInService,
+  );
+}
+
+/** Every InService instance of the new group healthy behind the synthetic target group. */
+function newTargetsHealthyForSyntheticTraffic(ctx: DefinitionContext, name: string): PollUntilDone {
+  const group = STATE.standbyGroup;
+  return poll(
+    ctx,
+    name,
+    'check-targets-healthy',
+    { groupName: group, operatorRequestGroup: group, targetGroupArn: ctx.settings.targetGroups.synthetic },
+    ctx.settings.waits.syntheticTargetsHealthy,
+  );
 }
 
 /**
