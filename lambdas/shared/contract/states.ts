@@ -20,6 +20,23 @@ export const KEY_STATES = {
   oldFleetInStandby: 'Wait until old fleet is in standby',
 } as const;
 
+/**
+ * The gradual shift's states (docs/design.md#gradual-shift): the plan runs before the shift, the others loop
+ * once per share of traffic. The simulation measures each version's share of user traffic while a share
+ * bakes (`bake`, a polling loop: its states are this name and `<name>: check`, `: done?`, `: pause`) and
+ * during the window.
+ */
+export const SHIFT_STATES = {
+  plan: 'Plan traffic shift',
+  step: 'Shift next share of traffic',
+  newShareHealthy: 'Wait until new share is healthy',
+  parkOldShare: 'Park old share in standby',
+  oldShareParked: 'Wait until old share is in standby',
+  bake: 'Bake new share',
+  more: 'Is there more traffic to shift?',
+  restoreListeners: "Return listeners' default actions as they were",
+} as const;
+
 /** The pause of a wait's polling loop (state-machine/polling.ts): where a wait spends its time. */
 export function pauseOf(wait: string): string {
   return `${wait}: pause`;
