@@ -119,6 +119,14 @@ function scopeOf(stack: Stack, scope: GrantScope, resources: DeploymentResources
       return {
         resources: [stack.formatArn({ service: 'imagebuilder', resource: 'image', resourceName: '*' })],
       };
+    case 'listeners':
+      // ModifyListener is authorized on the listener (Service Authorization Reference, Elastic Load
+      // Balancing V2: resource type listener/app, arn:…:listener/app/NAME/ID/LISTENER-ID).
+      return {
+        resources: [
+          stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/*' }),
+        ],
+      };
     case 'defaultEventBus':
       // events:source holds the sources of the entries (AWS's own example policy takes it as multivalued:
       // docs/aws-facts/eventbridge.md); every entry needs one, so the set is never empty.

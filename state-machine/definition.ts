@@ -1,7 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { keepSeconds, MAX_ROLLBACK_WINDOW_MINUTES, type Settings } from '../lambdas/shared/settings';
+import {
+  keepSeconds,
+  MAX_PARTIAL_SHARES,
+  MAX_ROLLBACK_WINDOW_MINUTES,
+  MAX_TOTAL_BAKE_MINUTES,
+  type Settings,
+} from '../lambdas/shared/settings';
 import { endings } from './phases/endings';
 import { finish } from './phases/finish';
 import { afterFinish, hooksSeconds } from './phases/hooks';
@@ -9,7 +15,7 @@ import { keepOldFleet } from './phases/keep-fleets';
 import { abort, prepare } from './phases/prepare';
 import { requestChecks } from './phases/request-checks';
 import { rollback } from './phases/rollback';
-import { shiftAndMonitor } from './phases/shift-and-monitor';
+import { planShift, shiftAndMonitor } from './phases/shift-and-monitor';
 import type { DefinitionContext, StepFunctions } from './tasks';
 
 export interface DefinitionProps {
@@ -41,6 +47,7 @@ export function deploymentDefinition(scope: Construct, props: DefinitionProps): 
   const kept = keepOldFleet(ctx, { undo: cleanups.rollback, finish: cleanups.finish });
   const monitored = requestChecks(ctx, end, cleanups)
     .next(prepare(ctx, cleanups.abort))
+    .next(planShift(ctx, cleanups.abort))
     .next(shiftAndMonitor(ctx, cleanups.rollback));
   return kept ? monitored.next(kept).next(cleanups.finish) : monitored.next(cleanups.finish);
 }
@@ -58,6 +65,23 @@ export function executionTimeout(settings: Settings): Duration {
   const windowSeconds = Math.max(settings.monitoring.rollbackWindowMinutes, MAX_ROLLBACK_WINDOW_MINUTES) * 60;
   // Each lifecycle hook may take its whole timeout, once; the kept fleets their whole time.
   return Duration.seconds(
-    waitSeconds * 2 + windowSeconds + hooksSeconds(settings.hooks) + keepSeconds(settings) + 3_600,
+    waitSeconds * 2 +
+      windowSeconds +
+      gradualShiftSeconds(settings) +
+      hooksSeconds(settings.hooks) +
+      keepSeconds(settings) +
+      3_600,
+  );
+}
+
+/**
+ * A gradual shift at the longest an execution's override may ask for, as the window is: every bake, and
+ * each share's waits for its new instances' health and its old instances' drain.
+ */
+function gradualShiftSeconds(settings: Settings): number {
+  const { mainTargetsHealthy, oldFleetInStandby } = settings.waits;
+  return (
+    MAX_TOTAL_BAKE_MINUTES * 60 +
+    MAX_PARTIAL_SHARES * (mainTargetsHealthy.timeoutSeconds + oldFleetInStandby.timeoutSeconds)
   );
 }

@@ -9,6 +9,7 @@ import type { ValidatedRequest } from '../lambdas/validate-request/handler';
 import type { BuiltAmi } from '../lambdas/find-built-ami/handler';
 import type { RecoveryPlan } from '../lambdas/plan-recovery/handler';
 import type { HookOutcome } from '../lambdas/check-hook-answer/input';
+import type { Output as ShiftPlan } from '../lambdas/plan-traffic-shift/handler';
 
 /** A Catch's result: the error name and its cause (docs/aws-facts/step-functions.md#error-handling). */
 export interface CaughtError {
@@ -39,6 +40,8 @@ export interface DeploymentState extends Omit<ValidatedRequest, 'amiId'> {
   release: LaunchResult;
   /** The new group's size just before the shift (docs/design.md#capacity). */
   capacityMatch: CapacityMatch;
+  /** The shift's plan (docs/design.md#gradual-shift); `current` is the share reached, moved by each step. */
+  shift: ShiftPlan;
   /** The loops' state; the definition reads it only after the rollback window's last check. */
   wait: WindowCheck;
   failure: CaughtError;

@@ -17,16 +17,19 @@ import type { InputSchema as GuardSingleDeployment } from '../lambdas/guard-sing
 import type { InputSchema as LaunchNewVersion } from '../lambdas/launch-new-version/input';
 import type { InputSchema as MonitorNewVersion } from '../lambdas/monitor-new-version/input';
 import type { InputSchema as PlanRecovery } from '../lambdas/plan-recovery/input';
+import type { InputSchema as PlanTrafficShift } from '../lambdas/plan-traffic-shift/input';
 import type { InputSchema as PreflightChecks } from '../lambdas/preflight-checks/input';
 import type { InputSchema as CheckTrafficAndAlarms } from '../lambdas/check-traffic-and-alarms/input';
 import type { InputSchema as PublishMilestone } from '../lambdas/publish-milestone/input';
 import type { InputSchema as ReportOutcome } from '../lambdas/report-outcome/input';
 import type { InputSchema as ResolveRoles } from '../lambdas/resolve-roles/input';
+import type { InputSchema as RestoreListeners } from '../lambdas/restore-listeners/input';
 import type { InputSchema as RestoreOldFleet } from '../lambdas/restore-old-fleet/input';
 import type { InputSchema as MatchProductionCapacity } from '../lambdas/match-production-capacity/input';
 import type { InputSchema as RetireOldFleet } from '../lambdas/retire-old-fleet/input';
 import type { InputSchema as RunSyntheticChecks } from '../lambdas/run-synthetic-checks/input';
 import type { InputSchema as ScaleGroupToZero } from '../lambdas/scale-group-to-zero/input';
+import type { InputSchema as ShiftTraffic } from '../lambdas/shift-traffic/input';
 import type { InputSchema as ValidateRequest } from '../lambdas/validate-request/input';
 import type { InputSchema as WaitForTurn } from '../lambdas/wait-for-turn/input';
 
@@ -60,7 +63,12 @@ export type GrantScope =
   /** PutEvents on the account's default event bus, only with the orchestrator's own `source`. */
   | 'defaultEventBus'
   /** EC2 Image Builder images (build versions) of the account and Region. */
-  | 'imageBuilderImages';
+  | 'imageBuilderImages'
+  /**
+   * Application Load Balancer listeners of the account and Region: the production listener is found from the
+   * main target group at run time, so no ARN is known at synth (docs/design.md#gradual-shift).
+   */
+  | 'listeners';
 
 export interface Grant {
   readonly actions: readonly string[];
@@ -169,9 +177,15 @@ export const STEPS = {
     { actions: ['iam:GetInstanceProfile'], on: 'instanceProfiles' },
   ]),
   'scale-group-to-zero': step<typeof ScaleGroupToZero>([
-    read(groups),
+    // Standby instances (a shift by instances parks part of the new fleet) leave Standby once the group is
+    // attached nowhere, to be scaled in.
+    read(groups, trafficSources),
     // SetInstanceProtection: protected instances would survive the scale-in (scale-in protection).
-    onGroups('autoscaling:UpdateAutoScalingGroup', 'autoscaling:SetInstanceProtection'),
+    onGroups(
+      'autoscaling:UpdateAutoScalingGroup',
+      'autoscaling:SetInstanceProtection',
+      'autoscaling:ExitStandby',
+    ),
   ]),
   'check-group-empty': step<typeof CheckGroupEmpty>([read(groups)]),
   'launch-new-version': step<typeof LaunchNewVersion>([
@@ -241,11 +255,47 @@ export const STEPS = {
     'fleet-batches',
   ),
   'check-instances-in-standby': step<typeof CheckInstancesInStandby>([read(groups)]),
+  // The gradual shift (docs/design.md#gradual-shift): the plan reads the production listeners and the
+  // old version's baseline; each share moves the listeners' weights or parks and returns instances.
+  'plan-traffic-shift': step<typeof PlanTrafficShift>([
+    read(
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeListeners',
+      'cloudwatch:GetMetricData',
+    ),
+  ]),
+  'shift-traffic': step<typeof ShiftTraffic>(
+    [
+      read(groups, trafficSources, targetHealth, 'elasticloadbalancing:DescribeListeners'),
+      onGroups(
+        // The old fleet's scaling is suspended (and recorded) as its share falls, as at the park.
+        'autoscaling:CreateOrUpdateTags',
+        'autoscaling:SuspendProcesses',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:EnterStandby',
+        'autoscaling:ExitStandby',
+        'autoscaling:AttachTrafficSources',
+      ),
+      { actions: ['elasticloadbalancing:ModifyListener'], on: 'listeners' },
+    ],
+    'fleet-batches',
+  ),
+  'restore-listeners': step<typeof RestoreListeners>([
+    read('elasticloadbalancing:DescribeListeners'),
+    { actions: ['elasticloadbalancing:ModifyListener'], on: 'listeners' },
+  ]),
   // DescribeScalingActivities: when an instance launched in the window is unhealthy, whether it is still in
   // its health check grace period. No scenario has one (a launched instance registers as it goes InService),
   // so none notices the grant; test/lambdas/monitor-new-version.test.ts covers the grace period.
   'monitor-new-version': step<typeof MonitorNewVersion>([
-    read(groups, targetHealth, alarms, 'autoscaling:DescribeScalingActivities'),
+    read(
+      groups,
+      targetHealth,
+      alarms,
+      'autoscaling:DescribeScalingActivities',
+      // The comparison with the old version (monitoring.comparison), from the load balancer's metrics.
+      'cloudwatch:GetMetricData',
+    ),
   ]),
   'retire-old-fleet': step<typeof RetireOldFleet>(
     [

@@ -7,8 +7,10 @@ import { ReferenceEnvironmentSettings } from './settings';
 export interface ApplicationAlarmsProps {
   readonly settings: ReferenceEnvironmentSettings;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The alarms watch this group only: it holds exactly the fleet that serves users. */
+  /** The alarms watch this group, which holds exactly the fleet that serves users… */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** …except those set on this one: a shift by weight serves the new version's share from it. */
+  readonly syntheticTargetGroup: elbv2.ApplicationTargetGroup;
 }
 
 const COMPARISON = {
@@ -24,7 +26,7 @@ const TREAT_MISSING_DATA = {
 } as const;
 
 /**
- * One CloudWatch alarm per entry of `settings.alarms`, on the ALB metrics of the main target group. They
+ * One CloudWatch alarm per entry of `settings.alarms`, on the ALB metrics of its target group. They
  * have no actions: the orchestrator polls their state during a deployment's monitoring window.
  */
 export class ApplicationAlarms extends Construct {
@@ -43,7 +45,10 @@ export class ApplicationAlarms extends Construct {
             metricName: alarm.metricName,
             dimensionsMap: {
               LoadBalancer: props.loadBalancer.loadBalancerFullName,
-              TargetGroup: props.targetGroup.targetGroupFullName,
+              TargetGroup: (alarm.targetGroup === 'synthetic'
+                ? props.syntheticTargetGroup
+                : props.targetGroup
+              ).targetGroupFullName,
             },
             statistic: alarm.statistic,
             period: Duration.seconds(alarm.periodSeconds),

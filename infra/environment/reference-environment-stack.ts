@@ -194,6 +194,7 @@ export class ReferenceEnvironmentStack extends Stack {
       settings,
       loadBalancer: this.loadBalancer,
       targetGroup: this.mainTargetGroup,
+      syntheticTargetGroup: this.syntheticTargetGroup,
     }).alarms;
     this.alarmNames = alarmNames(settings);
 

@@ -25,6 +25,11 @@ export interface CapacitySettings {
 export interface AlarmSettings {
   /** Alarm name suffix; the full name is `<applicationName>-<suffix>`. */
   readonly suffix: string;
+  /**
+   * The target group whose metric it watches (default `main`). A shift by weight serves the new version's
+   * share from the synthetic target group (docs/design.md#gradual-shift): an alarm there sees it.
+   */
+  readonly targetGroup?: 'main' | 'synthetic';
   readonly metricName: 'HTTPCode_Target_5XX_Count' | 'UnHealthyHostCount' | 'TargetResponseTime';
   readonly statistic: 'Sum' | 'Maximum' | 'p99';
   readonly threshold: number;
@@ -96,6 +101,20 @@ export const referenceEnvironment: ReferenceEnvironmentSettings = {
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       treatMissingData: 'notBreaching',
       description: 'The application answered 5 or more requests with a 5xx in one minute.',
+    },
+    {
+      suffix: 'synthetic-target-5xx',
+      targetGroup: 'synthetic',
+      metricName: 'HTTPCode_Target_5XX_Count',
+      statistic: 'Sum',
+      threshold: 5,
+      periodSeconds: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      description:
+        'The new version answered 5 or more requests with a 5xx in one minute through the synthetic target group (its share of a shift by weight).',
     },
     {
       suffix: 'unhealthy-hosts',

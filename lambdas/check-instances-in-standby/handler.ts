@@ -5,8 +5,9 @@ import { evaluateWait, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
 
 /**
- * Done when every instance of the (old) group is in Standby. EnteringStandby instances are still draining
- * their connections for the deregistration delay; any other state means an instance was not parked.
+ * Done when every instance of the (old) group is in Standby, or, for a gradual shift's share, when that
+ * share of it is and none is still on its way. EnteringStandby instances are still draining their
+ * connections for the deregistration delay; any other state means an instance was not parked.
  */
 async function run(input: Input): Promise<WaitState> {
   const group = await describeForWait(
@@ -27,11 +28,17 @@ async function run(input: Input): Promise<WaitState> {
     detail += `; not on their way to Standby: ${lifecycleSummary(elsewhere)}`;
   }
 
+  // The share as the park counted it: of the instances serving or parked.
+  const fleet = instances.filter((instance) =>
+    ['InService', 'Standby', 'EnteringStandby'].includes(instance.LifecycleState ?? ''),
+  ).length;
+  const wanted = input.share === undefined ? instances.length : Math.round((input.share / 100) * fleet);
+  if (input.share !== undefined) detail += ` (${input.share}% of the fleet: ${wanted})`;
   return evaluateWait(
     `the instances of ${input.groupName} to reach Standby`,
     input.wait,
     input.timeoutSeconds,
-    { done: standby === instances.length, detail },
+    { done: entering === 0 && standby >= wanted, detail },
   );
 }
 

@@ -7,6 +7,8 @@ export const InputSchema = z.strictObject({
   groupName: groupNameSchema,
   /** The group receiving the new version, whose operator request (tag) this wait honours. */
   operatorRequestGroup: z.optional(groupNameSchema),
+  /** A gradual shift's share: done once this percentage of the fleet is in Standby. Absent: all of it. */
+  share: z.optional(z.int().check(z.minimum(1), z.maximum(99))),
   ...pollInputShape,
 });
 export type Input = z.infer<typeof InputSchema>;

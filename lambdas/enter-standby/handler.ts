@@ -30,12 +30,11 @@ export interface Output {
  */
 async function run(input: Input): Promise<Output> {
   const group = await describeGroup(input.groupName);
-  const inService = instanceIds(instancesIn(group, 'InService'));
   const suspended = suspendedProcessesOf(group);
   const needsSuspend = OLD_FLEET_SUSPENDED_PROCESSES.some((process) => !suspended.has(process));
   const needsMinZero = (group.MinSize ?? 0) > 0;
   // A repeated run finds the work done: change nothing, and do not re-judge a fleet it already moved.
-  if (inService.length === 0 && !needsSuspend && !needsMinZero) {
+  if (toPark(group, input.share) === 0 && !needsSuspend && !needsMinZero) {
     return { groupName: input.groupName, movedToStandby: 0 };
   }
 
@@ -51,14 +50,34 @@ async function run(input: Input): Promise<Output> {
   // instances.
   await suspendForDeployment(group, OLD_FLEET_SUSPENDED_PROCESSES);
   const [oldNow, newNow] = await describeEachGroup([input.groupName, input.newGroupName]);
-  await requireCapacityMatched(oldNow, newNow, input.mainTargetGroupArn);
-  const parked = instanceIds(instancesIn(oldNow, 'InService'));
+  await requireCapacityMatched(oldNow, newNow, input.mainTargetGroupArn, input.share);
+  const parked = instanceIds(instancesIn(oldNow, 'InService')).slice(0, toPark(oldNow, input.share));
   // EnterStandby may decrement desired capacity only while it stays >= MinSize
   // (docs/aws-facts/auto-scaling-standby.md#enterstandby); decrementing is what keeps the group from
   // launching replacements for the instances it parks.
   if (needsMinZero) await updateCapacity(input.groupName, { min: 0 });
   await enterStandby(input.groupName, parked);
   return { groupName: input.groupName, movedToStandby: parked.length };
+}
+
+/** The old fleet's instances: serving, and parked or on their way there. */
+function fleetOf(group: AutoScalingGroup): { serving: number; parked: number } {
+  return {
+    serving: instancesIn(group, 'InService').length,
+    parked: instancesIn(group, 'Standby', 'EnteringStandby').length,
+  };
+}
+
+/** How many of the fleet parked makes `share` percent of it (all of it without a share). */
+function parkedFor(group: AutoScalingGroup, share: number | undefined): number {
+  const { serving, parked } = fleetOf(group);
+  return share === undefined ? serving + parked : Math.round((share / 100) * (serving + parked));
+}
+
+/** How many InService instances to park now for `share` (docs/design.md#gradual-shift). */
+function toPark(group: AutoScalingGroup, share: number | undefined): number {
+  const { serving, parked } = fleetOf(group);
+  return Math.min(serving, Math.max(0, parkedFor(group, share) - parked));
 }
 
 /**
@@ -93,6 +112,7 @@ async function requireCapacityMatched(
   group: AutoScalingGroup,
   fresh: AutoScalingGroup,
   mainTargetGroupArn: string,
+  share: number | undefined,
 ): Promise<void> {
   const name = group.AutoScalingGroupName ?? '';
   const newName = fresh.AutoScalingGroupName ?? '';
@@ -110,17 +130,29 @@ async function requireCapacityMatched(
       `${launching} instance${launching === 1 ? ' is' : 's are'} of ${name} still launching (production scaled out): the old fleet is parked once they are in service.`,
     );
   }
+  // What leaves must have been added: all of the old fleet (what it serves with and what a gradual shift
+  // already parked), or the share of it this park stands down.
+  const needed = parkedFor(group, share);
   const health = await targetHealth(mainTargetGroupArn);
   const serving = instanceIds(instancesIn(fresh, 'InService')).filter(
     (id) => health.get(id) === 'healthy',
   ).length;
-  if (serving >= oldFleet) return;
+  if (serving >= needed) return;
+  const plural = serving === 1 ? '' : 's';
+  const where = targetGroupName(mainTargetGroupArn);
+  if (share !== undefined) {
+    // The shift's own step brought that share of the new fleet in; growing the group would launch
+    // instances beside the ones it keeps in Standby.
+    throw new NotReadyError(
+      `${newName} serves with ${serving} healthy target${plural} in ${where}: ${share}% of ${name} (${needed} instances) is parked once as many serve.`,
+    );
+  }
   const current = capacityOf(fresh);
-  if (current.desired < oldFleet) {
-    await updateCapacity(newName, { desired: oldFleet, max: Math.max(current.max, oldFleet) });
+  if (current.desired < needed) {
+    await updateCapacity(newName, { desired: needed, max: Math.max(current.max, needed) });
   }
   throw new NotReadyError(
-    `${newName} serves with ${serving} healthy target${serving === 1 ? '' : 's'} in ${targetGroupName(mainTargetGroupArn)} and ${name} with ${oldFleet}: the new group grows to ${oldFleet} before the old fleet is parked.`,
+    `${newName} serves with ${serving} healthy target${plural} in ${where} and ${name} with ${needed}: the new group grows to ${needed} before the old fleet is parked.`,
   );
 }
 

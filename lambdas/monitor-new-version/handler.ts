@@ -6,7 +6,7 @@ import {
   OPERATOR_REQUEST_TAG,
   operatorRequestOf,
 } from '../shared/aws/auto-scaling';
-import { alarmNameOf, alarmStates, type AlarmState } from '../shared/aws/cloudwatch';
+import { alarmNameOf, alarmStates, targetGroupTraffic, type AlarmState } from '../shared/aws/cloudwatch';
 import {
   summariseTargets,
   targetGroupName,
@@ -23,7 +23,10 @@ import {
 } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import type { MonitoringSettings } from '../shared/settings/monitoring';
+import type { ComparisonSettings } from '../shared/settings/shift';
+import type { ShiftPlan } from '../shared/shift-plan';
 import { waitClock, type WaitState } from '../shared/wait';
+import { compareVersions, newVersionPart } from './comparison';
 import { InputSchema, type Input } from './input';
 import { evaluationPhase, nextCheckAt } from './schedule';
 
@@ -45,26 +48,36 @@ export interface Output extends WaitState {
  */
 async function run(input: Input): Promise<Output> {
   const { startedAt, elapsedSeconds } = waitClock(input.wait);
-  const windowSeconds = input.monitoring.rollbackWindowMinutes * 60;
+  const baking = input.stage === 'bake' && input.plan !== undefined;
+  const windowSeconds =
+    (baking ? (input.plan?.bakeMinutes ?? 0) : input.monitoring.rollbackWindowMinutes) * 60;
+  const period = baking ? `the bake of the ${input.plan?.current.share ?? 0}% share` : 'the rollback window';
   const group = await describeGroup(input.groupName);
   const request = operatorRequestOf(group);
   if (request === 'rollback') {
     throw new RollbackRequestedError(
-      `An operator asked for a rollback (tag ${OPERATOR_REQUEST_TAG}=rollback on ${input.groupName}) ${minutes(elapsedSeconds)} minutes into the rollback window.`,
+      `An operator asked for a rollback (tag ${OPERATOR_REQUEST_TAG}=rollback on ${input.groupName}) ${minutes(elapsedSeconds)} minutes into ${period}.`,
     );
   }
 
-  const alarms = await checkAlarms(input.monitoring);
+  const alarms = await checkAlarms(input.monitoring, period);
   const targets = await checkTargets(
     group,
     input.targetGroupArn,
     input.monitoring.maxUnhealthyTargets,
     Date.parse(startedAt),
   );
+  const compared = input.plan
+    ? await compareWithOldVersion(input.plan, input.monitoring.comparison, input.stage, {
+        startedAt: Date.parse(startedAt),
+        newShare: targets.healthy / Math.max(1, targets.healthyInGroup),
+      })
+    : undefined;
 
   const progress =
     `${alarms.summary}, ${targets.healthy} of ${targets.total} targets healthy` +
-    (targets.inGracePeriod > 0 ? ` (${targets.inGracePeriod} in their health check grace period)` : '');
+    (targets.inGracePeriod > 0 ? ` (${targets.inGracePeriod} in their health check grace period)` : '') +
+    (compared ? `; ${compared}` : '');
   const windowText = `${minutes(elapsedSeconds)} of ${minutes(windowSeconds)} minutes`;
   let done = false;
   let detail = `${windowText}: ${progress}`;
@@ -73,7 +86,9 @@ async function run(input: Input): Promise<Output> {
     detail = `promoted early by an operator at ${windowText}: ${progress}`;
   } else if (elapsedSeconds >= windowSeconds) {
     done = true;
-    detail = `rollback window of ${minutes(windowSeconds)} minutes passed: ${progress}`;
+    detail = baking
+      ? `${period} passed after ${minutes(windowSeconds)} minutes: ${progress}`
+      : `rollback window of ${minutes(windowSeconds)} minutes passed: ${progress}`;
   }
   return {
     startedAt,
@@ -102,6 +117,7 @@ async function run(input: Input): Promise<Output> {
  */
 async function checkAlarms(
   monitoring: MonitoringSettings,
+  period: string,
 ): Promise<{ summary: string; lastChanges: Date[] }> {
   const names = [...new Set(monitoring.alarmNames.map(alarmNameOf))];
   if (names.length === 0) return { summary: 'no alarms configured', lastChanges: [] };
@@ -113,7 +129,7 @@ async function checkAlarms(
   const firing = states.filter(failing);
   if (firing.length > 0) {
     throw new AlarmFiringError(
-      `${firing.length} alarm${firing.length === 1 ? '' : 's'} firing during the rollback window: ${firing
+      `${firing.length} alarm${firing.length === 1 ? '' : 's'} firing during ${period}: ${firing
         .map((alarm) => `${alarm.name} is ${alarm.state}${alarm.reason ? ` (${alarm.reason})` : ''}`)
         .join('; ')}`,
     );
@@ -135,8 +151,11 @@ async function checkAlarms(
   };
 }
 
-/** The new fleet's targets: those in their grace period are counted in `total` only. */
-type WindowTargets = TargetSummary & { inGracePeriod: number };
+/**
+ * The new fleet's targets: those in their grace period are counted in `total` only. `healthyInGroup`: every
+ * healthy target of the target group, the old version's too (its share, split by instances).
+ */
+type WindowTargets = TargetSummary & { inGracePeriod: number; healthyInGroup: number };
 
 /**
  * Throws when more of the new fleet's InService instances are unhealthy in the main target group than
@@ -171,7 +190,8 @@ async function checkTargets(
       `No target of ${groupName} is healthy in ${main} (${targets.total} InService instances${targets.others ? `: ${targets.others}` : ''}): the new version is not serving.`,
     );
   }
-  return { ...targets, total: inService.length, inGracePeriod: booting.size };
+  const healthyInGroup = [...health.values()].filter((state) => state === 'healthy').length;
+  return { ...targets, total: inService.length, inGracePeriod: booting.size, healthyInGroup };
 }
 
 /**
@@ -199,6 +219,48 @@ async function inGracePeriod(
     }),
   );
 }
+
+/**
+ * The comparison (docs/design.md#comparison), over the whole minutes since this bake or the window began:
+ * by weight while a share bakes, the synthetic target group (the new version) against the main one (the old)
+ * on the same minutes; split by instances, the main target group holds both, and the new version's part is
+ * estimated from its share of the healthy targets against the baseline; in the window, the main target group
+ * (the new version alone) against the baseline. Off, or with nothing to compare with: undefined.
+ */
+async function compareWithOldVersion(
+  plan: ShiftPlan,
+  settings: ComparisonSettings,
+  stage: 'bake' | 'window',
+  at: { startedAt: number; newShare: number },
+): Promise<string | undefined> {
+  if (!settings.enabled) return undefined;
+  const start = Math.ceil(at.startedAt / MINUTE_MS) * MINUTE_MS;
+  const end = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+  if (end <= start) return 'comparison waits for the first whole minute';
+  const sameMinutes = stage === 'bake' && plan.split === 'weight' && plan.listeners.length > 0;
+  const range = [new Date(start), new Date(end)] as const;
+  const old = 'before the shift';
+  if (sameMinutes) {
+    const [newer, older] = await targetGroupTraffic(
+      plan.loadBalancerArns,
+      [plan.newTargetGroupArn, plan.mainTargetGroupArn],
+      ...range,
+    );
+    return compareVersions(newer, older, settings, {
+      period: 'in the same minutes',
+      old: 'in the same minutes',
+    });
+  }
+  if (!plan.baseline) return 'comparison off: no old version served before the shift';
+  const [served] = await targetGroupTraffic(plan.loadBalancerArns, [plan.mainTargetGroupArn], ...range);
+  const newer = stage === 'bake' ? newVersionPart(served, plan.baseline, at.newShare) : served;
+  return compareVersions(newer, plan.baseline, settings, {
+    period: stage === 'bake' ? 'estimated in the main target group' : `in the window`,
+    old,
+  });
+}
+
+const MINUTE_MS = 60_000;
 
 function minutes(seconds: number): number {
   return Math.floor(seconds / 60);

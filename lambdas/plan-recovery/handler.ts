@@ -4,6 +4,7 @@ import {
   KEEP_STATES,
   KEY_STATES,
   MILESTONE_STATES,
+  SHIFT_STATES,
   stateMachineArnOfExecution,
 } from '../shared/contract';
 import {
@@ -19,7 +20,7 @@ import { InputSchema, type Input } from './input';
  * Find what the stopped deployment left (docs/recovery.md): where the execution to recover stopped,
  * and which of its own clean-ups brings the account back to the version proven to serve. Before anything
  * changed (the request checks), nothing; while preparing (production untouched) or aborting, the abort;
- * from the traffic shift until the rollback window has passed, or while rolling back, the rollback (the old
+ * from the traffic shift (its first share) until the rollback window has passed, or while rolling back, the rollback (the old
  * version is the one proven); while finishing (the window passed: the new version is), the finish. An
  * execution that ended in one of its own endings, succeeded or still runs is left alone. A recovery that
  * ended before its clean-up began hands over to the execution it was recovering. Returns the stopped
@@ -51,6 +52,7 @@ const CHANGING = [
   KEY_STATES.prepare,
   KEY_STATES.abort,
   KEY_STATES.shiftStarts,
+  SHIFT_STATES.step,
   KEY_STATES.rollback,
   KEY_STATES.finish,
 ];
@@ -117,7 +119,8 @@ function actionAfter(entered: Set<string>): RecoveryAction {
   if (entered.has(KEY_STATES.finish)) return 'finish';
   if (entered.has(KEY_STATES.rollback)) return 'rollback';
   if (entered.has(MILESTONE_STATES['window-passed']) || entered.has(KEEP_STATES.oldFleet)) return 'finish';
-  if (entered.has(KEY_STATES.shiftStarts)) return 'rollback';
+  // A gradual shift gives production traffic to the new version from its first share on.
+  if (entered.has(KEY_STATES.shiftStarts) || entered.has(SHIFT_STATES.step)) return 'rollback';
   if (entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)) return 'abort';
   return 'none';
 }

@@ -60,6 +60,12 @@ export class RollbackRequestedError extends DeploymentError {}
 /** An operator asked for an undo while the old fleet was kept: it serves again (docs/design.md#keeping-fleets). */
 export class UndoRequestedError extends DeploymentError {}
 
+/**
+ * The new version did worse than the old one on the same traffic, beyond the configured tolerance
+ * (monitoring.comparison): its figures and the old one's are in the message.
+ */
+export class VersionWorseThanOldError extends DeploymentError {}
+
 /** A step that would break an invariant was refused (e.g. retiring a fleet still attached to a target group). */
 export class UnsafeOperationError extends DeploymentError {}
 

@@ -291,6 +291,7 @@ function applyOverrides(settings: Settings, request: DeploymentRequest): Setting
       }),
     },
     ...(overrides.capacity !== undefined && { capacity: overrides.capacity }),
+    ...(overrides.shift !== undefined && { shift: { ...settings.shift, ...overrides.shift } }),
   };
   const parsed = settingsSchema.safeParse(merged);
   if (parsed.success) return parsed.data;
@@ -298,6 +299,13 @@ function applyOverrides(settings: Settings, request: DeploymentRequest): Setting
   const problems = parsed.error.issues.map((issue) => {
     // The configured settings passed, and waits cannot be overridden: a monitoring or waits rule broken now
     // is the window's size in history events, on its own or with the waits and retries of the whole path.
+    if (issue.path[0] === 'waits' && overrides.shift !== undefined) {
+      return (
+        `overrides.shift: ${JSON.stringify(overrides.shift)} takes more steps and bake time than the ` +
+        `execution history allows with the configured waits and window (Step Functions' 25,000 events); ` +
+        `take fewer steps (a larger linearStepPercent, or canary) or shorter bakes`
+      );
+    }
     if (issue.path[0] === 'monitoring' || issue.path[0] === 'waits') {
       const interval = settings.monitoring.intervalSeconds;
       const maxMinutes = maxRollbackWindowMinutes(settings);
@@ -307,7 +315,10 @@ function applyOverrides(settings: Settings, request: DeploymentRequest): Setting
         `limit); use at most ${maxMinutes} minutes`
       );
     }
-    const field = issue.path[0] === 'capacity' ? 'overrides.capacity' : issue.path.join('.') || 'overrides';
+    const field =
+      issue.path[0] === 'capacity' || issue.path[0] === 'shift'
+        ? `overrides.${issue.path.join('.')}`
+        : issue.path.join('.') || 'overrides';
     return `${field}: ${issue.message}`;
   });
   throw new InvalidInputError(`Invalid deployment request: ${[...new Set(problems)].join('; ')}.`);

@@ -479,7 +479,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     description: alarm.description,
     metricName: alarm.metricName,
     statistic: alarm.statistic,
-    targetGroupArn: mainTargetGroup.arn,
+    targetGroupArn: alarm.targetGroup === 'synthetic' ? syntheticTargetGroup.arn : mainTargetGroup.arn,
     threshold: alarm.threshold,
     comparisonOperator: alarm.comparisonOperator,
     periodSeconds: alarm.periodSeconds,
@@ -493,7 +493,7 @@ export function defaultEnvironment(options: DefaultEnvironmentOptions = {}): Env
     type: 'composite',
     name: `${app}-any-critical`,
     description: 'Any alarm that must stop or roll back a deployment.',
-    rule: `ALARM("${alarmName('target-5xx')}") OR ALARM("${alarmName('unhealthy-hosts')}")`,
+    rule: `ALARM("${alarmName('target-5xx')}") OR ALARM("${alarmName('synthetic-target-5xx')}") OR ALARM("${alarmName('unhealthy-hosts')}")`,
   };
 
   return {

@@ -1,4 +1,4 @@
-import { KEY_STATES, SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
+import { KEY_STATES, SHIFT_STATES, SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 
 /**
  * Watches the invariants (docs/design.md#invariants) while a simulated deployment runs, from the account's
@@ -129,6 +129,9 @@ export class InvariantMonitor {
    */
   orchestratorChanged(operation: string, input: unknown, at: number, state: string | null): void {
     if (this.watching === 'between' || this.reached.has(SHIFT_STARTS)) return;
+    // A gradual shift starts with its first share (docs/design.md#gradual-shift); its plan, just before,
+    // only reads, so any change after the plan is the shift's.
+    if (this.reached.has(SHIFT_STATES.step) || this.reached.has(SHIFT_STATES.plan)) return;
     if (READ_ONLY.test(operation)) return;
     // The engine reports a state's entry a little after it happened, so the shift's first call can come
     // before its state is known: attaching the new group to the main target group once prepare is complete

@@ -5,6 +5,7 @@ import {
   isCleanEndingReport,
   KEEP_STATES,
   KEY_STATES,
+  SHIFT_STATES,
   MILESTONE_STATES,
 } from '../../lambdas/shared/contract';
 import type { FaultOptions } from '../account/account';
@@ -326,7 +327,7 @@ export function recoveryOutcome(
   if (entered.has(KEY_STATES.rollback)) return rolledBack;
   // The window passed (announced, or the old fleet kept for undo): the new version is the proven one.
   if (entered.has(MILESTONE_STATES['window-passed']) || entered.has(KEEP_STATES.oldFleet)) return 'succeeded';
-  if (entered.has(KEY_STATES.shiftStarts)) return rolledBack;
+  if (entered.has(KEY_STATES.shiftStarts) || entered.has(SHIFT_STATES.step)) return rolledBack;
   if (entered.has(KEY_STATES.abort) || entered.has(KEY_STATES.prepare)) return 'aborted';
   return 'skipped';
 }

@@ -5,6 +5,7 @@ import { ref } from '../payload';
 import { poll, task, type DefinitionContext } from '../tasks';
 import { KEEP_STATES } from '../../lambdas/shared/contract';
 import { removeGroup } from './remove-group';
+import { LISTENERS_WEIGHTED } from './shift-and-monitor';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
 /**
@@ -56,10 +57,20 @@ export function rollback(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn
   const restoreChoice = new sfn.Choice(ctx.scope, 'Is there an old fleet to restore?')
     .when(FIRST_DEPLOYMENT, keepFirstVersion)
     .otherwise(restoreOldFleet);
+  // A shift by weight gives the old version its share back first: the listeners forward to the main
+  // target group alone again, where the old fleet still serves whole until the shift's last share.
+  const listenersFirst = new sfn.Choice(ctx.scope, 'Rollback: were the listeners weighted?')
+    .when(
+      LISTENERS_WEIGHTED,
+      task(ctx, "Rollback: return listeners' default actions as they were", 'restore-listeners', {
+        listeners: ref('$.shift.listeners'),
+      }).next(restoreChoice),
+    )
+    .otherwise(restoreChoice);
   return phase(
     ctx.scope,
     KEY_STATES.rollback,
-    sfn.Chain.custom(restoreChoice, [keepFirstVersion, ...newGroupRemoved.endStates], newGroupRemoved),
+    sfn.Chain.custom(listenersFirst, [keepFirstVersion, ...newGroupRemoved.endStates], newGroupRemoved),
     onFailure,
     CLEANUP_FAILURE_PATH,
   );

@@ -1,6 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { KEY_STATES } from '../../lambdas/shared/contract';
-import { phase } from '../error-routing';
+import { KEY_STATES, SHIFT_STATES } from '../../lambdas/shared/contract';
+import { onAnyFailure, phase } from '../error-routing';
 import { ref } from '../payload';
 import type { PollUntilDone } from '../polling';
 import { poll, task, type DefinitionContext } from '../tasks';
@@ -21,7 +21,12 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
     ctx,
     KEY_STATES.window,
     'monitor-new-version',
-    { groupName: STATE.standbyGroup, targetGroupArn: main, monitoring: ref('$.settings.monitoring') },
+    {
+      groupName: STATE.standbyGroup,
+      targetGroupArn: main,
+      monitoring: ref('$.settings.monitoring'),
+      plan: ref('$.shift'),
+    },
     // No deadline: reaching the end of the window is the success of this loop. Each check says when the next
     // one runs: just after CloudWatch's next alarm evaluation (docs/design.md#alarm-aligned-monitoring).
     { untilNextCheckAt: true },
@@ -36,6 +41,16 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
   const trafficShifted = milestone(ctx, 'traffic-shifted', {
     rollbackWindowMinutes: ref('$.settings.monitoring.rollbackWindowMinutes'),
   }).next(watched);
+  // By weight, the listeners forward to the main target group alone again once it holds only the new
+  // version: the share it has taken stays whole throughout.
+  const listenersRestored = new sfn.Choice(ctx.scope, 'Were the listeners weighted?')
+    .when(
+      LISTENERS_WEIGHTED,
+      task(ctx, SHIFT_STATES.restoreListeners, 'restore-listeners', {
+        listeners: ref('$.shift.listeners'),
+      }).next(trafficShifted),
+    )
+    .otherwise(trafficShifted);
   const standOldFleetDown = task(ctx, 'Put old fleet in standby', 'enter-standby', {
     groupName: STATE.activeGroup,
     mainTargetGroupArn: main,
@@ -51,7 +66,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
         settings.waits.oldFleetInStandby,
       ),
     )
-    .next(trafficShifted);
+    .next(listenersRestored);
   const shiftTraffic = sfn.Chain.start(
     task(ctx, KEY_STATES.shiftStarts, 'attach-target-groups', {
       groupName: STATE.standbyGroup,
@@ -72,12 +87,115 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
         .when(FIRST_DEPLOYMENT, trafficShifted)
         .otherwise(standOldFleetDown),
     );
+  const gradually = sharesBaked(ctx, shiftTraffic.startState);
   return phase(
     ctx.scope,
     'Shift traffic and monitor',
-    sfn.Chain.custom(shiftTraffic.startState, windowPassed.endStates, windowPassed),
+    sfn.Chain.custom(gradually, windowPassed.endStates, windowPassed),
     onFailure,
   );
+}
+
+/** The plan recorded the listeners' default actions: the shift is by weight and has moved, or may have. */
+export const LISTENERS_WEIGHTED = sfn.Condition.isPresent('$.shift.listeners[0]');
+
+/**
+ * Plans the shift just before it starts (docs/design.md#gradual-shift), outside the shift's phase: a phase's
+ * failure hands on the state as it entered the phase, and the rollback needs the listeners the plan recorded.
+ * Read-only, so its failure aborts, production untouched.
+ */
+export function planShift(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn.TaskStateBase {
+  const plan = task(
+    ctx,
+    SHIFT_STATES.plan,
+    'plan-traffic-shift',
+    {
+      roles: STATE.roles,
+      shift: ref('$.settings.shift'),
+      comparison: ref('$.settings.monitoring.comparison'),
+      targetGroups: ref('$.settings.targetGroups'),
+    },
+    { resultPath: '$.shift' },
+  );
+  onAnyFailure(plan, onFailure);
+  return plan;
+}
+
+/**
+ * The shares below 100 %, each given to the new version, then baked under the window's checks, until the
+ * last (100 %) hands over to the usual shift, `whole`; all at once, straight to it:
+ *
+ *   more? ─yes→ shift next share ─100 %→ whole
+ *     ↑            ├─by weight───────────────────────────────────────→ bake ─┐
+ *     │            └─by instances→ new share healthy → park old share → bake ─┤
+ *     └────────────────────────────────────────────────────────────────────────┘
+ */
+function sharesBaked(ctx: DefinitionContext, whole: sfn.State): sfn.Choice {
+  const { main } = ctx.settings.targetGroups;
+  const { waits } = ctx.settings;
+  const more = new sfn.Choice(ctx.scope, SHIFT_STATES.more);
+  const share = ref('$.shift.current.share');
+  const bake = poll(
+    ctx,
+    SHIFT_STATES.bake,
+    'monitor-new-version',
+    {
+      groupName: STATE.standbyGroup,
+      targetGroupArn: ref('$.shift.newTargetGroupArn'),
+      monitoring: ref('$.settings.monitoring'),
+      plan: ref('$.shift'),
+      stage: 'bake',
+    },
+    { untilNextCheckAt: true },
+  );
+  bake.next(more);
+  const byInstances = poll(
+    ctx,
+    SHIFT_STATES.newShareHealthy,
+    'check-targets-healthy',
+    { groupName: STATE.standbyGroup, operatorRequestGroup: STATE.standbyGroup, targetGroupArn: main },
+    waits.mainTargetsHealthy,
+  )
+    .next(
+      task(ctx, SHIFT_STATES.parkOldShare, 'enter-standby', {
+        groupName: STATE.activeGroup,
+        mainTargetGroupArn: main,
+        newGroupName: STATE.standbyGroup,
+        share,
+      }),
+    )
+    .next(
+      poll(
+        ctx,
+        SHIFT_STATES.oldShareParked,
+        'check-instances-in-standby',
+        { groupName: STATE.activeGroup, operatorRequestGroup: STATE.standbyGroup, share },
+        waits.oldFleetInStandby,
+      ),
+    )
+    .next(bake);
+  const step = task(
+    ctx,
+    SHIFT_STATES.step,
+    'shift-traffic',
+    {
+      plan: ref('$.shift'),
+      targetGroups: ref('$.settings.targetGroups'),
+      newGroupName: STATE.standbyGroup,
+      oldGroupName: STATE.activeGroup,
+      newGroupMinSize: ref('$.roles.targetCapacity.min'),
+    },
+    { resultPath: '$.shift.current' },
+  );
+  step.next(
+    new sfn.Choice(ctx.scope, 'Is it the last share?')
+      .when(sfn.Condition.numberEquals('$.shift.current.share', 100), whole)
+      .when(sfn.Condition.stringEquals('$.shift.split', 'weight'), bake)
+      .otherwise(byInstances),
+  );
+  return more
+    .when(sfn.Condition.numberLessThanJsonPath('$.shift.current.number', '$.shift.steps'), step)
+    .otherwise(whole);
 }
 
 /**

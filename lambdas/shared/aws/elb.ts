@@ -5,6 +5,7 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
   type Action,
   type Listener,
   type Rule,
@@ -133,4 +134,24 @@ export function forwardsTo(actions: readonly Action[] | undefined): string[] {
       ...(action.ForwardConfig?.TargetGroups ?? []).map((group) => group.TargetGroupArn ?? ''),
     ])
     .filter(Boolean);
+}
+
+/** One listener by ARN, or undefined when it no longer exists. */
+export async function describeListener(listenerArn: string): Promise<Listener | undefined> {
+  try {
+    const answer = await callAws('DescribeListeners', () =>
+      elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
+    );
+    return answer.Listeners?.[0];
+  } catch (error) {
+    if (errorName(error) === 'ListenerNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Replaces a listener's default actions (ModifyListener changes only the fields it is given). */
+export async function setDefaultActions(listenerArn: string, actions: readonly Action[]): Promise<void> {
+  await callAws('ModifyListener', () =>
+    elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: [...actions] })),
+  );
 }

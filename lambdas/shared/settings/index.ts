@@ -21,6 +21,7 @@ import {
   monitoringSchema,
 } from './monitoring';
 import { KEEP_CHECK_INTERVAL_SECONDS, keepMinutesSchema, keepPolls } from './keep';
+import { partialShares, shiftOverrideSchema, shiftSchema, type ShiftSettings } from './shift';
 
 export { amiIdSchema };
 export * from './fields';
@@ -29,6 +30,7 @@ export * from './release';
 export * from './approval';
 export * from './hooks';
 export * from './keep';
+export * from './shift';
 
 /**
  * The deployment settings: validated at synth time from the configuration file (infra/config.ts), embedded
@@ -205,6 +207,8 @@ interface HistoryInputs {
   /** The kept fleets' waits (lambdas/shared/settings/keep.ts); absent: none. */
   keepOldFleetMinutes?: number;
   keepFailedFleetMinutes?: number;
+  /** A gradual shift: each share below 100 % adds its step, its two waits and its bake. */
+  shift?: Pick<ShiftSettings, 'mode' | 'split' | 'canaryPercent' | 'linearStepPercent' | 'bakeMinutes'>;
 }
 
 export interface HistoryBudget {
@@ -264,11 +268,49 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
         RETRY_POLICY.transient.maxAttempts) *
     HISTORY_EVENTS_PER_RETRY;
   const hooks = hookHistoryEvents(s.hooks ?? []);
+  const shift = shiftHistoryEvents(s, polls);
   return {
-    total: pollEvents + FIXED_HISTORY_EVENTS + retries + hooks.events + hooks.retries,
-    retries: retries + hooks.retries,
+    total:
+      pollEvents +
+      FIXED_HISTORY_EVENTS +
+      retries +
+      hooks.events +
+      hooks.retries +
+      shift.events +
+      shift.retries,
+    retries: retries + hooks.retries + shift.retries,
   };
 }
+
+/**
+ * A gradual shift's part of the longest path: the plan and the listeners' restoration (two Lambda steps
+ * whatever the mode), then for each share below 100 % its step and the park of the old share (both may wait
+ * out a transition by throwing NotReadyError), the waits for the new share's health and the old share's
+ * drain, and the bake, paced as the window is.
+ */
+function shiftHistoryEvents(
+  s: HistoryInputs,
+  polls: (names: readonly WaitName[]) => number,
+): { events: number; retries: number } {
+  if (!s.shift) return { events: 0, retries: 0 };
+  const shares = partialShares(s.shift).length;
+  const bakePolls = Math.ceil((s.shift.bakeMinutes * 60) / s.monitoring.intervalSeconds) + 2;
+  // By weight, a share is one listener change: no instance moves, so no park and no waits for it.
+  const byInstances = s.shift.split === 'instances';
+  const sharePolls = bakePolls + (byInstances ? polls(WAITS_BY_PHASE.shift) : 0);
+  const stepsPerShare = byInstances ? 2 : 1;
+  const waitsPerShare = byInstances ? 3 : 1;
+  return {
+    events: shares * (sharePolls * HISTORY_EVENTS_PER_POLL + SHIFT_STEP_EVENTS),
+    retries:
+      (shares * stepsPerShare * RETRY_POLICY.notReady.maxAttempts +
+        (2 + shares * (stepsPerShare + waitsPerShare)) * RETRY_POLICY.transient.maxAttempts) *
+      HISTORY_EVENTS_PER_RETRY,
+  };
+}
+
+/** A share's states outside its waits: its step, the park, and the Choices between (entered and exited). */
+const SHIFT_STEP_EVENTS = 20;
 
 /**
  * The longest rollback window these waits and this monitoring interval leave room for in the history, or
@@ -293,6 +335,8 @@ export const settingsSchema = z
     amiSelector: amiSelectorSchema,
     syntheticChecks: syntheticChecksSchema,
     monitoring: monitoringSchema,
+    /** How production traffic moves to the new version: all at once, or in baked shares (./shift.ts). */
+    shift: z.prefault(shiftSchema, {}),
     /** Capacity of the new group; when absent it copies the active group's current min/desired/max. */
     capacity: z.optional(deploymentCapacitySchema),
     /** Capacity for the first deployment, when there is no active group to copy and `capacity` is absent. */
@@ -388,6 +432,7 @@ export const settingsSchema = z
           `events (${total} on the longest path, ${retries} of them for the retry policy's attempts; Step ` +
           `Functions fails an execution at 25,000, with no chance to roll back): raise intervalSeconds or ` +
           `lower timeoutSeconds of the waits, or shorten the window` +
+          (s.shift.mode === 'all-at-once' ? '' : ', or take fewer shift steps or shorter bakes (shift)') +
           (fits >= 0 ? ` (with these waits, to at most ${fits} minutes)` : '') +
           (s.keepOldFleetMinutes + s.keepFailedFleetMinutes > 0
             ? `, or keep the fleets for less time (keepOldFleetMinutes, keepFailedFleetMinutes: one check every ${KEEP_CHECK_INTERVAL_SECONDS} s)`
@@ -404,6 +449,8 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 export const overridesSchema = z.strictObject({
   rollbackWindowMinutes: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_ROLLBACK_WINDOW_MINUTES))),
   capacity: z.optional(deploymentCapacitySchema),
+  /** Any of the shift's fields (./shift.ts), the others as configured. */
+  shift: z.optional(shiftOverrideSchema),
 });
 export type Overrides = z.infer<typeof overridesSchema>;
 

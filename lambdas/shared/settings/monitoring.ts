@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { comparisonSchema } from './shift';
 
 /**
  * The rollback window's settings (`monitoring` in the configuration), apart from the whole configuration's
@@ -39,6 +40,8 @@ export const monitoringSchema = z
      * while its health checks pass is kept. Refused unless this says so.
      */
     allowNoAlarms: z.optional(z.boolean()),
+    /** The new version judged against the old one on the same traffic (docs/design.md#comparison). */
+    comparison: z.prefault(comparisonSchema, {}),
   })
   .check(
     z.refine((m) => m.alarmNames.length > 0 || m.allowNoAlarms === true, {
