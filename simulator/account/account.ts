@@ -282,6 +282,7 @@ export class SimulatedAccount {
     return snapshotOf(this.advance(), {
       groups: this.fleet.groups,
       targetGroups: this.targetGroups.values(),
+      listener: { arn: this.alb.listenerArn, defaultActions: this.alb.defaultActions() },
       alarms: this.cloudWatch.states(),
       snsMessages: this.sns.published.length,
       events: this.eventBridge.published.length,
@@ -315,7 +316,7 @@ export class SimulatedAccount {
       for (let i = 0; i < group.desired; i++) {
         const instance = this.fleet.seedInService(group, now);
         if (description.attachedTargetGroups.includes(env.mainTargetGroup.arn))
-          this.app.markServedViaMain(instance.amiId, now);
+          this.app.markServedUserTraffic(instance.amiId, now);
       }
       this.fleet.seedWarmPool(group, now);
     }

@@ -32,7 +32,7 @@ export type HealthCheckResult =
 
 export class SimulatedApplication {
   private readonly behaviours = new Map<string, VersionBehaviour>();
-  private readonly firstServedViaMain = new Map<string, number>();
+  private readonly firstServedUsers = new Map<string, number>();
   private readonly bodies = new Map<string, string>();
   private readonly loads = new InstanceLoads();
   private readonly capacity: Required<CapacitySettings>;
@@ -48,9 +48,12 @@ export class SimulatedApplication {
     this.behaviours.set(amiId, { ...behaviour });
   }
 
-  /** The first user request a version serves through the main target group starts its "after shift" clock. */
-  markServedViaMain(amiId: string, now: number): void {
-    if (!this.firstServedViaMain.has(amiId)) this.firstServedViaMain.set(amiId, now);
+  /**
+   * The first user request a version serves (through the main target group, or any target group the
+   * listener's default action weights) starts its "after shift" clock.
+   */
+  markServedUserTraffic(amiId: string, now: number): void {
+    if (!this.firstServedUsers.has(amiId)) this.firstServedUsers.set(amiId, now);
   }
 
   /** The app's answer, or undefined when nothing answers (not booted, shut down, or hung). */
@@ -160,7 +163,7 @@ export class SimulatedApplication {
     const rate = behaviour.errorRate ?? 0;
     if (rate <= 0) return false;
     if (behaviour.errorsFromMinuteAfterShift !== undefined) {
-      const shiftedAt = this.firstServedViaMain.get(instance.amiId);
+      const shiftedAt = this.firstServedUsers.get(instance.amiId);
       if (shiftedAt === undefined || now < shiftedAt + behaviour.errorsFromMinuteAfterShift * 60_000)
         return false;
     }

@@ -8,7 +8,7 @@ import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  type Action,
+  ModifyListenerCommand,
   type Listener,
   type LoadBalancer,
   type TargetGroup as SdkTargetGroup,
@@ -18,6 +18,7 @@ import type { EnvironmentDescription } from './environment';
 import { constraintMessage, serviceError, tooManyMessage } from './errors';
 import type { Instance } from './instances';
 import { paginate } from './pagination';
+import { defaultActionFrom } from './listener-default-actions';
 import { MAX_RULE_PRIORITY, type ListenerRules } from './listener-rules';
 import { route, type Route } from './router';
 import type { TargetGroup } from './target-groups';
@@ -143,14 +144,34 @@ export class ElasticLoadBalancing {
         if (input.ListenerArns?.some((arn) => arn !== listenerArn)) {
           throw elbError('ListenerNotFoundException', 'One or more listeners not found');
         }
-        const listener: Listener = {
-          ListenerArn: listenerArn,
-          LoadBalancerArn: lb.arn,
-          Port: PORT,
-          Protocol: 'HTTP',
-          DefaultActions: [forward(environment.mainTargetGroup.arn)],
-        };
-        return { Listeners: [listener] };
+        return { Listeners: [this.listener()] };
+      }),
+
+      // ELB API reference, ModifyListener: "Any properties that you do not specify remain unchanged"; a list
+      // is replaced whole. Only the default actions are modelled: a change of port, protocol, certificates
+      // or policies is refused loudly (docs/aws-facts/load-balancer-targets.md#weighted-forward-actions).
+      route(ModifyListenerCommand, (input) => {
+        if (input.ListenerArn !== listenerArn) {
+          throw elbError('ListenerNotFoundException', 'One or more listeners not found');
+        }
+        const unmodelled = [
+          input.Port !== undefined && input.Port !== PORT ? 'Port' : undefined,
+          input.Protocol !== undefined && input.Protocol !== 'HTTP' ? 'Protocol' : undefined,
+          input.SslPolicy !== undefined ? 'SslPolicy' : undefined,
+          input.Certificates !== undefined ? 'Certificates' : undefined,
+          input.AlpnPolicy !== undefined ? 'AlpnPolicy' : undefined,
+          input.MutualAuthentication !== undefined ? 'MutualAuthentication' : undefined,
+        ].filter((name) => name !== undefined);
+        if (unmodelled.length > 0) {
+          throw new Error(
+            `The simulated account models only ModifyListener's DefaultActions (the listener stays HTTP on port ${PORT}), not ${unmodelled.join(', ')}`,
+          );
+        }
+        if (input.DefaultActions !== undefined) {
+          const action = defaultActionFrom(input.DefaultActions, (arn) => this.deps.targetGroups.has(arn));
+          this.deps.rules.setDefaultAction(action);
+        }
+        return { Listeners: [this.listener()] };
       }),
 
       // "You must specify either a listener or one or more rules"; an unknown rule is RuleNotFound
@@ -228,6 +249,16 @@ export class ElasticLoadBalancing {
     ];
   }
 
+  private listener(): Listener {
+    return {
+      ListenerArn: this.deps.rules.listenerArn,
+      LoadBalancerArn: this.deps.environment.loadBalancer.arn,
+      Port: PORT,
+      Protocol: 'HTTP',
+      DefaultActions: this.deps.rules.defaultActions(),
+    };
+  }
+
   private describeTargetHealth(targetGroup: TargetGroup, id: string): TargetHealthDescription {
     const target = targetGroup.targets.get(id);
     const description = { Target: { Id: id, Port: PORT }, HealthCheckPort: String(PORT) };
@@ -278,14 +309,6 @@ export class ElasticLoadBalancing {
       IpAddressType: 'ipv4',
     };
   }
-}
-
-function forward(targetGroupArn: string): Action {
-  return {
-    Type: 'forward',
-    TargetGroupArn: targetGroupArn,
-    ForwardConfig: { TargetGroups: [{ TargetGroupArn: targetGroupArn, Weight: 1 }] },
-  };
 }
 
 /**

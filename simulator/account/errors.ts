@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import {
   ElasticLoadBalancingV2ServiceException,
+  InvalidLoadBalancerActionException,
   InvalidTargetException,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
@@ -116,6 +117,7 @@ const modeledClasses: Record<ServiceName, Record<string, ModeledErrorClass>> = {
   ec2: {},
   elasticloadbalancing: {
     TargetGroupNotFoundException,
+    InvalidLoadBalancerActionException,
     InvalidTargetException,
     LoadBalancerNotFoundException,
     ListenerNotFoundException,

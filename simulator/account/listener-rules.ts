@@ -1,10 +1,12 @@
 /**
  * The rules of the load balancer's production listener: the header rule the environment starts with, any
- * an operator adds with CreateRule, and the default action (the main target group). DescribeRules lists
- * them and the simulated ALB routes by them, so a rule a recovery hint creates changes where requests go.
+ * an operator adds with CreateRule, and the default action (the main target group until ModifyListener
+ * changes it, e.g. to a weighted forward). DescribeRules lists them and the simulated ALB routes by them, so
+ * a rule a recovery hint creates changes where requests go.
  */
-import type { Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EnvironmentDescription } from './environment';
+import { plainForward, WeightedChoice, type ForwardAction } from './listener-default-actions';
 import { wildcardPattern } from './pagination';
 
 /** ELB API reference (CreateRule): priorities are 1–50000, unique per listener. */
@@ -25,8 +27,12 @@ export class ListenerRules {
   /** Each rule's header conditions, compiled once: every user request is routed through them. */
   private readonly matchers = new Map<ListenerRule, { name: string; values: RegExp[] }[]>();
   private created = 0;
+  private defaultAction: ForwardAction;
+  private defaultChoice: WeightedChoice;
 
   constructor(private readonly environment: EnvironmentDescription) {
+    this.defaultAction = plainForward(environment.mainTargetGroup.arn);
+    this.defaultChoice = new WeightedChoice(this.defaultAction.targetGroups);
     const lb = environment.loadBalancer;
     this.listenerArn = lb.listenerArn ?? `${lb.arn.replace(':loadbalancer/', ':listener/')}/0000000000000001`;
     const { name, value } = environment.syntheticHeader;
@@ -56,6 +62,17 @@ export class ListenerRules {
     return rule;
   }
 
+  /** The default actions as DescribeListeners returns them (a copy: nothing outside changes them). */
+  defaultActions(): Action[] {
+    return [structuredClone(this.defaultAction.described)];
+  }
+
+  /** Replaces the default action; the caller (ModifyListener) has validated it. The weighted round restarts. */
+  setDefaultAction(action: ForwardAction): void {
+    this.defaultAction = action;
+    this.defaultChoice = new WeightedChoice(action.targetGroups);
+  }
+
   hasPriority(priority: number): boolean {
     return this.rules.some((rule) => rule.priority === priority);
   }
@@ -68,17 +85,39 @@ export class ListenerRules {
         RuleArn: this.ruleArn(0),
         Priority: 'default',
         Conditions: [],
-        Actions: [forward(this.environment.mainTargetGroup.arn)],
+        Actions: this.defaultActions(),
         IsDefault: true,
       },
     ];
   }
 
-  /** Where the listener sends a request with these headers: the first rule that matches, else the default. */
-  targetGroupFor(headers: Record<string, string>): string {
+  /**
+   * Where the listener sends the next request with these headers, without sending it: the first rule that
+   * matches, else the default action's next weighted choice.
+   */
+  targetGroupFor(headers: Record<string, string>): string | undefined {
+    return this.matchingRule(headers)?.targetGroupArn ?? this.defaultChoice.peek();
+  }
+
+  /**
+   * Routes one request: the first rule that matches, else the default action, whose weighted round advances.
+   * `targetGroupArn` is undefined when every weight of the default action is 0.
+   */
+  route(headers: Record<string, string>): { targetGroupArn: string | undefined; byDefault: boolean } {
+    const rule = this.matchingRule(headers);
+    if (rule) return { targetGroupArn: rule.targetGroupArn, byDefault: false };
+    return { targetGroupArn: this.defaultChoice.take(), byDefault: true };
+  }
+
+  /** The default action's first target group: where a request no target group takes is attributed. */
+  firstDefaultTargetGroup(): string {
+    return this.defaultAction.targetGroups[0]?.arn ?? this.environment.mainTargetGroup.arn;
+  }
+
+  private matchingRule(headers: Record<string, string>): ListenerRule | undefined {
     const entries = Object.entries(headers);
-    if (entries.length === 0) return this.environment.mainTargetGroup.arn;
-    const matching = this.rules.find((rule) =>
+    if (entries.length === 0) return undefined;
+    return this.rules.find((rule) =>
       (this.matchers.get(rule) ?? []).every((condition) =>
         entries.some(
           // docs/aws-facts/load-balancer-targets.md#routing: header conditions are case-insensitive on both
@@ -88,7 +127,6 @@ export class ListenerRules {
         ),
       ),
     );
-    return matching?.targetGroupArn ?? this.environment.mainTargetGroup.arn;
   }
 
   private ruleArn(id: number): string {

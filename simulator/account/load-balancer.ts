@@ -1,8 +1,10 @@
 /**
  * The Application Load Balancer's production listener: a header rule forwards synthetic requests to the
- * synthetic target group, everything else goes to the main target group. Each response is attributed to
- * the version that produced it, and per-minute metrics feed the CloudWatch alarms.
+ * synthetic target group, everything else takes the default action (the main target group, or the weighted
+ * target groups ModifyListener gave it). Each response is attributed to the version that produced it, and
+ * per-minute metrics feed the CloudWatch alarms.
  */
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SimulatedApplication } from './application';
 import type { EnvironmentDescription } from './environment';
 import type { Instance } from './instances';
@@ -60,20 +62,40 @@ export class SimulatedLoadBalancer {
     this.dnsName = deps.environment.loadBalancer.dnsName;
   }
 
-  /** Which target group the listener forwards a request with these headers to (its rules, by priority). */
-  targetGroupFor(headers: Record<string, string> = {}): string {
+  /**
+   * Which target group the listener forwards the next request with these headers to (its rules, by
+   * priority, then the default action's next weighted choice), without routing it.
+   */
+  targetGroupFor(headers: Record<string, string> = {}): string | undefined {
     return this.deps.rules.targetGroupFor(headers);
+  }
+
+  get listenerArn(): string {
+    return this.deps.rules.listenerArn;
+  }
+
+  /** The listener's default actions as DescribeListeners returns them (for the invariant monitor, reports). */
+  defaultActions(): Action[] {
+    return this.deps.rules.defaultActions();
   }
 
   request(request: AlbRequest): AlbResponse {
     const now = this.deps.advance();
-    const targetGroupArn = this.targetGroupFor(request.headers);
+    const { metrics, rules } = this.deps;
+    const routed = rules.route(request.headers ?? {});
+    if (routed.targetGroupArn === undefined) {
+      // docs/aws-facts/load-balancer-targets.md#weighted-forward-actions: every weight 0 (UNCONFIRMED: 503
+      // from the load balancer, attributed to the action's first target group).
+      metrics.record(this.arn, 'HTTPCode_ELB_5XX_Count', 1, now);
+      return this.elbError(503, 'Service Temporarily Unavailable', rules.firstDefaultTargetGroup());
+    }
+    const { targetGroupArn } = routed;
     const targetGroup = this.deps.targetGroup(targetGroupArn);
-    const { metrics } = this.deps;
     const targets = targetGroup.routableTargets();
     if (targets.length === 0) {
       // docs/aws-facts/load-balancer-targets.md#routing: no registered targets (or only draining ones) → 503
-      // from the load balancer itself.
+      // from the load balancer itself; a weighted choice does not fall back to another target group
+      // (docs/aws-facts/load-balancer-targets.md#weighted-forward-actions, UNCONFIRMED).
       metrics.record(this.arn, 'HTTPCode_ELB_5XX_Count', 1, now);
       return this.elbError(503, 'Service Temporarily Unavailable', targetGroupArn);
     }
@@ -82,8 +104,9 @@ export class SimulatedLoadBalancer {
     const targetId = targets[index % targets.length] as string;
     const instance = this.deps.instanceById(targetId);
     metrics.record(targetGroupArn, 'RequestCount', 1, now);
-    if (instance && targetGroupArn === this.deps.environment.mainTargetGroup.arn) {
-      this.deps.app.markServedViaMain(instance.amiId, now);
+    // User traffic: what the default action sends anywhere, and what reaches the main target group.
+    if (instance && (routed.byDefault || targetGroupArn === this.deps.environment.mainTargetGroup.arn)) {
+      this.deps.app.markServedUserTraffic(instance.amiId, now);
     }
     const answer = instance ? this.deps.app.answer(instance, request.path, now) : undefined;
     if (!answer) {

@@ -1,4 +1,5 @@
 /** What a test or the CLI reads of the account at one moment: plain data, nothing that can change it. */
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AutoScalingGroupState } from './auto-scaling-group';
 import type { AlarmState } from './environment';
 import type { HealthStatus, LifecycleState } from './instances';
@@ -32,6 +33,8 @@ export interface AccountSnapshot {
     string,
     { name: string; targets: { id: string; state: TargetState; reason?: TargetReason }[] }
   >;
+  /** The production listener: its default actions as DescribeListeners returns them. */
+  listener: { arn: string; defaultActions: Action[] };
   alarms: { name: string; type: 'metric' | 'composite'; state: AlarmState }[];
   snsMessages: number;
   /** Events the default EventBridge bus accepted (the account's `publishedEvents` has them). */
@@ -43,6 +46,7 @@ export function snapshotOf(
   world: {
     groups: Map<string, AutoScalingGroupState>;
     targetGroups: Iterable<TargetGroup>;
+    listener: AccountSnapshot['listener'];
     alarms: AccountSnapshot['alarms'];
     snsMessages: number;
     events: number;
@@ -87,6 +91,7 @@ export function snapshotOf(
     now,
     groups,
     targetGroups,
+    listener: world.listener,
     alarms: world.alarms,
     snsMessages: world.snsMessages,
     events: world.events,

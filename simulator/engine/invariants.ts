@@ -27,6 +27,8 @@ export interface TargetGroupView {
 export interface AccountView {
   groups: Record<string, GroupView>;
   targetGroups: Record<string, TargetGroupView>;
+  /** The production listener's default actions (a rejected deployment must leave them as they were). */
+  listener?: { defaultActions: unknown[] };
 }
 
 export type InvariantId = 'I1' | 'I2' | 'I4' | 'I8';
@@ -300,5 +302,6 @@ function accountSignature(account: AccountView): string {
     targetGroups: Object.entries(account.targetGroups)
       .map(([arn, targetGroup]) => [arn, targetGroup.targets.map((target) => target.id).sort()])
       .sort(),
+    listener: account.listener?.defaultActions ?? null,
   });
 }

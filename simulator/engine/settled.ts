@@ -63,5 +63,9 @@ export function unsettledProblems(
       );
     }
   }
+  // A deployment restores the listener's default actions exactly as it read them (a weighted shift, issue 14).
+  if (JSON.stringify(final.listener.defaultActions) !== JSON.stringify(initial.listener.defaultActions)) {
+    problems.push('the listener default actions are not as they were before the deployment');
+  }
   return problems;
 }

@@ -214,6 +214,11 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
     DescribeListeners: unscoped,
     DescribeRules: unscoped,
     DescribeLoadBalancers: unscoped,
+    // Authorized on the listener (resource type listener/app); the target groups its actions name are not
+    // authorized (docs/aws-facts/iam-authorization.md#elastic-load-balancing-v2-prefix-elasticloadbalancing).
+    ModifyListener: (input) => [
+      { action: 'elasticloadbalancing:ModifyListener', resource: String(input.ListenerArn ?? '') },
+    ],
   },
   cloudwatch: {
     // Metric alarms can be granted by alarm ARN; composite alarms are returned only to a grant on `*`.
