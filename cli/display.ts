@@ -119,6 +119,25 @@ function fleetLines(account: AccountSnapshot): string[] {
   });
 }
 
+/**
+ * One line per entry of the report's trafficSteps: each version's share of user traffic while a share bakes
+ * and during the window, named by execution when several executions have entries.
+ */
+export function trafficStepLines(report: Pick<SimulationReport, 'trafficSteps'>): string[] {
+  const executions = new Set(report.trafficSteps.map((entry) => entry.execution));
+  return report.trafficSteps.map((entry) => {
+    const where = entry.step === 'window' ? 'in the window' : `at step ${entry.step}`;
+    const shares = Object.entries(entry.byVersion)
+      .map(([ami, { share }]) => `${versionLabel(ami)} ${(share * 100).toFixed(1)}%`)
+      .join(', ');
+    const of = `of ${entry.requests.toLocaleString('en-US')} requests`;
+    return (
+      `  traffic ${where} (${entry.state}, ${clockTime(entry.fromSecond)}–${clockTime(entry.toSecond)}): ` +
+      `${shares ? `${shares} ${of}` : `no requests served`}${executions.size > 1 ? ` [${entry.execution}]` : ''}`
+    );
+  });
+}
+
 export function summary(report: SimulationReport): string {
   const ok = passed(report);
   const final = report.finalState;
@@ -149,6 +168,7 @@ export function summary(report: SimulationReport): string {
         .map(([ami, counts]) => `${versionLabel(ami)} ${counts.served}`)
         .join(', ') || 'none'
     }`,
+    ...trafficStepLines(report),
     `  invariants         ${report.invariantViolations.length === 0 ? 'all held (I1 I2 I4 I8)' : report.invariantViolations.map((v) => `${v.invariant} at ${clockTime(v.at)} in "${v.state}": ${v.message}`).join('; ')}`,
     `  simulated          ${clockTime(report.simulatedSeconds)} in ${report.realMs} ms real time`,
     `  work               ${report.stateTransitions} state transitions, ${report.lambdaInvocations} Lambda invocations, ${report.apiCalls.total} AWS calls`,

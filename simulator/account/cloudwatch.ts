@@ -19,6 +19,7 @@ import type {
   MetricAlarmDescription,
 } from './environment';
 import { constraintMessage, serviceError } from './errors';
+import { MetricData } from './metric-data';
 import type { MetricStore } from './metrics';
 import { paginate } from './pagination';
 import { route, type Route } from './router';
@@ -66,6 +67,7 @@ export class CloudWatch {
   private readonly compositeAlarms: AlarmRecord<CompositeAlarmDescription>[] = [];
   private readonly byName = new Map<string, AlarmRecord>();
   private readonly loadBalancerDimension: string;
+  private readonly metricData: MetricData;
 
   constructor(
     private readonly environment: EnvironmentDescription,
@@ -75,6 +77,7 @@ export class CloudWatch {
     const start = now();
     this.loadBalancerDimension =
       environment.loadBalancer.arn.split(':loadbalancer/')[1] ?? environment.loadBalancer.name;
+    this.metricData = new MetricData(metrics, this.loadBalancerDimension, environment.loadBalancer.arn, now);
     for (const description of environment.alarms) {
       const offset = description.type === 'metric' ? (description.evaluationSecond ?? 0) * 1000 : 0;
       const lastEvaluatedMinute = Math.floor((start - offset) / MINUTE_MS);
@@ -138,6 +141,8 @@ export class CloudWatch {
 
   routes(): Route[] {
     return [
+      // GetMetricData (docs/aws-facts/cloudwatch-metrics.md#getmetricdata): the stored metrics by exact dimensions.
+      ...this.metricData.routes(),
       route(DescribeAlarmsCommand, (input) => {
         const names = input.AlarmNames ?? [];
         // docs/aws-facts/cloudwatch-alarms.md#describealarms: AlarmNames ≤ 100, not combined with

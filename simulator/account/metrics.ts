@@ -44,30 +44,40 @@ export class MetricStore {
     bucket.histogram.set(value, (bucket.histogram.get(value) ?? 0) + samples);
   }
 
-  /** The statistic over [startMs, endMs), or undefined when no data point was published in that range. */
+  /**
+   * The statistic over [startMs, endMs), or undefined when no data point was published in that range. Given
+   * several series (a load balancer's total over its target groups), their samples count together.
+   */
   statistic(
-    targetGroupArn: string,
+    series: string | readonly string[],
     metricName: string,
     statistic: string,
     startMs: number,
     endMs: number,
   ): number | undefined {
-    const minutes = this.series.get(targetGroupArn)?.get(metricName);
-    if (!minutes) return undefined;
     const merged: Bucket = { sum: 0, count: 0, max: -Infinity, min: Infinity, histogram: new Map() };
-    for (let minute = Math.floor(startMs / MINUTE_MS); minute < Math.ceil(endMs / MINUTE_MS); minute++) {
-      const bucket = minutes.get(minute);
-      if (!bucket) continue;
-      merged.sum += bucket.sum;
-      merged.count += bucket.count;
-      merged.max = Math.max(merged.max, bucket.max);
-      merged.min = Math.min(merged.min, bucket.min);
-      for (const [value, count] of bucket.histogram) {
-        merged.histogram.set(value, (merged.histogram.get(value) ?? 0) + count);
+    for (const key of typeof series === 'string' ? [series] : series) {
+      const minutes = this.series.get(key)?.get(metricName);
+      if (!minutes) continue;
+      for (let minute = Math.floor(startMs / MINUTE_MS); minute < Math.ceil(endMs / MINUTE_MS); minute++) {
+        const bucket = minutes.get(minute);
+        if (!bucket) continue;
+        merged.sum += bucket.sum;
+        merged.count += bucket.count;
+        merged.max = Math.max(merged.max, bucket.max);
+        merged.min = Math.min(merged.min, bucket.min);
+        for (const [value, count] of bucket.histogram) {
+          merged.histogram.set(value, (merged.histogram.get(value) ?? 0) + count);
+        }
       }
     }
     if (merged.count === 0) return undefined;
     return compute(merged, statistic);
+  }
+
+  /** The series recorded so far (target group and load balancer ARNs, `autoscaling-group/<name>`). */
+  seriesKeys(): string[] {
+    return [...this.series.keys()];
   }
 
   prune(now: number): void {
@@ -79,6 +89,14 @@ export class MetricStore {
     }
   }
 }
+
+/** Statistics the store can compute: the five standard ones and nearest-rank percentiles (`p99`, `p99.9`). */
+export function isComputable(statistic: string): boolean {
+  return STANDARD.includes(statistic) || PERCENTILE.test(statistic);
+}
+
+const STANDARD = ['Sum', 'Maximum', 'Minimum', 'Average', 'SampleCount'];
+const PERCENTILE = /^p(\d{1,2}(?:\.\d{1,10})?|100)$/;
 
 function compute(bucket: Bucket, statistic: string): number {
   switch (statistic) {
@@ -93,7 +111,7 @@ function compute(bucket: Bucket, statistic: string): number {
     case 'SampleCount':
       return bucket.count;
   }
-  const percentile = /^p(\d+(?:\.\d+)?)$/.exec(statistic);
+  const percentile = PERCENTILE.exec(statistic);
   if (!percentile) throw new Error(`Unsupported statistic ${statistic}`);
   // Nearest-rank percentile over the samples.
   const rank = Math.ceil((Number(percentile[1]) / 100) * bucket.count);

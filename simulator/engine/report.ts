@@ -13,6 +13,7 @@ import type { AccountSnapshot } from '../account/account';
 import type { ScalingAction } from '../account/scaling-policies';
 import type { EnvironmentDescription } from '../account/environment';
 import type { Outcome } from '../scenarios/options';
+import type { TrafficStep } from '../traffic/traffic-steps';
 import type { InvariantViolation } from './invariants';
 import type { PlannedRun } from './plan';
 import type { RuleStart, StartedBy } from './triggers';
@@ -79,6 +80,11 @@ export interface SimulationReport {
     capacityErrors: number;
     byVersion: Record<string, { served: number; appErrors: number }>;
   };
+  /**
+   * Each version's share of user traffic while each share of a gradual shift bakes and during the rollback
+   * window, one entry each time an execution enters one of those loops, in order (traffic-steps.ts).
+   */
+  trafficSteps: TrafficStep[];
   /** What the groups' target tracking policies did (scaling-policies.ts), in order; `at` in virtual seconds. */
   scalingActions: ScalingAction[];
   stateTransitions: number;

@@ -9,6 +9,7 @@ import { currentPrincipal, type Principal } from '../account/iam/principal';
 import { findScenario, type Scenario } from '../scenarios/catalog';
 import type { Outcome, SimulationOptions } from '../scenarios/options';
 import { TrafficGenerator } from '../traffic/traffic-generator';
+import { trafficSteps } from '../traffic/traffic-steps';
 import { VirtualClock } from './clock';
 import { loadHandlers, prepareHandlers } from './handlers';
 import { InvariantMonitor, type InvariantViolation } from './invariants';
@@ -316,6 +317,11 @@ export async function simulate(
       realMs: Math.round(performance.now() - realStart),
       synthesisMs,
       requests: structuredClone(traffic.stats),
+      trafficSteps: trafficSteps(
+        records().flatMap((record) => record.timeline),
+        traffic.servedPerSecond(),
+        clock.elapsedSeconds(),
+      ),
       stateTransitions: records().reduce((total, record) => total + record.stateTransitions, 0),
       maxPayloadBytes: Math.max(0, ...records().map((record) => record.maxPayloadBytes)),
       lambdaInvocations: service.totalLambdaInvocations,

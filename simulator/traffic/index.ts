@@ -6,3 +6,4 @@ export {
   type TrafficStats,
 } from './traffic-generator';
 export { peakRate, rateAt, type TrafficProfile } from './profiles';
+export { trafficSteps, type ServedPerSecond, type StateEntry, type TrafficStep } from './traffic-steps';

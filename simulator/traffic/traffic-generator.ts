@@ -6,6 +6,7 @@
 import type { SimulatedAccount } from '../account/account';
 import { Random } from '../account/random';
 import { checkProfile, rateAt, type TrafficProfile } from './profiles';
+import type { ServedPerSecond } from './traffic-steps';
 
 /** A request slower than this that waited on an instance over capacity is a capacity error (default). */
 export const DEFAULT_LATENCY_BOUND_MS = 1000;
@@ -54,6 +55,8 @@ export class TrafficGenerator {
   private readonly profile: TrafficProfile;
   private readonly latencyBoundMs: number;
   private readonly startedAt = Date.now();
+  /** Requests each version served, by second since the generator started (for the report's trafficSteps). */
+  private readonly perSecond: Record<string, number[]> = {};
 
   constructor(
     private readonly account: SimulatedAccount,
@@ -79,6 +82,18 @@ export class TrafficGenerator {
     for (let i = 0; i < count; i++) this.send();
   }
 
+  /** What each version served, second by second since the generator started (traffic-steps.ts). */
+  servedPerSecond(): ServedPerSecond {
+    return this.perSecond;
+  }
+
+  private countServed(version: string): void {
+    const second = Math.floor((Date.now() - this.startedAt) / 1000);
+    const counts = (this.perSecond[version] ??= []);
+    while (counts.length <= second) counts.push(0);
+    counts[second] = (counts[second] ?? 0) + 1;
+  }
+
   private send(): void {
     const path = this.paths[this.random.int(this.paths.length)] as string;
     const response = this.account.alb.request({ path, kind: 'user' });
@@ -90,6 +105,7 @@ export class TrafficGenerator {
     if (response.version !== undefined) {
       const version = (this.stats.byVersion[response.version] ??= { served: 0, appErrors: 0 });
       version.served++;
+      this.countServed(response.version);
       if (appError) version.appErrors++;
     }
     if (appError) this.stats.appErrors++;

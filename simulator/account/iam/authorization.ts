@@ -221,6 +221,8 @@ const RULES: Record<ServiceName | 'states', Record<string, Rule>> = {
     ],
   },
   cloudwatch: {
+    // No resource types: authorized on `*` (docs/aws-facts/cloudwatch-metrics.md#iam).
+    GetMetricData: unscoped,
     // Metric alarms can be granted by alarm ARN; composite alarms are returned only to a grant on `*`.
     DescribeAlarms: (input, account) => {
       const names = (input.AlarmNames as string[] | undefined) ?? [];

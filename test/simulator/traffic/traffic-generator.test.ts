@@ -23,6 +23,8 @@ describe('TrafficGenerator', () => {
       byVersion: { [DEFAULT_AMIS.current]: { served: 25, appErrors: 0 } },
     });
     expect(traffic.failures).toEqual([]);
+    // Second by second (the clock moves before each second's requests), for the report's trafficSteps.
+    expect(traffic.servedPerSecond()).toEqual({ [DEFAULT_AMIS.current]: [0, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3] });
   });
 
   it('counts application errors per version', () => {
