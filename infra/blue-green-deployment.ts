@@ -81,6 +81,12 @@ export interface BlueGreenDeploymentProps {
    * newest release waiting; `reject` refuses it. [queue-newest]
    */
   readonly whileDeploying?: SettingsInput['whileDeploying'];
+  /**
+   * How production traffic moves to the new version: `{mode, split, canaryPercent, linearStepPercent,
+   * bakeMinutes}`, all at once or in baked shares, by instances or by listener weights
+   * (docs/design.md#gradual-shift); an execution may override any field. [all at once]
+   */
+  readonly shift?: SettingsInput['shift'];
   /** Poll interval and deadline of each wait, in seconds (see docs/configuration.md for the defaults). */
   readonly waits?: SettingsInput['waits'];
   /** Minutes the old fleet stays in Standby after the window, for an instant undo, before it is retired. [0] */
@@ -165,6 +171,7 @@ export class BlueGreenDeployment extends Construct {
         imageBuilder: props.imageBuilder,
         approval: props.approval,
         hooks: props.hooks,
+        shift: props.shift,
         waits: props.waits,
         keepOldFleetMinutes: props.keepOldFleetMinutes,
         keepFailedFleetMinutes: props.keepFailedFleetMinutes,

@@ -17,6 +17,7 @@ import { AMI_EVENT_SCENARIOS } from './ami-events';
 import { APPROVAL_SCENARIOS } from './approval';
 import { HOOK_SCENARIOS } from './hooks';
 import { CAPACITY_SCENARIOS, PRODUCTION_GROUP_SCENARIOS } from './production-groups';
+import { GRADUAL_SHIFT_SCENARIOS } from './gradual-shift';
 import { ABORT_SCENARIOS } from './operator-requests';
 import type { Outcome } from './options';
 import { UNDO_SCENARIOS } from './undo';
@@ -363,6 +364,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...UNDO_SCENARIOS,
   ...PRODUCTION_GROUP_SCENARIOS,
   ...CAPACITY_SCENARIOS,
+  ...GRADUAL_SHIFT_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -105,6 +105,17 @@ const EXPECTED: Record<string, ExpectedFinalState> = {
   'scale-out-during-window': { ...deployed, instances: 5 },
   'rollback-after-scale-out': { ...unchanged, instances: 7 },
   'daily-peak': { ...deployed, instances: 9 },
+  // Ten instances a side (simulator/scenarios/gradual-shift.ts).
+  canary: { ...deployed, instances: 10 },
+  'canary-by-weight': { ...deployed, instances: 10 },
+  linear: { ...deployed, instances: 10 },
+  'linear-by-weight': { ...deployed, instances: 10 },
+  'canary-rollback': { ...unchanged, instances: 10 },
+  'canary-rollback-by-weight': { ...unchanged, instances: 10 },
+  'slower-version': { ...unchanged, instances: 10 },
+  'slower-version-by-weight': { ...unchanged, instances: 10 },
+  'slower-version-no-comparison': { ...deployed, instances: 10 },
+  'slower-version-by-weight-no-comparison': { ...deployed, instances: 10 },
 };
 
 /** Each scenario simulated once with seed 1 and shared by the tests that read it (a run is deterministic). */
