@@ -1,4 +1,4 @@
-import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Listener, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   deregistrationDelaySeconds,
   describeTargetGroup,
@@ -17,6 +17,7 @@ import type { SyntheticHeader } from '../shared/settings/fields';
 export async function loadBalancerProblems(settings: {
   targetGroups: { main: string; synthetic: string };
   syntheticHeader: SyntheticHeader;
+  shift: { mode: string; split: string };
   waits: DrainingWaits;
 }): Promise<string[]> {
   const { main, synthetic } = settings.targetGroups;
@@ -50,7 +51,10 @@ export async function loadBalancerProblems(settings: {
         `make it the default action of the production listener.`,
     ];
   }
+  const byWeight = settings.shift.split === 'weight' && settings.shift.mode !== 'all-at-once';
   for (const listener of servingListeners) {
+    const problem = defaultActionProblem(listener, settings.targetGroups, byWeight);
+    if (problem) problems.push(problem);
     const rules = await rulesOf(listener.ListenerArn ?? '');
     if (!rules.some((rule) => routesHeader(rule, header, synthetic))) {
       problems.push(
@@ -63,6 +67,40 @@ export async function loadBalancerProblems(settings: {
     }
   }
   return problems;
+}
+
+/**
+ * A production listener's default action must forward to the main target group alone: one that also
+ * forwards to the synthetic target group (a shift by weight a stopped deployment left, with the recovery
+ * off) would send users to the new version before its checks; and a shift by weight cannot weight, then
+ * restore, a default action that forwards to other target groups as well (docs/design.md#gradual-shift).
+ */
+function defaultActionProblem(
+  listener: Listener,
+  targetGroups: { main: string; synthetic: string },
+  byWeight: boolean,
+): string | undefined {
+  const others = [...new Set(forwardsTo(listener.DefaultActions).filter((arn) => arn !== targetGroups.main))];
+  const fix =
+    `aws elbv2 modify-listener --listener-arn ${listener.ListenerArn} ` +
+    `--default-actions Type=forward,TargetGroupArn=${targetGroups.main}`;
+  if (others.includes(targetGroups.synthetic)) {
+    return (
+      `targetGroups.synthetic: the default action of listener ${listener.ListenerArn} forwards to ` +
+      `${targetGroupName(targetGroups.synthetic)} beside ${targetGroupName(targetGroups.main)} (a shift by weight ` +
+      `left as it was by a stopped deployment?), so users would reach the new version before its checks. ` +
+      `Forward to ${targetGroupName(targetGroups.main)} alone: ${fix}`
+    );
+  }
+  if (byWeight && others.length > 0) {
+    return (
+      `shift.split: the default action of listener ${listener.ListenerArn} forwards to ` +
+      `${others.map(targetGroupName).join(', ')} beside ${targetGroupName(targetGroups.main)}: a shift by weight ` +
+      `weights and restores a forward to the main target group alone. Forward to it alone (${fix}), or ` +
+      `deploy with "shift": {"split": "instances"}.`
+    );
+  }
+  return undefined;
 }
 
 /** The waits a target group's draining lengthens: each must outlast it, with a minute to spare. */

@@ -36,9 +36,11 @@ export function weightedActions(
 ): Action[] {
   return original.map((action) => {
     if (action.Type !== 'forward' || !forwardsTo([action]).includes(targetGroups.main)) return action;
-    const { TargetGroupArn: _single, ForwardConfig, ...rest } = action;
+    // TargetGroupArn goes: beside a ForwardConfig it may name only that config's one target group.
+    const { ForwardConfig, ...rest } = action;
     return {
       ...rest,
+      TargetGroupArn: undefined,
       ForwardConfig: {
         TargetGroups: [
           { TargetGroupArn: targetGroups.main, Weight: 100 - share },

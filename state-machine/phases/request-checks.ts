@@ -83,6 +83,7 @@ export function requestChecks(
       targetGroups: ref('$.settings.targetGroups'),
       syntheticHeader: ref('$.settings.syntheticChecks.header'),
       alarmNames: ref('$.settings.monitoring.alarmNames'),
+      shift: ref('$.settings.shift'),
       waits: ref('$.settings.waits'),
     },
     { resultPath: '$.preflight' },

@@ -222,9 +222,11 @@ describe('alarms', () => {
   });
 
   it.each(settings.alarms.map((alarm) => [alarm.suffix, alarm] as const))(
-    '%s watches the main target group as the settings say',
+    '%s watches its target group (main unless it says synthetic) as the settings say',
     (suffix, alarm) => {
-      const main = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'webapp-main' });
+      const main = logicalId('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        Name: alarm.targetGroup === 'synthetic' ? 'webapp-synthetic' : 'webapp-main',
+      });
       const percentile = alarm.statistic.startsWith('p');
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `webapp-${suffix}`,
@@ -285,7 +287,9 @@ describe('outputs and properties', () => {
     expect(outputs.ApplicationName.Value).toBe('webapp');
     expect(outputs.BlueGroupName.Value).toBe('webapp-blue');
     expect(outputs.GreenGroupName.Value).toBe('webapp-green');
-    expect(outputs.AlarmNames.Value).toBe('webapp-target-5xx,webapp-unhealthy-hosts,webapp-p99-latency');
+    expect(outputs.AlarmNames.Value).toBe(
+      'webapp-target-5xx,webapp-synthetic-target-5xx,webapp-unhealthy-hosts,webapp-p99-latency',
+    );
     expect(outputs.MainTargetGroupArn.Value).toEqual({ Ref: expect.stringMatching(/^MainTargetGroup/) });
     expect(outputs.SyntheticTargetGroupArn.Value).toEqual({
       Ref: expect.stringMatching(/^SyntheticTargetGroup/),

@@ -7,8 +7,8 @@ import {
   type AslDefinition,
   type CfnTemplate,
 } from '../../simulator/engine/resolve-definition';
-import { LONGEST_PATH_STEPS } from '../../lambdas/shared/settings';
-import { RECOVERY_STATES } from '../../lambdas/shared/contract';
+import { LONGEST_PATH_STEPS, SHIFT_STEPS_PER_SHARE } from '../../lambdas/shared/settings';
+import { RECOVERY_STATES, SHIFT_STATES } from '../../lambdas/shared/contract';
 import { STEP_NAMES } from '../../state-machine/step-registry';
 import { TRANSIENT_ERRORS } from '../../state-machine/retry';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../infra/blue-green-deployment';
@@ -67,7 +67,7 @@ describe('the state machine', () => {
 
   it('builds every wait from the one polling helper: reset, check with a deadline, done?, pause, check again', () => {
     const waits = Object.keys(states).filter((name) => states[`${name}: check`] !== undefined);
-    expect(waits).toHaveLength(16);
+    expect(waits).toHaveLength(19);
     for (const name of waits) {
       expect(states[name]).toMatchObject({
         Type: 'Pass',
@@ -84,22 +84,25 @@ describe('the state machine', () => {
       expect(choice.Choices[0].Next).toBe(`${name}: pause`);
       expect(states[`${name}: pause`]).toMatchObject({ Type: 'Wait', Next: `${name}: check` });
       const parameters = states[`${name}: check`].Parameters as Record<string, unknown>;
-      if (name !== 'Monitor new version during rollback window')
+      // The window and the shares' bakes end in success when they have run their length: no deadline.
+      if (name !== 'Monitor new version during rollback window' && name !== SHIFT_STATES.bake)
         expect(parameters.timeoutSeconds).toBeGreaterThan(0);
     }
   });
 
-  it('pauses the rollback window until the time its check chose (aligned with CloudWatch), every other wait a fixed interval', () => {
-    const window = 'Monitor new version during rollback window';
-    expect(states[`${window}: pause`]).toEqual({
-      Type: 'Wait',
-      TimestampPath: '$.wait.nextCheckAt',
-      Next: `${window}: check`,
-    });
+  it('pauses the rollback window and the bakes until the time its check chose (aligned with CloudWatch), every other wait a fixed interval', () => {
+    const monitored = ['Monitor new version during rollback window', SHIFT_STATES.bake];
+    for (const window of monitored) {
+      expect(states[`${window}: pause`]).toEqual({
+        Type: 'Wait',
+        TimestampPath: '$.wait.nextCheckAt',
+        Next: `${window}: check`,
+      });
+    }
     const pauses = Object.keys(states).filter(
-      (name) => name.endsWith(': pause') && name !== `${window}: pause`,
+      (name) => name.endsWith(': pause') && !monitored.some((window) => name === `${window}: pause`),
     );
-    expect(pauses).toHaveLength(15);
+    expect(pauses).toHaveLength(17);
     for (const name of pauses) {
       expect(states[name].Seconds).toEqual(expect.any(Number));
       expect(states[name]).not.toHaveProperty('TimestampPath');
@@ -299,7 +302,12 @@ describe('the state machine', () => {
       (name) =>
         !name.startsWith('Report: ') && name !== RECOVERY_STATES.plan && name !== RECOVERY_STATES.check,
     );
-    const shift = phaseSteps('Shift traffic and monitor');
+    // A gradual shift's steps for each share are counted per share (SHIFT_STEPS_PER_SHARE), not here.
+    const perShare: string[] = [SHIFT_STATES.step, SHIFT_STATES.parkOldShare];
+    const shiftPhase = phaseSteps('Shift traffic and monitor');
+    expect(shiftPhase).toEqual(expect.arrayContaining(perShare));
+    expect(perShare).toHaveLength(SHIFT_STEPS_PER_SHARE.byInstances);
+    const shift = shiftPhase.filter((name) => !perShare.includes(name));
     const rollback = phaseSteps('Roll back to the old version');
     const finish = phaseSteps('Finish deployment');
     const report = 1;

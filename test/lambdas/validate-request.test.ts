@@ -89,7 +89,7 @@ describe('validate-request', () => {
   it('I8: an unknown override is named with the allowed keys, before any AWS call', async () => {
     givenImages(image());
     await expect(handler(event({ amiId: AMI, overrides: { windowMinutes: 30 } }))).rejects.toThrow(
-      'overrides: unrecognized key "windowMinutes"; allowed: rollbackWindowMinutes, capacity',
+      'overrides: unrecognized key "windowMinutes"; allowed: rollbackWindowMinutes, capacity, shift',
     );
     expect(calls().total).toBe(0);
   });
@@ -148,6 +148,39 @@ describe('validate-request', () => {
     expect(output.settings.monitoring.rollbackWindowMinutes).toBe(15);
     expect(output.settings.monitoring.alarmNames).toEqual(['webapp-5xx']);
     expect(output.settings.capacity).toEqual(capacity);
+  });
+
+  it('merges a shift override field by field over the configured shift', async () => {
+    givenImages(image());
+    const output = await handler(
+      event({ amiId: AMI, overrides: { shift: { mode: 'canary', canaryPercent: 5 } } }),
+    );
+    expect(output.settings.shift).toEqual({
+      mode: 'canary',
+      split: 'instances',
+      canaryPercent: 5,
+      linearStepPercent: 25,
+      bakeMinutes: 5,
+    });
+  });
+
+  it('I8: a bad shift override names its field and its bounds, before any AWS call', async () => {
+    givenImages(image());
+    const failure = handler(
+      event({ amiId: AMI, overrides: { shift: { mode: 'canary', canaryPercent: 100 } } }),
+    );
+    await expect(failure).rejects.toThrow(/overrides\.shift\.canaryPercent: .*<=99/);
+    expect(calls().total).toBe(0);
+  });
+
+  it('I8: a shift whose steps the execution history cannot hold names overrides.shift and the fix', async () => {
+    givenImages(image());
+    const failure = handler(
+      event({ amiId: AMI, overrides: { shift: { mode: 'linear', linearStepPercent: 5, bakeMinutes: 20 } } }),
+    );
+    await expect(failure).rejects.toThrow(
+      /overrides\.shift: .*takes more steps and bake time than the execution history allows.*fewer steps/,
+    );
   });
 
   it('I8: a rollback window beyond the history bound names overrides.rollbackWindowMinutes and its maximum', async () => {

@@ -261,7 +261,10 @@ function expectSafeRecovery(run: () => HintRun, thenExpect: Outcome = 'succeeded
 // does in the rollback window: the next deployment either proceeds or is refused with commands; after them,
 // the one after succeeds.
 
-const STOPS: { state: string; path: 'deploy' | 'rollback' | 'abort' | 'first deployment' }[] = [
+const STOPS: {
+  state: string;
+  path: 'deploy' | 'rollback' | 'abort' | 'first deployment' | 'canary by weight' | 'canary by instances';
+}[] = [
   { state: 'Wait until new instances are in service', path: 'deploy' },
   { state: 'Wait until new targets are healthy in synthetic target group', path: 'deploy' },
   { state: 'Wait until new targets are healthy in main target group', path: 'deploy' },
@@ -279,6 +282,9 @@ const STOPS: { state: string; path: 'deploy' | 'rollback' | 'abort' | 'first dep
   { state: 'Abort: scale new group to zero', path: 'abort' },
   { state: 'Wait until new targets are healthy in main target group', path: 'first deployment' },
   { state: 'Detach new group from synthetic target group', path: 'first deployment' },
+  // A gradual shift stopped while a share bakes: by weight the listener is left weighted.
+  { state: 'Bake new share', path: 'canary by weight' },
+  { state: 'Bake new share', path: 'canary by instances' },
 ];
 
 function stopCase({ state, path: route }: (typeof STOPS)[number]): HintCase {
@@ -302,6 +308,16 @@ function stopCase({ state, path: route }: (typeof STOPS)[number]): HintCase {
       };
     case 'first deployment':
       return { name: `${state} (first deployment)`, stopIn: state, environment: { firstDeployment: true } };
+    case 'canary by weight':
+    case 'canary by instances':
+      return {
+        name: `${state} (${route})`,
+        stopIn: state,
+        environment: { instances: 4 },
+        deployment: () => ({
+          shift: { mode: 'canary', split: route === 'canary by weight' ? 'weight' : 'instances' },
+        }),
+      };
   }
 }
 

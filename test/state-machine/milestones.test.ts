@@ -1,4 +1,9 @@
-import { KEY_STATES, MILESTONE_STATES, type ProgressMilestone } from '../../lambdas/shared/contract';
+import {
+  KEY_STATES,
+  MILESTONE_STATES,
+  SHIFT_STATES,
+  type ProgressMilestone,
+} from '../../lambdas/shared/contract';
 import { logger } from '../../lambdas/shared/logger';
 import { SimulatedAccount } from '../../simulator/account/account';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../simulator/account/environment';
@@ -76,11 +81,12 @@ describe('milestones in the synthesized definition', () => {
     expect(state('Wait until added targets are healthy in synthetic target group: done?').Default).toBe(
       `${PREPARE}: complete`,
     );
-    // Traffic shifted: once the old fleet is in Standby (or, on a first deployment, there is none).
+    // Traffic shifted: once the old fleet is in Standby and, by weight, the listeners forward to the main
+    // target group alone again (or, on a first deployment, there is no old fleet).
     expect(state(MILESTONE_STATES['traffic-shifted']).phase).toBe(SHIFT);
-    expect(state('Wait until old fleet is in standby: done?').Default).toBe(
-      MILESTONE_STATES['traffic-shifted'],
-    );
+    expect(state('Wait until old fleet is in standby: done?').Default).toBe('Were the listeners weighted?');
+    expect(state('Were the listeners weighted?').Default).toBe(MILESTONE_STATES['traffic-shifted']);
+    expect(state(SHIFT_STATES.restoreListeners).Next).toBe(MILESTONE_STATES['traffic-shifted']);
     expect(state('Is there an old fleet to stand down?').Choices?.[0].Next).toBe(
       MILESTONE_STATES['traffic-shifted'],
     );

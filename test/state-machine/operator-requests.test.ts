@@ -41,6 +41,9 @@ describe('operator requests in the synthesized definition', () => {
         'Wait until added targets are healthy in synthetic target group',
         'Wait until new targets are healthy in main target group',
         'Wait until old fleet is in standby',
+        // A gradual shift's waits for each share (the bake is the window's monitor, which reads the request).
+        'Wait until new share is healthy',
+        'Wait until old share is in standby',
       ].sort(),
     );
     for (const name of honouring) {

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import {
   CreateRuleCommand,
+  ModifyListenerCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -118,6 +119,7 @@ export const SUPPORTED_COMMANDS = [
   'autoscaling create-or-update-tags',
   'autoscaling delete-tags',
   'elbv2 create-rule',
+  'elbv2 modify-listener',
   'elbv2 wait target-in-service',
 ] as const;
 export type SupportedCommand = (typeof SUPPORTED_COMMANDS)[number];
@@ -258,6 +260,22 @@ export async function runAwsCommand(command: PrintedCommand, context: CliContext
       };
       args.done();
       await elb.send(new CreateRuleCommand(input));
+      break;
+    }
+    case 'elbv2 modify-listener': {
+      const input = {
+        ListenerArn: args.string('listener-arn'),
+        DefaultActions: args.structs('default-actions', ['Type', 'TargetGroupArn']).map((action) => {
+          if (action.Type !== 'forward')
+            throw new Error(`only Type=forward actions are supported: ${command.text}`);
+          return {
+            Type: 'forward' as const,
+            TargetGroupArn: scalar(action.TargetGroupArn, 'TargetGroupArn'),
+          };
+        }),
+      };
+      args.done();
+      await elb.send(new ModifyListenerCommand(input));
       break;
     }
     case 'elbv2 wait target-in-service': {

@@ -160,13 +160,18 @@ export const HISTORY_EVENTS_PER_RETRY = 3;
 
 /**
  * Lambda steps outside the waits on the longest path: the request checks (7), prepare (5, and the
- * "started" and "new version ready" milestones), shift (2, and the "traffic shifted" and "window passed"
- * milestones), then the rollback (4: counted whole, though a first deployment takes only its one step of
- * keeping the version serving) or the finish (3) and its report. Two of them wait out a transition by
- * throwing NotReadyError: "Put old fleet in standby", then "Put old fleet back in service" or "Retire old
- * fleet". test/infra/blue-green-deployment.test.ts counts them again on the synthesized definition.
+ * "started" and "new version ready" milestones), the shift's plan, the shift (3, and the "traffic shifted"
+ * and "window passed" milestones), then the rollback (5: counted whole, though a first deployment takes only
+ * its one step of keeping the version serving) or the finish (3) and its report. The listeners'
+ * restoration, in the shift and in the rollback, is counted whatever the split. A gradual shift's steps
+ * for each share are counted per share (shiftHistoryEvents). Two of them wait out a transition by throwing
+ * NotReadyError: "Put old fleet in standby", then "Put old fleet back in service" or "Retire old fleet".
+ * test/infra/blue-green-deployment.test.ts counts them again on the synthesized definition.
  */
-export const LONGEST_PATH_STEPS = { lambda: 23, notReady: 2 } as const;
+export const LONGEST_PATH_STEPS = { lambda: 26, notReady: 2 } as const;
+
+/** A gradual shift's Lambda steps for each share: the share's step and the park of the old share. */
+export const SHIFT_STEPS_PER_SHARE = { byWeight: 1, byInstances: 2 } as const;
 
 type WaitName =
   | 'amiTags'
@@ -283,10 +288,10 @@ export function historyBudget(s: HistoryInputs): HistoryBudget {
 }
 
 /**
- * A gradual shift's part of the longest path: the plan and the listeners' restoration (two Lambda steps
- * whatever the mode), then for each share below 100 % its step and the park of the old share (both may wait
- * out a transition by throwing NotReadyError), the waits for the new share's health and the old share's
- * drain, and the bake, paced as the window is.
+ * A gradual shift's part of the longest path beyond LONGEST_PATH_STEPS: for each share below 100 % its
+ * step and, by instances, the park of the old share (both may wait out a transition by throwing
+ * NotReadyError), the waits for the new share's health and the old share's drain, and the bake, paced as
+ * the window is.
  */
 function shiftHistoryEvents(
   s: HistoryInputs,
@@ -298,13 +303,13 @@ function shiftHistoryEvents(
   // By weight, a share is one listener change: no instance moves, so no park and no waits for it.
   const byInstances = s.shift.split === 'instances';
   const sharePolls = bakePolls + (byInstances ? polls(WAITS_BY_PHASE.shift) : 0);
-  const stepsPerShare = byInstances ? 2 : 1;
+  const stepsPerShare = byInstances ? SHIFT_STEPS_PER_SHARE.byInstances : SHIFT_STEPS_PER_SHARE.byWeight;
   const waitsPerShare = byInstances ? 3 : 1;
   return {
     events: shares * (sharePolls * HISTORY_EVENTS_PER_POLL + SHIFT_STEP_EVENTS),
     retries:
       (shares * stepsPerShare * RETRY_POLICY.notReady.maxAttempts +
-        (2 + shares * (stepsPerShare + waitsPerShare)) * RETRY_POLICY.transient.maxAttempts) *
+        shares * (stepsPerShare + waitsPerShare) * RETRY_POLICY.transient.maxAttempts) *
       HISTORY_EVENTS_PER_RETRY,
   };
 }

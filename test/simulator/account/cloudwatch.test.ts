@@ -26,6 +26,7 @@ describe('CloudWatch alarms and SNS', () => {
       const plain = await h.cloudWatch.send(new DescribeAlarmsCommand({}));
       expect(plain.MetricAlarms?.map((a) => a.AlarmName)).toEqual([
         'webapp-p99-latency',
+        'webapp-synthetic-target-5xx',
         'webapp-target-5xx',
         'webapp-unhealthy-hosts',
       ]);
@@ -34,7 +35,11 @@ describe('CloudWatch alarms and SNS', () => {
         new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
       );
       expect(both.CompositeAlarms?.map((a) => [a.AlarmName, a.AlarmRule, a.StateValue])).toEqual([
-        ['webapp-any-critical', 'ALARM("webapp-target-5xx") OR ALARM("webapp-unhealthy-hosts")', 'OK'],
+        [
+          'webapp-any-critical',
+          'ALARM("webapp-target-5xx") OR ALARM("webapp-synthetic-target-5xx") OR ALARM("webapp-unhealthy-hosts")',
+          'OK',
+        ],
       ]);
       const composite = await h.cloudWatch.send(
         new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }),
@@ -51,14 +56,14 @@ describe('CloudWatch alarms and SNS', () => {
 
     it('paginates with MaxRecords and NextToken, and enforces its parameter rules', async () => {
       const first = await h.cloudWatch.send(
-        new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 3 }),
+        new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 4 }),
       );
-      expect(first.MetricAlarms).toHaveLength(3);
+      expect(first.MetricAlarms).toHaveLength(4);
       expect(first.CompositeAlarms).toHaveLength(0);
       const second = await h.cloudWatch.send(
         new DescribeAlarmsCommand({
           AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-          MaxRecords: 3,
+          MaxRecords: 4,
           NextToken: first.NextToken,
         }),
       );
