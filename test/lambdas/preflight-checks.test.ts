@@ -4,6 +4,8 @@ import { handler } from '../../lambdas/preflight-checks/handler';
 import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { settingsSchema, type Settings, type SettingsInput } from '../../lambdas/shared/settings';
 import type { EnvironmentDescription } from '../../simulator/account';
+import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { targetGroupArn, withTargetGroups } from '../support/account';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../simulator/account/harness';
 
 /** The pre-flight check against the simulated account (the reference environment, unless customized). */
@@ -27,6 +29,7 @@ const trafficInput = (configured: Settings) => ({
   targetGroups: configured.targetGroups,
   syntheticHeader: configured.syntheticChecks.header,
   alarmNames: configured.monitoring.alarmNames,
+  shift: configured.shift,
   waits: configured.waits,
 });
 const groupsInput = (configured: Settings) => ({
@@ -193,6 +196,44 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
     };
     account({ customize });
     await expect(run()).resolves.toBeDefined();
+  });
+
+  /** As the account owner: the listener's default action weighted over these target groups. */
+  async function weightListener(...weights: [string, number][]): Promise<void> {
+    await h.elb.send(
+      new ModifyListenerCommand({
+        ListenerArn: h.account.alb.listenerArn,
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
+            },
+          },
+        ],
+      }),
+    );
+    h.forgetCalls();
+  }
+
+  it('refuses, whatever the shift, a listener that forwards to the synthetic target group, with the command that fixes it', async () => {
+    account();
+    await weightListener([h.main, 90], [h.synthetic, 10]);
+    const error = await rejection(run());
+    expect(error.message).toMatch(
+      /targetGroups\.synthetic: the default action of listener .* forwards to webapp-synthetic beside webapp-main .* users would reach the new version before its checks\. .*aws elbv2 modify-listener --listener-arn \S+ --default-actions Type=forward,TargetGroupArn=\S+webapp-main/,
+    );
+    expect(h.changes()).toEqual([]);
+  });
+
+  it('by weight, refuses a default action that forwards to another target group beside main; by instances, accepts it', async () => {
+    account({ customize: (environment) => withTargetGroups(environment, 1) });
+    await weightListener([h.main, 90], [targetGroupArn(1), 10]);
+    const error = await rejection(run({ shift: { mode: 'canary', split: 'weight' } }));
+    expect(error.message).toMatch(
+      /shift\.split: the default action of listener .* forwards to tg-1 beside webapp-main: .*"split": "instances"/,
+    );
+    await expect(run({ shift: { mode: 'canary', split: 'instances' } })).resolves.toBeDefined();
   });
 
   it('refuses a header no rule routes to the synthetic target group', async () => {
