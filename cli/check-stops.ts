@@ -38,6 +38,11 @@ const ROUTES: readonly SimulationOptions[] = [
   { scenario: 'undo-fast', seed: 1, windowMinutes: 5 },
   { scenario: 'keep-failed-fleet', seed: 1 },
   { scenario: 'keep-failed-fleet-released', seed: 1 },
+  // A gradual shift's loop: by weight first (the listeners weighted, then restored), then by instances
+  // (the shares' waits and the park), and a rollback from a bake by weight (the listeners restored first).
+  { scenario: 'canary-by-weight', seed: 1, windowMinutes: 5 },
+  { scenario: 'canary', seed: 1, windowMinutes: 5 },
+  { scenario: 'canary-rollback-by-weight', seed: 1 },
 ];
 
 const label = (options: SimulationOptions) =>
