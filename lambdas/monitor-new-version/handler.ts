@@ -6,7 +6,7 @@ import {
   OPERATOR_REQUEST_TAG,
   operatorRequestOf,
 } from '../shared/aws/auto-scaling';
-import { alarmNameOf, alarmStates, targetGroupTraffic, type AlarmState } from '../shared/aws/cloudwatch';
+import { alarmNameOf, alarmStates, type AlarmState } from '../shared/aws/cloudwatch';
 import {
   summariseTargets,
   targetGroupName,
@@ -23,10 +23,8 @@ import {
 } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
 import type { MonitoringSettings } from '../shared/settings/monitoring';
-import type { ComparisonSettings } from '../shared/settings/shift';
-import type { ShiftPlan } from '../shared/shift-plan';
 import { waitClock, type WaitState } from '../shared/wait';
-import { compareVersions, newVersionPart } from './comparison';
+import { compareWithOldVersion } from './comparison';
 import { InputSchema, type Input } from './input';
 import { evaluationPhase, nextCheckAt } from './schedule';
 
@@ -219,48 +217,6 @@ async function inGracePeriod(
     }),
   );
 }
-
-/**
- * The comparison (docs/design.md#comparison), over the whole minutes since this bake or the window began:
- * by weight while a share bakes, the synthetic target group (the new version) against the main one (the old)
- * on the same minutes; split by instances, the main target group holds both, and the new version's part is
- * estimated from its share of the healthy targets against the baseline; in the window, the main target group
- * (the new version alone) against the baseline. Off, or with nothing to compare with: undefined.
- */
-async function compareWithOldVersion(
-  plan: ShiftPlan,
-  settings: ComparisonSettings,
-  stage: 'bake' | 'window',
-  at: { startedAt: number; newShare: number },
-): Promise<string | undefined> {
-  if (!settings.enabled) return undefined;
-  const start = Math.ceil(at.startedAt / MINUTE_MS) * MINUTE_MS;
-  const end = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-  if (end <= start) return 'comparison waits for the first whole minute';
-  const sameMinutes = stage === 'bake' && plan.split === 'weight' && plan.listeners.length > 0;
-  const range = [new Date(start), new Date(end)] as const;
-  const old = 'before the shift';
-  if (sameMinutes) {
-    const [newer, older] = await targetGroupTraffic(
-      plan.loadBalancerArns,
-      [plan.newTargetGroupArn, plan.mainTargetGroupArn],
-      ...range,
-    );
-    return compareVersions(newer, older, settings, {
-      period: 'in the same minutes',
-      old: 'in the same minutes',
-    });
-  }
-  if (!plan.baseline) return 'comparison off: no old version served before the shift';
-  const [served] = await targetGroupTraffic(plan.loadBalancerArns, [plan.mainTargetGroupArn], ...range);
-  const newer = stage === 'bake' ? newVersionPart(served, plan.baseline, at.newShare) : served;
-  return compareVersions(newer, plan.baseline, settings, {
-    period: stage === 'bake' ? 'estimated in the main target group' : `in the window`,
-    old,
-  });
-}
-
-const MINUTE_MS = 60_000;
 
 function minutes(seconds: number): number {
   return Math.floor(seconds / 60);
