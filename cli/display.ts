@@ -37,6 +37,8 @@ const STATUS_ON_NEW_STEP_AFTER_SECONDS = 30;
 export class LiveDisplay {
   private lastStatusAt = -Infinity;
   private newStep = false;
+  /** Requests each version had served at the last status: the next one shows the shares since. */
+  private servedAtLastStatus: Record<string, number> = {};
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -61,7 +63,10 @@ export class LiveDisplay {
           return;
         this.lastStatusAt = view.at;
         this.newStep = false;
-        this.out.write(status(view));
+        this.out.write(status(view, this.servedAtLastStatus));
+        this.servedAtLastStatus = Object.fromEntries(
+          Object.entries(view.requests.byVersion).map(([ami, counts]) => [ami, counts.served]),
+        );
       },
     };
   }
@@ -72,7 +77,22 @@ function capacityErrors(requests: { capacityErrors: number }): string {
   return requests.capacityErrors > 0 ? `, ${requests.capacityErrors} capacity errors` : '';
 }
 
-function status(view: ProgressView): string {
+/**
+ * While both versions serve (a gradual shift's share baking, or the moment of the shift), each one's share
+ * of the user requests served since the previous status; otherwise nothing.
+ */
+function sharesSince(view: ProgressView, before: Record<string, number>): string | undefined {
+  const served = Object.entries(view.requests.byVersion)
+    .map(([ami, counts]) => [ami, counts.served - (before[ami] ?? 0)] as const)
+    .filter(([, count]) => count > 0);
+  const total = served.reduce((sum, [, count]) => sum + count, 0);
+  if (served.length < 2) return undefined;
+  return served
+    .map(([ami, count]) => `${versionLabel(ami)} ${((count / total) * 100).toFixed(1)}%`)
+    .join(', ');
+}
+
+function status(view: ProgressView, servedBefore: Record<string, number>): string {
   const lines = [`  ${clockTime(view.at)}  ── status ──`];
   for (const line of fleetLines(view.account)) lines.push(`              ${line}`);
   const byVersion = Object.entries(view.requests.byVersion)
@@ -81,6 +101,8 @@ function status(view: ProgressView): string {
   lines.push(
     `              requests: ${view.requests.total} sent, ${view.requests.failed} failed, ${view.requests.appErrors} app errors${capacityErrors(view.requests)} (${byVersion || 'none served'})`,
   );
+  const shares = sharesSince(view, servedBefore);
+  if (shares) lines.push(`              share of traffic since the last status: ${shares}`);
   if (view.windowProgress !== null)
     lines.push(`              rollback window ${progressBar(view.windowProgress)}`);
   return `${lines.join('\n')}\n`;

@@ -10,7 +10,7 @@
  * Why a grid rather than "interval after the last check": the checks then fall at whatever second of the
  * minute the window happened to open, and an alarm that goes to ALARM at the minute waits up to a whole
  * interval to be seen. The grid keeps the checks `intervalSeconds` apart: a window holds at most one check
- * more than before, the one that closes it (lambdas/shared/settings/index.ts counts it in the history budget).
+ * more than before, the one that closes it (lambdas/shared/settings/history-budget.ts counts it in the history budget).
  */
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The workflow's retry policy as plain numbers. `state-machine/retry.ts` applies it to every Lambda step;
- * the synth-time history budget (`settings/index.ts`) counts what it can add to an execution's history. One
+ * the synth-time history budget (`settings/history-budget.ts`) counts what it can add to an execution's history. One
  * source, so that raising an attempt count can never leave the budget behind. No CDK import: the Lambdas
- * bundle this module through `settings/index.ts`.
+ * bundle this module through `settings/history-budget.ts`.
  */
 export interface Retrier {
   readonly intervalSeconds: number;

@@ -9,7 +9,8 @@ import { milestone } from './milestones';
 import { FIRST_DEPLOYMENT, STATE } from './state';
 
 /**
- * Shift traffic and monitor (phase 3 of docs/design.md#the-flow): adding the new group before the old fleet leaves (I1), then watch the new version
+ * Shift traffic and monitor (phase 3 of docs/design.md#the-flow): adding the new group before the old fleet
+ * leaves (I1), all at once or after baked shares (docs/design.md#gradual-shift), then watch the new version
  * for the rollback window. Any failure goes to `onFailure` (the rollback). Traffic is announced as shifted
  * once the new version serves every request (the old fleet in Standby, or none), as the window opens, and
  * the window as passed when it ends well (its last check's words go with it).
