@@ -281,8 +281,10 @@ export const STEPS = {
     'fleet-batches',
   ),
   'restore-listeners': step<typeof RestoreListeners>([
-    read('elasticloadbalancing:DescribeListeners'),
+    read(groups, 'elasticloadbalancing:DescribeListeners'),
     { actions: ['elasticloadbalancing:ModifyListener'], on: 'listeners' },
+    // The new group's scaling, held while the weights moved, as recorded in a tag it then removes.
+    onGroups('autoscaling:ResumeProcesses', 'autoscaling:DeleteTags'),
   ]),
   // DescribeScalingActivities: when an instance launched in the window is unhealthy, whether it is still in
   // its health check grace period. No scenario has one (a launched instance registers as it goes InService),

@@ -6,26 +6,27 @@ import type { ShiftPlan } from '../shared/shift-plan';
 const MINUTE_MS = 60_000;
 
 /**
- * The comparison (docs/design.md#comparison), over the whole minutes since this bake or the window began:
- * by weight while a share bakes, the synthetic target group (the new version) against the main one (the old)
- * on the same minutes; split by instances, the main target group holds both, and the new version's part is
- * estimated from its share of the healthy targets against the baseline; in the window, the main target group
- * (the new version alone) against the baseline. Off, or with nothing to compare with: undefined.
+ * The comparison (docs/design.md#comparison), over the whole minutes since this bake or the window began
+ * that have ended. By weight while a share bakes: the synthetic target group (the new version) against the
+ * main one (the old) on the same minutes. Otherwise against the baseline, the main target group before the
+ * shift: in the window it holds the new version alone; split by instances while a share bakes it holds
+ * both, whose figures the load balancer cannot tell apart, so the share is judged by what it does to the
+ * fleet's. (Estimating the new version's part from the mixed figures would blame it, several times over,
+ * for any drift of the old version from its baseline: found in review.) Off, or with nothing to compare
+ * with: undefined.
  */
 export async function compareWithOldVersion(
   plan: ShiftPlan,
   settings: ComparisonSettings,
   stage: 'bake' | 'window',
-  at: { startedAt: number; newShare: number },
+  startedAt: number,
 ): Promise<string | undefined> {
   if (!settings.enabled) return undefined;
-  const start = Math.ceil(at.startedAt / MINUTE_MS) * MINUTE_MS;
+  const start = Math.ceil(startedAt / MINUTE_MS) * MINUTE_MS;
   const end = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
   if (end <= start) return 'comparison waits for the first whole minute';
-  const sameMinutes = stage === 'bake' && plan.split === 'weight' && plan.listeners.length > 0;
   const range = [new Date(start), new Date(end)] as const;
-  const old = 'before the shift';
-  if (sameMinutes) {
+  if (stage === 'bake' && plan.split === 'weight' && plan.listeners.length > 0) {
     const [newer, older] = await targetGroupTraffic(
       plan.loadBalancerArns,
       [plan.newTargetGroupArn, plan.mainTargetGroupArn],
@@ -38,10 +39,12 @@ export async function compareWithOldVersion(
   }
   if (!plan.baseline) return 'comparison off: no old version served before the shift';
   const [served] = await targetGroupTraffic(plan.loadBalancerArns, [plan.mainTargetGroupArn], ...range);
-  const newer = stage === 'bake' ? newVersionPart(served, plan.baseline, at.newShare) : served;
-  return compareVersions(newer, plan.baseline, settings, {
-    period: stage === 'bake' ? 'estimated in the main target group' : `in the window`,
-    old,
+  return compareVersions(served, plan.baseline, settings, {
+    period:
+      stage === 'bake'
+        ? `with ${plan.current.share}% of the fleet on it, in the main target group`
+        : 'in the window',
+    old: 'before the shift',
   });
 }
 
@@ -81,27 +84,6 @@ export function compareVersions(
     );
   }
   return `comparison: 5xx ${percent(newRate)} vs ${percent(oldRate)}, response ${ms(newer.latencyMs)} vs ${ms(older.latencyMs)} (${figures})`;
-}
-
-/**
- * The new version's part of a target group both versions serve, from the old version's figures and the new
- * one's share of the group's requests: split by instances, the load balancer's metrics cannot tell the
- * versions apart (docs/design.md#comparison). An estimate; negative parts (noise) count as none.
- */
-export function newVersionPart(
-  mixed: TrafficFigures,
-  older: TrafficFigures,
-  newShare: number,
-): TrafficFigures {
-  const requests = mixed.requests * newShare;
-  if (newShare <= 0 || requests === 0) return { requests: 0, errors: 0, latencyMs: 0 };
-  const oldRequests = mixed.requests - requests;
-  const errors = Math.max(0, mixed.errors - (oldRequests * rate(older)) / 100);
-  const latencyMs = Math.max(
-    0,
-    (mixed.latencyMs * mixed.requests - older.latencyMs * oldRequests) / requests,
-  );
-  return { requests: Math.round(requests), errors, latencyMs };
 }
 
 /** The 5xx rate, in percent. */

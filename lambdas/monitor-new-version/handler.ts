@@ -66,10 +66,7 @@ async function run(input: Input): Promise<Output> {
     Date.parse(startedAt),
   );
   const compared = input.plan
-    ? await compareWithOldVersion(input.plan, input.monitoring.comparison, input.stage, {
-        startedAt: Date.parse(startedAt),
-        newShare: targets.healthy / Math.max(1, targets.healthyInGroup),
-      })
+    ? await compareWithOldVersion(input.plan, input.monitoring.comparison, input.stage, Date.parse(startedAt))
     : undefined;
 
   const progress =
@@ -149,11 +146,8 @@ async function checkAlarms(
   };
 }
 
-/**
- * The new fleet's targets: those in their grace period are counted in `total` only. `healthyInGroup`: every
- * healthy target of the target group, the old version's too (its share, split by instances).
- */
-type WindowTargets = TargetSummary & { inGracePeriod: number; healthyInGroup: number };
+/** The new fleet's targets: those in their grace period are counted in `total` only. */
+type WindowTargets = TargetSummary & { inGracePeriod: number };
 
 /**
  * Throws when more of the new fleet's InService instances are unhealthy in the main target group than
@@ -188,8 +182,7 @@ async function checkTargets(
       `No target of ${groupName} is healthy in ${main} (${targets.total} InService instances${targets.others ? `: ${targets.others}` : ''}): the new version is not serving.`,
     );
   }
-  const healthyInGroup = [...health.values()].filter((state) => state === 'healthy').length;
-  return { ...targets, total: inService.length, inGracePeriod: booting.size, healthyInGroup };
+  return { ...targets, total: inService.length, inGracePeriod: booting.size };
 }
 
 /**

@@ -26,7 +26,7 @@ const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
  * A lifecycle hook holds an instance for up to its heartbeat timeout (then its default result applies):
  * a wait shorter than that would give up on instances that are only being held, and abort or roll back a
  * good version. The waits are part of the configuration (their deadlines size the execution timeout and the
- * history budget, docs/design.md#budgets), so a group whose hooks outlast them is refused with the size
+ * history budget, docs/design.md#bounds-checked-at-synth-time), so a group whose hooks outlast them is refused with the size
  * each wait needs, computed from the hooks' heartbeat timeouts.
  */
 export async function lifecycleHookProblems(

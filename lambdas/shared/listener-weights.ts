@@ -34,7 +34,7 @@ export function weightedActions(
   targetGroups: { main: string; synthetic: string },
   share: number,
 ): Action[] {
-  return original.map((action) => {
+  return resendable(original).map((action) => {
     if (action.Type !== 'forward' || !forwardsTo([action]).includes(targetGroups.main)) return action;
     // TargetGroupArn goes: beside a ForwardConfig it may name only that config's one target group.
     const { ForwardConfig, ...rest } = action;
@@ -52,6 +52,23 @@ export function weightedActions(
       },
     };
   });
+}
+
+/**
+ * Described actions as ModifyListener takes them back: DescribeListeners never gives an OIDC action's client
+ * secret, and ModifyListener requires it unless `UseExistingClientSecret` is true, which keeps the one the
+ * listener has (ELB API reference, AuthenticateOidcActionConfig:
+ * docs/aws-facts/load-balancer-targets.md#weighted-forward-actions).
+ */
+export function resendable(actions: readonly Action[]): Action[] {
+  return actions.map((action) =>
+    action.AuthenticateOidcConfig && action.AuthenticateOidcConfig.ClientSecret === undefined
+      ? {
+          ...action,
+          AuthenticateOidcConfig: { ...action.AuthenticateOidcConfig, UseExistingClientSecret: true },
+        }
+      : action,
+  );
 }
 
 /** Why a listener's default actions cannot be split by weight, or undefined when they can. */
@@ -76,6 +93,13 @@ export function sameActions(a: readonly Action[], b: readonly Action[]): boolean
 }
 
 function canonical(action: Action): unknown {
+  if (action.AuthenticateOidcConfig) {
+    // Sent to keep the existing secret, never described back: not a difference.
+    return sorted({
+      ...action,
+      AuthenticateOidcConfig: { ...action.AuthenticateOidcConfig, UseExistingClientSecret: undefined },
+    });
+  }
   if (action.Type !== 'forward') return sorted(action);
   const groups = action.ForwardConfig?.TargetGroups?.length
     ? action.ForwardConfig.TargetGroups.map((group) => [group.TargetGroupArn, group.Weight ?? 1])

@@ -5,7 +5,6 @@ import {
   describeEachGroup,
   enterStandby,
   exitAllStandby,
-  exitStandby,
   instanceIds,
   instancesIn,
   listAttachedTargetGroups,
@@ -62,9 +61,10 @@ async function run(input: Input): Promise<Output> {
 }
 
 /**
- * The old fleet keeps its size while its share falls (its scaling no longer decides launches or
- * terminations: a request-count policy would shrink it and a rollback would find it too small), and the new
- * fleet must have enough healthy targets in the synthetic target group for the share, grown if it has not.
+ * Both fleets keep their sizes while the weights move (their scaling no longer decides launches or
+ * terminations): the old one's request-count policy would shrink it as its share falls, and a rollback would
+ * find it too small; the new one's reads the main target group, where its share does not go. The new fleet
+ * must have enough healthy targets in the synthetic target group for the share, grown if it has not.
  */
 async function shiftByWeight(
   input: Input,
@@ -73,6 +73,10 @@ async function shiftByWeight(
   newFleet: AutoScalingGroup,
 ): Promise<void> {
   await suspendForDeployment(oldFleet, OLD_FLEET_SUSPENDED_PROCESSES);
+  // The new group's request-count policy counts the main target group's requests per target, which fall
+  // as the weight moves away from it: it would scale the new fleet in while it takes the shares. Held until
+  // the listeners are restored (restore-listeners resumes what was recorded).
+  await suspendForDeployment(newFleet, OLD_FLEET_SUSPENDED_PROCESSES);
   const oldServing = instancesIn(oldFleet, 'InService').length;
   const needed = Math.max(1, Math.ceil((share / 100) * oldServing));
   const health = await targetHealth(input.targetGroups.synthetic);
@@ -143,7 +147,7 @@ async function shiftByInstances(
   const missing = wanted - inService.length - returning;
   if (missing <= 0) return;
   const parked = instanceIds(instancesIn(newFleet, 'Standby'));
-  await exitStandby(name, parked.slice(0, missing));
+  await exitAllStandby(newFleet, parked.slice(0, missing));
   // Instances the first share parked may still be draining from the synthetic target group: once in
   // Standby they can come back, and this share waits for them rather than going on short.
   if (parked.length < missing) {

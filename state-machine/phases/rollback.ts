@@ -64,6 +64,7 @@ export function rollback(ctx: DefinitionContext, onFailure: sfn.IChainable): sfn
       LISTENERS_WEIGHTED,
       task(ctx, "Rollback: return listeners' default actions as they were", 'restore-listeners', {
         listeners: ref('$.shift.listeners'),
+        groupName: STATE.standbyGroup,
       }).next(restoreChoice),
     )
     .otherwise(restoreChoice);

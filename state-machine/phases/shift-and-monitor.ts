@@ -49,6 +49,7 @@ export function shiftAndMonitor(ctx: DefinitionContext, onFailure: sfn.IChainabl
       LISTENERS_WEIGHTED,
       task(ctx, SHIFT_STATES.restoreListeners, 'restore-listeners', {
         listeners: ref('$.shift.listeners'),
+        groupName: STATE.standbyGroup,
       }).next(trafficShifted),
     )
     .otherwise(trafficShifted);

@@ -171,14 +171,48 @@ describe('shift-traffic by weight', () => {
     expect(await defaultActions()).toEqual(shiftPlan.listeners[0]?.defaultActions);
   });
 
-  it('restore-listeners puts the recorded default actions back exactly, once', async () => {
+  it('restore-listeners puts the recorded default actions back exactly, once, and resumes the new group’s scaling', async () => {
     const shiftPlan = await planFor({ mode: 'canary', split: 'weight' });
     await shiftTraffic(stepInput(shiftPlan));
-    expect(await restoreListeners({ listeners: shiftPlan.listeners })).toEqual({ restored: 1, gone: [] });
+    // Both fleets' scaling held while the weights move: the new group's policy reads the main target group.
+    expect(h.group(h.green).suspendedProcesses).toEqual(expect.arrayContaining(['AlarmNotification']));
+    const restore = { listeners: shiftPlan.listeners, groupName: h.green };
+    expect(await restoreListeners(restore)).toEqual({
+      restored: 1,
+      leftAsFound: [],
+      resumedProcesses: expect.arrayContaining(['AlarmNotification', 'ScheduledActions']),
+    });
     expect(await defaultActions()).toEqual(shiftPlan.listeners[0]?.defaultActions);
+    expect(h.group(h.green).suspendedProcesses).toEqual([]);
     h.forgetCalls();
-    expect(await restoreListeners({ listeners: shiftPlan.listeners })).toEqual({ restored: 0, gone: [] });
+    expect(await restoreListeners(restore)).toEqual({ restored: 0, leftAsFound: [], resumedProcesses: [] });
     expect(h.changes()).toEqual([]);
+  });
+
+  it('restore-listeners leaves a listener an operator changed since the shift as found (found in review)', async () => {
+    const shiftPlan = await planFor({ mode: 'canary', split: 'weight' });
+    await shiftTraffic(stepInput(shiftPlan));
+    await h.elb.send(
+      new ModifyListenerCommand({
+        ListenerArn: h.account.alb.listenerArn,
+        // Back to the old version alone, now with stickiness: not what the plan recorded.
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [{ TargetGroupArn: h.main, Weight: 1 }],
+              TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
+            },
+          },
+        ],
+      }),
+    );
+    const changed = await defaultActions();
+    h.forgetCalls();
+    const answer = await restoreListeners({ listeners: shiftPlan.listeners, groupName: h.green });
+    expect(answer).toMatchObject({ restored: 0, leftAsFound: [h.account.alb.listenerArn] });
+    expect(await defaultActions()).toEqual(changed);
+    expect(h.inputs('ModifyListener')).toEqual([]);
   });
 });
 

@@ -364,13 +364,22 @@ export function suspendedProcessesOf(group: AutoScalingGroup): Set<string> {
 }
 
 /**
- * Moves every Standby instance of the group back towards service (≤ 20 per call). ExitStandby raises the
- * group's desired capacity by the number of instances, so callers that set sizes afterwards must not rely
- * on the capacity they described before this call. Returns how many instances left Standby.
+ * Moves every Standby instance of the group back towards service (≤ 20 per call), or those of `ids`.
+ * ExitStandby raises the group's desired capacity by the number of instances, so callers that set sizes
+ * afterwards must not rely on the capacity they described before this call. Desired capacity never exceeds
+ * MaxSize, and a scale-out while instances waited in Standby can have used the room they need
+ * (docs/aws-facts/auto-scaling-standby.md#exitstandby): MaxSize is raised to make it first. Returns how many
+ * instances left Standby.
  */
-export async function exitAllStandby(group: AutoScalingGroup): Promise<number> {
-  const ids = instanceIds(instancesIn(group, 'Standby'));
-  if (ids.length > 0) await exitStandby(group.AutoScalingGroupName ?? '', ids);
+export async function exitAllStandby(
+  group: AutoScalingGroup,
+  ids: readonly string[] = instanceIds(instancesIn(group, 'Standby')),
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const name = group.AutoScalingGroupName ?? '';
+  const { desired, max } = capacityOf(group);
+  if (desired + ids.length > max) await updateCapacity(name, { max: desired + ids.length });
+  await exitStandby(name, ids);
   return ids.length;
 }
 
