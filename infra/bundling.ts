@@ -87,9 +87,36 @@ const sdkSchemaKeys: esbuild.Plugin = {
   },
 };
 
+/**
+ * An SDK client imports its whole package.json (2 KB: scripts, dependencies, keywords…) for one field, its
+ * `version`, which goes into the user agent (`packageInfo.version` in its dist-es/runtimeConfig.js, its only
+ * use). esbuild cannot drop the fields of a default-imported JSON, so each client's package.json is loaded as
+ * the one field the client reads: some 2 KB less per client in every step.
+ */
+const SDK_CLIENT_PACKAGE = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/;
+
+export function clientVersionOnly(packageJson: string): string {
+  return JSON.stringify({ version: (JSON.parse(packageJson) as { version: string }).version });
+}
+
+const sdkClientVersion: esbuild.Plugin = {
+  name: 'sdk-client-version',
+  setup(build) {
+    build.onLoad({ filter: SDK_CLIENT_PACKAGE }, (args) => ({
+      contents: clientVersionOnly(fs.readFileSync(args.path, 'utf8')),
+      loader: 'json',
+    }));
+  },
+};
+
 /** esbuild plugins run only with its asynchronous API: part of every step build, and of its cache key. */
-const STEP_BUNDLE_PLUGINS = [sdkSchemaKeys];
-const PLUGINS_SOURCE = [SDK_SCHEMAS.source, inlineSchemaKeys.toString()].join('\n');
+const STEP_BUNDLE_PLUGINS = [sdkSchemaKeys, sdkClientVersion];
+const PLUGINS_SOURCE = [
+  SDK_SCHEMAS.source,
+  inlineSchemaKeys.toString(),
+  SDK_CLIENT_PACKAGE.source,
+  clientVersionOnly.toString(),
+].join('\n');
 
 export interface BundleOptions {
   /**
