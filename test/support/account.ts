@@ -4,17 +4,20 @@
  * took effect, for the tests where their order or batching is the behaviour).
  */
 import {
+  AttachTrafficSourcesCommand,
   AutoScalingClient,
   CreateOrUpdateTagsCommand,
   EnterStandbyCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import FakeTimers from '@sinonjs/fake-timers';
 import { logger } from '../../lambdas/shared/logger';
 import {
+  DEFAULT_AMIS,
   SimulatedAccount,
   defaultEnvironment,
   type AccountSnapshot,
@@ -192,6 +195,37 @@ export function createHarness(options: HarnessOptions = {}) {
 }
 
 export type Harness = ReturnType<typeof createHarness>;
+
+/**
+ * As the account owner, the way a deployment's prepare leaves it: green on the new version (two instances),
+ * InService and healthy in the synthetic target group.
+ */
+export async function greenOnSynthetic(h: Harness): Promise<void> {
+  const ltId = h.environment.groups.green.launchTemplateId;
+  await h.ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: ltId,
+      SourceVersion: '1',
+      LaunchTemplateData: { ImageId: DEFAULT_AMIS.next },
+    }),
+  );
+  await h.asg.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: h.green,
+      LaunchTemplate: { LaunchTemplateId: ltId, Version: '2' },
+      MaxSize: 2,
+      DesiredCapacity: 2,
+    }),
+  );
+  h.run(61);
+  await h.asg.send(
+    new AttachTrafficSourcesCommand({
+      AutoScalingGroupName: h.green,
+      TrafficSources: [{ Identifier: h.synthetic }],
+    }),
+  );
+  h.run(5);
+}
 
 function unqualified(call: AppliedCall): string {
   return call.operation.slice(call.operation.indexOf(':') + 1);

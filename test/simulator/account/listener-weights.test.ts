@@ -1,5 +1,3 @@
-import { AttachTrafficSourcesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeListenersCommand,
   DescribeRulesCommand,
@@ -13,6 +11,7 @@ import { unsettledProblems } from '../../../simulator/engine/settled';
 import {
   createHarness,
   denying,
+  greenOnSynthetic as greenOnSyntheticOf,
   rejection,
   targetGroupArn,
   withTargetGroups,
@@ -46,30 +45,7 @@ describe('the listener default action: ModifyListener and weighted forwarding', 
   /** Green on the new version, InService and healthy in the synthetic target group. */
   async function greenOnSynthetic(options: HarnessOptions = {}): Promise<void> {
     h = createHarness(options);
-    const ltId = h.environment.groups.green.launchTemplateId;
-    await h.ec2.send(
-      new CreateLaunchTemplateVersionCommand({
-        LaunchTemplateId: ltId,
-        SourceVersion: '1',
-        LaunchTemplateData: { ImageId: DEFAULT_AMIS.next },
-      }),
-    );
-    await h.asg.send(
-      new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: h.green,
-        LaunchTemplate: { LaunchTemplateId: ltId, Version: '2' },
-        MaxSize: 2,
-        DesiredCapacity: 2,
-      }),
-    );
-    h.run(61);
-    await h.asg.send(
-      new AttachTrafficSourcesCommand({
-        AutoScalingGroupName: h.green,
-        TrafficSources: [{ Identifier: h.synthetic }],
-      }),
-    );
-    h.run(5);
+    await greenOnSyntheticOf(h);
   }
 
   /** Sends `count` user requests; the target groups they went to, in order. */

@@ -1,47 +1,14 @@
-import {
-  AttachTrafficSourcesCommand,
-  SuspendProcessesCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AttachTrafficSourcesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { DEFAULT_AMIS } from '../../../simulator/account';
-import { createHarness, type Harness } from './harness';
+import { createHarness, greenOnSynthetic, type Harness } from './harness';
 
 describe('the simulated ALB and application', () => {
   let h: Harness;
   afterEach(() => h.dispose());
 
-  /** Green on the new version, InService and healthy in the synthetic target group. */
-  async function greenOnSynthetic(): Promise<void> {
-    const { CreateLaunchTemplateVersionCommand } = await import('@aws-sdk/client-ec2');
-    const ltId = h.environment.groups.green.launchTemplateId;
-    await h.ec2.send(
-      new CreateLaunchTemplateVersionCommand({
-        LaunchTemplateId: ltId,
-        SourceVersion: '1',
-        LaunchTemplateData: { ImageId: DEFAULT_AMIS.next },
-      }),
-    );
-    await h.asg.send(
-      new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: h.green,
-        LaunchTemplate: { LaunchTemplateId: ltId, Version: '2' },
-        MaxSize: 2,
-        DesiredCapacity: 2,
-      }),
-    );
-    h.run(61);
-    await h.asg.send(
-      new AttachTrafficSourcesCommand({
-        AutoScalingGroupName: h.green,
-        TrafficSources: [{ Identifier: h.synthetic }],
-      }),
-    );
-    h.run(5);
-  }
-
   it('forwards the synthetic header (name and value case-insensitive) to the synthetic target group', async () => {
     h = createHarness();
-    await greenOnSynthetic();
+    await greenOnSynthetic(h);
     const variants: Record<string, string>[] = [
       { Synthetic: 'True' },
       { synthetic: 'true' },
@@ -107,7 +74,7 @@ describe('the simulated ALB and application', () => {
 
   it('failSyntheticChecks: /health is fine, every other path answers 500', async () => {
     h = createHarness({ newVersion: { failSyntheticChecks: true } });
-    await greenOnSynthetic();
+    await greenOnSynthetic(h);
     expect(h.account.snapshot().targetGroups[h.synthetic]?.targets.map((t) => t.state)).toEqual([
       'healthy',
       'healthy',
@@ -118,7 +85,7 @@ describe('the simulated ALB and application', () => {
 
   it('errorRate starts the given minutes after the version first served through the main target group', async () => {
     h = createHarness({ newVersion: { errorRate: 1, errorsFromMinuteAfterShift: 2 } });
-    await greenOnSynthetic();
+    await greenOnSynthetic(h);
     const synthetic = () => h.account.alb.request({ path: '/', headers: { Synthetic: 'True' } }).status;
     expect(synthetic()).toBe(200);
     await h.asg.send(
@@ -139,7 +106,7 @@ describe('the simulated ALB and application', () => {
 
   it('fetch reaches the ALB by its DNS name and nothing else', async () => {
     h = createHarness();
-    await greenOnSynthetic();
+    await greenOnSynthetic(h);
     const response = await h.account.fetch(`http://${h.environment.loadBalancer.dnsName}/health?x=1`, {
       headers: { Synthetic: 'True' },
     });
@@ -179,7 +146,7 @@ describe('the simulated ALB and application', () => {
         },
       },
     });
-    await greenOnSynthetic();
+    await greenOnSynthetic(h);
     const synthetic = (path: string) => {
       const response = h.account.alb.request({ path, headers: { Synthetic: 'True' } });
       return [response.status, response.body, response.latencyMs, response.version];
@@ -211,7 +178,7 @@ describe('the simulated ALB and application', () => {
 
   it('paths: a hung version answers none of its paths', async () => {
     h = createHarness({ newVersion: { failHealthChecks: true, paths: { '/api/version': { status: 200 } } } });
-    await greenOnSynthetic();
+    await greenOnSynthetic(h);
     const response = h.account.alb.request({ path: '/api/version', headers: { Synthetic: 'True' } });
     expect([response.status, response.outcome]).toEqual([502, 'failed']);
   });

@@ -2,17 +2,15 @@
  * CloudWatch GetMetricData over the simulated ALB's metrics (docs/aws-facts/cloudwatch-metrics.md): what users
  * sent through the load balancer comes back per target group, by whole minutes, for the exact dimensions.
  */
-import { AttachTrafficSourcesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import {
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { DEFAULT_AMIS } from '../../../simulator/account';
 import type { PolicyStatement } from '../../../simulator/account/iam/policy-evaluation';
 import { actingAs, type Principal } from '../../../simulator/account/iam/principal';
-import { createHarness, rejection, type Harness } from './harness';
+import { createHarness, greenOnSynthetic, rejection, type Harness } from './harness';
 
 const MINUTE = 60_000;
 const LB = 'app/webapp-alb/50dc6c495c0c9188';
@@ -51,34 +49,6 @@ async function get(input: Partial<GetMetricDataCommandInput> & { MetricDataQueri
   );
 }
 
-/** Green on the new version (50 ms a request), InService and healthy in the synthetic target group. */
-async function greenOnSynthetic(): Promise<void> {
-  const ltId = h.environment.groups.green.launchTemplateId;
-  await h.ec2.send(
-    new CreateLaunchTemplateVersionCommand({
-      LaunchTemplateId: ltId,
-      SourceVersion: '1',
-      LaunchTemplateData: { ImageId: DEFAULT_AMIS.next },
-    }),
-  );
-  await h.asg.send(
-    new UpdateAutoScalingGroupCommand({
-      AutoScalingGroupName: h.green,
-      LaunchTemplate: { LaunchTemplateId: ltId, Version: '2' },
-      MaxSize: 2,
-      DesiredCapacity: 2,
-    }),
-  );
-  h.run(61);
-  await h.asg.send(
-    new AttachTrafficSourcesCommand({
-      AutoScalingGroupName: h.green,
-      TrafficSources: [{ Identifier: h.synthetic }],
-    }),
-  );
-  h.run(5);
-}
-
 /** Users (10 a second, to the main target group) and synthetic checks (3 a second) for `seconds`. */
 function traffic(seconds: number): void {
   h.run(seconds, () => {
@@ -95,7 +65,7 @@ async function twoMinutesOfTraffic(): Promise<void> {
       if (next) next.behaviour = { ...next.behaviour, latencyMs: 50 };
     },
   });
-  await greenOnSynthetic();
+  await greenOnSynthetic(h);
   // `run` moves the clock before each second's requests: the first are sent at 2:00.
   h.run((2 * MINUTE - Date.now()) / 1000 - 1);
   traffic(150);
