@@ -4,8 +4,7 @@ import { handler } from '../../lambdas/preflight-checks/handler';
 import { SUSPENDED_BY_DEPLOYMENT_TAG } from '../../lambdas/shared/contract';
 import { settingsSchema, type Settings, type SettingsInput } from '../../lambdas/shared/settings';
 import type { EnvironmentDescription } from '../../simulator/account';
-import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { targetGroupArn, withTargetGroups } from '../support/account';
+import { forwardWeighted, targetGroupArn, withTargetGroups } from '../support/account';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../simulator/account/harness';
 
 /** The pre-flight check against the simulated account (the reference environment, unless customized). */
@@ -198,21 +197,8 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
     await expect(run()).resolves.toBeDefined();
   });
 
-  /** As the account owner: the listener's default action weighted over these target groups. */
   async function weightListener(...weights: [string, number][]): Promise<void> {
-    await h.elb.send(
-      new ModifyListenerCommand({
-        ListenerArn: h.account.alb.listenerArn,
-        DefaultActions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
-            },
-          },
-        ],
-      }),
-    );
+    await forwardWeighted(h, weights);
     h.forgetCalls();
   }
 

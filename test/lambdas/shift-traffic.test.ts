@@ -1,10 +1,10 @@
-import { DescribeListenersCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { handler as plan } from '../../lambdas/plan-traffic-shift/handler';
 import { handler as restoreListeners } from '../../lambdas/restore-listeners/handler';
 import { handler as shiftTraffic } from '../../lambdas/shift-traffic/handler';
 import { settingsSchema } from '../../lambdas/shared/settings';
 import type { ShiftPlan } from '../../lambdas/shared/shift-plan';
-import { createHarness, rejection, type Harness } from '../support/account';
+import { createHarness, forwardWeighted, rejection, type Harness } from '../support/account';
 
 /**
  * The gradual shift's steps against the simulated account (docs/design.md#gradual-shift): the plan, each
@@ -94,22 +94,10 @@ describe('plan-traffic-shift', () => {
   });
 
   it('by weight: a default action someone already weighted is refused, with the fix, and nothing changes', async () => {
-    await h.elb.send(
-      new ModifyListenerCommand({
-        ListenerArn: h.account.alb.listenerArn,
-        DefaultActions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: h.main, Weight: 80 },
-                { TargetGroupArn: h.synthetic, Weight: 20 },
-              ],
-            },
-          },
-        ],
-      }),
-    );
+    await forwardWeighted(h, [
+      [h.main, 80],
+      [h.synthetic, 20],
+    ]);
     h.forgetCalls();
     const error = await rejection(planFor({ mode: 'canary', split: 'weight' }));
     expect(error.name).toBe('UnsafeOperationError');
@@ -192,21 +180,8 @@ describe('shift-traffic by weight', () => {
   it('restore-listeners leaves a listener an operator changed since the shift as found (found in review)', async () => {
     const shiftPlan = await planFor({ mode: 'canary', split: 'weight' });
     await shiftTraffic(stepInput(shiftPlan));
-    await h.elb.send(
-      new ModifyListenerCommand({
-        ListenerArn: h.account.alb.listenerArn,
-        // Back to the old version alone, now with stickiness: not what the plan recorded.
-        DefaultActions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: [{ TargetGroupArn: h.main, Weight: 1 }],
-              TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
-            },
-          },
-        ],
-      }),
-    );
+    // Back to the old version alone, now with stickiness: not what the plan recorded.
+    await forwardWeighted(h, [[h.main, 1]], { Enabled: true, DurationSeconds: 3600 });
     const changed = await defaultActions();
     h.forgetCalls();
     const answer = await restoreListeners({ listeners: shiftPlan.listeners, groupName: h.green });

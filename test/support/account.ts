@@ -12,7 +12,10 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import FakeTimers from '@sinonjs/fake-timers';
 import { logger } from '../../lambdas/shared/logger';
@@ -195,6 +198,31 @@ export function createHarness(options: HarnessOptions = {}) {
 }
 
 export type Harness = ReturnType<typeof createHarness>;
+
+/**
+ * As the account owner: the production listener's default action forwards to these target groups with these
+ * weights (and stickiness, if given).
+ */
+export async function forwardWeighted(
+  h: Harness,
+  weights: readonly (readonly [string, number])[],
+  stickiness?: { Enabled: boolean; DurationSeconds: number },
+): Promise<void> {
+  await h.elb.send(
+    new ModifyListenerCommand({
+      ListenerArn: h.account.alb.listenerArn,
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
+            ...(stickiness && { TargetGroupStickinessConfig: stickiness }),
+          },
+        },
+      ],
+    }),
+  );
+}
 
 /**
  * As the account owner, the way a deployment's prepare leaves it: green on the new version (two instances),
