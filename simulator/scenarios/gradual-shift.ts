@@ -40,8 +40,9 @@ export const GRADUAL_SHIFT_SCENARIOS: readonly Scenario[] = splits.flatMap((spli
   },
   {
     name: `linear${suffix(split)}`,
-    description: `Linear by ${split}, asked for by the execution: 25%, 50%, 75%, each baked 5 minutes, then all.`,
+    description: `Linear by ${split}, asked for by the execution: 25%, 50%, 75%, each baked 5 minutes, then all; the comparison on, which a sound version passes at every share and in the window.`,
     environment: TEN_INSTANCES,
+    deployment: comparison(true),
     runs: [deployWith({ mode: 'linear', split })],
   },
   {
