@@ -185,6 +185,9 @@ export const STEPS = {
       'autoscaling:UpdateAutoScalingGroup',
       'autoscaling:SetInstanceProtection',
       'autoscaling:ExitStandby',
+      // The processes a gradual shift held on the new group, as recorded in a tag it then removes.
+      'autoscaling:ResumeProcesses',
+      'autoscaling:DeleteTags',
     ),
   ]),
   'check-group-empty': step<typeof CheckGroupEmpty>([read(groups)]),
@@ -268,9 +271,11 @@ export const STEPS = {
     [
       read(groups, trafficSources, targetHealth, 'elasticloadbalancing:DescribeListeners'),
       onGroups(
-        // The old fleet's scaling is suspended (and recorded) as its share falls, as at the park.
+        // Both fleets' scaling is held (and recorded) while the shares bake, the new one's resumed at 100 %.
         'autoscaling:CreateOrUpdateTags',
         'autoscaling:SuspendProcesses',
+        'autoscaling:ResumeProcesses',
+        'autoscaling:DeleteTags',
         'autoscaling:UpdateAutoScalingGroup',
         'autoscaling:EnterStandby',
         'autoscaling:ExitStandby',

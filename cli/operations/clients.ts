@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 
 /**
@@ -31,5 +32,14 @@ export function cloudFormationClient(region?: string): CloudFormationClient {
   const key = region ?? DEFAULT;
   let client = cloudFormation.get(key);
   if (!client) cloudFormation.set(key, (client = new CloudFormationClient(region ? { region } : {})));
+  return client;
+}
+
+const loadBalancing = new Map<string, ElasticLoadBalancingV2Client>();
+
+export function loadBalancingClient(region?: string): ElasticLoadBalancingV2Client {
+  const key = region ?? DEFAULT;
+  let client = loadBalancing.get(key);
+  if (!client) loadBalancing.set(key, (client = new ElasticLoadBalancingV2Client(region ? { region } : {})));
   return client;
 }

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { isTransient } from '../../lambdas/shared/aws/call';
-import { KEY_STATES } from '../../lambdas/shared/contract/states';
+import { KEY_STATES, SHIFT_STATES } from '../../lambdas/shared/contract/states';
 import { UsageError } from './io';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
@@ -45,10 +45,18 @@ export function untilOption(value: string | undefined): Until {
   throw new UsageError(`--until takes shifted or finished, got "${value}"`);
 }
 
-/** "12 of 60 minutes: …; window ends in 48 min": the detail of the wait's last check, when it has one. */
-function progressText(detail: string | undefined, remainingSeconds: number | undefined): string {
+/**
+ * "12 of 60 minutes: …; window ends in 48 min": the detail of the wait's last check, when it has one (a
+ * gradual shift's bake says when it ends).
+ */
+function progressText(
+  detail: string | undefined,
+  remainingSeconds: number | undefined,
+  step: string | undefined,
+): string {
+  const what = step === SHIFT_STATES.bake ? 'bake' : 'window';
   const remaining =
-    remainingSeconds === undefined ? '' : `; window ends in ${Math.ceil(remainingSeconds / 60)} min`;
+    remainingSeconds === undefined ? '' : `; ${what} ends in ${Math.ceil(remainingSeconds / 60)} min`;
   return detail ? ` (${detail}${remaining})` : '';
 }
 
@@ -99,7 +107,7 @@ export async function follow(
       if (execution.status === 'RUNNING' && Date.now() - lastPrinted >= PROGRESS_EVERY_SECONDS * 1000) {
         const { detail, remainingSeconds } = await currentState(client, executionArn);
         show(
-          `  +${duration(start, new Date())}  still: ${lastStep ?? 'starting'}${progressText(detail, remainingSeconds)}`,
+          `  +${duration(start, new Date())}  still: ${lastStep ?? 'starting'}${progressText(detail, remainingSeconds, lastStep)}`,
         );
       }
       failedPolls = 0;

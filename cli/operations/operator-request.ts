@@ -1,8 +1,12 @@
 import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeListenersCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { operatorRequestOf, trafficSourcesOf } from '../../lambdas/shared/aws/auto-scaling';
 import { OPERATOR_REQUEST_TAG, type OperatorRequest } from '../../lambdas/shared/contract';
 import { parseOptions } from './args';
-import { autoScalingClient } from './clients';
+import { autoScalingClient, loadBalancingClient } from './clients';
 import type { Command } from './command';
 import { attachedTo, GROUP_OPTIONS, GROUP_USAGE, parseGroupTargets, type GroupTargets } from './groups';
 import { EXIT, OperationError, type Io } from './io';
@@ -43,7 +47,7 @@ const EFFECT: Record<OperatorAsk, string> = {
 /** The group receiving the new version, and how far the deployment has gone with it. */
 interface NewGroup {
   readonly group: string;
-  /** On the main target group: traffic has shifted (the window, or the shift itself). */
+  /** On the main target group, or weighted onto through the synthetic one: traffic has shifted. */
   readonly shifted: boolean;
   /** On the synthetic target group: proven or being proven (the synthetic checks, the approval gate). */
   readonly onSynthetic: boolean;
@@ -71,7 +75,8 @@ async function findNewGroup(
   }
   if (candidates.length === 1) {
     const group = candidates[0];
-    return { group, shifted: onMain(groups.indexOf(group)), onSynthetic: true };
+    const shifted = onMain(groups.indexOf(group)) || (await usersReachSynthetic(targets.region, targets));
+    return { group, shifted, onSynthetic: true };
   }
   const described =
     (await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [...groups] })))
@@ -82,6 +87,33 @@ async function findNewGroup(
       (described.find((found) => found.AutoScalingGroupName === group)?.DesiredCapacity ?? 0) > 0,
   );
   return launching.length === 1 ? { group: launching[0], shifted: false, onSynthetic: false } : undefined;
+}
+
+/**
+ * A shift by weight (docs/design.md#gradual-shift) gives users their share of the new version through the
+ * synthetic target group before the new group joins the main one: a listener's default action forwarding
+ * there with some weight means traffic has shifted as much as the new group on the main target group does.
+ */
+async function usersReachSynthetic(
+  region: string | undefined,
+  targets: Pick<GroupTargets, 'mainTargetGroup' | 'syntheticTargetGroup'>,
+): Promise<boolean> {
+  const client = loadBalancingClient(region);
+  const { TargetGroups = [] } = await client.send(
+    new DescribeTargetGroupsCommand({ TargetGroupArns: [targets.mainTargetGroup] }),
+  );
+  for (const loadBalancerArn of TargetGroups[0]?.LoadBalancerArns ?? []) {
+    const { Listeners = [] } = await client.send(
+      new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
+    );
+    const weighted = Listeners.flatMap((listener) => listener.DefaultActions ?? []).some((action) =>
+      (action.ForwardConfig?.TargetGroups ?? []).some(
+        (group) => group.TargetGroupArn === targets.syntheticTargetGroup && (group.Weight ?? 1) > 0,
+      ),
+    );
+    if (weighted) return true;
+  }
+  return false;
 }
 
 /** Why `ask` cannot be made of the deployment as the account shows it, or undefined when it can. */

@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { SHIFT_STATES } from '../../lambdas/shared/contract/states';
 import { parseOptions } from './args';
 import { regionOf } from './arns';
 import { stepFunctionsClient } from './clients';
@@ -60,7 +61,9 @@ export async function status(options: StatusOptions, io: Io): Promise<number> {
       outcomeExitCode: report.exitCode,
       step,
       progress: detail ?? null,
-      windowRemainingSeconds: remainingSeconds ?? null,
+      // A gradual shift's bakes are the window's monitor too: their remaining time is the bake's.
+      windowRemainingSeconds: step === SHIFT_STATES.bake ? null : (remainingSeconds ?? null),
+      bakeRemainingSeconds: step === SHIFT_STATES.bake ? (remainingSeconds ?? null) : null,
     });
     return EXIT.ok;
   }

@@ -7,6 +7,7 @@ import {
   rulesOf,
   targetGroupName,
 } from '../shared/aws/elb';
+import { forwardToMainAlone } from '../shared/listener-weights';
 import type { SyntheticHeader } from '../shared/settings/fields';
 
 /**
@@ -81,9 +82,11 @@ function defaultActionProblem(
   byWeight: boolean,
 ): string | undefined {
   const others = [...new Set(forwardsTo(listener.DefaultActions).filter((arn) => arn !== targetGroups.main))];
-  const fix =
-    `aws elbv2 modify-listener --listener-arn ${listener.ListenerArn} ` +
-    `--default-actions Type=forward,TargetGroupArn=${targetGroups.main}`;
+  const fix = forwardToMainAlone(
+    listener.ListenerArn ?? '',
+    listener.DefaultActions ?? [],
+    targetGroups.main,
+  );
   if (others.includes(targetGroups.synthetic)) {
     return (
       `targetGroups.synthetic: the default action of listener ${listener.ListenerArn} forwards to ` +

@@ -73,7 +73,10 @@ async function run(input: Input): Promise<Output> {
     `${alarms.summary}, ${targets.healthy} of ${targets.total} targets healthy` +
     (targets.inGracePeriod > 0 ? ` (${targets.inGracePeriod} in their health check grace period)` : '') +
     (compared ? `; ${compared}` : '');
-  const windowText = `${minutes(elapsedSeconds)} of ${minutes(windowSeconds)} minutes`;
+  // A bake says which share it is: the console and `npm run ops -- status` show this detail.
+  const windowText =
+    (baking ? `${input.plan?.current.share ?? 0}% share, ` : '') +
+    `${minutes(elapsedSeconds)} of ${minutes(windowSeconds)} minutes`;
   let done = false;
   let detail = `${windowText}: ${progress}`;
   if (request === 'promote') {

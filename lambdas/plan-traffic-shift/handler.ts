@@ -2,7 +2,7 @@ import { targetGroupTraffic } from '../shared/aws/cloudwatch';
 import { describeTargetGroup, forwardsTo, listenersOf, targetGroupName } from '../shared/aws/elb';
 import { UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { unsplittable, type RecordedListener } from '../shared/listener-weights';
+import { forwardToMainAlone, unsplittable, type RecordedListener } from '../shared/listener-weights';
 import { partialShares } from '../shared/settings/shift';
 import type { ShiftPlan } from '../shared/shift-plan';
 import { InputSchema, type Input } from './input';
@@ -62,7 +62,7 @@ async function productionListeners(
       const problem = unsplittable(actions, main);
       if (problem) {
         throw new UnsafeOperationError(
-          `Cannot split traffic by weight on listener ${listener.ListenerArn}: ${problem}. Make its default action forward to ${targetGroupName(main)} alone (aws elbv2 modify-listener --listener-arn ${listener.ListenerArn} --default-actions Type=forward,TargetGroupArn=${main}), or deploy with "shift": {"split": "instances"}.`,
+          `Cannot split traffic by weight on listener ${listener.ListenerArn}: ${problem}. Make its default action forward to ${targetGroupName(main)} alone (${forwardToMainAlone(listener.ListenerArn ?? '', actions, main)}), or deploy with "shift": {"split": "instances"}.`,
         );
       }
       found.push({ listenerArn: listener.ListenerArn ?? '', defaultActions: actions });

@@ -7,6 +7,7 @@ import {
   instancesIn,
   listAttachedTargetGroups,
 } from '../shared/aws/auto-scaling';
+import { resumeSuspendedByDeployment } from '../shared/aws/deployment-processes';
 import { requireNoneEnteringStandby, resizeAfterStandby } from '../shared/old-fleet';
 import { unprotectFromScaleIn } from '../shared/aws/scale-in-protection';
 import { defineHandler } from '../shared/handler';
@@ -31,6 +32,9 @@ async function run({ groupName }: Input): Promise<ScaleToZeroResult> {
   // Protected instances would survive the scale-in and the wait for an empty group would stall.
   await unprotectFromScaleIn(group);
   const exitedStandby = await exitStandbyWhenDetached(group);
+  // A gradual shift holds the new group's scaling while its shares bake; a rollback or an abort empties it
+  // here, and the group waits as the next standby group with its processes as the team set them.
+  await resumeSuspendedByDeployment(group);
   // Already empty by configuration: a repeated or redundant call must not touch the group (I6).
   await resizeAfterStandby(group, exitedStandby, () => ({ min: 0, desired: 0 }));
   return { groupName, previousCapacity };

@@ -1,6 +1,6 @@
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as z from 'zod/mini';
-import { forwardsTo } from './aws/elb';
+import { forwardsTo, targetGroupName } from './aws/elb';
 
 /**
  * The split by weight (docs/design.md#gradual-shift): a production listener's default action forwards to the
@@ -122,4 +122,21 @@ function sorted(value: unknown): unknown {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, field]) => [key, sorted(field)]),
   );
+}
+
+/**
+ * How an operator makes a listener's default action forward to the main target group alone again. A command
+ * only when the forward is all there is to its default actions: ModifyListener replaces the whole list, and
+ * a printed `--default-actions Type=forward,…` would drop an authentication action before it, or the
+ * forward's stickiness (found in review: running it would have opened production to unauthenticated users).
+ */
+export function forwardToMainAlone(listenerArn: string, actions: readonly Action[], main: string): string {
+  const plain =
+    actions.length === 1 &&
+    actions[0]?.Type === 'forward' &&
+    !actions[0].ForwardConfig?.TargetGroupStickinessConfig?.Enabled;
+  if (plain) {
+    return `aws elbv2 modify-listener --listener-arn ${listenerArn} --default-actions Type=forward,TargetGroupArn=${main}`;
+  }
+  return `change only its forward action to forward to ${targetGroupName(main)} alone, keeping its other actions and settings (authentication, order, stickiness): ModifyListener replaces every default action, so give it all of them (aws elbv2 describe-listeners --listener-arns ${listenerArn} shows them)`;
 }

@@ -11,7 +11,7 @@ import {
   OLD_FLEET_SUSPENDED_PROCESSES,
   updateCapacity,
 } from '../shared/aws/auto-scaling';
-import { suspendForDeployment } from '../shared/aws/deployment-processes';
+import { resumeSuspendedByDeployment, suspendForDeployment } from '../shared/aws/deployment-processes';
 import { describeListener, setDefaultActions, targetGroupName, targetHealth } from '../shared/aws/elb';
 import { InconsistentAccountError, InvalidInputError, NotReadyError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
@@ -122,11 +122,24 @@ async function shiftByInstances(
   const name = input.newGroupName;
   if (share === 100) {
     const exited = await exitAllStandby(newFleet);
-    await resizeAfterStandby(newFleet, exited, (current) => ({
-      min: Math.max(current.min, Math.min(input.newGroupMinSize, current.desired + exited)),
-    }));
+    const launched = input.newGroupCapacity;
+    await resizeAfterStandby(newFleet, exited, (current) => {
+      const desired = current.desired + exited;
+      // As launched, except that what now serves is never scaled in (found in review: a raised MaxSize was
+      // left behind, and the next deployment copied it).
+      return {
+        min: Math.max(current.min, Math.min(launched.min, desired)),
+        max: Math.max(launched.max, desired),
+      };
+    });
+    // The whole new fleet serves from here: its own scaling decides again.
+    await resumeSuspendedByDeployment(newFleet);
     return;
   }
+  // The share holds only if neither fleet scales while it bakes: the old one's scaling is held from its
+  // first park, and a scale-out of the new one would land on the new version alone (found in review: a
+  // "10 %" canary served 30 % of the bake's requests on a rising load).
+  await suspendForDeployment(newFleet, OLD_FLEET_SUSPENDED_PROCESSES);
   const oldSize = instancesIn(oldFleet, ...FLEET_STATES).length;
   const available = instancesIn(newFleet, ...FLEET_STATES).length;
   const wanted = Math.min(available, Math.max(1, Math.ceil((share / 100) * oldSize)));

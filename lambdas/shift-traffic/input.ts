@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { groupNameSchema, targetGroupsSchema } from '../shared/settings/fields';
+import { capacitySchema, groupNameSchema, targetGroupsSchema } from '../shared/settings/fields';
 import { shiftPlanSchema } from '../shared/shift-plan';
 
 /** What the state machine sends this step: the definition's payload for it is type-checked against it. */
@@ -10,7 +10,10 @@ export const InputSchema = z.strictObject({
   newGroupName: groupNameSchema,
   /** The group serving now: the old fleet. */
   oldGroupName: groupNameSchema,
-  /** The new group's minimum size as launched: lowered while some of it waits in Standby, then restored. */
-  newGroupMinSize: z.int().check(z.minimum(0)),
+  /**
+   * The new group's sizes as launched: its MinSize is lowered while some of it waits in Standby, and its
+   * MaxSize raised if a return from Standby needs the room; both are set back at the last share.
+   */
+  newGroupCapacity: capacitySchema,
 });
 export type Input = z.infer<typeof InputSchema>;

@@ -185,7 +185,7 @@ function sharesBaked(ctx: DefinitionContext, whole: sfn.State): sfn.Choice {
       targetGroups: ref('$.settings.targetGroups'),
       newGroupName: STATE.standbyGroup,
       oldGroupName: STATE.activeGroup,
-      newGroupMinSize: ref('$.roles.targetCapacity.min'),
+      newGroupCapacity: ref('$.roles.targetCapacity'),
     },
     { resultPath: '$.shift.current' },
   );

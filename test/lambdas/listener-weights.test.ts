@@ -1,5 +1,10 @@
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { resendable, sameActions, weightedActions } from '../../lambdas/shared/listener-weights';
+import {
+  forwardToMainAlone,
+  resendable,
+  sameActions,
+  weightedActions,
+} from '../../lambdas/shared/listener-weights';
 
 /**
  * A production HTTPS listener that authenticates (authenticate-oidc) before it forwards (found in review).
@@ -66,5 +71,17 @@ describe('a shift by weight on a listener that authenticates with OIDC first', (
         ],
       },
     });
+  });
+
+  it('the fix printed for a listener left weighted never drops its authentication (found in review)', () => {
+    const listenerArn =
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/webapp/0123456789abcdef/0123456789abcdef';
+    const fix = forwardToMainAlone(listenerArn, weightedActions(described, { main, synthetic }, 10), main);
+    expect(fix).not.toMatch(/modify-listener/);
+    expect(fix).toMatch(/keeping its other actions .*aws elbv2 describe-listeners --listener-arns \S+/);
+    // A plain forward has nothing else to lose: the command is printed.
+    expect(forwardToMainAlone(listenerArn, [described[1] as Action], main)).toBe(
+      `aws elbv2 modify-listener --listener-arn ${listenerArn} --default-actions Type=forward,TargetGroupArn=${main}`,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { handler as plan } from '../../lambdas/plan-traffic-shift/handler';
 import { handler as restoreListeners } from '../../lambdas/restore-listeners/handler';
@@ -54,7 +55,7 @@ const stepInput = (shiftPlan: ShiftPlan) => ({
   targetGroups: { main: h.main, synthetic: h.synthetic },
   newGroupName: h.green,
   oldGroupName: h.blue,
-  newGroupMinSize: 2,
+  newGroupCapacity: { min: 2, desired: 10, max: 10 },
 });
 
 async function defaultActions() {
@@ -198,7 +199,15 @@ describe('shift-traffic by instances', () => {
     const shiftPlan = await planFor({ mode: 'canary', canaryPercent: 10 });
     expect(await shiftTraffic(stepInput(shiftPlan))).toEqual({ number: 1, share: 10 });
     // MinSize 2 lowered to the share's 1 first: EnterStandby decrements desired capacity only down to it.
-    expect(h.changes()).toEqual(['UpdateAutoScalingGroup', 'EnterStandby', 'AttachTrafficSources']);
+    // Its scaling held first, so that the share holds while it bakes (found in review).
+    expect(h.changes()).toEqual([
+      'CreateOrUpdateTags',
+      'SuspendProcesses',
+      'UpdateAutoScalingGroup',
+      'EnterStandby',
+      'AttachTrafficSources',
+    ]);
+    expect(h.group(h.green).suspendedProcesses).toEqual(expect.arrayContaining(['AlarmNotification']));
     expect(h.idsIn(h.green, 'InService')).toHaveLength(1);
     h.until(() => h.idsIn(h.green, 'Standby').length === 9);
     // Only the share registers with the main target group.
@@ -217,6 +226,30 @@ describe('shift-traffic by instances', () => {
       plan: { ...shiftPlan, current: { number: 1, share: 20 } },
     });
     h.until(() => h.idsIn(h.green, 'InService').length === 10);
-    expect(h.group(h.green)).toMatchObject({ min: 2, desired: 10 });
+    expect(h.group(h.green)).toMatchObject({ min: 2, desired: 10, max: 10, suspendedProcesses: [] });
+  });
+
+  it('the last share brings every Standby instance back after a scale-out by hand, MaxSize raised only to what serves', async () => {
+    const shiftPlan = await planFor({ mode: 'canary', canaryPercent: 20 });
+    await shiftTraffic(stepInput(shiftPlan));
+    h.until(() => h.idsIn(h.green, 'Standby').length === 8);
+    // The team scales the new group out by hand while the canary bakes: 2 → 4 serving, 8 in Standby.
+    await h.asg.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: h.green, DesiredCapacity: 4 }),
+    );
+    h.until(() => h.idsIn(h.green, 'InService').length === 4);
+    await shiftTraffic({
+      ...stepInput(shiftPlan),
+      plan: { ...shiftPlan, current: { number: 1, share: 20 } },
+    });
+    h.until(() => h.idsIn(h.green, 'InService').length === 12);
+    // Raised to 12 to return the 8 (desired can never exceed MaxSize), and no further.
+    expect(h.group(h.green)).toMatchObject({ desired: 12, max: 12 });
+    expect(
+      h
+        .inputs('UpdateAutoScalingGroup')
+        .map((call) => call.MaxSize)
+        .filter(Boolean),
+    ).toEqual([12, 12]);
   });
 });

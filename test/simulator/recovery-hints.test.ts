@@ -774,6 +774,8 @@ const NOT_RUN: Record<string, string> = {
     'read-only; printed when a group points at a launch template version that does not exist, which the simulated account refuses to arrange (UpdateAutoScalingGroup validates the version)',
   'ec2 enable-image':
     "not a refusal's: npm run ops -- undo prints it when the AMI to return to is disabled; EnableImage itself is modelled and run by scenario reenabled-old-ami",
+  'elbv2 describe-listeners':
+    'read-only; printed, in place of a modify-listener, for a listener whose default actions hold more than a plain forward (authentication, stickiness), which the simulated load balancer does not model; test/lambdas/listener-weights.test.ts checks the words',
   'autoscaling create-or-update-tags':
     "not a refusal's: the approval gate's milestone prints it, and test/lambdas/publish-milestone.test.ts runs it as printed",
 };
