@@ -193,7 +193,10 @@ export const STEPS = {
   'check-group-empty': step<typeof CheckGroupEmpty>([read(groups)]),
   'launch-new-version': step<typeof LaunchNewVersion>([
     read(groups, templateVersions),
-    // ResumeProcesses: an interrupted deployment can leave this group's processes suspended.
+    // ResumeProcesses: an interrupted deployment can leave either group's processes suspended. The standby
+    // group's are resumed first by its scale to zero, and the serving group's, in a deployment that goes on
+    // to its shift, by the park's record all the same, so no scenario's outcome notices the grant:
+    // test/simulator/leftover-processes.test.ts checks an aborted deployment resumes them on production.
     onGroups('autoscaling:UpdateAutoScalingGroup', 'autoscaling:DeleteTags', 'autoscaling:ResumeProcesses'),
     { actions: ['ec2:CreateLaunchTemplateVersion'], on: 'launchTemplates' },
     // Pointing a group at a launch template is authorized as launching from it: RunInstances on the
