@@ -1,11 +1,11 @@
 import { deploy, parseDeployOptions } from '../../cli/operations/deploy';
-import type { Io } from '../../cli/operations/io';
 import { parseOperatorRequestOptions } from '../../cli/operations/operator-request';
 import { rollback } from '../../cli/operations/rollback';
 import { status } from '../../cli/operations/status';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../simulator/account/environment';
 import { groupArguments } from '../support/simulated-deployment';
 import { useSimulatedStateMachine } from '../support/simulated-state-machine';
+import { recordingIo } from '../support/recording-io';
 
 /**
  * Found in review: the operator commands on the real state machine while a canary bakes by weight (the same
@@ -19,21 +19,6 @@ const world = useSimulatedStateMachine(environment, {
 });
 const groupOptions = parseOperatorRequestOptions(groupArguments(environment));
 
-function recordingIo() {
-  const lines = { out: [] as string[], err: [] as string[] };
-  const io: Io = {
-    out: (line) => lines.out.push(line),
-    err: (line) => lines.err.push(line),
-    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
-  };
-  return { io, ...lines };
-}
-
-async function runUntil(condition: () => boolean, maxSeconds = 4 * 3600): Promise<void> {
-  for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) await world.clock.advance(5000);
-  if (!condition()) throw new Error(`still waiting after ${maxSeconds} virtual seconds`);
-}
-
 const baking = () => world.service.executions[0]?.currentState?.startsWith(BAKE) ?? false;
 
 async function startAndBake(): Promise<void> {
@@ -41,7 +26,7 @@ async function startAndBake(): Promise<void> {
   expect(
     await deploy(parseDeployOptions(['--ami', DEFAULT_AMIS.next, ...stateMachine]), recordingIo().io),
   ).toBe(0);
-  await runUntil(baking);
+  await world.runUntil(baking);
   await world.clock.advance(5 * 60_000);
   expect(baking()).toBe(true);
 }
@@ -53,7 +38,7 @@ describe('npm run ops while a 10 % canary by weight bakes (30-minute bake)', () 
     // version is still being proven) … Run it again once traffic has shifted", while 10 % of production
     // is on the new version for another 25 minutes.
     await expect(rollback(groupOptions, recordingIo().io)).resolves.toBe(0);
-    await runUntil(() => world.service.executions[0].status !== 'RUNNING');
+    await world.runUntil(() => world.service.executions[0].status !== 'RUNNING');
     expect(world.account.snapshot().groups['webapp-green'].desired).toBe(0);
   }, 120_000);
 

@@ -16,6 +16,8 @@ export interface SimulatedStateMachine {
   clock: VirtualClock;
   account: SimulatedAccount;
   service: LocalStepFunctions;
+  /** Runs virtual time, five seconds at a time, until the condition holds (failing after `maxSeconds`). */
+  runUntil(condition: () => boolean, maxSeconds?: number): Promise<void>;
 }
 
 /**
@@ -27,7 +29,14 @@ export function useSimulatedStateMachine(
   /** Changes to the orchestrator's configuration (e.g. keepOldFleetMinutes). */
   deployment: Partial<ConfiguredProps> = {},
 ): SimulatedStateMachine {
-  const world = {} as SimulatedStateMachine;
+  const world = {
+    async runUntil(condition: () => boolean, maxSeconds = 4 * 3600): Promise<void> {
+      for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) {
+        await world.clock.advance(5000);
+      }
+      if (!condition()) throw new Error(`still waiting after ${maxSeconds} virtual seconds`);
+    },
+  } as SimulatedStateMachine;
   let handlers: Record<StepName, StepHandlerFunction>;
   const realFetch = globalThis.fetch;
 

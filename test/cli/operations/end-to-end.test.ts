@@ -1,6 +1,5 @@
 import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
 import { EXIT_CODES } from '../../../cli/operations/exit-codes';
-import type { Io } from '../../../cli/operations/io';
 import { parseOperatorRequestOptions } from '../../../cli/operations/operator-request';
 import { promote } from '../../../cli/operations/promote';
 import { rollback } from '../../../cli/operations/rollback';
@@ -9,6 +8,7 @@ import { watch } from '../../../cli/operations/watch';
 import { DEFAULT_AMIS, defaultEnvironment } from '../../../simulator/account/environment';
 import { groupArguments } from '../../support/simulated-deployment';
 import { useSimulatedStateMachine } from '../../support/simulated-state-machine';
+import { recordingIo } from '../../support/recording-io';
 
 /**
  * The commands against the real state machine (synthesized from the CDK app, as `npm run simulate` runs it,
@@ -21,27 +21,11 @@ const WINDOW = 'Monitor new version during rollback window';
 const world = useSimulatedStateMachine(environment);
 const groupOptions = parseOperatorRequestOptions(groupArguments(environment));
 
-function recordingIo() {
-  const lines = { out: [] as string[], err: [] as string[] };
-  const io: Io = {
-    out: (line) => lines.out.push(line),
-    err: (line) => lines.err.push(line),
-    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
-  };
-  return { io, ...lines };
-}
-
-/** Runs virtual time, five seconds at a time, until the condition holds. */
-async function runUntil(condition: () => boolean, maxSeconds = 4 * 3600): Promise<void> {
-  for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) await world.clock.advance(5000);
-  if (!condition()) throw new Error(`still waiting after ${maxSeconds} virtual seconds`);
-}
-
 async function settled<T>(promise: Promise<T>): Promise<T> {
   let done = false;
   const settle = () => (done = true);
   promise.then(settle, settle);
-  await runUntil(() => done);
+  await world.runUntil(() => done);
   return promise;
 }
 
@@ -94,7 +78,7 @@ describe('the commands on the real state machine', () => {
 
   it('promote in the middle of the window finishes the deployment early; watch exits 0', async () => {
     const executionArn = await startDeployment();
-    await runUntil(inWindow);
+    await world.runUntil(inWindow);
     await world.clock.advance(5 * 60_000);
     const during = recordingIo();
     await status({ execution: { latestOf: world.workflow.stateMachineArn } }, during.io);
@@ -112,7 +96,7 @@ describe('the commands on the real state machine', () => {
 
   it('rollback in the middle of the window rolls the deployment back; watch exits with its code and says why', async () => {
     const executionArn = await startDeployment();
-    await runUntil(inWindow);
+    await world.runUntil(inWindow);
 
     expect(await rollback(groupOptions, recordingIo().io)).toBe(0);
     const { io, out } = recordingIo();
@@ -129,7 +113,7 @@ describe('the commands on the real state machine', () => {
 
   it('promote after the deployment has finished is refused (no group on the synthetic target group)', async () => {
     await startDeployment('--window-minutes', '0');
-    await runUntil(() => world.service.executions[0].status !== 'RUNNING');
+    await world.runUntil(() => world.service.executions[0].status !== 'RUNNING');
 
     await expect(promote(groupOptions, recordingIo().io)).rejects.toThrow(
       'No deployment is in its rollback window',

@@ -2,7 +2,6 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploy, parseDeployOptions } from '../../../cli/operations/deploy';
 import { parseRecoverOptions, recover } from '../../../cli/operations/recover';
-import type { Io } from '../../../cli/operations/io';
 import { EXIT_CODES } from '../../../cli/operations/exit-codes';
 import { FAILURES } from '../../../cli/operations/outcome';
 import { status } from '../../../cli/operations/status';
@@ -14,6 +13,7 @@ import type { SynthesizedWorkflow } from '../../../simulator/engine/synthesize';
 import { FAILURE_ERRORS } from '../../../lambdas/shared/contract';
 import type { StepName } from '../../../state-machine/step-registry';
 import { unrestrictedPrincipals } from '../../support/principals';
+import { recordingIo } from '../../support/recording-io';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:webapp-blue-green-deployment';
 const FUNCTION = (step: string) => `arn:aws:lambda:us-east-1:123456789012:function:${step}`;
@@ -101,16 +101,6 @@ const handlers = {
     return { startedAt, done: elapsedSeconds >= 120, elapsedSeconds, detail: `${elapsedSeconds} of 120 s` };
   },
 } as Partial<Record<StepName, StepHandlerFunction>> as Record<StepName, StepHandlerFunction>;
-
-function recordingIo() {
-  const lines = { out: [] as string[], err: [] as string[] };
-  const io: Io = {
-    out: (line) => lines.out.push(line),
-    err: (line) => lines.err.push(line),
-    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
-  };
-  return { io, ...lines };
-}
 
 let clock: VirtualClock;
 let service: LocalStepFunctions;

@@ -18,6 +18,7 @@ import { logger } from '../../../lambdas/shared/logger';
 import { SimulatedAccount } from '../../../simulator/account/account';
 import { defaultEnvironment, type EnvironmentDescription } from '../../../simulator/account/environment';
 import { VirtualClock } from '../../../simulator/engine/clock';
+import { recordingIo } from '../../support/recording-io';
 
 const BLUE = 'webapp-blue';
 const GREEN = 'webapp-green';
@@ -28,16 +29,6 @@ const sdk = new AutoScalingClient({ region: 'us-east-1' });
 
 let clock: VirtualClock;
 let account: SimulatedAccount;
-
-function recordingIo() {
-  const lines = { out: [] as string[], err: [] as string[] };
-  const io: Io = {
-    out: (line) => lines.out.push(line),
-    err: (line) => lines.err.push(line),
-    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
-  };
-  return { io, ...lines };
-}
 
 /** The explicit form of the options, as a pipeline without the configuration file would pass them. */
 const explicit = parseOperatorRequestOptions([

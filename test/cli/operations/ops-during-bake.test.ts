@@ -3,13 +3,13 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Io } from '../../../cli/operations/io';
 import { parseOperatorRequestOptions, requestFromOperator } from '../../../cli/operations/operator-request';
 import { OPERATOR_REQUEST_TAG } from '../../../lambdas/shared/contract';
 import { SimulatedAccount } from '../../../simulator/account/account';
 import { defaultEnvironment } from '../../../simulator/account/environment';
 import { VirtualClock } from '../../../simulator/engine/clock';
 import { simulate } from '../../../simulator/engine/simulation';
+import { recordingIo } from '../../support/recording-io';
 
 /**
  * Found in review: `npm run ops -- rollback|promote|abort` while a share bakes by weight.
@@ -38,16 +38,6 @@ const explicit = parseOperatorRequestOptions([
   '--synthetic-target-group',
   SYNTHETIC,
 ]);
-
-function recordingIo() {
-  const lines = { out: [] as string[], err: [] as string[] };
-  const io: Io = {
-    out: (line) => lines.out.push(line),
-    err: (line) => lines.err.push(line),
-    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
-  };
-  return { io, ...lines };
-}
 
 describe('the account while the canary bakes by weight (what the CLI reads)', () => {
   it('the new group is on the synthetic target group only, and gets a share of production', async () => {

@@ -31,12 +31,6 @@ function io(run: Run): Io {
   };
 }
 
-/** Runs virtual time, five seconds at a time, until the condition holds. */
-async function runUntil(condition: () => boolean, maxSeconds = 4 * 3600): Promise<void> {
-  for (let seconds = 0; !condition() && seconds < maxSeconds; seconds += 5) await world.clock.advance(5000);
-  if (!condition()) throw new Error(`still waiting after ${maxSeconds} virtual seconds`);
-}
-
 async function ops(...argv: string[]): Promise<Run> {
   const run: Run = { code: -1, out: [], err: [] };
   let done = false;
@@ -44,7 +38,7 @@ async function ops(...argv: string[]): Promise<Run> {
     done = true;
     run.code = code;
   });
-  await runUntil(() => done);
+  await world.runUntil(() => done);
   await promise;
   return run;
 }
@@ -57,7 +51,7 @@ const instanceIds = (group: string) =>
 describe('npm run ops -- undo while the old fleet is kept', () => {
   it('tags the new group, and the kept fleet serves again with the same instances: rolled back, nothing launched', async () => {
     expect((await ops('deploy', '--ami', DEFAULT_AMIS.next, '--window-minutes', '0', ...SM())).code).toBe(0);
-    await runUntil(inKeep);
+    await world.runUntil(inKeep);
     const kept = instanceIds('webapp-blue');
 
     const run = await ops('undo', '--wait', '--output', 'json', ...SM());
@@ -83,13 +77,13 @@ describe('npm run ops -- undo while the old fleet is kept', () => {
 
   it('without --wait: prints the execution and exits 0 once the request is set; the keep then rolls back', async () => {
     expect((await ops('deploy', '--ami', DEFAULT_AMIS.next, '--window-minutes', '0', ...SM())).code).toBe(0);
-    await runUntil(inKeep);
+    await world.runUntil(inKeep);
 
     const run = await ops('undo', ...SM());
 
     expect(run.code).toBe(0);
     expect(run.out).toEqual([world.service.executions[0].arn]);
-    await runUntil(() => world.service.executions[0].status !== 'RUNNING');
+    await world.runUntil(() => world.service.executions[0].status !== 'RUNNING');
     expect(world.service.executions[0].error).toBe('DeploymentRolledBack');
   }, 120_000);
 
@@ -104,7 +98,7 @@ describe('npm run ops -- undo while the old fleet is kept', () => {
 
   it('release during the old fleet’s keep ends it: the finish retires the old fleet, the deployment succeeds', async () => {
     expect((await ops('deploy', '--ami', DEFAULT_AMIS.next, '--window-minutes', '0', ...SM())).code).toBe(0);
-    await runUntil(inKeep);
+    await world.runUntil(inKeep);
     const keptAt = world.clock.elapsedSeconds();
 
     const run = await ops('release', ...SM());
@@ -112,7 +106,7 @@ describe('npm run ops -- undo while the old fleet is kept', () => {
     expect(run.code).toBe(0);
     expect(run.out[0]).toContain(`Tagged webapp-green with ${OPERATOR_REQUEST_TAG}=release`);
     expect(run.out[0]).toContain('the old fleet webapp-blue is retired');
-    await runUntil(() => world.service.executions[0].status !== 'RUNNING');
+    await world.runUntil(() => world.service.executions[0].status !== 'RUNNING');
     expect(world.service.executions[0].status).toBe('SUCCEEDED');
     // Well before the 30 minutes of the keep.
     expect(world.clock.elapsedSeconds() - keptAt).toBeLessThan(5 * 60);
@@ -121,9 +115,9 @@ describe('npm run ops -- undo while the old fleet is kept', () => {
 
   it('release after an undo ends the undone fleet’s keep for debugging: it is scaled to zero at once', async () => {
     expect((await ops('deploy', '--ami', DEFAULT_AMIS.next, '--window-minutes', '0', ...SM())).code).toBe(0);
-    await runUntil(inKeep);
+    await world.runUntil(inKeep);
     expect((await ops('undo', ...SM())).code).toBe(0);
-    await runUntil(
+    await world.runUntil(
       () =>
         world.service.executions[0].currentState?.startsWith(KEEP_STATES.failedFleetAfterRollback) ?? false,
     );
@@ -145,7 +139,7 @@ describe('npm run ops -- undo while the old fleet is kept', () => {
       purpose: 'debug',
       keptGroup: 'webapp-green',
     });
-    await runUntil(() => world.service.executions[0].status !== 'RUNNING');
+    await world.runUntil(() => world.service.executions[0].status !== 'RUNNING');
     expect(world.service.executions[0].error).toBe('DeploymentRolledBack');
     expect(world.clock.elapsedSeconds() - keptAt).toBeLessThan(5 * 60);
     expect(world.account.snapshot().groups['webapp-green'].desired).toBe(0);
