@@ -1,5 +1,6 @@
 import { instancesOf, lifecycleSummary } from '../shared/aws/auto-scaling';
 import { defineHandler } from '../shared/handler';
+import { parkedForShare } from '../shared/old-fleet';
 import { describeForWait } from '../shared/operator-request';
 import { evaluateWait, type WaitState } from '../shared/wait';
 import { InputSchema, type Input } from './input';
@@ -28,11 +29,7 @@ async function run(input: Input): Promise<WaitState> {
     detail += `; not on their way to Standby: ${lifecycleSummary(elsewhere)}`;
   }
 
-  // The share as the park counted it: of the instances serving or parked.
-  const fleet = instances.filter((instance) =>
-    ['InService', 'Standby', 'EnteringStandby'].includes(instance.LifecycleState ?? ''),
-  ).length;
-  const wanted = input.share === undefined ? instances.length : Math.round((input.share / 100) * fleet);
+  const wanted = input.share === undefined ? instances.length : parkedForShare(group, input.share);
   if (input.share !== undefined) detail += ` (${input.share}% of the fleet: ${wanted})`;
   return evaluateWait(
     `the instances of ${input.groupName} to reach Standby`,

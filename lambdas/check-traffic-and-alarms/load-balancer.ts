@@ -7,7 +7,7 @@ import {
   rulesOf,
   targetGroupName,
 } from '../shared/aws/elb';
-import { forwardToMainAlone } from '../shared/listener-weights';
+import { besideMain, forwardToMainAlone } from '../shared/listener-weights';
 import type { SyntheticHeader } from '../shared/settings/fields';
 
 /**
@@ -81,7 +81,7 @@ function defaultActionProblem(
   targetGroups: { main: string; synthetic: string },
   byWeight: boolean,
 ): string | undefined {
-  const others = [...new Set(forwardsTo(listener.DefaultActions).filter((arn) => arn !== targetGroups.main))];
+  const others = besideMain(listener.DefaultActions ?? [], targetGroups.main);
   const fix = forwardToMainAlone(
     listener.ListenerArn ?? '',
     listener.DefaultActions ?? [],

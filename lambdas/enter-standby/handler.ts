@@ -15,6 +15,7 @@ import { suspendForDeployment } from '../shared/aws/deployment-processes';
 import { targetGroupName, targetHealth } from '../shared/aws/elb';
 import { NotReadyError, UnsafeOperationError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
+import { fleetOf, parkedForShare } from '../shared/old-fleet';
 import { stopIfRollbackRequested } from '../shared/operator-request';
 import { InputSchema, type Input } from './input';
 
@@ -60,18 +61,10 @@ async function run(input: Input): Promise<Output> {
   return { groupName: input.groupName, movedToStandby: parked.length };
 }
 
-/** The old fleet's instances: serving, and parked or on their way there. */
-function fleetOf(group: AutoScalingGroup): { serving: number; parked: number } {
-  return {
-    serving: instancesIn(group, 'InService').length,
-    parked: instancesIn(group, 'Standby', 'EnteringStandby').length,
-  };
-}
-
 /** How many of the fleet parked makes `share` percent of it (all of it without a share). */
 function parkedFor(group: AutoScalingGroup, share: number | undefined): number {
   const { serving, parked } = fleetOf(group);
-  return share === undefined ? serving + parked : Math.round((share / 100) * (serving + parked));
+  return share === undefined ? serving + parked : parkedForShare(group, share);
 }
 
 /** How many InService instances to park now for `share` (docs/design.md#gradual-shift). */

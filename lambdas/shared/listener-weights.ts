@@ -73,14 +73,18 @@ export function resendable(actions: readonly Action[]): Action[] {
 
 /** Why a listener's default actions cannot be split by weight, or undefined when they can. */
 export function unsplittable(actions: readonly Action[], main: string): string | undefined {
-  const forwards = actions.filter((action) => action.Type === 'forward');
-  const toMain = forwards.filter((action) => forwardsTo([action]).includes(main));
-  if (toMain.length === 0) return 'its default action does not forward to the main target group';
-  const others = forwardsTo(toMain).filter((arn) => arn !== main);
+  if (!forwardsTo(actions).includes(main))
+    return 'its default action does not forward to the main target group';
+  const others = besideMain(actions, main);
   if (others.length > 0) {
-    return `its default action already forwards to ${[...new Set(others)].join(', ')} beside the main target group (weighted by hand, or left weighted by a stopped deployment)`;
+    return `its default action already forwards to ${others.join(', ')} beside the main target group (weighted by hand, or left weighted by a stopped deployment)`;
   }
   return undefined;
+}
+
+/** The target groups default actions forward to other than the main one (a listener has one forward). */
+export function besideMain(actions: readonly Action[], main: string): string[] {
+  return [...new Set(forwardsTo(actions).filter((arn) => arn !== main))];
 }
 
 /**

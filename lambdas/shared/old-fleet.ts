@@ -44,3 +44,20 @@ export async function resizeAfterStandby(
 export async function resumeOldFleetProcesses(group: AutoScalingGroup): Promise<void> {
   await resumeSuspendedByDeployment(group);
 }
+
+/** The old fleet's instances: serving, and parked or on their way there. */
+export function fleetOf(group: AutoScalingGroup): { serving: number; parked: number } {
+  return {
+    serving: instancesIn(group, 'InService').length,
+    parked: instancesIn(group, 'Standby', 'EnteringStandby').length,
+  };
+}
+
+/**
+ * How many of the old fleet parked make a gradual shift's `share` percent of it (docs/design.md#gradual-shift):
+ * the park and the wait after it count it alike.
+ */
+export function parkedForShare(group: AutoScalingGroup, share: number): number {
+  const { serving, parked } = fleetOf(group);
+  return Math.round((share / 100) * (serving + parked));
+}
