@@ -19,17 +19,19 @@ const MINUTE_MS = 60_000;
  */
 async function run(input: Input): Promise<Output> {
   const { shift, targetGroups } = input;
-  const main = await describeTargetGroup(targetGroups.main);
-  const loadBalancerArns = main?.LoadBalancerArns ?? [];
   // A first deployment has no old version to share traffic with: it takes all of it, as it always did.
   const partial = input.roles.firstDeployment ? [] : partialShares(shift);
   const shares = partial.length > 0 ? [...partial, 100] : [];
   const byWeight = shift.split === 'weight' && shares.length > 0;
+  const comparing = input.comparison.enabled && !input.roles.firstDeployment;
+  // The load balancers name the listeners to weight and the metrics to compare: read only for those, so
+  // that the default shift (all at once, no comparison) costs no call here.
+  const loadBalancerArns =
+    byWeight || comparing ? ((await describeTargetGroup(targetGroups.main))?.LoadBalancerArns ?? []) : [];
   const listeners = byWeight ? await productionListeners(loadBalancerArns, targetGroups.main) : [];
-  const baseline =
-    input.comparison.enabled && !input.roles.firstDeployment
-      ? await lastMinutes(loadBalancerArns, targetGroups.main, input.comparison.baselineMinutes)
-      : undefined;
+  const baseline = comparing
+    ? await lastMinutes(loadBalancerArns, targetGroups.main, input.comparison.baselineMinutes)
+    : undefined;
   return {
     mode: shares.length > 0 ? shift.mode : 'all-at-once',
     split: shift.split,
