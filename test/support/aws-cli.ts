@@ -249,14 +249,7 @@ export async function runAwsCommand(command: PrintedCommand, context: CliContext
             },
           };
         }),
-        Actions: args.structs('actions', ['Type', 'TargetGroupArn']).map((action) => {
-          if (action.Type !== 'forward')
-            throw new Error(`only Type=forward actions are supported: ${command.text}`);
-          return {
-            Type: 'forward' as const,
-            TargetGroupArn: scalar(action.TargetGroupArn, 'TargetGroupArn'),
-          };
-        }),
+        Actions: forwardActions(args, 'actions', command),
       };
       args.done();
       await elb.send(new CreateRuleCommand(input));
@@ -265,14 +258,7 @@ export async function runAwsCommand(command: PrintedCommand, context: CliContext
     case 'elbv2 modify-listener': {
       const input = {
         ListenerArn: args.string('listener-arn'),
-        DefaultActions: args.structs('default-actions', ['Type', 'TargetGroupArn']).map((action) => {
-          if (action.Type !== 'forward')
-            throw new Error(`only Type=forward actions are supported: ${command.text}`);
-          return {
-            Type: 'forward' as const,
-            TargetGroupArn: scalar(action.TargetGroupArn, 'TargetGroupArn'),
-          };
-        }),
+        DefaultActions: forwardActions(args, 'default-actions', command),
       };
       args.done();
       await elb.send(new ModifyListenerCommand(input));
@@ -493,4 +479,13 @@ class Arguments {
     this.read.add(flag);
     return values;
   }
+}
+
+/** `--actions Type=forward,TargetGroupArn=…` (the only action type the printed commands use). */
+function forwardActions(args: Arguments, flag: string, command: PrintedCommand) {
+  return args.structs(flag, ['Type', 'TargetGroupArn']).map((action) => {
+    if (action.Type !== 'forward')
+      throw new Error(`only Type=forward actions are supported: ${command.text}`);
+    return { Type: 'forward' as const, TargetGroupArn: scalar(action.TargetGroupArn, 'TargetGroupArn') };
+  });
 }
