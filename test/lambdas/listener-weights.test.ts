@@ -5,6 +5,7 @@ import {
   sameActions,
   weightedActions,
 } from '../../lambdas/shared/listener-weights';
+import { AUTHENTICATE_OIDC } from '../support/listener-actions';
 
 /**
  * A production HTTPS listener that authenticates (authenticate-oidc) before it forwards (found in review).
@@ -24,21 +25,7 @@ const synthetic =
 
 /** As DescribeListeners gives an authenticating listener: no ClientSecret, no UseExistingClientSecret. */
 const described: Action[] = [
-  {
-    Type: 'authenticate-oidc',
-    Order: 1,
-    AuthenticateOidcConfig: {
-      Issuer: 'https://idp.example.com',
-      AuthorizationEndpoint: 'https://idp.example.com/authorize',
-      TokenEndpoint: 'https://idp.example.com/token',
-      UserInfoEndpoint: 'https://idp.example.com/userinfo',
-      ClientId: 'webapp',
-      SessionCookieName: 'AWSELBAuthSessionCookie',
-      Scope: 'openid',
-      SessionTimeout: 604800,
-      OnUnauthenticatedRequest: 'authenticate',
-    },
-  },
+  AUTHENTICATE_OIDC,
   {
     Type: 'forward',
     Order: 2,

@@ -2,6 +2,7 @@ import { handler as checkTrafficAndAlarms } from '../../lambdas/check-traffic-an
 import * as elb from '../../lambdas/shared/aws/elb';
 import { settingsSchema } from '../../lambdas/shared/settings';
 import { createHarness, type Harness } from '../simulator/account/harness';
+import { AUTHENTICATE_OIDC } from '../support/listener-actions';
 
 /**
  * Found in review: the command the pre-flight prints to fix a listener left weighted drops everything but the
@@ -35,17 +36,7 @@ it('the printed modify-listener keeps the authenticate-oidc action in front of t
     {
       ...listener,
       DefaultActions: [
-        {
-          Type: 'authenticate-oidc',
-          Order: 1,
-          AuthenticateOidcConfig: {
-            Issuer: 'https://idp.example.com',
-            AuthorizationEndpoint: 'https://idp.example.com/authorize',
-            TokenEndpoint: 'https://idp.example.com/token',
-            UserInfoEndpoint: 'https://idp.example.com/userinfo',
-            ClientId: 'webapp',
-          },
-        },
+        AUTHENTICATE_OIDC,
         {
           Type: 'forward',
           Order: 2,
