@@ -6,6 +6,8 @@ import { settingsSchema, type Settings, type SettingsInput } from '../../lambdas
 import type { EnvironmentDescription } from '../../simulator/account';
 import { forwardWeighted, targetGroupArn, withTargetGroups } from '../support/account';
 import { createHarness, rejection, type Harness, type HarnessOptions } from '../simulator/account/harness';
+import * as elb from '../../lambdas/shared/aws/elb';
+import { AUTHENTICATE_OIDC } from '../support/listener-actions';
 
 /** The pre-flight check against the simulated account (the reference environment, unless customized). */
 let h: Harness;
@@ -220,6 +222,40 @@ describe('the pre-flight: check-traffic-and-alarms, then preflight-checks', () =
       /shift\.split: the default action of listener .* forwards to tg-1 beside webapp-main: .*"split": "instances"/,
     );
     await expect(run({ shift: { mode: 'canary', split: 'instances' } })).resolves.toBeDefined();
+  });
+
+  // Found in review: the fix printed for a listener left weighted was `modify-listener --default-actions
+  // Type=forward,TargetGroupArn=<main>`. ModifyListener replaces every default action, so on a listener that
+  // authenticates first, running it removed the authentication from production.
+  it('the fix it prints for a listener left weighted never drops an authentication action before the forward', async () => {
+    account();
+    // The simulated load balancer models forward actions only: DescribeListeners' answer for this listener is
+    // given as AWS gives it, the rest of the account as simulated.
+    const [listener] = await elb.listenersOf(h.account.alb.arn);
+    jest.spyOn(elb, 'listenersOf').mockResolvedValue([
+      {
+        ...listener,
+        DefaultActions: [
+          AUTHENTICATE_OIDC,
+          {
+            Type: 'forward',
+            Order: 2,
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: h.main, Weight: 90 },
+                { TargetGroupArn: h.synthetic, Weight: 10 },
+              ],
+            },
+          },
+        ],
+      },
+    ]);
+    const { problems } = await checkTrafficAndAlarms(trafficInput(settings(h)));
+    jest.restoreAllMocks();
+    const problem = problems.find((text) => text.startsWith('targetGroups.synthetic'));
+    expect(problem).toBeDefined();
+    const command = /aws elbv2 modify-listener .*/.exec(problem ?? '')?.[0] ?? '';
+    expect(command === '' || command.includes('authenticate-oidc')).toBe(true);
   });
 
   it('refuses a header no rule routes to the synthetic target group', async () => {

@@ -10,6 +10,7 @@ import { defaultEnvironment } from '../../../simulator/account/environment';
 import { VirtualClock } from '../../../simulator/engine/clock';
 import { simulate } from '../../../simulator/engine/simulation';
 import { recordingIo } from '../../support/recording-io';
+import { groupArguments } from '../../support/simulated-deployment';
 
 /**
  * Found in review: `npm run ops -- rollback|promote|abort` while a share bakes by weight.
@@ -23,21 +24,13 @@ import { recordingIo } from '../../support/recording-io';
  * "Promote during a bake ends that bake"; by instances (attached to main from the first share) both work.
  */
 
-const BLUE = 'webapp-blue';
 const GREEN = 'webapp-green';
 const environment = defaultEnvironment();
 const MAIN = environment.mainTargetGroup.arn;
 const SYNTHETIC = environment.syntheticTargetGroup.arn;
 const LISTENER = environment.loadBalancer.listenerArn ?? '';
 
-const explicit = parseOperatorRequestOptions([
-  '--groups',
-  `${BLUE},${GREEN}`,
-  '--main-target-group',
-  MAIN,
-  '--synthetic-target-group',
-  SYNTHETIC,
-]);
+const explicit = parseOperatorRequestOptions(groupArguments(environment));
 
 describe('the account while the canary bakes by weight (what the CLI reads)', () => {
   it('the new group is on the synthetic target group only, and gets a share of production', async () => {
